@@ -1,0 +1,51 @@
+#include "common/source_frame.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace lockgraph {
+
+bool IsLibraryFrame(const SourceFrame& frame) {
+  static constexpr const char* kLibraryPrefixes[] = {"lockgraph::", "std::", "__gnu_cxx::",
+                                                     "void std::", "bool std::"};
+  for (const char* prefix : kLibraryPrefixes) {
+    if (absl::StartsWith(frame.function, prefix)) return true;
+  }
+  return absl::StartsWith(frame.file, "/usr/include/");
+}
+
+std::string FormatFrame(const SourceFrame& frame) {
+  if (frame.file.empty()) {
+    if (frame.module.empty()) return frame.function;
+    return absl::StrCat(frame.function, " (", frame.module, ")");
+  }
+  return absl::StrCat(frame.function, " ", frame.file, ":", frame.line);
+}
+
+std::string FrameSite(const SourceFrame& frame) {
+  if (frame.file.empty()) return FormatFrame(frame);
+  return absl::StrCat(frame.file, ":", frame.line);
+}
+
+bool IsUserFrame(const SourceFrame& frame) {
+  return !IsLibraryFrame(frame) && !frame.file.empty() && !absl::StartsWith(frame.file, "./");
+}
+
+std::pair<size_t, size_t> UserFrameRange(const std::vector<SourceFrame>& frames) {
+  size_t first = frames.size(), last = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (!IsUserFrame(frames[i])) continue;
+    first = std::min(first, i);
+    last = i;
+  }
+  if (first == frames.size()) return {0, frames.size()};
+  return {first, last + 1};
+}
+
+size_t FirstUserFrame(const std::vector<SourceFrame>& frames) {
+  return UserFrameRange(frames).first;
+}
+
+}  // namespace lockgraph

@@ -1,0 +1,49 @@
+#include "common/thread_order.h"
+
+#include <algorithm>
+
+namespace lockgraph {
+
+void ThreadOrder::AddStart(uint32_t child, uint32_t parent, uint32_t parent_segment) {
+  if (parent == 0 || parent == child) return;
+  nodes_[parent].starts.emplace_back(parent_segment, child);
+}
+
+void ThreadOrder::AddJoin(uint32_t joiner, uint32_t joiner_segment, uint32_t joined) {
+  if (joiner == joined) return;
+  nodes_[joined].joined_by.emplace_back(joiner, joiner_segment);
+}
+
+bool ThreadOrder::HappensBefore(ThreadPoint a, ThreadPoint b) const {
+  if (a.thread == b.thread) return a.segment < b.segment;
+  // reached[t] = the earliest segment of t that a happens before.
+  absl::flat_hash_map<uint32_t, uint32_t> reached;
+  std::vector<uint32_t> work;
+  auto reach = [&](uint32_t thread, uint32_t segment) {
+    auto [it, inserted] = reached.try_emplace(thread, segment);
+    if (inserted) {
+      work.push_back(thread);
+    } else if (segment < it->second) {
+      it->second = segment;
+      work.push_back(thread);
+    }
+  };
+  reach(a.thread, a.segment);
+  // A start out of segment s orders segments >= s of the parent before the child, but the
+  // walk may reach the parent at a later segment only; a join orders all of the joined thread.
+  while (!work.empty()) {
+    const uint32_t thread = work.back();
+    work.pop_back();
+    auto it = nodes_.find(thread);
+    if (it == nodes_.end()) continue;
+    const uint32_t from = reached[thread];
+    for (auto [segment, child] : it->second.starts) {
+      if (segment >= from) reach(child, 0);
+    }
+    for (auto [joiner, segment] : it->second.joined_by) reach(joiner, segment + 1);
+  }
+  auto it = reached.find(b.thread);
+  return it != reached.end() && it->second <= b.segment;
+}
+
+}  // namespace lockgraph

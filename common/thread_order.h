@@ -1,0 +1,57 @@
+// Happens-before between thread segments, from thread start and join alone.
+//
+// A thread's life is cut into segments: it enters segment s+1 each time it starts a thread or
+// joins one. So (parent, s) happens before the whole child started in s, and the whole of a
+// joined thread happens before (joiner, s+1) where s is the joiner's segment at the join.
+// Lock release-to-acquire never orders anything here: another schedule can swap two critical
+// sections, and that schedule is the deadlock being predicted (DESIGN.md, field notes).
+//
+//   ThreadOrder order;
+//   order.AddStart(/*child=*/2, /*parent=*/1, /*parent_segment=*/0);
+//   order.HappensBefore({1, 0}, {2, 0});  // true
+//
+// Not thread-safe; callers serialize. Memory is linear in threads plus starts and joins; a
+// query is a breadth-first walk, linear in the threads and events it reaches.
+#ifndef LOCKGRAPH_COMMON_THREAD_ORDER_H_
+#define LOCKGRAPH_COMMON_THREAD_ORDER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace lockgraph {
+
+struct ThreadPoint {
+  uint32_t thread = 0;
+  uint32_t segment = 0;
+};
+
+class ThreadOrder {
+ public:
+  // `child` was started by `parent` while the parent was in `parent_segment`. parent 0 means
+  // unknown (a thread lockgraph did not see start): it orders nothing.
+  void AddStart(uint32_t child, uint32_t parent, uint32_t parent_segment);
+
+  // `joiner`, in `joiner_segment`, saw `joined` end.
+  void AddJoin(uint32_t joiner, uint32_t joiner_segment, uint32_t joined);
+
+  // True if every event of `a` happens before every event of `b` in every schedule. Points of
+  // one thread are ordered by segment.
+  bool HappensBefore(ThreadPoint a, ThreadPoint b) const;
+
+  bool Ordered(ThreadPoint a, ThreadPoint b) const {
+    return HappensBefore(a, b) || HappensBefore(b, a);
+  }
+
+ private:
+  struct Node {
+    std::vector<std::pair<uint32_t, uint32_t>> starts;     // (segment, child)
+    std::vector<std::pair<uint32_t, uint32_t>> joined_by;  // (joiner, joiner's segment)
+  };
+  absl::flat_hash_map<uint32_t, Node> nodes_;
+};
+
+}  // namespace lockgraph
+
+#endif  // LOCKGRAPH_COMMON_THREAD_ORDER_H_

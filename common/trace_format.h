@@ -1,0 +1,80 @@
+// Constants of the lockgraph trace file format, shared by the runtime's writer and the
+// analyzer's reader. docs/trace-format.md describes the format byte by byte; keep the two in
+// step (and bump kTraceVersion on any change a version-1 reader cannot skip).
+//
+// A file is a 16-byte header followed by records, each `varint type, varint length, payload`.
+// Payload fields are varints unless said otherwise; a reader ignores bytes after the fields it
+// knows, so new fields may be appended to a record without a version bump.
+#ifndef LOCKGRAPH_COMMON_TRACE_FORMAT_H_
+#define LOCKGRAPH_COMMON_TRACE_FORMAT_H_
+
+#include <cstdint>
+#include <string_view>
+
+namespace lockgraph::format {
+
+inline constexpr char kTraceMagic[8] = {'L', 'G', 'T', 'R', 'A', 'C', 'E', '\0'};
+inline constexpr uint32_t kTraceVersion = 1;
+inline constexpr size_t kHeaderSize = 16;  // magic, u32 version, u32 flags (little-endian)
+// A record larger than this is corrupt: no record the runtime writes comes near it.
+inline constexpr uint64_t kMaxRecordSize = 16u << 20;
+
+enum class RecordType : uint32_t {
+  kProcess = 1,
+  kString = 2,
+  kModule = 3,
+  kStack = 4,
+  kClass = 5,
+  kInstance = 6,
+  kInstanceEnd = 7,
+  kThreadStart = 8,
+  kThreadEnd = 9,
+  kThreadJoin = 10,
+  kDependency = 11,
+  kDependencyCount = 12,
+  kLongWait = 13,
+  kMisuse = 14,
+  kClassStats = 15,
+  kSignalRelease = 16,
+  kRuntimeStats = 17,
+};
+
+// What kind of synchronisation object an instance or class is.
+enum class SyncKind : uint8_t {
+  kLock = 1,
+  kRLock = 2,
+  kSemaphore = 3,
+  kBoundedSemaphore = 4,
+  kEvent = 5,
+  kCondition = 6,
+  kQueue = 7,
+};
+
+// How a lock was taken (DependencyRecord::flags, HeldLock::flags).
+enum AcquireFlags : uint8_t {
+  kAcquireTry = 1,     // try_lock: cannot block, so it never closes a cycle
+  kAcquireTimed = 2,   // blocking with a timeout
+  kAcquireShared = 4,  // shared (reader) mode
+};
+
+enum class MisuseKind : uint8_t {
+  kReleaseUnheld = 1,      // release of a lock nobody holds
+  kReleaseByNonOwner = 2,  // release by a thread other than the holder
+  kSelfDeadlock = 3,       // re-acquiring a held non-recursive lock: waits forever
+  kDestroyHeld = 4,        // destroying a lock that is held
+  kOverRelease = 5,        // BoundedSemaphore released above its initial value
+  kTaskDoneTooMany = 6,    // Queue::task_done called more often than items were put
+  kThreadApi = 7,          // start() twice, join() before start(), a thread joining itself
+  kNotHeld = 8,            // Condition wait/notify without holding its lock
+};
+
+enum class TraceMode : uint8_t { kDeps = 0, kFull = 1 };
+
+absl::string_view RecordTypeName(RecordType type);
+absl::string_view SyncKindName(SyncKind kind);
+absl::string_view MisuseKindName(MisuseKind kind);
+absl::string_view TraceModeName(TraceMode mode);
+
+}  // namespace lockgraph::format
+
+#endif  // LOCKGRAPH_COMMON_TRACE_FORMAT_H_

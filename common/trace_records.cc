@@ -1,0 +1,288 @@
+#include "absl/strings/string_view.h"
+#include "common/trace_records.h"
+
+#include <cstring>
+#include <type_traits>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/varint.h"
+
+namespace lockgraph::format {
+namespace {
+
+// Each record's fields are listed once, in file order, by a Fields() overload; the encoder and
+// the decoder are two visitors over that list, so they cannot disagree.
+template <typename V> void Fields(V& v, ProcessRecord& r) {
+  v(r.pid, "pid"); v(r.ppid, "ppid"); v(r.parent_tid, "parent_tid");
+  v(r.parent_segment, "parent_segment"); v(r.mode, "mode"); v(r.realtime_ns, "realtime_ns");
+  v(r.monotonic_ns, "monotonic_ns"); v(r.exe_sid, "exe"); v(r.options_sid, "options");
+  v(r.version_sid, "version");
+}
+template <typename V> void Fields(V& v, StringRecord& r) { v(r.id, "id"); v(r.text, "text"); }
+template <typename V> void Fields(V& v, ModuleRecord& r) {
+  v(r.id, "id"); v(r.path_sid, "path"); v(r.load_bias, "load_bias"); v(r.build_id, "build_id");
+}
+template <typename V> void Fields(V& v, Frame& r) { v(r.module, "module"); v(r.offset, "offset"); }
+template <typename V> void Fields(V& v, StackRecord& r) { v(r.id, "id"); v(r.frames, "frames"); }
+template <typename V> void Fields(V& v, ClassRecord& r) {
+  v(r.id, "id"); v(r.name_sid, "name"); v(r.kind, "kind"); v(r.file_sid, "file");
+  v(r.line, "line"); v(r.function_sid, "function");
+}
+template <typename V> void Fields(V& v, InstanceRecord& r) {
+  v(r.id, "id"); v(r.class_id, "class"); v(r.kind, "kind"); v(r.file_sid, "file");
+  v(r.line, "line"); v(r.name_sid, "name"); v(r.initial_value, "initial_value");
+}
+template <typename V> void Fields(V& v, InstanceEndRecord& r) {
+  v(r.id, "id"); v(r.time_ns, "time");
+}
+template <typename V> void Fields(V& v, ThreadStartRecord& r) {
+  v(r.tid, "tid"); v(r.parent_tid, "parent_tid"); v(r.parent_segment, "parent_segment");
+  v(r.name_sid, "name"); v(r.os_tid, "os_tid"); v(r.time_ns, "time");
+}
+template <typename V> void Fields(V& v, ThreadEndRecord& r) {
+  v(r.tid, "tid"); v(r.segment, "segment"); v(r.time_ns, "time");
+}
+template <typename V> void Fields(V& v, ThreadJoinRecord& r) {
+  v(r.joiner, "joiner"); v(r.joiner_segment, "joiner_segment"); v(r.joined, "joined");
+  v(r.time_ns, "time");
+}
+template <typename V> void Fields(V& v, HeldLock& r) {
+  v(r.instance, "instance"); v(r.flags, "flags"); v(r.stack_id, "stack");
+}
+template <typename V> void Fields(V& v, DependencyRecord& r) {
+  v(r.id, "id"); v(r.tid, "tid"); v(r.segment, "segment"); v(r.acquired, "acquired");
+  v(r.flags, "flags"); v(r.held, "held"); v(r.stack_id, "stack"); v(r.time_ns, "time");
+}
+template <typename V> void Fields(V& v, DependencyCountRecord& r) {
+  v(r.id, "id"); v(r.count, "count");
+}
+template <typename V> void Fields(V& v, LongWaitRecord& r) {
+  v(r.tid, "tid"); v(r.segment, "segment"); v(r.instance, "instance"); v(r.wait_ns, "wait");
+  v(r.holder_tid, "holder_tid"); v(r.waiter_stack, "waiter_stack");
+  v(r.holder_stack, "holder_stack"); v(r.time_ns, "time"); v(r.flags, "flags");
+}
+template <typename V> void Fields(V& v, MisuseRecord& r) {
+  v(r.kind, "kind"); v(r.tid, "tid"); v(r.instance, "instance"); v(r.other_tid, "other_tid");
+  v(r.stack_id, "stack"); v(r.time_ns, "time"); v(r.detail_sid, "detail");
+}
+template <typename V> void Fields(V& v, ClassStatsRecord& r) {
+  v(r.class_id, "class"); v(r.acquisitions, "acquisitions"); v(r.contended, "contended");
+  v(r.wait_total_ns, "wait_total"); v(r.wait_max_ns, "wait_max");
+  v(r.hold_samples, "hold_samples"); v(r.hold_total_ns, "hold_total");
+  v(r.hold_max_ns, "hold_max"); v(r.wait_histogram, "wait_histogram");
+}
+template <typename V> void Fields(V& v, SignalReleaseRecord& r) {
+  v(r.instance, "instance"); v(r.tid, "tid"); v(r.time_ns, "time");
+}
+template <typename V> void Fields(V& v, RuntimeStatsRecord& r) { v(r.counters, "counters"); }
+template <typename V, typename A, typename B> void Fields(V& v, std::pair<A, B>& r) {
+  v(r.first, "key"); v(r.second, "value");
+}
+
+class Encoder {
+ public:
+  explicit Encoder(std::string& out) : out_(out) {}
+
+  template <typename T>
+  void operator()(T& value, const char*) {
+    if constexpr (std::is_same_v<T, std::string>) {
+      AppendVarint(out_, value.size());
+      out_.append(value);
+    } else if constexpr (std::is_same_v<T, int64_t>) {
+      AppendVarint(out_, ZigZag(value));
+    } else if constexpr (std::is_enum_v<T>) {
+      AppendVarint(out_, static_cast<uint64_t>(value));
+    } else if constexpr (std::is_integral_v<T>) {
+      AppendVarint(out_, value);
+    } else if constexpr (requires { value.size(); value.begin(); }) {
+      AppendVarint(out_, value.size());
+      for (auto& element : value) Fields(*this, element);
+    } else {
+      Fields(*this, value);
+    }
+  }
+
+ private:
+  std::string& out_;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(absl::string_view payload) : reader_(payload) {}
+
+  template <typename T>
+  void operator()(T& value, const char* name) {
+    if (!error_.empty()) return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      absl::string_view bytes;
+      if (!reader_.ReadBytes(bytes)) return Fail(name);
+      value.assign(bytes.data(), bytes.size());
+    } else if constexpr (std::is_same_v<T, int64_t>) {
+      uint64_t raw;
+      if (!reader_.Read(raw)) return Fail(name);
+      value = UnZigZag(raw);
+    } else if constexpr (std::is_enum_v<T>) {
+      std::underlying_type_t<T> raw;
+      if (!reader_.ReadAs(raw)) return Fail(name);
+      value = static_cast<T>(raw);
+    } else if constexpr (std::is_integral_v<T>) {
+      if (!reader_.ReadAs(value)) return Fail(name);
+    } else if constexpr (requires { value.size(); value.begin(); }) {
+      uint64_t count;
+      // Each element takes at least one byte, which bounds a corrupt count.
+      if (!reader_.Read(count) || count > reader_.remaining()) return Fail(name);
+      value.resize(count);
+      for (auto& element : value) Fields(*this, element);
+    } else {
+      Fields(*this, value);
+    }
+  }
+
+  const std::string& error() const { return error_; }
+
+ private:
+  void Fail(const char* name) {
+    error_ = absl::StrCat("field '", name, "' is truncated or out of range");
+  }
+
+  VarintReader reader_;
+  std::string error_;
+};
+
+}  // namespace
+
+RecordType TypeOf(const Record& record) {
+  return std::visit(
+      [](const auto& r) -> RecordType {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, ProcessRecord>) return RecordType::kProcess;
+        if constexpr (std::is_same_v<T, StringRecord>) return RecordType::kString;
+        if constexpr (std::is_same_v<T, ModuleRecord>) return RecordType::kModule;
+        if constexpr (std::is_same_v<T, StackRecord>) return RecordType::kStack;
+        if constexpr (std::is_same_v<T, ClassRecord>) return RecordType::kClass;
+        if constexpr (std::is_same_v<T, InstanceRecord>) return RecordType::kInstance;
+        if constexpr (std::is_same_v<T, InstanceEndRecord>) return RecordType::kInstanceEnd;
+        if constexpr (std::is_same_v<T, ThreadStartRecord>) return RecordType::kThreadStart;
+        if constexpr (std::is_same_v<T, ThreadEndRecord>) return RecordType::kThreadEnd;
+        if constexpr (std::is_same_v<T, ThreadJoinRecord>) return RecordType::kThreadJoin;
+        if constexpr (std::is_same_v<T, DependencyRecord>) return RecordType::kDependency;
+        if constexpr (std::is_same_v<T, DependencyCountRecord>) {
+          return RecordType::kDependencyCount;
+        }
+        if constexpr (std::is_same_v<T, LongWaitRecord>) return RecordType::kLongWait;
+        if constexpr (std::is_same_v<T, MisuseRecord>) return RecordType::kMisuse;
+        if constexpr (std::is_same_v<T, ClassStatsRecord>) return RecordType::kClassStats;
+        if constexpr (std::is_same_v<T, SignalReleaseRecord>) return RecordType::kSignalRelease;
+        if constexpr (std::is_same_v<T, RuntimeStatsRecord>) return RecordType::kRuntimeStats;
+      },
+      record);
+}
+
+void EncodeHeader(std::string& out) {
+  out.append(kTraceMagic, sizeof(kTraceMagic));
+  for (uint32_t word : {kTraceVersion, uint32_t{0}}) {
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((word >> (8 * i)) & 0xff));
+  }
+}
+
+void EncodeRecord(const Record& record, std::string& out) {
+  std::string payload;
+  Encoder encoder(payload);
+  std::visit([&](const auto& r) { Fields(encoder, const_cast<std::decay_t<decltype(r)>&>(r)); },
+             record);
+  AppendVarint(out, static_cast<uint64_t>(TypeOf(record)));
+  AppendVarint(out, payload.size());
+  out.append(payload);
+}
+
+namespace {
+template <typename T>
+absl::StatusOr<Record> Decode(absl::string_view payload) {
+  T record;
+  Decoder decoder(payload);
+  Fields(decoder, record);
+  if (!decoder.error().empty()) return absl::DataLossError(decoder.error());
+  return Record(std::move(record));
+}
+}  // namespace
+
+absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload) {
+  switch (type) {
+    case RecordType::kProcess: return Decode<ProcessRecord>(payload);
+    case RecordType::kString: return Decode<StringRecord>(payload);
+    case RecordType::kModule: return Decode<ModuleRecord>(payload);
+    case RecordType::kStack: return Decode<StackRecord>(payload);
+    case RecordType::kClass: return Decode<ClassRecord>(payload);
+    case RecordType::kInstance: return Decode<InstanceRecord>(payload);
+    case RecordType::kInstanceEnd: return Decode<InstanceEndRecord>(payload);
+    case RecordType::kThreadStart: return Decode<ThreadStartRecord>(payload);
+    case RecordType::kThreadEnd: return Decode<ThreadEndRecord>(payload);
+    case RecordType::kThreadJoin: return Decode<ThreadJoinRecord>(payload);
+    case RecordType::kDependency: return Decode<DependencyRecord>(payload);
+    case RecordType::kDependencyCount: return Decode<DependencyCountRecord>(payload);
+    case RecordType::kLongWait: return Decode<LongWaitRecord>(payload);
+    case RecordType::kMisuse: return Decode<MisuseRecord>(payload);
+    case RecordType::kClassStats: return Decode<ClassStatsRecord>(payload);
+    case RecordType::kSignalRelease: return Decode<SignalReleaseRecord>(payload);
+    case RecordType::kRuntimeStats: return Decode<RuntimeStatsRecord>(payload);
+  }
+  return absl::UnimplementedError(
+      absl::StrCat("unknown record type ", static_cast<uint32_t>(type)));
+}
+
+absl::string_view RecordTypeName(RecordType type) {
+  switch (type) {
+    case RecordType::kProcess: return "process";
+    case RecordType::kString: return "string";
+    case RecordType::kModule: return "module";
+    case RecordType::kStack: return "stack";
+    case RecordType::kClass: return "class";
+    case RecordType::kInstance: return "instance";
+    case RecordType::kInstanceEnd: return "instance-end";
+    case RecordType::kThreadStart: return "thread-start";
+    case RecordType::kThreadEnd: return "thread-end";
+    case RecordType::kThreadJoin: return "thread-join";
+    case RecordType::kDependency: return "dependency";
+    case RecordType::kDependencyCount: return "dependency-count";
+    case RecordType::kLongWait: return "long-wait";
+    case RecordType::kMisuse: return "misuse";
+    case RecordType::kClassStats: return "class-stats";
+    case RecordType::kSignalRelease: return "signal-release";
+    case RecordType::kRuntimeStats: return "runtime-stats";
+  }
+  return "unknown";
+}
+
+absl::string_view SyncKindName(SyncKind kind) {
+  switch (kind) {
+    case SyncKind::kLock: return "Lock";
+    case SyncKind::kRLock: return "RLock";
+    case SyncKind::kSemaphore: return "Semaphore";
+    case SyncKind::kBoundedSemaphore: return "BoundedSemaphore";
+    case SyncKind::kEvent: return "Event";
+    case SyncKind::kCondition: return "Condition";
+    case SyncKind::kQueue: return "Queue";
+  }
+  return "unknown";
+}
+
+absl::string_view MisuseKindName(MisuseKind kind) {
+  switch (kind) {
+    case MisuseKind::kReleaseUnheld: return "release-unheld";
+    case MisuseKind::kReleaseByNonOwner: return "release-by-non-owner";
+    case MisuseKind::kSelfDeadlock: return "self-deadlock";
+    case MisuseKind::kDestroyHeld: return "destroy-held";
+    case MisuseKind::kOverRelease: return "over-release";
+    case MisuseKind::kTaskDoneTooMany: return "task-done-too-many";
+    case MisuseKind::kThreadApi: return "thread-api";
+    case MisuseKind::kNotHeld: return "not-held";
+  }
+  return "unknown";
+}
+
+absl::string_view TraceModeName(TraceMode mode) {
+  return mode == TraceMode::kFull ? "full" : "deps";
+}
+
+}  // namespace lockgraph::format

@@ -1,0 +1,208 @@
+// The records of a trace file as plain structs, with their encoding and decoding.
+//
+//   std::string out;
+//   EncodeRecord(DependencyCountRecord{.id = 7, .count = 41}, out);   // type, length, payload
+//   ...
+//   absl::StatusOr<Record> r = DecodeRecord(type, payload);
+//
+// Ids: strings, modules, stacks, classes, instances and dependencies are numbered per process
+// from 1; 0 means "none". Threads are numbered per process from 1 in order of first use.
+// Times are nanoseconds of CLOCK_MONOTONIC since the process record's monotonic_ns.
+// docs/trace-format.md lists every field in order.
+#ifndef LOCKGRAPH_COMMON_TRACE_RECORDS_H_
+#define LOCKGRAPH_COMMON_TRACE_RECORDS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/status/statusor.h"
+#include "common/trace_format.h"
+
+namespace lockgraph::format {
+
+struct ProcessRecord {
+  uint64_t pid = 0;
+  uint64_t ppid = 0;
+  uint32_t parent_tid = 0;      // forking thread in the parent process; 0 if not forked
+  uint32_t parent_segment = 0;  // its segment at the fork
+  TraceMode mode = TraceMode::kDeps;
+  uint64_t realtime_ns = 0;   // wall clock at start (CLOCK_REALTIME)
+  uint64_t monotonic_ns = 0;  // CLOCK_MONOTONIC at start: the base of every record's time
+  uint64_t exe_sid = 0;       // executable path
+  uint64_t options_sid = 0;   // LOCKGRAPH_OPTIONS as given
+  uint64_t version_sid = 0;   // runtime version
+};
+
+struct StringRecord {
+  uint64_t id = 0;
+  std::string text;
+};
+
+struct ModuleRecord {
+  uint64_t id = 0;
+  uint64_t path_sid = 0;
+  uint64_t load_bias = 0;  // pc - load_bias is the address in the ELF file
+  std::string build_id;    // raw bytes of NT_GNU_BUILD_ID, empty if none
+};
+
+// A frame is a return address (the call instruction is just before it), stored as an offset
+// into a module so that it symbolizes offline; module 0 means "no module": offset is the pc.
+struct Frame {
+  uint64_t module = 0;
+  uint64_t offset = 0;
+  bool operator==(const Frame&) const = default;
+};
+
+struct StackRecord {
+  uint64_t id = 0;
+  std::vector<Frame> frames;  // innermost first
+};
+
+// A lock class: the locks that are logically the same (same name, or same construction site).
+struct ClassRecord {
+  uint64_t id = 0;
+  uint64_t name_sid = 0;  // the class key: explicit name, or "file:line"
+  SyncKind kind = SyncKind::kLock;
+  uint64_t file_sid = 0;  // construction site of the first instance
+  uint32_t line = 0;
+  uint64_t function_sid = 0;
+};
+
+// One lock object. Written when the lock first takes part in a recorded event.
+struct InstanceRecord {
+  uint64_t id = 0;
+  uint64_t class_id = 0;
+  SyncKind kind = SyncKind::kLock;
+  uint64_t file_sid = 0;  // this instance's construction site
+  uint32_t line = 0;
+  uint64_t name_sid = 0;  // explicit name, 0 if none
+  int64_t initial_value = 0;  // semaphores: the initial count (zig-zag encoded)
+};
+
+struct InstanceEndRecord {
+  uint64_t id = 0;
+  uint64_t time_ns = 0;
+};
+
+struct ThreadStartRecord {
+  uint32_t tid = 0;
+  uint32_t parent_tid = 0;  // 0: started by code lockgraph did not see (no ordering known)
+  uint32_t parent_segment = 0;
+  uint64_t name_sid = 0;
+  uint64_t os_tid = 0;
+  uint64_t time_ns = 0;
+};
+
+struct ThreadEndRecord {
+  uint32_t tid = 0;
+  uint32_t segment = 0;  // the thread's last segment
+  uint64_t time_ns = 0;
+};
+
+// `joiner`, in segment `joiner_segment`, joined `joined`; joiner continues in segment + 1.
+struct ThreadJoinRecord {
+  uint32_t joiner = 0;
+  uint32_t joiner_segment = 0;
+  uint32_t joined = 0;
+  uint64_t time_ns = 0;
+};
+
+struct HeldLock {
+  uint64_t instance = 0;
+  uint8_t flags = 0;        // AcquireFlags of that acquisition
+  uint64_t stack_id = 0;    // one-frame stack: where it was taken
+  bool operator==(const HeldLock&) const = default;
+};
+
+// Thread `tid`, in segment `segment`, holding `held` (in acquisition order), acquired
+// `acquired`. Written once per thread, segment and distinct (held, acquired); the record counts
+// as one occurrence, DependencyCountRecords add the rest.
+struct DependencyRecord {
+  uint64_t id = 0;
+  uint32_t tid = 0;
+  uint32_t segment = 0;
+  uint64_t acquired = 0;
+  uint8_t flags = 0;  // AcquireFlags
+  std::vector<HeldLock> held;
+  uint64_t stack_id = 0;  // where `acquired` was taken
+  uint64_t time_ns = 0;
+};
+
+struct DependencyCountRecord {
+  uint64_t id = 0;
+  uint64_t count = 0;  // further occurrences since the last count record of this dependency
+};
+
+enum LongWaitFlags : uint8_t { kWaitTimedOut = 1 };
+
+struct LongWaitRecord {
+  uint32_t tid = 0;
+  uint32_t segment = 0;
+  uint64_t instance = 0;
+  uint64_t wait_ns = 0;
+  uint32_t holder_tid = 0;      // 0 if unknown (semaphores)
+  uint64_t waiter_stack = 0;
+  uint64_t holder_stack = 0;    // one frame: where the holder took the lock; 0 if unknown
+  uint64_t time_ns = 0;         // when the wait ended
+  uint8_t flags = 0;            // LongWaitFlags
+};
+
+struct MisuseRecord {
+  MisuseKind kind = MisuseKind::kReleaseUnheld;
+  uint32_t tid = 0;
+  uint64_t instance = 0;
+  uint32_t other_tid = 0;  // the holder, where one is involved
+  uint64_t stack_id = 0;
+  uint64_t time_ns = 0;
+  uint64_t detail_sid = 0;
+};
+
+struct ClassStatsRecord {
+  uint64_t class_id = 0;
+  uint64_t acquisitions = 0;
+  uint64_t contended = 0;  // acquisitions that had to wait
+  uint64_t wait_total_ns = 0;
+  uint64_t wait_max_ns = 0;
+  uint64_t hold_samples = 0;  // hold times are sampled (option hold_sample)
+  uint64_t hold_total_ns = 0;
+  uint64_t hold_max_ns = 0;
+  std::vector<std::pair<uint32_t, uint64_t>> wait_histogram;  // (bucket, count), nonzero only
+};
+
+// A semaphore released by a thread that had not acquired it: it is used as a signal.
+struct SignalReleaseRecord {
+  uint64_t instance = 0;
+  uint32_t tid = 0;
+  uint64_t time_ns = 0;
+};
+
+struct RuntimeStatsRecord {
+  std::vector<std::pair<uint64_t, uint64_t>> counters;  // (name sid, value)
+};
+
+using Record =
+    std::variant<ProcessRecord, StringRecord, ModuleRecord, StackRecord, ClassRecord,
+                 InstanceRecord, InstanceEndRecord, ThreadStartRecord, ThreadEndRecord,
+                 ThreadJoinRecord, DependencyRecord, DependencyCountRecord, LongWaitRecord,
+                 MisuseRecord, ClassStatsRecord, SignalReleaseRecord, RuntimeStatsRecord>;
+
+RecordType TypeOf(const Record& record);
+
+// Appends `varint type, varint length, payload` to `out`.
+void EncodeRecord(const Record& record, std::string& out);
+
+// Appends the 16-byte file header.
+void EncodeHeader(std::string& out);
+
+// Decodes one payload. Unknown trailing bytes are ignored (fields appended by newer writers);
+// a missing field or an out-of-range value is an error naming the field.
+absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload);
+
+}  // namespace lockgraph::format
+
+#endif  // LOCKGRAPH_COMMON_TRACE_RECORDS_H_

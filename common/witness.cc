@@ -1,0 +1,138 @@
+#include "common/witness.h"
+
+#include <algorithm>
+
+namespace lockgraph {
+namespace {
+
+bool SharesLock(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b, uint64_t* common) {
+  for (uint64_t x : a) {
+    if (std::find(b.begin(), b.end(), x) != b.end()) {
+      *common = x;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Rules are checked in order; `level` says how many of them an assignment must pass.
+class Search {
+ public:
+  Search(const std::vector<std::vector<WitnessCandidate>>& candidates, const ThreadOrder& order,
+         int64_t max_steps)
+      : candidates_(candidates), order_(order), steps_left_(max_steps) {}
+
+  // True if an assignment passes the first `level` rules (1..4).
+  bool Run(int level) {
+    level_ = level;
+    chosen_.assign(candidates_.size(), -1);
+    return Extend(0);
+  }
+
+  bool exhausted() const { return steps_left_ <= 0; }
+  const std::vector<int>& chosen() const { return chosen_; }
+
+ private:
+  const WitnessCandidate& At(size_t edge) const { return candidates_[edge][chosen_[edge]]; }
+
+  // Does candidate c for `edge` fit with the edges chosen so far (0..edge-1)?
+  bool Fits(size_t edge, const WitnessCandidate& c) {
+    for (size_t j = 0; j < edge; ++j) {
+      const WitnessCandidate& other = At(j);
+      if (c.where.thread == other.where.thread) return false;
+      if (level_ >= 3) {
+        uint64_t common;
+        if (SharesLock(c.held, other.held, &common)) return false;
+      }
+      if (level_ >= 4 && order_.Ordered(c.where, other.where)) return false;
+    }
+    if (level_ >= 2) {
+      // Edge i blocks on the holder chosen for edge i+1 (which holds its source lock).
+      if (edge > 0 && At(edge - 1).acquire_shared && c.from_held_shared) return false;
+      if (edge + 1 == candidates_.size() && c.acquire_shared &&
+          At(0).from_held_shared) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool Extend(size_t edge) {
+    if (edge == candidates_.size()) return true;
+    for (size_t i = 0; i < candidates_[edge].size(); ++i) {
+      if (--steps_left_ <= 0) return false;
+      chosen_[edge] = static_cast<int>(i);
+      if (Fits(edge, candidates_[edge][i]) && Extend(edge + 1)) return true;
+    }
+    chosen_[edge] = -1;
+    return false;
+  }
+
+  const std::vector<std::vector<WitnessCandidate>>& candidates_;
+  const ThreadOrder& order_;
+  int64_t steps_left_;
+  int level_ = 4;
+  std::vector<int> chosen_;
+};
+
+uint64_t FirstSharedLock(const std::vector<std::vector<WitnessCandidate>>& candidates,
+                         const std::vector<int>& chosen) {
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    for (size_t j = i + 1; j < chosen.size(); ++j) {
+      uint64_t common;
+      if (SharesLock(candidates[i][chosen[i]].held, candidates[j][chosen[j]].held, &common)) {
+        return common;
+      }
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+WitnessResult FindWitness(const std::vector<std::vector<WitnessCandidate>>& candidates,
+                          const ThreadOrder& order, int64_t max_steps) {
+  WitnessResult result;
+  Search search(candidates, order, max_steps);
+  if (search.Run(4)) {
+    result.verdict = CycleVerdict::kDeadlock;
+    result.chosen = search.chosen();
+    return result;
+  }
+  if (search.exhausted()) {
+    result.verdict = CycleVerdict::kSearchLimit;
+    return result;
+  }
+  // No witness: find the first rule that rules the cycle out, relaxing from the strictest.
+  static constexpr CycleVerdict kFailing[] = {CycleVerdict::kSingleThread,
+                                              CycleVerdict::kCannotBlock,
+                                              CycleVerdict::kGateLock, CycleVerdict::kOrdered};
+  for (int level = 1; level <= 3; ++level) {
+    if (!search.Run(level)) {
+      result.verdict = search.exhausted() ? CycleVerdict::kSearchLimit : kFailing[level - 1];
+      return result;
+    }
+    if (level == 2) {
+      // Passing rules 1-2 but not 3 (checked next): name the gate of this assignment.
+      result.gate_lock = FirstSharedLock(candidates, search.chosen());
+    }
+  }
+  // Rules 1-3 hold for some assignment, rule 4 for none.
+  result.verdict = CycleVerdict::kOrdered;
+  result.gate_lock = 0;
+  return result;
+}
+
+const char* CycleVerdictName(CycleVerdict verdict) {
+  switch (verdict) {
+    case CycleVerdict::kDeadlock: return "deadlock";
+    case CycleVerdict::kSingleThread: return "single thread";
+    case CycleVerdict::kCannotBlock: return "shared acquisitions only";
+    case CycleVerdict::kGateLock: return "gate lock";
+    case CycleVerdict::kOrdered: return "ordered by thread start/join";
+    case CycleVerdict::kSearchLimit: return "search limit";
+  }
+  return "unknown";
+}
+
+}  // namespace lockgraph
