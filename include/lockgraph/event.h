@@ -1,0 +1,43 @@
+// lockgraph::Event — a flag threads wait for (Python's threading.Event).
+//
+//   lockgraph::Event ready;
+//   worker: ready.wait();        main: ready.set();
+//
+// wait() returns at once if the flag is set; set() wakes every waiter; clear() resets it.
+#ifndef LOCKGRAPH_EVENT_H_
+#define LOCKGRAPH_EVENT_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <source_location>
+#include <string_view>
+
+#include "lockgraph/internal/sync_handle.h"
+#include "lockgraph/timeout.h"
+
+namespace lockgraph {
+
+class Event {
+ public:
+  explicit Event(std::string_view name = {},
+                 std::source_location site = std::source_location::current());
+  ~Event();
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+
+  void set();
+  void clear();
+  bool is_set() const { return flag_.load(std::memory_order_acquire) != 0; }
+  // Blocks until the flag is set or the timeout passes; returns the flag.
+  bool wait(std::chrono::nanoseconds timeout = kForever);
+
+ private:
+  std::atomic<uint32_t> flag_{0};
+  std::atomic<uint32_t> waiters_{0};
+  internal::SyncHandle handle_;
+};
+
+}  // namespace lockgraph
+
+#endif  // LOCKGRAPH_EVENT_H_

@@ -1,0 +1,33 @@
+// Not part of the API: the identity every instrumented object carries. Declared in a public
+// header only because the primitives hold one by value.
+#ifndef LOCKGRAPH_INTERNAL_SYNC_HANDLE_H_
+#define LOCKGRAPH_INTERNAL_SYNC_HANDLE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <source_location>
+#include <string_view>
+
+namespace lockgraph::internal {
+
+// Set at construction, read by the recorder. `id` is never reused, so a lock destroyed and
+// another built at the same address are two nodes of the lock graph.
+struct SyncHandle {
+  uint64_t id = 0;
+  uint32_t class_id = 0;
+  uint8_t kind = 0;          // format::SyncKind
+  bool named = false;        // the class is an explicit name, not the construction site
+  std::atomic<uint8_t> flags{0};  // recorder-owned bits (in the trace, used as a signal, ...)
+  int32_t initial_value = 0;      // semaphores: the initial count
+  std::source_location site;
+};
+
+// Registers a new object: assigns its id and class. Thread-safe.
+void RegisterSync(SyncHandle& handle, uint8_t kind, std::string_view name,
+                  const std::source_location& site);
+// The object is being destroyed. Thread-safe.
+void UnregisterSync(SyncHandle& handle);
+
+}  // namespace lockgraph::internal
+
+#endif  // LOCKGRAPH_INTERNAL_SYNC_HANDLE_H_

@@ -1,0 +1,64 @@
+// Runtime options: what lockgraph records and what it does when it finds a problem.
+//
+// Set them in the environment before the program starts,
+//   LOCKGRAPH_OPTIONS="trace=/tmp/lg.%p.lgtrace:on_cycle=abort:long_wait=50ms" ./my_test
+// or from code, before or while threads run:
+//   lockgraph::Options options = lockgraph::CurrentOptions();
+//   options.on_cycle = lockgraph::OnCycle::kAbort;
+//   lockgraph::Configure(options);
+//
+// An unknown key or a bad value is reported on stderr in one line naming it, and that option
+// keeps its default; the program runs on. An unwritable trace path gives one warning and the
+// program runs on without a trace.
+#ifndef LOCKGRAPH_OPTIONS_H_
+#define LOCKGRAPH_OPTIONS_H_
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lockgraph {
+
+enum class Mode { kDeps, kFull };
+enum class OnCycle { kReport, kAbort, kIgnore };
+enum class OnMisuse { kReport, kAbort };
+
+struct Options {
+  // Trace file; "%p" becomes the process id. Empty: no trace file.
+  std::string trace = "lockgraph.%p.lgtrace";
+  // deps: each distinct lock order once per thread (cheap). full: every event (not yet
+  // recorded by this runtime version; behaves as deps).
+  Mode mode = Mode::kDeps;
+  // What to do when a new lock-order edge closes a cycle that can deadlock.
+  OnCycle on_cycle = OnCycle::kReport;
+  // What to do on misuse (double release, release by a non-owner, self-deadlock, ...).
+  OnMisuse on_misuse = OnMisuse::kReport;
+  // Waits at least this long are recorded with the waiter's stack and the holder.
+  std::chrono::nanoseconds long_wait = std::chrono::milliseconds(100);
+  // Frames kept per captured stack (1..64).
+  int stack_depth = 32;
+  // No reports on stderr (findings still go to the trace).
+  bool quiet = false;
+  // Hold times are measured for one acquisition in this many (1 = every one).
+  int hold_sample = 16;
+  // llvm-symbolizer to name frames in online reports: empty searches PATH, "none" disables.
+  std::string symbolizer;
+};
+
+// Parses "key=value:key=value" into `options`, starting from what it holds. Each unknown key
+// or bad value adds one message to `errors` and leaves that option unchanged.
+void ParseOptions(std::string_view text, Options& options, std::vector<std::string>& errors);
+
+// Replaces the runtime's options; applies to everything recorded from now on. A changed trace
+// path closes the old trace and opens the new one.
+void Configure(const Options& options);
+Options CurrentOptions();
+
+// Writes every pending record, dependency count and statistic to the trace now (also done at
+// thread and process exit).
+void Flush();
+
+}  // namespace lockgraph
+
+#endif  // LOCKGRAPH_OPTIONS_H_

@@ -1,0 +1,24 @@
+// ColdPath: held by every recorder entry point that takes a runtime mutex. fork() takes the
+// same mutex exclusively, so the child never inherits a runtime mutex that a thread — which
+// does not exist in the child — was holding. Never nest two ColdPath scopes in one thread.
+#ifndef LOCKGRAPH_RUNTIME_COLD_PATH_H_
+#define LOCKGRAPH_RUNTIME_COLD_PATH_H_
+
+#include "absl/synchronization/mutex.h"
+#include "runtime/runtime.h"
+
+namespace lockgraph::runtime {
+
+class ColdPath {
+ public:
+  ColdPath() : runtime_(Runtime::Get()), hold_(&runtime_.fork_mu()) {}
+  Runtime& runtime() { return runtime_; }
+
+ private:
+  Runtime& runtime_;
+  absl::ReaderMutexLock hold_;
+};
+
+}  // namespace lockgraph::runtime
+
+#endif  // LOCKGRAPH_RUNTIME_COLD_PATH_H_

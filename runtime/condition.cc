@@ -1,0 +1,153 @@
+#include "lockgraph/condition.h"
+
+#include "runtime/futex.h"
+#include "runtime/recorder.h"
+
+namespace lockgraph {
+
+using runtime::CurrentThread;
+using runtime::OwnerId;
+
+namespace {
+inline uintptr_t CallerPc() { return reinterpret_cast<uintptr_t>(__builtin_return_address(0)); }
+constexpr uint8_t kConditionKind = static_cast<uint8_t>(format::SyncKind::kCondition);
+}  // namespace
+
+// A blocked waiter, on its own stack. notify() unlinks it before setting `signaled`, so a
+// waiter whose timeout expires knows, under waiters_mu_, whether it was notified first.
+struct Condition::Waiter {
+  std::atomic<uint32_t> signaled{0};
+  Waiter* next = nullptr;
+  Waiter* prev = nullptr;
+};
+
+Condition::Condition(std::string_view name, std::source_location site)
+    : own_lock_(std::make_unique<RLock>(name, site)), rlock_(own_lock_.get()) {
+  internal::RegisterSync(handle_, kConditionKind, name, site);
+}
+
+Condition::Condition(Lock& lock, std::string_view name, std::source_location site)
+    : lock_(&lock) {
+  internal::RegisterSync(handle_, kConditionKind, name, site);
+}
+
+Condition::Condition(RLock& lock, std::string_view name, std::source_location site)
+    : rlock_(&lock) {
+  internal::RegisterSync(handle_, kConditionKind, name, site);
+}
+
+Condition::~Condition() { internal::UnregisterSync(handle_); }
+
+void Condition::lock() {
+  if (lock_ != nullptr) {
+    lock_->Acquire(true, kForever, CallerPc());
+  } else {
+    rlock_->Acquire(true, kForever, CallerPc());
+  }
+}
+
+bool Condition::try_lock() {
+  return lock_ != nullptr ? lock_->Acquire(false, kForever, CallerPc())
+                          : rlock_->Acquire(false, kForever, CallerPc());
+}
+
+bool Condition::acquire(bool blocking, std::chrono::nanoseconds timeout) {
+  return lock_ != nullptr ? lock_->Acquire(blocking, timeout, CallerPc())
+                          : rlock_->Acquire(blocking, timeout, CallerPc());
+}
+
+void Condition::unlock() {
+  if (lock_ != nullptr) {
+    lock_->unlock();
+  } else {
+    rlock_->unlock();
+  }
+}
+
+bool Condition::HeldByCaller(const char* operation) {
+  runtime::ThreadState* ts = CurrentThread();
+  const bool held = lock_ != nullptr
+                        ? lock_->owner_.load(std::memory_order_relaxed) == OwnerId(ts)
+                        : rlock_->is_owned();
+  if (!held) {
+    runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kNotHeld, 0,
+                          std::string("calls ") + operation +
+                              "() on {lock} without holding its lock");
+  }
+  return held;
+}
+
+bool Condition::WaitFor(std::chrono::nanoseconds timeout) {
+  return WaitUntilAt(internal::Deadline::After(timeout), CallerPc());
+}
+
+bool Condition::WaitUntil(internal::Deadline deadline) {
+  return WaitUntilAt(deadline, CallerPc());
+}
+
+bool Condition::WaitUntilAt(internal::Deadline deadline, uintptr_t caller_pc) {
+  if (!HeldByCaller("wait")) return false;
+  Waiter self;
+  {
+    internal::RawMutexLock hold(waiters_mu_);
+    self.prev = tail_;
+    (tail_ != nullptr ? tail_->next : head_) = &self;
+    tail_ = &self;
+  }
+  // Release every level of the lock; the re-acquisition below is recorded like any other.
+  uint32_t depth = 0;
+  if (lock_ != nullptr) {
+    lock_->unlock();
+  } else {
+    depth = rlock_->ReleaseAll();
+  }
+  const int64_t start = internal::MonotonicNanos();
+  bool notified = true;
+  while (self.signaled.load(std::memory_order_acquire) == 0) {
+    if (!runtime::FutexWait(self.signaled, 0, deadline)) {
+      internal::RawMutexLock hold(waiters_mu_);
+      if (self.signaled.load(std::memory_order_acquire) == 0) {
+        (self.prev != nullptr ? self.prev->next : head_) = self.next;
+        (self.next != nullptr ? self.next->prev : tail_) = self.prev;
+        notified = false;
+      }
+      break;
+    }
+  }
+  runtime::RecordContention(CurrentThread(), handle_, internal::MonotonicNanos() - start, 0, 0,
+                            !notified);
+  if (lock_ != nullptr) {
+    lock_->Acquire(true, kForever, caller_pc);
+  } else {
+    rlock_->RestoreAll(depth, caller_pc);
+  }
+  return notified;
+}
+
+void Condition::notify(int n) {
+  if (!HeldByCaller("notify")) return;
+  internal::RawMutexLock hold(waiters_mu_);
+  for (; n > 0 && head_ != nullptr; --n) {
+    Waiter* waiter = head_;
+    head_ = waiter->next;
+    (head_ != nullptr ? head_->prev : tail_) = nullptr;
+    // After this store the waiter may return and its node vanish; a wake on the address of
+    // a vanished node is harmless (futex waiters re-check their word).
+    waiter->signaled.store(1, std::memory_order_release);
+    runtime::FutexWake(waiter->signaled, 1);
+  }
+}
+
+void Condition::notify_all() {
+  if (!HeldByCaller("notify_all")) return;
+  internal::RawMutexLock hold(waiters_mu_);
+  while (head_ != nullptr) {
+    Waiter* waiter = head_;
+    head_ = waiter->next;
+    waiter->signaled.store(1, std::memory_order_release);
+    runtime::FutexWake(waiter->signaled, 1);
+  }
+  tail_ = nullptr;
+}
+
+}  // namespace lockgraph

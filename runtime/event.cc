@@ -1,0 +1,41 @@
+#include "lockgraph/event.h"
+
+#include <climits>
+
+#include "runtime/futex.h"
+#include "runtime/recorder.h"
+
+namespace lockgraph {
+
+Event::Event(std::string_view name, std::source_location site) {
+  internal::RegisterSync(handle_, static_cast<uint8_t>(format::SyncKind::kEvent), name, site);
+}
+
+Event::~Event() { internal::UnregisterSync(handle_); }
+
+void Event::set() {
+  flag_.store(1, std::memory_order_seq_cst);
+  if (waiters_.load(std::memory_order_seq_cst) > 0) runtime::FutexWake(flag_, INT_MAX);
+}
+
+void Event::clear() { flag_.store(0, std::memory_order_seq_cst); }
+
+bool Event::wait(std::chrono::nanoseconds timeout) {
+  if (flag_.load(std::memory_order_acquire) != 0) return true;
+  if (timeout.count() <= 0) return false;
+  const int64_t start = internal::MonotonicNanos();
+  const internal::Deadline deadline = internal::Deadline::After(timeout);
+  // Announce the waiter before the last look at the flag (set() reads waiters_ after
+  // storing the flag), so a set() in between either is seen or wakes the futex.
+  waiters_.fetch_add(1, std::memory_order_seq_cst);
+  while (flag_.load(std::memory_order_seq_cst) == 0) {
+    if (!runtime::FutexWait(flag_, 0, deadline)) break;
+  }
+  waiters_.fetch_sub(1, std::memory_order_relaxed);
+  const bool set = flag_.load(std::memory_order_acquire) != 0;
+  runtime::RecordContention(runtime::CurrentThread(), handle_,
+                            internal::MonotonicNanos() - start, 0, 0, !set);
+  return set;
+}
+
+}  // namespace lockgraph

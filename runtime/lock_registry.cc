@@ -1,0 +1,82 @@
+#include "absl/strings/string_view.h"
+#include "runtime/lock_registry.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace lockgraph::runtime {
+
+void ClassInfo::AddWait(uint64_t ns) {
+  contended.fetch_add(1, std::memory_order_relaxed);
+  wait_total_ns.fetch_add(ns, std::memory_order_relaxed);
+  AtomicMax(wait_max_ns, ns);
+  wait_histogram[format::WaitBucket(ns)].fetch_add(1, std::memory_order_relaxed);
+}
+
+void ClassInfo::AddHold(uint64_t samples, uint64_t total_ns, uint64_t max_ns) {
+  hold_samples.fetch_add(samples, std::memory_order_relaxed);
+  hold_total_ns.fetch_add(total_ns, std::memory_order_relaxed);
+  AtomicMax(hold_max_ns, max_ns);
+}
+
+void LockRegistry::ResetStatistics() {
+  const uint32_t count = class_count();
+  for (uint32_t id = 0; id <= count; ++id) {
+    ClassInfo& info = Class(id);
+    for (std::atomic<uint64_t>* counter :
+         {&info.acquisitions, &info.contended, &info.wait_total_ns, &info.wait_max_ns,
+          &info.hold_samples, &info.hold_total_ns, &info.hold_max_ns}) {
+      counter->store(0, std::memory_order_relaxed);
+    }
+    for (auto& bucket : info.wait_histogram) bucket.store(0, std::memory_order_relaxed);
+  }
+}
+
+LockRegistry::LockRegistry() {
+  // Id 0 is "no class"; allocate the first chunk so that Class(0) is valid too.
+  chunks_[0].store(new ClassInfo[kChunkSize], std::memory_order_release);
+}
+
+uint32_t LockRegistry::AddLocked(format::SyncKind kind, std::string name,
+                                 const std::source_location& site) {
+  uint32_t id = count_.load(std::memory_order_relaxed) + 1;
+  if (id >= kChunkSize * kMaxChunks) {
+    overflowed_.fetch_add(1, std::memory_order_relaxed);
+    return id - 1;
+  }
+  if (id % kChunkSize == 0) {
+    chunks_[id / kChunkSize].store(new ClassInfo[kChunkSize], std::memory_order_release);
+  }
+  ClassInfo& info = Class(id);
+  info.id = id;
+  info.name = std::move(name);
+  info.kind = kind;
+  info.file = site.file_name();
+  info.line = site.line();
+  info.function = site.function_name();
+  count_.store(id, std::memory_order_release);
+  return id;
+}
+
+uint32_t LockRegistry::Intern(format::SyncKind kind, absl::string_view name,
+                              const std::source_location& site) {
+  RuntimeMutexLock hold(mu_);
+  if (name.empty()) {
+    auto [it, inserted] = by_site_.try_emplace({site.file_name(), site.line(), site.column(), kind});
+    if (!inserted) return it->second;
+    // Two columns of one line (or two copies of a header's file name) still share a class,
+    // unless they make different kinds of object (a Condition and its own RLock).
+    std::string key = absl::StrCat(site.file_name(), ":", site.line());
+    if (auto same = by_name_.find(key); same != by_name_.end() && Class(same->second).kind != kind) {
+      absl::StrAppend(&key, " (", format::SyncKindName(kind), ")");
+    }
+    auto [named, fresh] = by_name_.try_emplace(key, 0);
+    if (fresh) named->second = AddLocked(kind, std::move(key), site);
+    it->second = named->second;
+    return named->second;
+  }
+  auto [it, inserted] = by_name_.try_emplace(name, 0);
+  if (inserted) it->second = AddLocked(kind, std::string(name), site);
+  return it->second;
+}
+
+}  // namespace lockgraph::runtime

@@ -1,0 +1,114 @@
+#include "absl/strings/string_view.h"
+#include "runtime/online_report.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace lockgraph::runtime {
+namespace {
+
+std::string KindName(format::SyncKind kind) { return std::string(format::SyncKindName(kind)); }
+
+// The frames of a stack, flattened (inlined frames included), innermost first.
+std::vector<SourceFrame> Flatten(const std::vector<SymbolizedAddress>& stack) {
+  std::vector<SourceFrame> frames;
+  for (const SymbolizedAddress& address : stack) {
+    frames.insert(frames.end(), address.begin(), address.end());
+  }
+  return frames;
+}
+
+// Where a one-frame stack (a held lock's acquisition) was: "bank.cc:20 in transfer()".
+std::string SiteOf(const std::vector<SymbolizedAddress>& stack) {
+  const std::vector<SourceFrame> frames = Flatten(stack);
+  if (frames.empty()) return "an unknown place";
+  const SourceFrame& frame = frames[FirstUserFrame(frames)];
+  if (frame.file.empty()) return FormatFrame(frame);
+  return absl::StrCat(FrameSite(frame), " in ", frame.function);
+}
+
+}  // namespace
+
+std::string LockLabel(const LockDescription& lock) {
+  const std::string site = absl::StrCat(lock.file, ":", lock.line);
+  if (lock.named) return absl::StrCat(KindName(lock.kind), " \"", lock.class_name, "\" (created at ", site, ")");
+  return absl::StrCat(KindName(lock.kind), " created at ", site);
+}
+
+std::string LockShortName(const LockDescription& lock) {
+  if (lock.named) return absl::StrCat("\"", lock.class_name, "\"");
+  absl::string_view file = lock.file;
+  if (size_t slash = file.rfind('/'); slash != absl::string_view::npos) file.remove_prefix(slash + 1);
+  return absl::StrCat(file, ":", lock.line);
+}
+
+void AppendStack(std::string& out, const std::vector<SymbolizedAddress>& stack,
+                 absl::string_view indent) {
+  const std::vector<SourceFrame> frames = Flatten(stack);
+  const auto [first, end] = UserFrameRange(frames);
+  for (size_t i = first; i < end; ++i) {
+    absl::StrAppend(&out, indent, "#", i - first, " ", FormatFrame(frames[i]), "\n");
+  }
+}
+
+std::string FormatCycleReport(const CycleFinding& cycle, const StackNamer& symbolize,
+                              const ThreadNamer& thread_name, absl::string_view trace_path) {
+  const size_t n = cycle.locks.size();
+  std::vector<std::string> names;
+  for (const LockDescription& lock : cycle.locks) names.push_back(LockShortName(lock));
+
+  std::string out = absl::StrFormat(
+      "lockgraph: WARNING: lock-order cycle: possible deadlock between %d locks (%s)\n", n,
+      absl::StrJoin(names, " -> "));
+  for (size_t i = 0; i < n; ++i) {
+    absl::StrAppend(&out, "  lock ", names[i], ": ", LockLabel(cycle.locks[i]), "\n");
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const CheckedDependency& edge = cycle.edges[i];
+    const std::string& from = names[i];
+    const std::string& to = names[(i + 1) % n];
+    uintptr_t held_pc = 0;
+    for (const HeldDescription& h : edge.held) {
+      if (h.id == cycle.locks[i].id) held_pc = h.pc;
+    }
+    const std::string held_site =
+        held_pc != 0 ? SiteOf(symbolize({held_pc})) : std::string("an unknown place");
+    absl::StrAppend(&out, "\n  thread ", edge.tid, " \"", thread_name(edge.tid), "\" holds ",
+                    from, " (taken at ", held_site, ")\n  and takes ", to, " at:\n");
+    AppendStack(out, symbolize(edge.stack), "    ");
+  }
+
+  // The interleaving: every thread takes its first lock, then each waits for the next.
+  absl::StrAppend(&out, "\n  They deadlock when each thread has taken its first lock:\n");
+  constexpr int kColumn = 26;
+  std::string header = "   ";
+  for (size_t i = 0; i < n; ++i) {
+    absl::StrAppend(&header, absl::StrFormat("%-*s", kColumn,
+                                             absl::StrCat("thread ", cycle.edges[i].tid)));
+  }
+  absl::StrAppend(&out, header, "\n");
+  auto row = [&](size_t column, const std::string& text) {
+    absl::StrAppend(&out, "   ", std::string(column * kColumn, ' '), text, "\n");
+  };
+  for (size_t i = 0; i < n; ++i) row(i, absl::StrCat("lock ", names[i]));
+  for (size_t i = 0; i < n; ++i) row(i, absl::StrCat("lock ", names[(i + 1) % n], "  (waits)"));
+
+  std::vector<std::string> order = names;
+  absl::StrAppend(&out, "\n  Fix: take these locks in one order everywhere (",
+                  absl::StrJoin(order, " before "), "), or take them together with "
+                  "std::scoped_lock.\n");
+  if (!trace_path.empty()) absl::StrAppend(&out, "  Trace: ", trace_path, "\n");
+  return out;
+}
+
+std::string FormatMisuseReport(absl::string_view kind, absl::string_view headline,
+                               const std::vector<SymbolizedAddress>& stack) {
+  std::string out = absl::StrCat("lockgraph: ERROR: misuse (", kind, "): ", headline, "\n");
+  AppendStack(out, stack, "    ");
+  return out;
+}
+
+}  // namespace lockgraph::runtime

@@ -1,0 +1,42 @@
+// The text of the reports printed on stderr while the program runs: a lock-order cycle the
+// moment it closes, and misuse. Written like lockdep's reports: who takes what while holding
+// what, each with its stack, then the interleaving that deadlocks, then the fix.
+#ifndef LOCKGRAPH_RUNTIME_ONLINE_REPORT_H_
+#define LOCKGRAPH_RUNTIME_ONLINE_REPORT_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "common/source_frame.h"
+#include "runtime/online_checker.h"
+
+namespace lockgraph::runtime {
+
+// `Lock "accounts" (created at bank.cc:12)`, or `Lock created at bank.cc:12` for a class that
+// is its construction site.
+std::string LockLabel(const LockDescription& lock);
+// `"accounts"` or `bank.cc:12`: short, for the interleaving diagram.
+std::string LockShortName(const LockDescription& lock);
+
+using ThreadNamer = std::function<std::string(uint32_t tid)>;
+using StackNamer = std::function<std::vector<SymbolizedAddress>(const std::vector<uintptr_t>&)>;
+
+std::string FormatCycleReport(const CycleFinding& cycle, const StackNamer& symbolize,
+                              const ThreadNamer& thread_name, absl::string_view trace_path);
+
+// `headline` is one sentence; the stack follows.
+std::string FormatMisuseReport(absl::string_view kind, absl::string_view headline,
+                               const std::vector<SymbolizedAddress>& stack);
+
+// Appends "    #i frame" lines, inlined frames included, for the user frames of the stack
+// (lockgraph's and the standard library's frames around them are left out).
+void AppendStack(std::string& out, const std::vector<SymbolizedAddress>& stack,
+                 absl::string_view indent);
+
+}  // namespace lockgraph::runtime
+
+#endif  // LOCKGRAPH_RUNTIME_ONLINE_REPORT_H_

@@ -1,0 +1,444 @@
+#include "absl/strings/string_view.h"
+#include "runtime/recorder.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/synchronization/mutex.h"
+#include "lockgraph/internal/hooks.h"
+#include "lockgraph/internal/raw_sync.h"
+#include "lockgraph/options.h"
+#include "runtime/cold_path.h"
+#include "runtime/handle_flags.h"
+#include "runtime/online_report.h"
+#include "runtime/runtime.h"
+#include "runtime/stack_capture.h"
+#include "runtime/stderr.h"
+#include "runtime/symbolizer.h"
+
+namespace lockgraph::runtime {
+
+ABSL_CONST_INIT thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC = nullptr;
+
+namespace {
+
+ABSL_CONST_INIT thread_local bool t_exited ABSL_ATTRIBUTE_INITIAL_EXEC = false;
+
+// Retires the thread's state when the thread exits. Armed (its destructor registered) when
+// the state is created, so user thread_local objects made before it are destroyed after it
+// and see t_exited.
+struct ThreadExit {
+  bool armed = false;
+  ~ThreadExit();
+};
+thread_local ThreadExit t_exit;
+
+// Dependency cache: linear probing over a small window; the cache grows to kMaxCache slots,
+// then a miss evicts (after writing the victim's count).
+constexpr uint64_t kProbeWindow = 8;
+constexpr uint64_t kMaxCache = 16384;
+
+std::string DefaultThreadName() {
+  if (getpid() == static_cast<pid_t>(syscall(SYS_gettid))) return "main";
+  return {};
+}
+
+ThreadState* CreateState(SpawnPoint from, std::string name) {
+  ThreadState* ts;
+  {
+    ColdPath cold;
+    ts = cold.runtime().NewThreadState(from.parent, from.segment, std::move(name));
+  }
+  t_thread = ts;
+  t_exit.armed = true;
+  return ts;
+}
+
+ThreadExit::~ThreadExit() {
+  if (t_thread != nullptr) {
+    ColdPath cold;
+    cold.runtime().RetireThreadState(t_thread);
+  }
+  t_thread = nullptr;
+  t_exited = true;
+}
+
+void RecomputeChains(ThreadState* ts, int from) {
+  for (int i = from; i < ts->depth; ++i) {
+    ts->held[i].chain =
+        MixChain(i > 0 ? ts->held[i - 1].chain : 0, ts->held[i].id, ts->held[i].flags);
+  }
+}
+
+void EraseHeld(ThreadState* ts, int index) {
+  std::memmove(&ts->held[index], &ts->held[index + 1],
+               sizeof(HeldEntry) * static_cast<size_t>(ts->depth - index - 1));
+  --ts->depth;
+  RecomputeChains(ts, index);
+}
+
+// Drops the locks other threads released for this one (ReleasedByOtherThread).
+void DrainNotices(ThreadState* ts) {
+  std::vector<uint64_t> released;
+  {
+    RuntimeMutexLock hold(ts->notices_mu);
+    released.swap(ts->notices);
+    ts->has_notices.store(false, std::memory_order_relaxed);
+  }
+  for (uint64_t id : released) {
+    for (int i = 0; i < ts->depth; ++i) {
+      if (ts->held[i].id == id) {
+        EraseHeld(ts, i);
+        break;
+      }
+    }
+  }
+}
+
+LockDescription Describe(Runtime& rt, const internal::SyncHandle& sync) {
+  const ClassInfo& info = rt.registry().Class(sync.class_id);
+  return LockDescription{sync.id,
+                         info.name,
+                         static_cast<format::SyncKind>(sync.kind),
+                         sync.site.file_name(),
+                         sync.site.line(),
+                         sync.named};
+}
+
+std::vector<SymbolizedAddress> SymbolizeStack(Runtime& rt, const std::vector<uintptr_t>& pcs) {
+  Symbolizer symbolizer(rt.modules(), rt.options().symbolizer);
+  return symbolizer.Symbolize(pcs);
+}
+
+void WriteCount(Runtime& rt, const DependencySlot& slot) {
+  rt.writer().Write(
+      [&](TraceWriter::Scope& out) {
+        out.Add(format::DependencyCountRecord{slot.dep_id, slot.unflushed});
+      },
+      /*flush=*/false);
+}
+
+void GrowCache(Runtime& rt, ThreadState* ts);
+
+// Puts a dependency in the thread's cache, evicting a neighbour if the window is full.
+void InsertCache(Runtime& rt, ThreadState* ts, uint64_t key, uint64_t dep_id,
+                 uint64_t unflushed) {
+  if ((ts->cache_used + 1) * 2 > ts->cache_mask + 1 && ts->cache_mask + 1 < kMaxCache) {
+    GrowCache(rt, ts);
+  }
+  DependencySlot* target = nullptr;
+  for (uint64_t i = 0; i < kProbeWindow; ++i) {
+    DependencySlot& slot = ts->cache[(key + i) & ts->cache_mask];
+    if (slot.key == 0) {
+      target = &slot;
+      ++ts->cache_used;
+      break;
+    }
+  }
+  if (target == nullptr) {
+    target = &ts->cache[key & ts->cache_mask];
+    if (target->unflushed != 0) WriteCount(rt, *target);
+    rt.cache_evictions.fetch_add(1, std::memory_order_relaxed);
+  }
+  *target = DependencySlot{key, dep_id, unflushed};
+}
+
+void GrowCache(Runtime& rt, ThreadState* ts) {
+  std::unique_ptr<DependencySlot[]> old = std::move(ts->cache);
+  const uint64_t old_size = ts->cache_mask + 1;
+  ts->cache = std::make_unique<DependencySlot[]>(old_size * 2);
+  ts->cache_mask = old_size * 2 - 1;
+  ts->cache_used = 0;
+  for (uint64_t i = 0; i < old_size; ++i) {
+    if (old[i].key != 0) InsertCache(rt, ts, old[i].key, old[i].dep_id, old[i].unflushed);
+  }
+}
+
+// Writes a new dependency and runs the online cycle check on it.
+void RecordNewDependency(Runtime& rt, ThreadState* ts, const internal::SyncHandle& sync,
+                         uint8_t flags, uint64_t dep_id) {
+  uintptr_t pcs[kMaxStackDepth];
+  const int depth = CaptureStack(pcs, rt.stack_depth());
+  rt.writer().Write(
+      [&](TraceWriter::Scope& out) {
+        format::DependencyRecord record;
+        record.id = dep_id;
+        record.tid = ts->tid;
+        record.segment = ts->segment;
+        record.acquired = out.Instance(sync);
+        record.flags = flags;
+        for (int i = 0; i < ts->depth; ++i) {
+          const HeldEntry& e = ts->held[i];
+          record.held.push_back({out.Instance(*e.sync), e.flags, out.Stack({&e.pc, 1})});
+        }
+        record.stack_id = out.Stack({pcs, static_cast<size_t>(depth)});
+        record.time_ns = rt.Now();
+        out.Add(record);
+      },
+      /*flush=*/true);
+
+  // A try-lock cannot block, so it never closes a cycle (it still joins the held set).
+  if ((flags & format::kAcquireTry) != 0) return;
+  CheckedDependency dep;
+  dep.id = dep_id;
+  dep.tid = ts->tid;
+  dep.segment = ts->segment;
+  dep.acquired = sync.id;
+  dep.flags = flags;
+  dep.stack.assign(pcs, pcs + depth);
+  std::vector<LockDescription> locks = {Describe(rt, sync)};
+  const_cast<internal::SyncHandle&>(sync).flags.fetch_or(kHandleInGraph, std::memory_order_relaxed);
+  for (int i = 0; i < ts->depth; ++i) {
+    const HeldEntry& e = ts->held[i];
+    dep.held.push_back({e.id, e.flags, e.pc});
+    locks.push_back(Describe(rt, *e.sync));
+    const_cast<internal::SyncHandle*>(e.sync)->flags.fetch_or(kHandleInGraph,
+                                                              std::memory_order_relaxed);
+  }
+  std::vector<CycleFinding> cycles = rt.checker().AddDependency(dep, locks);
+  if (rt.checker().TakeLimitWarning()) {
+    StderrLine(absl::StrCat("lockgraph: the online cycle check keeps at most ",
+                            OnlineChecker::kMaxDependencies,
+                            " dependencies and stops here; `lockgraph analyze` still sees all "
+                            "of them in the trace"));
+  }
+  if (cycles.empty() || rt.on_cycle() == OnCycle::kIgnore) return;
+  const std::string trace_path = rt.writer().path();
+  for (const CycleFinding& cycle : cycles) {
+    if (rt.quiet() && rt.on_cycle() != OnCycle::kAbort) continue;
+    StderrLine(FormatCycleReport(
+        cycle, [&](const std::vector<uintptr_t>& stack) { return SymbolizeStack(rt, stack); },
+        [&](uint32_t tid) { return rt.ThreadName(tid); }, trace_path));
+  }
+  if (rt.on_cycle() == OnCycle::kAbort) {
+    StderrLine("lockgraph: aborting (on_cycle=abort)");
+    abort();
+  }
+}
+
+}  // namespace
+
+ThreadState* CurrentThreadSlow() {
+  if (t_exited) return nullptr;
+  return CreateState({}, DefaultThreadName());
+}
+
+uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
+                            uint64_t key, uint64_t chain) {
+  ColdPath cold;
+  Runtime& rt = cold.runtime();
+  if (ts->has_notices.load(std::memory_order_acquire)) {
+    DrainNotices(ts);
+    const int depth = ts->depth;
+    chain = MixChain(depth > 0 ? ts->held[depth - 1].chain : 0, sync.id, flags);
+    if (depth == 0) return chain;
+    key = (chain ^ (uint64_t{ts->segment} * 0xd6e8feb86659fd93ull)) | 1;
+  }
+  for (uint64_t i = 0; i < kProbeWindow; ++i) {
+    DependencySlot& slot = ts->cache[(key + i) & ts->cache_mask];
+    if (slot.key == key) {
+      ++slot.unflushed;
+      return chain;
+    }
+  }
+  bool created = false;
+  const uint64_t dep_id = rt.DependencyId(ts->tid, ts->segment, key, &created);
+  // A dependency evicted from the cache and seen again is counted, not written again.
+  InsertCache(rt, ts, key, dep_id, created ? 0 : 1);
+  if (created) RecordNewDependency(rt, ts, sync, flags, dep_id);
+  return chain;
+}
+
+void PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync) {
+  for (int i = ts->depth - 1; i >= 0; --i) {
+    if (ts->held[i].id == sync.id) {
+      if (ts->held[i].since_ns != 0) EndHoldSample(ts, ts->held[i]);
+      EraseHeld(ts, i);
+      return;
+    }
+  }
+  if (ts->untracked > 0) --ts->untracked;
+  // Otherwise this thread did not hold it: the primitive reports that as misuse.
+}
+
+void StartHoldSample(ThreadState* ts, HeldEntry& entry) {
+  entry.since_ns = internal::MonotonicNanos();
+  ts->hold_countdown = Runtime::Get().hold_sample();
+}
+
+void EndHoldSample(ThreadState*, const HeldEntry& entry) {
+  const int64_t held = internal::MonotonicNanos() - entry.since_ns;
+  const uint64_t ns = held > 0 ? static_cast<uint64_t>(held) : 0;
+  Runtime::Get().registry().Class(entry.sync->class_id).AddHold(1, ns, ns);
+}
+
+void GrowClassCounts(ThreadState* ts, uint32_t class_id) {
+  const uint32_t capacity = std::max({class_id + 1, ts->class_capacity * 2, 64u});
+  auto grown = std::make_unique<uint64_t[]>(capacity);
+  std::copy(ts->class_acquisitions.get(), ts->class_acquisitions.get() + ts->class_capacity,
+            grown.get());
+  ts->class_acquisitions = std::move(grown);
+  ts->class_capacity = capacity;
+  ++ts->class_acquisitions[class_id];
+}
+
+uint32_t ExitingThreadId() {
+  static constexpr uint32_t kExitingBit = 0x80000000u;
+  return kExitingBit | static_cast<uint32_t>(syscall(SYS_gettid));
+}
+
+bool IsSignal(const internal::SyncHandle& sync) {
+  return (sync.flags.load(std::memory_order_relaxed) & kHandleSignal) != 0;
+}
+
+bool IsHeldByCaller(ThreadState* ts, const internal::SyncHandle& sync) {
+  for (int i = 0; i < ts->depth; ++i) {
+    if (ts->held[i].id == sync.id) return true;
+  }
+  return false;
+}
+
+void RecordContention(ThreadState* ts, const internal::SyncHandle& sync, int64_t wait_ns,
+                      uint32_t holder_tid, uintptr_t holder_pc, bool timed_out) {
+  Runtime& rt = Runtime::Get();
+  const uint64_t ns = wait_ns > 0 ? static_cast<uint64_t>(wait_ns) : 0;
+  rt.registry().Class(sync.class_id).AddWait(ns);
+  if (ts == nullptr || wait_ns < rt.long_wait_ns()) return;
+  ColdPath cold;
+  rt.long_waits.fetch_add(1, std::memory_order_relaxed);
+  uintptr_t pcs[kMaxStackDepth];
+  const int depth = CaptureStack(pcs, rt.stack_depth());
+  rt.writer().Write(
+      [&](TraceWriter::Scope& out) {
+        format::LongWaitRecord record;
+        record.tid = ts->tid;
+        record.segment = ts->segment;
+        record.instance = out.Instance(sync);
+        record.wait_ns = ns;
+        record.holder_tid = holder_tid;
+        record.waiter_stack = out.Stack({pcs, static_cast<size_t>(depth)});
+        record.holder_stack = holder_pc != 0 ? out.Stack({&holder_pc, 1}) : 0;
+        record.time_ns = rt.Now();
+        record.flags = timed_out ? format::kWaitTimedOut : 0;
+        out.Add(record);
+      },
+      /*flush=*/true);
+}
+
+void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::MisuseKind kind,
+                  uint32_t other_tid, absl::string_view what) {
+  ColdPath cold;
+  Runtime& rt = cold.runtime();
+  uintptr_t pcs[kMaxStackDepth];
+  const int depth = CaptureStack(pcs, rt.stack_depth());
+  const uint32_t tid = CurrentTid(ts);
+  std::string headline = absl::StrCat("thread ", tid, " \"", rt.ThreadName(tid), "\" ",
+                                      absl::StrReplaceAll(what, {{"{lock}", sync != nullptr
+                                                                                ? LockLabel(Describe(rt, *sync))
+                                                                                : "?"},
+                                                                 {"{other}", absl::StrCat(
+                                                                                 "thread ", other_tid, " \"",
+                                                                                 rt.ThreadName(other_tid), "\"")}}));
+  rt.writer().Write(
+      [&](TraceWriter::Scope& out) {
+        format::MisuseRecord record;
+        record.kind = kind;
+        record.tid = tid;
+        record.instance = sync != nullptr ? out.Instance(*sync) : 0;
+        record.other_tid = other_tid;
+        record.stack_id = out.Stack({pcs, static_cast<size_t>(depth)});
+        record.time_ns = rt.Now();
+        record.detail_sid = out.String(headline);
+        out.Add(record);
+      },
+      /*flush=*/true);
+  const bool abort_now = rt.on_misuse() == OnMisuse::kAbort;
+  if (!rt.quiet() || abort_now) {
+    StderrLine(FormatMisuseReport(format::MisuseKindName(kind), headline,
+                                  SymbolizeStack(rt, std::vector<uintptr_t>(pcs, pcs + depth))));
+  }
+  if (abort_now) {
+    StderrLine("lockgraph: aborting (on_misuse=abort)");
+    abort();
+  }
+}
+
+void ReleasedByOtherThread(uint32_t owner, const internal::SyncHandle& sync) {
+  if (owner == 0) return;
+  ColdPath cold;
+  cold.runtime().PostNotice(owner, sync.id);
+}
+
+void MarkSignal(ThreadState* ts, const internal::SyncHandle& sync) {
+  auto& flags = const_cast<internal::SyncHandle&>(sync).flags;
+  if ((flags.fetch_or(kHandleSignal, std::memory_order_relaxed) & kHandleSignal) != 0) return;
+  ColdPath cold;
+  Runtime& rt = cold.runtime();
+  rt.checker().MarkSignal(sync.id);
+  rt.writer().Write(
+      [&](TraceWriter::Scope& out) {
+        out.Add(format::SignalReleaseRecord{out.Instance(sync), CurrentTid(ts), rt.Now()});
+      },
+      /*flush=*/true);
+}
+
+SpawnPoint BeforeThreadStart() {
+  ThreadState* ts = CurrentThread();
+  if (ts == nullptr) return {};
+  const SpawnPoint point{ts->tid, ts->segment};
+  ++ts->segment;
+  return point;
+}
+
+void BeginThread(SpawnPoint from, std::string name) {
+  if (t_thread != nullptr || t_exited) return;
+  CreateState(from, std::move(name));
+}
+
+void AfterThreadJoin(uint32_t joined) {
+  ThreadState* ts = CurrentThread();
+  if (ts == nullptr || joined == 0) return;
+  {
+    ColdPath cold;
+    Runtime& rt = cold.runtime();
+    rt.writer().Write(
+        [&](TraceWriter::Scope& out) {
+          out.Add(format::ThreadJoinRecord{ts->tid, ts->segment, joined, rt.Now()});
+        },
+        /*flush=*/false);
+    rt.checker().AddJoin(ts->tid, ts->segment, joined);
+  }
+  ++ts->segment;
+}
+
+namespace {
+
+void AtExit() {
+  ColdPath cold;
+  cold.runtime().AtExit(t_thread);
+}
+void BeforeFork() { Runtime::Get().BeforeFork(t_thread); }
+void AfterForkInParent() { Runtime::Get().AfterForkInParent(t_thread); }
+void AfterForkInChild() { Runtime::Get().AfterForkInChild(t_thread); }
+
+// Runs when the library loads, on the main thread: the main thread becomes thread 1, and
+// the exit and fork hooks are in place before the program starts threads.
+__attribute__((constructor)) void InitAtLoad() {
+  Runtime::Get();
+  pthread_atfork(BeforeFork, AfterForkInParent, AfterForkInChild);
+  atexit(AtExit);
+  CurrentThread();
+}
+
+}  // namespace
+}  // namespace lockgraph::runtime
+

@@ -1,0 +1,149 @@
+// The recorder's entry points, called by the primitives. The hot path — NoteAcquire,
+// PushHeld, PopHeld — is inline and touches only the calling thread's ThreadState: a
+// repeated lock pattern costs a hash mix, a cache probe and a few stores. Everything else
+// (a new dependency, a wait, misuse, thread start and join) is out of line.
+//
+//   ThreadState* ts = CurrentThread();            // null while the thread is exiting
+//   if (ts) RecordAcquire(ts, handle_, 0, pc);    // after taking the lock
+//   ...
+//   if (ts) PopHeld(ts, handle_);                 // before releasing it
+#ifndef LOCKGRAPH_RUNTIME_RECORDER_H_
+#define LOCKGRAPH_RUNTIME_RECORDER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
+#include "common/trace_format.h"
+#include "lockgraph/internal/sync_handle.h"
+#include "runtime/thread_state.h"
+
+namespace lockgraph::runtime {
+
+extern thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC;
+
+// Creates the calling thread's state on first use; null once the thread is exiting.
+ThreadState* CurrentThreadSlow();
+
+inline ThreadState* CurrentThread() {
+  ThreadState* ts = t_thread;
+  if (ABSL_PREDICT_FALSE(ts == nullptr)) ts = CurrentThreadSlow();
+  return ts;
+}
+
+inline uint32_t CurrentTid(ThreadState* ts) { return ts != nullptr ? ts->tid : 0; }
+
+// The id primitives store as their owner: the recorder's thread id, or for a thread whose
+// recorder state is gone (it is exiting) an id of its own above every recorder id.
+uint32_t ExitingThreadId();
+inline uint32_t OwnerId(ThreadState* ts) {
+  return ts != nullptr ? ts->tid : ExitingThreadId();
+}
+
+// Cold paths of the inline functions below.
+uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
+                            uint64_t key, uint64_t chain);
+void PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync);
+void StartHoldSample(ThreadState* ts, HeldEntry& entry);
+void EndHoldSample(ThreadState* ts, const HeldEntry& entry);
+void GrowClassCounts(ThreadState* ts, uint32_t class_id);
+
+// The calling thread is about to take `sync` (before it blocks) or just took it without
+// blocking. Records the dependency (held locks -> sync) the first time this thread makes it
+// in its current segment, and returns the held-chain hash PushHeld needs.
+inline uint64_t NoteAcquire(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags) {
+  const int depth = ts->depth;
+  const uint64_t chain = MixChain(depth > 0 ? ts->held[depth - 1].chain : 0, sync.id, flags);
+  if (depth == 0) return chain;  // nothing held: no dependency, no stack (as lockdep)
+  const uint64_t key = (chain ^ (uint64_t{ts->segment} * 0xd6e8feb86659fd93ull)) | 1;
+  DependencySlot& slot = ts->cache[key & ts->cache_mask];
+  if (ABSL_PREDICT_TRUE(slot.key == key)) {
+    ++slot.unflushed;
+    return chain;
+  }
+  return NoteDependencySlow(ts, sync, flags, key, chain);
+}
+
+// `sync` is now held by the calling thread (`pc`: where it was taken).
+inline void PushHeld(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
+                     uintptr_t pc, uint64_t chain) {
+  const int depth = ts->depth;
+  if (ABSL_PREDICT_FALSE(depth == kMaxHeld)) {
+    ++ts->untracked;
+    return;
+  }
+  HeldEntry& entry = ts->held[depth];
+  entry.id = sync.id;
+  entry.chain = chain;
+  entry.sync = &sync;
+  entry.pc = pc;
+  entry.flags = flags;
+  entry.since_ns = 0;
+  ts->depth = depth + 1;
+  if (ABSL_PREDICT_FALSE(--ts->hold_countdown == 0)) StartHoldSample(ts, entry);
+  if (ABSL_PREDICT_TRUE(sync.class_id < ts->class_capacity)) {
+    ++ts->class_acquisitions[sync.class_id];
+  } else {
+    GrowClassCounts(ts, sync.class_id);
+  }
+}
+
+inline void RecordAcquire(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
+                          uintptr_t pc) {
+  PushHeld(ts, sync, flags, pc, NoteAcquire(ts, sync, flags));
+}
+
+// The calling thread is releasing `sync`.
+inline void PopHeld(ThreadState* ts, const internal::SyncHandle& sync) {
+  const int depth = ts->depth;
+  if (ABSL_PREDICT_TRUE(depth > 0 && ts->held[depth - 1].id == sync.id)) {
+    ts->depth = depth - 1;
+    if (ABSL_PREDICT_FALSE(ts->held[depth - 1].since_ns != 0)) {
+      EndHoldSample(ts, ts->held[depth - 1]);
+    }
+    return;
+  }
+  PopHeldSlow(ts, sync);
+}
+
+// True if the calling thread's held stack has `sync` (a snapshot of its own state).
+bool IsHeldByCaller(ThreadState* ts, const internal::SyncHandle& sync);
+
+// The acquisition of `sync` had to wait `wait_ns` (timed_out: and gave up). Counted in the
+// class statistics; recorded with both stacks when over the long_wait option. holder_tid and
+// holder_pc name the thread that held it when the wait began (0 if unknown).
+void RecordContention(ThreadState* ts, const internal::SyncHandle& sync, int64_t wait_ns,
+                      uint32_t holder_tid, uintptr_t holder_pc, bool timed_out);
+
+// Reports misuse with the calling thread's stack, then acts per on_misuse (may abort).
+// `what` completes "thread N \"name\" ...": "{lock}" becomes the lock's description and
+// "{other}" thread `other_tid`.
+void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::MisuseKind kind,
+                  uint32_t other_tid, absl::string_view what);
+
+// `owner` held `sync`, which the calling thread released: `owner` forgets it.
+void ReleasedByOtherThread(uint32_t owner, const internal::SyncHandle& sync);
+
+// A semaphore was released by a thread that had not taken it: from now on it is a signal.
+void MarkSignal(ThreadState* ts, const internal::SyncHandle& sync);
+bool IsSignal(const internal::SyncHandle& sync);
+
+// Thread start and join, which order threads (common/thread_order.h).
+struct SpawnPoint {
+  uint32_t parent = 0;
+  uint32_t segment = 0;
+};
+// In the parent, before the new thread runs: returns where it starts and opens a new
+// segment of the parent.
+SpawnPoint BeforeThreadStart();
+// First thing in the new thread.
+void BeginThread(SpawnPoint from, std::string name);
+// In the joiner, after `joined` ended: opens a new segment of the joiner.
+void AfterThreadJoin(uint32_t joined);
+
+}  // namespace lockgraph::runtime
+
+#endif  // LOCKGRAPH_RUNTIME_RECORDER_H_

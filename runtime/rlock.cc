@@ -1,0 +1,112 @@
+#include "lockgraph/rlock.h"
+
+#include "absl/base/optimization.h"
+#include "runtime/futex_lock.h"
+#include "runtime/recorder.h"
+
+namespace lockgraph {
+
+using runtime::CurrentThread;
+using runtime::OwnerId;
+using runtime::ThreadState;
+
+namespace {
+inline uintptr_t CallerPc() { return reinterpret_cast<uintptr_t>(__builtin_return_address(0)); }
+}  // namespace
+
+RLock::RLock(std::string_view name, std::source_location site) {
+  internal::RegisterSync(handle_, static_cast<uint8_t>(format::SyncKind::kRLock), name, site);
+}
+
+RLock::~RLock() {
+  if (ABSL_PREDICT_FALSE(word_.load(std::memory_order_relaxed) != 0)) {
+    ThreadState* ts = CurrentThread();
+    const uint32_t owner = owner_.load(std::memory_order_relaxed);
+    if (owner == OwnerId(ts)) {
+      runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kDestroyHeld, owner,
+                            "destroys {lock} while holding it");
+      if (ts != nullptr) runtime::PopHeld(ts, handle_);
+    } else {
+      runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kDestroyHeld, owner,
+                            "destroys {lock} while {other} holds it");
+      runtime::ReleasedByOtherThread(owner, handle_);
+    }
+  }
+  internal::UnregisterSync(handle_);
+}
+
+void RLock::lock() { Acquire(true, kForever, CallerPc()); }
+bool RLock::try_lock() { return Acquire(false, kForever, CallerPc()); }
+bool RLock::acquire(bool blocking, std::chrono::nanoseconds timeout) {
+  return Acquire(blocking, timeout, CallerPc());
+}
+
+bool RLock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t caller_pc) {
+  ThreadState* ts = CurrentThread();
+  const uint32_t me = OwnerId(ts);
+  if (owner_.load(std::memory_order_relaxed) == me) {
+    ++depth_;  // re-entry: cannot block, adds no lock-order edge
+    return true;
+  }
+  const uint8_t flags = !blocking || timeout.count() <= 0 ? format::kAcquireTry
+                        : timeout == kForever             ? 0
+                                                          : format::kAcquireTimed;
+  uint64_t chain = 0;
+  if (!runtime::TryLockWord(word_)) {
+    if (flags == format::kAcquireTry) return false;
+    const uint32_t holder = owner_.load(std::memory_order_relaxed);
+    const uintptr_t holder_pc = owner_pc_.load(std::memory_order_relaxed);
+    if (ts != nullptr) chain = runtime::NoteAcquire(ts, handle_, flags);  // before blocking
+    const int64_t start = internal::MonotonicNanos();
+    const bool acquired = runtime::LockWordSlow(word_, internal::Deadline::After(timeout));
+    runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, holder,
+                              holder_pc, !acquired);
+    if (!acquired) return false;
+  } else if (ts != nullptr) {
+    chain = runtime::NoteAcquire(ts, handle_, flags);
+  }
+  owner_.store(me, std::memory_order_relaxed);
+  owner_pc_.store(caller_pc, std::memory_order_relaxed);
+  depth_ = 1;
+  if (ts != nullptr) runtime::PushHeld(ts, handle_, flags, caller_pc, chain);
+  return true;
+}
+
+void RLock::unlock() {
+  ThreadState* ts = CurrentThread();
+  const uint32_t me = OwnerId(ts);
+  const uint32_t owner = owner_.load(std::memory_order_relaxed);
+  if (ABSL_PREDICT_FALSE(owner != me)) {
+    // An RLock belongs to its owner: a release by anyone else is refused (Python raises).
+    if (word_.load(std::memory_order_relaxed) == 0) {
+      runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kReleaseUnheld, 0,
+                            "releases {lock}, which is not held");
+    } else {
+      runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kReleaseByNonOwner, owner,
+                            "releases {lock}, which {other} owns; the release is ignored");
+    }
+    return;
+  }
+  if (--depth_ > 0) return;
+  if (ABSL_PREDICT_TRUE(ts != nullptr)) runtime::PopHeld(ts, handle_);
+  owner_.store(0, std::memory_order_relaxed);
+  runtime::UnlockWord(word_);
+}
+
+bool RLock::is_owned() const {
+  return owner_.load(std::memory_order_relaxed) == OwnerId(CurrentThread());
+}
+
+uint32_t RLock::ReleaseAll() {
+  const uint32_t depth = depth_;
+  depth_ = 1;
+  unlock();
+  return depth;
+}
+
+void RLock::RestoreAll(uint32_t depth, uintptr_t caller_pc) {
+  Acquire(true, kForever, caller_pc);
+  depth_ = depth;
+}
+
+}  // namespace lockgraph

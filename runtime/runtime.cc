@@ -1,0 +1,300 @@
+#include "runtime/runtime.h"
+
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <climits>
+#include <new>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "lockgraph/internal/raw_sync.h"
+#include "runtime/recorder.h"
+#include "runtime/stderr.h"
+
+namespace lockgraph::runtime {
+namespace {
+
+int64_t RealtimeNanos() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+std::string ExecutablePath() {
+  char buf[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+}  // namespace
+
+Runtime& Runtime::Get() {
+  // Never destroyed: locks in static objects outlive every destructor order.
+  alignas(Runtime) static unsigned char storage[sizeof(Runtime)];
+  static Runtime* const runtime = new (storage) Runtime();
+  return *runtime;
+}
+
+Runtime::Runtime() {
+  start_monotonic_ns_ = internal::MonotonicNanos();
+  start_realtime_ns_ = RealtimeNanos();
+  Options options;
+  std::vector<std::string> errors;
+  RuntimeMutexLock hold(options_mu_);
+  if (const char* text = getenv("LOCKGRAPH_OPTIONS"); text != nullptr) {
+    ParseOptions(text, options, errors);
+    options_text_ = text;
+  }
+  for (const std::string& error : errors) {
+    StderrLine(absl::StrCat("lockgraph: LOCKGRAPH_OPTIONS: ", error));
+  }
+  ApplyLocked(options);
+  StartTrace(/*forked_child=*/false, 0, 0);
+}
+
+void Runtime::ApplyLocked(const Options& options) {
+  options_ = options;
+  long_wait_ns_.store(options.long_wait.count(), std::memory_order_relaxed);
+  hold_sample_.store(static_cast<uint32_t>(options.hold_sample), std::memory_order_relaxed);
+  stack_depth_.store(options.stack_depth, std::memory_order_relaxed);
+  quiet_.store(options.quiet, std::memory_order_relaxed);
+  on_cycle_.store(options.on_cycle, std::memory_order_relaxed);
+  on_misuse_.store(options.on_misuse, std::memory_order_relaxed);
+}
+
+void Runtime::StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent_segment) {
+  format::ProcessRecord process;
+  process.pid = static_cast<uint64_t>(getpid());
+  process.ppid = static_cast<uint64_t>(getppid());
+  process.parent_tid = parent_tid;
+  process.parent_segment = parent_segment;
+  process.mode = format::TraceMode::kDeps;  // full mode is not recorded yet: see options.h
+  process.realtime_ns = static_cast<uint64_t>(start_realtime_ns_);
+  process.monotonic_ns = static_cast<uint64_t>(start_monotonic_ns_);
+  writer_.Start(options_.trace, forked_child, process, ExecutablePath(), options_text_,
+                kRuntimeVersion);
+}
+
+Options Runtime::options() const {
+  RuntimeMutexLock hold(options_mu_);
+  return options_;
+}
+
+void Runtime::Configure(const Options& options) {
+  RuntimeMutexLock hold(options_mu_);
+  const bool new_trace = options.trace != options_.trace;
+  ApplyLocked(options);
+  if (!new_trace) return;
+  StartTrace(/*forked_child=*/false, 0, 0);
+  // The new file starts with the threads alive now.
+  RuntimeMutexLock threads(threads_mu_);
+  for (const auto& [tid, entry] : threads_) {
+    if (entry.state != nullptr) WriteThreadStart(tid, entry);
+  }
+}
+
+uint64_t Runtime::Now() const {
+  return static_cast<uint64_t>(internal::MonotonicNanos() - start_monotonic_ns_);
+}
+
+void Runtime::WriteThreadStart(uint32_t tid, const ThreadEntry& entry) {
+  writer_.Write(
+      [&](TraceWriter::Scope& out) {
+        format::ThreadStartRecord record;
+        record.tid = tid;
+        record.parent_tid = entry.parent;
+        record.parent_segment = entry.parent_segment;
+        record.name_sid = out.String(entry.name);
+        record.os_tid = entry.os_tid;
+        record.time_ns = Now();
+        out.Add(record);
+      },
+      /*flush=*/false);
+}
+
+ThreadState* Runtime::NewThreadState(uint32_t parent, uint32_t parent_segment,
+                                     std::string name) {
+  auto* ts = new ThreadState;
+  constexpr uint64_t kInitialCache = 256;
+  ts->cache = std::make_unique<DependencySlot[]>(kInitialCache);
+  ts->cache_mask = kInitialCache - 1;
+  ts->hold_countdown = hold_sample();
+  ts->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
+  ThreadEntry entry;
+  {
+    RuntimeMutexLock hold(threads_mu_);
+    ts->tid = next_tid_++;
+    if (name.empty()) name = absl::StrCat("thread-", ts->tid);
+    ts->name = name;
+    entry = ThreadEntry{ts, std::move(name), parent, parent_segment, ts->os_tid};
+    threads_[ts->tid] = entry;
+  }
+  WriteThreadStart(ts->tid, entry);
+  checker_.AddThreadStart(ts->tid, parent, parent_segment);
+  return ts;
+}
+
+void Runtime::RetireThreadState(ThreadState* ts) {
+  FlushThread(ts);
+  writer_.Write(
+      [&](TraceWriter::Scope& out) {
+        out.Add(format::ThreadEndRecord{ts->tid, ts->segment, Now()});
+      },
+      /*flush=*/true);
+  {
+    RuntimeMutexLock hold(threads_mu_);
+    threads_[ts->tid].state = nullptr;
+  }
+  delete ts;
+}
+
+std::string Runtime::ThreadName(uint32_t tid) const {
+  RuntimeMutexLock hold(threads_mu_);
+  auto it = threads_.find(tid);
+  return it != threads_.end() ? it->second.name : absl::StrCat("thread-", tid);
+}
+
+void Runtime::PostNotice(uint32_t owner, uint64_t instance) {
+  RuntimeMutexLock hold(threads_mu_);
+  auto it = threads_.find(owner);
+  if (it == threads_.end() || it->second.state == nullptr) return;
+  ThreadState* ts = it->second.state;
+  RuntimeMutexLock notices(ts->notices_mu);
+  ts->notices.push_back(instance);
+  ts->has_notices.store(true, std::memory_order_release);
+}
+
+uint64_t Runtime::DependencyId(uint32_t tid, uint32_t segment, uint64_t key, bool* created) {
+  RuntimeMutexLock hold(deps_mu_);
+  auto [it, inserted] = deps_.try_emplace({tid, segment, key}, deps_.size() + 1);
+  *created = inserted;
+  return it->second;
+}
+
+void Runtime::FlushThread(ThreadState* ts) {
+  writer_.Write(
+      [&](TraceWriter::Scope& out) {
+        for (uint64_t i = 0; i <= ts->cache_mask; ++i) {
+          DependencySlot& slot = ts->cache[i];
+          if (slot.key == 0 || slot.unflushed == 0) continue;
+          out.Add(format::DependencyCountRecord{slot.dep_id, slot.unflushed});
+          slot.unflushed = 0;
+        }
+      },
+      /*flush=*/false);
+  for (uint32_t id = 0; id < ts->class_capacity; ++id) {
+    if (ts->class_acquisitions[id] == 0) continue;
+    registry_.Class(id).acquisitions.fetch_add(ts->class_acquisitions[id],
+                                               std::memory_order_relaxed);
+    ts->class_acquisitions[id] = 0;
+  }
+}
+
+void Runtime::WriteStatistics() {
+  writer_.Write(
+      [&](TraceWriter::Scope& out) {
+        const uint32_t count = registry_.class_count();
+        for (uint32_t id = 1; id <= count; ++id) {
+          ClassInfo& info = registry_.Class(id);
+          format::ClassStatsRecord record;
+          record.acquisitions = info.acquisitions.load(std::memory_order_relaxed);
+          record.contended = info.contended.load(std::memory_order_relaxed);
+          if (record.acquisitions == 0 && record.contended == 0) continue;
+          record.class_id = out.Class(id);
+          record.wait_total_ns = info.wait_total_ns.load(std::memory_order_relaxed);
+          record.wait_max_ns = info.wait_max_ns.load(std::memory_order_relaxed);
+          record.hold_samples = info.hold_samples.load(std::memory_order_relaxed);
+          record.hold_total_ns = info.hold_total_ns.load(std::memory_order_relaxed);
+          record.hold_max_ns = info.hold_max_ns.load(std::memory_order_relaxed);
+          for (uint32_t b = 0; b < format::kWaitBuckets; ++b) {
+            const uint64_t n = info.wait_histogram[b].load(std::memory_order_relaxed);
+            if (n != 0) record.wait_histogram.emplace_back(b, n);
+          }
+          out.Add(record);
+        }
+        format::RuntimeStatsRecord stats;
+        const std::pair<const char*, uint64_t> counters[] = {
+            {"held_overflows", held_overflows.load()},
+            {"cache_evictions", cache_evictions.load()},
+            {"long_waits", long_waits.load()},
+            {"class_overflows", registry_.overflowed()},
+            {"online_dropped_dependencies", checker_.dropped_dependencies()},
+            {"online_truncated_searches", checker_.truncated_searches()},
+        };
+        for (const auto& [name, value] : counters) {
+          stats.counters.emplace_back(out.String(name), value);
+        }
+        out.Add(stats);
+      },
+      /*flush=*/true);
+}
+
+void Runtime::AtExit(ThreadState* current) {
+  if (current != nullptr) FlushThread(current);
+  WriteStatistics();
+  // Static destructors still to run may destroy locks: write those records at once.
+  writer_.SetWriteThrough();
+}
+
+void Runtime::BeforeFork(ThreadState* current) {
+  fork_mu_.Lock();  // waits until no thread is on a cold path
+  writer_.Flush();  // nothing buffered may be written by both processes
+  forking_tid_ = CurrentTid(current);
+  forking_segment_ = current != nullptr ? current->segment : 0;
+}
+
+void Runtime::AfterForkInParent(ThreadState* current) {
+  // The fork orders the parent's past before the child, like a thread start.
+  if (current != nullptr) ++current->segment;
+  fork_mu_.Unlock();
+}
+
+void Runtime::AfterForkInChild(ThreadState* current) {
+  fork_mu_.Unlock();
+  {
+    // Only the forking thread exists here. The others' states are left alone: their
+    // threads are gone, and their mutexes may look held.
+    RuntimeMutexLock hold(threads_mu_);
+    for (auto it = threads_.begin(); it != threads_.end();) {
+      if (current == nullptr || it->first != current->tid) {
+        threads_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+  }
+  {
+    RuntimeMutexLock hold(deps_mu_);
+    deps_.clear();  // the child's trace must define its dependencies again
+  }
+  // Counts so far belong to the parent, which writes them itself.
+  registry_.ResetStatistics();
+  if (current != nullptr) {
+    for (uint64_t i = 0; i <= current->cache_mask; ++i) current->cache[i] = DependencySlot();
+    current->cache_used = 0;
+    for (uint32_t id = 0; id < current->class_capacity; ++id) {
+      current->class_acquisitions[id] = 0;
+    }
+    current->notices_mu.~RuntimeMutex();
+    new (&current->notices_mu) RuntimeMutex();
+    current->notices.clear();
+    current->has_notices.store(false, std::memory_order_relaxed);
+    ++current->segment;
+  }
+  {
+    RuntimeMutexLock hold(options_mu_);
+    StartTrace(/*forked_child=*/true, forking_tid_, forking_segment_);
+  }
+  if (current != nullptr) {
+    RuntimeMutexLock hold(threads_mu_);
+    ThreadEntry& entry = threads_[current->tid];
+    entry.parent = 0;  // the thread's start is in the parent's trace
+    entry.parent_segment = 0;
+    WriteThreadStart(current->tid, entry);
+  }
+}
+
+}  // namespace lockgraph::runtime

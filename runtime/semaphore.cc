@@ -1,0 +1,136 @@
+#include "lockgraph/semaphore.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "absl/strings/str_cat.h"
+#include "lockgraph/bounded_semaphore.h"
+#include "runtime/futex.h"
+#include "runtime/recorder.h"
+
+namespace lockgraph {
+
+using runtime::CurrentThread;
+using runtime::OwnerId;
+using runtime::ThreadState;
+
+namespace {
+inline uintptr_t CallerPc() { return reinterpret_cast<uintptr_t>(__builtin_return_address(0)); }
+
+int32_t Clamp32(int64_t v) {
+  return static_cast<int32_t>(std::clamp<int64_t>(v, INT32_MIN, INT32_MAX));
+}
+}  // namespace
+
+Semaphore::Semaphore(int64_t value, std::string_view name, std::source_location site)
+    : Semaphore(value, name, site, static_cast<uint8_t>(format::SyncKind::kSemaphore)) {}
+
+Semaphore::Semaphore(int64_t value, std::string_view name, const std::source_location& site,
+                     uint8_t kind)
+    : initial_(value), count_(value) {
+  internal::RegisterSync(handle_, kind, name, site);
+  handle_.initial_value = Clamp32(value);
+}
+
+Semaphore::~Semaphore() { internal::UnregisterSync(handle_); }
+
+// A semaphore of initial value 1 is a lock while each permit goes back from the thread that
+// took it (semaphore.h); only then is it held in the lock order.
+bool Semaphore::IsLockLike() const { return initial_ == 1 && !runtime::IsSignal(handle_); }
+
+void Semaphore::Acquired(uint8_t flags, uintptr_t caller_pc) {
+  ThreadState* ts = CurrentThread();
+  last_acquirer_.store(OwnerId(ts), std::memory_order_relaxed);
+  if (ts != nullptr && IsLockLike()) runtime::RecordAcquire(ts, handle_, flags, caller_pc);
+}
+
+bool Semaphore::acquire(bool blocking, std::chrono::nanoseconds timeout) {
+  const uintptr_t caller_pc = CallerPc();
+  const uint8_t flags = !blocking || timeout.count() <= 0 ? format::kAcquireTry
+                        : timeout == kForever             ? 0
+                                                          : format::kAcquireTimed;
+  int64_t count = count_.load(std::memory_order_relaxed);
+  while (count > 0) {
+    if (count_.compare_exchange_weak(count, count - 1, std::memory_order_acquire,
+                                     std::memory_order_relaxed)) {
+      Acquired(flags, caller_pc);
+      return true;
+    }
+  }
+  if (flags == format::kAcquireTry) return false;
+  return AcquireSlow(timeout, caller_pc);
+}
+
+bool Semaphore::AcquireSlow(std::chrono::nanoseconds timeout, uintptr_t caller_pc) {
+  ThreadState* ts = CurrentThread();
+  const uint8_t flags = timeout == kForever ? 0 : format::kAcquireTimed;
+  const bool lock_like = IsLockLike();
+  const uint64_t chain =
+      ts != nullptr && lock_like ? runtime::NoteAcquire(ts, handle_, flags) : 0;
+  const uint32_t holder = lock_like ? last_acquirer_.load(std::memory_order_relaxed) : 0;
+  const int64_t start = internal::MonotonicNanos();
+  const internal::Deadline deadline = internal::Deadline::After(timeout);
+  bool acquired = false;
+  waiters_.fetch_add(1, std::memory_order_seq_cst);
+  for (;;) {
+    // Read the wake sequence before the count: a release between the two bumps it, so the
+    // futex wait below returns at once instead of missing the wakeup.
+    const uint32_t seen = wake_seq_.load(std::memory_order_seq_cst);
+    int64_t count = count_.load(std::memory_order_seq_cst);
+    while (count > 0 && !acquired) {
+      acquired = count_.compare_exchange_weak(count, count - 1, std::memory_order_acquire,
+                                              std::memory_order_relaxed);
+    }
+    if (acquired || deadline.Passed()) break;
+    runtime::FutexWait(wake_seq_, seen, deadline);
+  }
+  waiters_.fetch_sub(1, std::memory_order_relaxed);
+  runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, holder, 0,
+                            !acquired);
+  if (!acquired) return false;
+  last_acquirer_.store(OwnerId(ts), std::memory_order_relaxed);
+  if (ts != nullptr && lock_like) runtime::PushHeld(ts, handle_, flags, caller_pc, chain);
+  return true;
+}
+
+void Semaphore::release(int64_t n) { Release(n, /*bounded=*/false); }
+
+void Semaphore::Release(int64_t n, bool bounded) {
+  if (n <= 0) return;
+  ThreadState* ts = CurrentThread();
+  if (bounded) {
+    int64_t count = count_.load(std::memory_order_relaxed);
+    do {
+      if (count + n > initial_) {
+        runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kOverRelease, 0,
+                              absl::StrCat("releases {lock} above its initial value ", initial_,
+                                           " (value ", count, ", releasing ", n,
+                                           "); the release is ignored"));
+        return;
+      }
+    } while (!count_.compare_exchange_weak(count, count + n, std::memory_order_seq_cst,
+                                           std::memory_order_relaxed));
+  }
+  if (IsLockLike()) {
+    if (ts != nullptr && runtime::IsHeldByCaller(ts, handle_)) {
+      runtime::PopHeld(ts, handle_);
+    } else {
+      // A permit returned by a thread that did not take it: a signal, not a lock.
+      runtime::MarkSignal(ts, handle_);
+      runtime::ReleasedByOtherThread(last_acquirer_.load(std::memory_order_relaxed), handle_);
+    }
+  }
+  if (!bounded) count_.fetch_add(n, std::memory_order_seq_cst);
+  if (waiters_.load(std::memory_order_seq_cst) > 0) {
+    wake_seq_.fetch_add(1, std::memory_order_seq_cst);
+    runtime::FutexWake(wake_seq_, static_cast<int>(std::min<int64_t>(n, INT_MAX)));
+  }
+}
+
+BoundedSemaphore::BoundedSemaphore(int64_t value, std::string_view name,
+                                   std::source_location site)
+    : Semaphore(value, name, site, static_cast<uint8_t>(format::SyncKind::kBoundedSemaphore)) {}
+
+void BoundedSemaphore::release(int64_t n) { Release(n, /*bounded=*/true); }
+
+}  // namespace lockgraph
