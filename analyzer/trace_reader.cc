@@ -1,0 +1,233 @@
+#include "analyzer/trace_reader.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <type_traits>
+
+#include <sys/stat.h>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/varint.h"
+
+namespace lockgraph::analyzer {
+namespace {
+
+uint32_t ReadLe32(absl::string_view bytes) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(bytes[i]);
+  return v;
+}
+
+// Checks that a decoded record refers only to definitions seen before it, and files the
+// definitions it makes.
+class Definitions {
+ public:
+  explicit Definitions(Trace& trace) : trace_(trace) {}
+
+  absl::Status Add(const format::Record& record) {
+    return std::visit([&](const auto& r) { return Check(r); }, record);
+  }
+
+ private:
+  absl::Status Need(bool ok, absl::string_view what, uint64_t id) {
+    if (ok) return absl::OkStatus();
+    return absl::DataLossError(absl::StrCat("refers to undefined ", what, " ", id));
+  }
+  absl::Status String(uint64_t id) { return Need(id == 0 || trace_.strings.contains(id), "string", id); }
+  absl::Status Stack(uint64_t id) { return Need(id == 0 || trace_.stacks.contains(id), "stack", id); }
+  absl::Status Instance(uint64_t id) {
+    return Need(trace_.instances.contains(id), "lock instance", id);
+  }
+
+  absl::Status Check(const format::ProcessRecord& r) {
+    for (uint64_t id : {r.exe_sid, r.options_sid, r.version_sid}) {
+      if (absl::Status s = String(id); !s.ok()) return s;
+    }
+    trace_.process = r;
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::StringRecord& r) {
+    if (r.id == 0 || trace_.strings.contains(r.id)) return Redefined("string", r.id);
+    trace_.strings[r.id] = r.text;
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::ModuleRecord& r) {
+    if (absl::Status s = String(r.path_sid); !s.ok()) return s;
+    if (r.id == 0 || !trace_.modules.try_emplace(r.id, r).second) return Redefined("module", r.id);
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::StackRecord& r) {
+    for (const format::Frame& f : r.frames) {
+      if (absl::Status s = Need(f.module == 0 || trace_.modules.contains(f.module), "module",
+                                f.module);
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (r.id == 0 || !trace_.stacks.try_emplace(r.id, r).second) return Redefined("stack", r.id);
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::ClassRecord& r) {
+    for (uint64_t id : {r.name_sid, r.file_sid, r.function_sid}) {
+      if (absl::Status s = String(id); !s.ok()) return s;
+    }
+    if (r.id == 0 || !trace_.classes.try_emplace(r.id, r).second) return Redefined("class", r.id);
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::InstanceRecord& r) {
+    if (absl::Status s = Need(trace_.classes.contains(r.class_id), "class", r.class_id); !s.ok()) {
+      return s;
+    }
+    for (uint64_t id : {r.file_sid, r.name_sid}) {
+      if (absl::Status s = String(id); !s.ok()) return s;
+    }
+    if (r.id == 0 || !trace_.instances.try_emplace(r.id, r).second) {
+      return Redefined("lock instance", r.id);
+    }
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::InstanceEndRecord& r) { return Instance(r.id); }
+  absl::Status Check(const format::ThreadStartRecord& r) { return String(r.name_sid); }
+  absl::Status Check(const format::ThreadEndRecord&) { return absl::OkStatus(); }
+  absl::Status Check(const format::ThreadJoinRecord&) { return absl::OkStatus(); }
+  absl::Status Check(const format::DependencyRecord& r) {
+    if (absl::Status s = Instance(r.acquired); !s.ok()) return s;
+    for (const format::HeldLock& h : r.held) {
+      if (absl::Status s = Instance(h.instance); !s.ok()) return s;
+      if (absl::Status s = Stack(h.stack_id); !s.ok()) return s;
+    }
+    if (r.id == 0 || !dependencies_.insert(r.id).second) return Redefined("dependency", r.id);
+    return Stack(r.stack_id);
+  }
+  absl::Status Check(const format::DependencyCountRecord& r) {
+    return Need(dependencies_.contains(r.id), "dependency", r.id);
+  }
+  absl::Status Check(const format::LongWaitRecord& r) {
+    if (absl::Status s = Instance(r.instance); !s.ok()) return s;
+    if (absl::Status s = Stack(r.waiter_stack); !s.ok()) return s;
+    return Stack(r.holder_stack);
+  }
+  absl::Status Check(const format::MisuseRecord& r) {
+    if (r.instance != 0) {
+      if (absl::Status s = Instance(r.instance); !s.ok()) return s;
+    }
+    if (absl::Status s = Stack(r.stack_id); !s.ok()) return s;
+    return String(r.detail_sid);
+  }
+  absl::Status Check(const format::ClassStatsRecord& r) {
+    return Need(trace_.classes.contains(r.class_id), "class", r.class_id);
+  }
+  absl::Status Check(const format::SignalReleaseRecord& r) { return Instance(r.instance); }
+  absl::Status Check(const format::RuntimeStatsRecord& r) {
+    for (const auto& [sid, value] : r.counters) {
+      if (absl::Status s = String(sid); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Redefined(absl::string_view what, uint64_t id) {
+    return absl::DataLossError(absl::StrCat("defines ", what, " ", id, " again (or as 0)"));
+  }
+
+  Trace& trace_;
+  absl::flat_hash_set<uint64_t> dependencies_;
+};
+
+}  // namespace
+
+const std::string& Trace::String(uint64_t id) const {
+  static const std::string kEmpty;
+  auto it = strings.find(id);
+  return it != strings.end() ? it->second : kEmpty;
+}
+
+absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name) {
+  Trace trace;
+  trace.path = name;
+  if (bytes.size() < format::kHeaderSize ||
+      bytes.substr(0, sizeof(format::kTraceMagic)) !=
+          absl::string_view(format::kTraceMagic, sizeof(format::kTraceMagic))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": not a lockgraph trace (no LGTRACE header)"));
+  }
+  trace.version = ReadLe32(bytes.substr(8, 4));
+  if (trace.version != format::kTraceVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ": trace format version ",
+                                                   trace.version, " is not supported (this "
+                                                   "lockgraph reads version ",
+                                                   format::kTraceVersion, ")"));
+  }
+  Definitions definitions(trace);
+  format::VarintReader reader(bytes.substr(format::kHeaderSize));
+  size_t index = 0;
+  bool saw_process = false;
+  absl::flat_hash_set<uint64_t> unknown_types;
+  while (!reader.at_end()) {
+    const uint64_t offset = format::kHeaderSize + reader.position();
+    uint64_t type, length;
+    if (!reader.Read(type) || !reader.Read(length) || length > reader.remaining()) {
+      if (length > format::kMaxRecordSize) {
+        return absl::DataLossError(absl::StrCat(name, ": byte ", offset, ": record ", index + 1,
+                                                " claims ", length, " bytes: corrupt trace"));
+      }
+      trace.warnings.push_back(absl::StrCat(
+          name, ": the file ends inside a record at byte ", offset, " (cut short by a crash?); "
+          "read the ", index, " whole records before it"));
+      break;
+    }
+    const absl::string_view payload = bytes.substr(format::kHeaderSize + reader.position(), length);
+    reader.Skip(length);
+    ++index;
+    const auto record_type = static_cast<format::RecordType>(type);
+    absl::StatusOr<format::Record> record = format::DecodeRecord(record_type, payload);
+    if (absl::IsUnimplemented(record.status())) {
+      if (unknown_types.insert(type).second) {
+        trace.warnings.push_back(absl::StrCat(name, ": byte ", offset,
+                                              ": skipped records of unknown type ", type,
+                                              " (written by a newer lockgraph?)"));
+      }
+      continue;
+    }
+    absl::Status status = record.status();
+    if (status.ok()) {
+      if (index == 1 && record_type != format::RecordType::kString &&
+          record_type != format::RecordType::kProcess) {
+        status = absl::DataLossError("the trace does not start with its process record");
+      } else {
+        status = definitions.Add(*record);
+      }
+      saw_process |= record_type == format::RecordType::kProcess;
+    }
+    if (!status.ok()) {
+      return absl::DataLossError(absl::StrCat(name, ": byte ", offset, ": record ", index, " (",
+                                              format::RecordTypeName(record_type),
+                                              "): ", status.message()));
+    }
+    trace.records.push_back({offset, *std::move(record)});
+  }
+  if (!saw_process) {
+    return absl::DataLossError(absl::StrCat(name, ": no process record (an empty trace?)"));
+  }
+  return trace;
+}
+
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a trace file"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", strerror(errno)));
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+  return ParseTrace(contents.str(), path);
+}
+
+}  // namespace lockgraph::analyzer

@@ -1,0 +1,54 @@
+// Reads lockgraph trace files (docs/trace-format.md) into memory: every record in file order,
+// plus the definition tables (strings, modules, stacks, classes, instances) they refer to.
+//
+//   absl::StatusOr<Trace> trace = ReadTraceFile("lockgraph.1234.lgtrace");
+//   if (!trace.ok()) { /* "FILE: byte 812: record 9 (dependency): ..." */ }
+//   for (const TraceRecord& r : trace->records) ...
+//
+// The only code that parses trace bytes. A file that is not a trace, has another version or
+// holds a corrupt record is an error naming the file, the byte offset and the record. A file
+// cut short inside its last record (the process crashed while writing) is read up to its
+// last whole record, with a warning.
+#ifndef LOCKGRAPH_ANALYZER_TRACE_READER_H_
+#define LOCKGRAPH_ANALYZER_TRACE_READER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/trace_records.h"
+
+namespace lockgraph::analyzer {
+
+struct TraceRecord {
+  uint64_t offset = 0;  // of the record's first byte in the file
+  format::Record record;
+};
+
+struct Trace {
+  std::string path;
+  uint32_t version = 0;
+  format::ProcessRecord process;
+  std::vector<TraceRecord> records;
+  std::vector<std::string> warnings;
+
+  absl::flat_hash_map<uint64_t, std::string> strings;
+  absl::flat_hash_map<uint64_t, format::ModuleRecord> modules;
+  absl::flat_hash_map<uint64_t, format::StackRecord> stacks;
+  absl::flat_hash_map<uint64_t, format::ClassRecord> classes;
+  absl::flat_hash_map<uint64_t, format::InstanceRecord> instances;
+
+  // The text of string `id` ("" for 0).
+  const std::string& String(uint64_t id) const;
+};
+
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path);
+// Parses the bytes of a trace; `name` is used in messages.
+absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name);
+
+}  // namespace lockgraph::analyzer
+
+#endif  // LOCKGRAPH_ANALYZER_TRACE_READER_H_
