@@ -1,0 +1,28 @@
+// Runs a program to completion, capturing its output: how end-to-end tests run the examples,
+// the lockgraph command and test programs the way a user would.
+//
+//   ProcessResult r = RunProcess({"/path/abba"}, {"LOCKGRAPH_OPTIONS=trace=/tmp/x/%p"});
+//   EXPECT_EQ(r.exit_code, 0);  EXPECT_THAT(r.stderr_text, HasSubstr("lock-order cycle"));
+#ifndef LOCKGRAPH_TESTS_SUPPORT_SUBPROCESS_H_
+#define LOCKGRAPH_TESTS_SUPPORT_SUBPROCESS_H_
+
+#include <string>
+#include <vector>
+
+namespace lockgraph::testing {
+
+struct ProcessResult {
+  int exit_code = -1;    // the exit status, or -1 if killed by a signal
+  int signal = 0;        // the signal that killed it, 0 if it exited
+  std::string stdout_text;
+  std::string stderr_text;
+};
+
+// Runs argv[0] (a path) with the current environment plus `extra_env` ("KEY=VALUE", which
+// replace variables of the same name), and waits for it.
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extra_env = {});
+
+}  // namespace lockgraph::testing
+
+#endif  // LOCKGRAPH_TESTS_SUPPORT_SUBPROCESS_H_
