@@ -13,17 +13,18 @@ namespace {
 std::string KindName(format::SyncKind kind) { return std::string(format::SyncKindName(kind)); }
 
 // The frames of a stack, flattened (inlined frames included), innermost first.
-std::vector<SourceFrame> Flatten(const std::vector<SymbolizedAddress>& stack) {
+std::vector<SourceFrame> Flatten(const std::vector<uintptr_t>& stack, const SymbolTable& symbols) {
   std::vector<SourceFrame> frames;
-  for (const SymbolizedAddress& address : stack) {
-    frames.insert(frames.end(), address.begin(), address.end());
+  for (uintptr_t pc : stack) {
+    auto it = symbols.find(pc);
+    if (it != symbols.end()) frames.insert(frames.end(), it->second.begin(), it->second.end());
   }
   return frames;
 }
 
-// Where a one-frame stack (a held lock's acquisition) was: "bank.cc:20 in transfer()".
-std::string SiteOf(const std::vector<SymbolizedAddress>& stack) {
-  const std::vector<SourceFrame> frames = Flatten(stack);
+// Where a lock was taken, from its one-frame stack: "bank.cc:20 in transfer()".
+std::string SiteOf(uintptr_t pc, const SymbolTable& symbols) {
+  const std::vector<SourceFrame> frames = Flatten({pc}, symbols);
   if (frames.empty()) return "an unknown place";
   const SourceFrame& frame = frames[FirstUserFrame(frames)];
   if (frame.file.empty()) return FormatFrame(frame);
@@ -45,16 +46,25 @@ std::string LockShortName(const LockDescription& lock) {
   return absl::StrCat(file, ":", lock.line);
 }
 
-void AppendStack(std::string& out, const std::vector<SymbolizedAddress>& stack,
-                 absl::string_view indent) {
-  const std::vector<SourceFrame> frames = Flatten(stack);
+void AppendStack(std::string& out, const std::vector<uintptr_t>& stack,
+                 const SymbolTable& symbols, absl::string_view indent) {
+  const std::vector<SourceFrame> frames = Flatten(stack, symbols);
   const auto [first, end] = UserFrameRange(frames);
   for (size_t i = first; i < end; ++i) {
     absl::StrAppend(&out, indent, "#", i - first, " ", FormatFrame(frames[i]), "\n");
   }
 }
 
-std::string FormatCycleReport(const CycleFinding& cycle, const StackNamer& symbolize,
+std::vector<uintptr_t> PcsOf(const CycleFinding& cycle) {
+  std::vector<uintptr_t> pcs;
+  for (const CheckedDependency& edge : cycle.edges) {
+    for (const HeldDescription& h : edge.held) pcs.push_back(h.pc);
+    pcs.insert(pcs.end(), edge.stack.begin(), edge.stack.end());
+  }
+  return pcs;
+}
+
+std::string FormatCycleReport(const CycleFinding& cycle, const SymbolTable& symbols,
                               const ThreadNamer& thread_name, absl::string_view trace_path) {
   const size_t n = cycle.locks.size();
   std::vector<std::string> names;
@@ -75,10 +85,10 @@ std::string FormatCycleReport(const CycleFinding& cycle, const StackNamer& symbo
       if (h.id == cycle.locks[i].id) held_pc = h.pc;
     }
     const std::string held_site =
-        held_pc != 0 ? SiteOf(symbolize({held_pc})) : std::string("an unknown place");
+        held_pc != 0 ? SiteOf(held_pc, symbols) : std::string("an unknown place");
     absl::StrAppend(&out, "\n  thread ", edge.tid, " \"", thread_name(edge.tid), "\" holds ",
                     from, " (taken at ", held_site, ")\n  and takes ", to, " at:\n");
-    AppendStack(out, symbolize(edge.stack), "    ");
+    AppendStack(out, edge.stack, symbols, "    ");
   }
 
   // The interleaving: every thread takes its first lock, then each waits for the next.
@@ -105,9 +115,9 @@ std::string FormatCycleReport(const CycleFinding& cycle, const StackNamer& symbo
 }
 
 std::string FormatMisuseReport(absl::string_view kind, absl::string_view headline,
-                               const std::vector<SymbolizedAddress>& stack) {
+                               const std::vector<uintptr_t>& stack, const SymbolTable& symbols) {
   std::string out = absl::StrCat("lockgraph: ERROR: misuse (", kind, "): ", headline, "\n");
-  AppendStack(out, stack, "    ");
+  AppendStack(out, stack, symbols, "    ");
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/container/flat_hash_map.h"
 #include "common/source_frame.h"
 #include "runtime/online_checker.h"
 
@@ -23,19 +24,23 @@ std::string LockLabel(const LockDescription& lock);
 std::string LockShortName(const LockDescription& lock);
 
 using ThreadNamer = std::function<std::string(uint32_t tid)>;
-using StackNamer = std::function<std::vector<SymbolizedAddress>(const std::vector<uintptr_t>&)>;
+// The frames of every pc a report names (each a return address), symbolized in one batch.
+using SymbolTable = absl::flat_hash_map<uintptr_t, SymbolizedAddress>;
 
-std::string FormatCycleReport(const CycleFinding& cycle, const StackNamer& symbolize,
+// Every pc FormatCycleReport will look up.
+std::vector<uintptr_t> PcsOf(const CycleFinding& cycle);
+
+std::string FormatCycleReport(const CycleFinding& cycle, const SymbolTable& symbols,
                               const ThreadNamer& thread_name, absl::string_view trace_path);
 
 // `headline` is one sentence; the stack follows.
 std::string FormatMisuseReport(absl::string_view kind, absl::string_view headline,
-                               const std::vector<SymbolizedAddress>& stack);
+                               const std::vector<uintptr_t>& stack, const SymbolTable& symbols);
 
 // Appends "    #i frame" lines, inlined frames included, for the user frames of the stack
 // (lockgraph's and the standard library's frames around them are left out).
-void AppendStack(std::string& out, const std::vector<SymbolizedAddress>& stack,
-                 absl::string_view indent);
+void AppendStack(std::string& out, const std::vector<uintptr_t>& stack,
+                 const SymbolTable& symbols, absl::string_view indent);
 
 }  // namespace lockgraph::runtime
 

@@ -114,9 +114,16 @@ LockDescription Describe(Runtime& rt, const internal::SyncHandle& sync) {
                          sync.named};
 }
 
-std::vector<SymbolizedAddress> SymbolizeStack(Runtime& rt, const std::vector<uintptr_t>& pcs) {
+// Symbolizes every pc a report names in one batch (one llvm-symbolizer run per module).
+SymbolTable SymbolizePcs(Runtime& rt, std::vector<uintptr_t> pcs) {
+  std::sort(pcs.begin(), pcs.end());
+  pcs.erase(std::unique(pcs.begin(), pcs.end()), pcs.end());
+  pcs.erase(std::remove(pcs.begin(), pcs.end(), 0), pcs.end());
   Symbolizer symbolizer(rt.modules(), rt.options().symbolizer);
-  return symbolizer.Symbolize(pcs);
+  std::vector<SymbolizedAddress> frames = symbolizer.Symbolize(pcs);
+  SymbolTable table;
+  for (size_t i = 0; i < pcs.size(); ++i) table[pcs[i]] = std::move(frames[i]);
+  return table;
 }
 
 void WriteCount(Runtime& rt, const DependencySlot& slot) {
@@ -215,9 +222,8 @@ void RecordNewDependency(Runtime& rt, ThreadState* ts, const internal::SyncHandl
   const std::string trace_path = rt.writer().path();
   for (const CycleFinding& cycle : cycles) {
     if (rt.quiet() && rt.on_cycle() != OnCycle::kAbort) continue;
-    StderrLine(FormatCycleReport(
-        cycle, [&](const std::vector<uintptr_t>& stack) { return SymbolizeStack(rt, stack); },
-        [&](uint32_t tid) { return rt.ThreadName(tid); }, trace_path));
+    StderrLine(FormatCycleReport(cycle, SymbolizePcs(rt, PcsOf(cycle)),
+                                 [&](uint32_t tid) { return rt.ThreadName(tid); }, trace_path));
   }
   if (rt.on_cycle() == OnCycle::kAbort) {
     StderrLine("lockgraph: aborting (on_cycle=abort)");
@@ -363,8 +369,9 @@ void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::Mis
       /*flush=*/true);
   const bool abort_now = rt.on_misuse() == OnMisuse::kAbort;
   if (!rt.quiet() || abort_now) {
-    StderrLine(FormatMisuseReport(format::MisuseKindName(kind), headline,
-                                  SymbolizeStack(rt, std::vector<uintptr_t>(pcs, pcs + depth))));
+    const std::vector<uintptr_t> stack(pcs, pcs + depth);
+    StderrLine(FormatMisuseReport(format::MisuseKindName(kind), headline, stack,
+                                  SymbolizePcs(rt, stack)));
   }
   if (abort_now) {
     StderrLine("lockgraph: aborting (on_misuse=abort)");
