@@ -60,23 +60,21 @@ uint32_t LockRegistry::AddLocked(format::SyncKind kind, std::string name,
 uint32_t LockRegistry::Intern(format::SyncKind kind, absl::string_view name,
                               const std::source_location& site) {
   RuntimeMutexLock hold(mu_);
-  if (name.empty()) {
-    auto [it, inserted] = by_site_.try_emplace({site.file_name(), site.line(), site.column(), kind});
-    if (!inserted) return it->second;
-    // Two columns of one line (or two copies of a header's file name) still share a class,
-    // unless they make different kinds of object (a Condition and its own RLock).
-    std::string key = absl::StrCat(site.file_name(), ":", site.line());
-    if (auto same = by_name_.find(key); same != by_name_.end() && Class(same->second).kind != kind) {
-      absl::StrAppend(&key, " (", format::SyncKindName(kind), ")");
-    }
-    auto [named, fresh] = by_name_.try_emplace(key, 0);
-    if (fresh) named->second = AddLocked(kind, std::move(key), site);
-    it->second = named->second;
-    return named->second;
+  const bool by_site = name.empty();
+  if (by_site) {
+    auto it = by_site_.find({site.file_name(), site.line(), site.column(), kind});
+    if (it != by_site_.end()) return it->second;
   }
-  auto [it, inserted] = by_name_.try_emplace(name, 0);
-  if (inserted) it->second = AddLocked(kind, std::string(name), site);
-  return it->second;
+  // A class is one kind of object: a Condition and its own RLock, made at one site or with
+  // one name, get two classes, the second marked with its kind.
+  std::string key = by_site ? absl::StrCat(site.file_name(), ":", site.line()) : std::string(name);
+  if (auto same = by_name_.find(key); same != by_name_.end() && Class(same->second).kind != kind) {
+    absl::StrAppend(&key, " (", format::SyncKindName(kind), ")");
+  }
+  auto [named, fresh] = by_name_.try_emplace(key, 0);
+  if (fresh) named->second = AddLocked(kind, std::move(key), site);
+  if (by_site) by_site_[{site.file_name(), site.line(), site.column(), kind}] = named->second;
+  return named->second;
 }
 
 }  // namespace lockgraph::runtime

@@ -66,8 +66,9 @@ class LockRegistry {
 
   LockRegistry();
 
-  // The class of a new object: `name` if not empty, else the site. Cost: a hash lookup under
-  // a mutex. Beyond capacity every new class maps to one overflow class (counted).
+  // The class of a new object: `name` if not empty, else "file:line" of the site; if that
+  // key is already a class of another kind, the key gets " (Kind)" appended. Cost: a hash
+  // lookup under a mutex. Beyond capacity new classes map to the last one (counted).
   uint32_t Intern(format::SyncKind kind, absl::string_view name,
                   const std::source_location& site) ABSL_LOCKS_EXCLUDED(mu_);
 
