@@ -20,8 +20,10 @@ struct ProcessResult {
 
 // Runs argv[0] (a path) with the current environment plus `extra_env` ("KEY=VALUE", which
 // replace variables of the same name), and waits for it.
+// `cwd`, if not empty, is the child's working directory.
 ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& extra_env = {});
+                         const std::vector<std::string>& extra_env = {},
+                         const std::string& cwd = "");
 
 }  // namespace lockgraph::testing
 
