@@ -7,11 +7,30 @@
 
 namespace lockgraph {
 
+namespace {
+
+// The qualified name of a demangled function: llvm-symbolizer prints function templates
+// with their return type first ("bool lockgraph::Lock::try_lock_for<int>(int const&)").
+absl::string_view QualifiedName(absl::string_view function) {
+  size_t start = 0;
+  int depth = 0;
+  for (size_t i = 0; i < function.size(); ++i) {
+    const char c = function[i];
+    if (c == '<') ++depth;
+    if (c == '>') --depth;
+    if (depth != 0) continue;
+    if (c == '(') break;
+    if (c == ' ') start = i + 1;
+  }
+  return function.substr(start);
+}
+
+}  // namespace
+
 bool IsLibraryFrame(const SourceFrame& frame) {
-  static constexpr const char* kLibraryPrefixes[] = {"lockgraph::", "std::", "__gnu_cxx::",
-                                                     "void std::", "bool std::"};
-  for (const char* prefix : kLibraryPrefixes) {
-    if (absl::StartsWith(frame.function, prefix)) return true;
+  const absl::string_view name = QualifiedName(frame.function);
+  for (const char* prefix : {"lockgraph::", "std::", "__gnu_cxx::"}) {
+    if (absl::StartsWith(name, prefix)) return true;
   }
   return absl::StartsWith(frame.file, "/usr/include/");
 }

@@ -8,8 +8,10 @@
 #ifndef LOCKGRAPH_COMMON_TRACE_FORMAT_H_
 #define LOCKGRAPH_COMMON_TRACE_FORMAT_H_
 
+#include <cstddef>
 #include <cstdint>
-#include <string_view>
+
+#include "absl/strings/string_view.h"
 
 namespace lockgraph::format {
 

@@ -29,7 +29,7 @@ class Search {
     return Extend(0);
   }
 
-  bool exhausted() const { return steps_left_ <= 0; }
+  bool exhausted() const { return steps_left_ < 0; }
   const std::vector<int>& chosen() const { return chosen_; }
 
  private:
@@ -60,7 +60,7 @@ class Search {
   bool Extend(size_t edge) {
     if (edge == candidates_.size()) return true;
     for (size_t i = 0; i < candidates_[edge].size(); ++i) {
-      if (--steps_left_ <= 0) return false;
+      if (steps_left_-- <= 0) return false;
       chosen_[edge] = static_cast<int>(i);
       if (Fits(edge, candidates_[edge][i]) && Extend(edge + 1)) return true;
     }
