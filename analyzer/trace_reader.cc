@@ -1,6 +1,7 @@
 #include "analyzer/trace_reader.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -168,12 +169,13 @@ absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& nam
   absl::flat_hash_set<uint64_t> unknown_types;
   while (!reader.at_end()) {
     const uint64_t offset = format::kHeaderSize + reader.position();
-    uint64_t type, length;
-    if (!reader.Read(type) || !reader.Read(length) || length > reader.remaining()) {
-      if (length > format::kMaxRecordSize) {
-        return absl::DataLossError(absl::StrCat(name, ": byte ", offset, ": record ", index + 1,
-                                                " claims ", length, " bytes: corrupt trace"));
-      }
+    uint64_t type = 0, length = 0;
+    const bool framed = reader.Read(type) && reader.Read(length);
+    if (framed && length > format::kMaxRecordSize) {
+      return absl::DataLossError(absl::StrCat(name, ": byte ", offset, ": record ", index + 1,
+                                              " claims ", length, " bytes: corrupt trace"));
+    }
+    if (!framed || length > reader.remaining()) {
       trace.warnings.push_back(absl::StrCat(
           name, ": the file ends inside a record at byte ", offset, " (cut short by a crash?); "
           "read the ", index, " whole records before it"));
@@ -183,7 +185,9 @@ absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& nam
     reader.Skip(length);
     ++index;
     const auto record_type = static_cast<format::RecordType>(type);
-    absl::StatusOr<format::Record> record = format::DecodeRecord(record_type, payload);
+    absl::StatusOr<format::Record> record =
+        type > UINT32_MAX ? absl::UnimplementedError("unknown record type")
+                          : format::DecodeRecord(record_type, payload);
     if (absl::IsUnimplemented(record.status())) {
       if (unknown_types.insert(type).second) {
         trace.warnings.push_back(absl::StrCat(name, ": byte ", offset,

@@ -1,6 +1,6 @@
 // Log-linear buckets for wait times (like HdrHistogram with 2 bits of precision): each power
 // of two is split in 4, so a bucket's bounds are within 25% of any value in it. Values 0..3 get
-// a bucket each; 2^63 lands in the last bucket.
+// a bucket each; the last bucket (251) starts at 1.75 * 2^63.
 //
 //   hist[WaitBucket(wait_ns)]++;  ...  WaitBucketLowerBound(b) <= wait_ns for every wait in b
 #ifndef LOCKGRAPH_COMMON_WAIT_HISTOGRAM_H_
