@@ -66,9 +66,13 @@ void Condition::unlock() {
 
 bool Condition::HeldByCaller(const char* operation) {
   runtime::ThreadState* ts = CurrentThread();
-  const bool held = lock_ != nullptr
-                        ? lock_->owner_.load(std::memory_order_relaxed) == OwnerId(ts)
-                        : rlock_->is_owned();
+  // A Lock is held by the caller if its held stack says so (or it cannot tell: the thread is
+  // exiting, or holds more locks than it tracks).
+  const bool held =
+      lock_ != nullptr
+          ? lock_->locked() && (ts == nullptr || ts->untracked > 0 ||
+                                runtime::IsHeldByCaller(ts, lock_->handle_))
+          : rlock_->is_owned();
   if (!held) {
     runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kNotHeld, 0,
                           std::string("calls ") + operation +

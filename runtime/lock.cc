@@ -21,20 +21,20 @@ Lock::Lock(std::string_view name, std::source_location site) {
 Lock::~Lock() {
   if (ABSL_PREDICT_FALSE(word_.load(std::memory_order_relaxed) != 0)) {
     ThreadState* ts = CurrentThread();
-    const uint32_t owner = owner_.load(std::memory_order_relaxed);
-    if (owner == OwnerId(ts)) {
-      runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kDestroyHeld, owner,
+    if (ts != nullptr && runtime::PopHeld(ts, handle_) == runtime::PopResult::kPopped) {
+      runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kDestroyHeld, 0,
                             "destroys {lock} while holding it");
-      if (ts != nullptr) runtime::PopHeld(ts, handle_);
     } else {
+      const uint32_t owner = owner_.load(std::memory_order_relaxed);
       runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kDestroyHeld, owner,
                             "destroys {lock} while {other} holds it");
-      runtime::ReleasedByOtherThread(owner, handle_);
+      runtime::ReleasedByOtherThread(0, handle_);  // whoever holds it forgets it
     }
   }
   internal::UnregisterSync(handle_);
 }
 
+// Records an acquisition made on a slow path (or by a thread without recorder state).
 void Lock::Acquired(uint8_t flags, uintptr_t caller_pc) {
   ThreadState* ts = CurrentThread();
   owner_.store(OwnerId(ts), std::memory_order_relaxed);
@@ -42,12 +42,17 @@ void Lock::Acquired(uint8_t flags, uintptr_t caller_pc) {
   if (ABSL_PREDICT_TRUE(ts != nullptr)) runtime::RecordAcquire(ts, handle_, flags, caller_pc);
 }
 
+// The hot path: one compare-and-swap, two stores to the lock, and the thread's own state.
 void Lock::lock() {
-  if (ABSL_PREDICT_TRUE(runtime::TryLockWord(word_))) {
-    Acquired(0, CallerPc());
+  const uintptr_t caller_pc = CallerPc();
+  ThreadState* ts = runtime::t_thread;
+  if (ABSL_PREDICT_TRUE(ts != nullptr && runtime::TryLockWord(word_))) {
+    owner_.store(ts->tid, std::memory_order_relaxed);
+    owner_pc_.store(caller_pc, std::memory_order_relaxed);
+    runtime::RecordAcquire(ts, handle_, 0, caller_pc);
     return;
   }
-  LockSlow(kForever, 0, CallerPc());
+  LockSlow(kForever, 0, caller_pc);
 }
 
 bool Lock::try_lock() {
@@ -77,12 +82,17 @@ bool Lock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t ca
 }
 
 bool Lock::LockSlow(std::chrono::nanoseconds timeout, uint8_t flags, uintptr_t caller_pc) {
+  if (runtime::TryLockWord(word_)) {  // the first lock of this thread, or the lock came free
+    Acquired(flags, caller_pc);
+    return true;
+  }
   ThreadState* ts = CurrentThread();
-  const uint32_t me = OwnerId(ts);
+  // owner_ is not cleared on release (a store saved per operation), so it may name the last
+  // holder for a moment; it only names threads in reports, never decides misuse.
   const uint32_t holder = owner_.load(std::memory_order_relaxed);
   const uintptr_t holder_pc = owner_pc_.load(std::memory_order_relaxed);
-  if (ABSL_PREDICT_FALSE(holder == me)) {
-    runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kSelfDeadlock, me,
+  if (ABSL_PREDICT_FALSE(ts != nullptr && runtime::IsHeldByCaller(ts, handle_))) {
+    runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kSelfDeadlock, ts->tid,
                           "acquires {lock}, which it already holds: a Lock is not recursive, "
                           "so this waits forever (use an RLock?)");
   }
@@ -90,36 +100,43 @@ bool Lock::LockSlow(std::chrono::nanoseconds timeout, uint8_t flags, uintptr_t c
   // the program hangs.
   const uint64_t chain = ts != nullptr ? runtime::NoteAcquire(ts, handle_, flags) : 0;
   const int64_t start = internal::MonotonicNanos();
-  const bool acquired =
-      runtime::LockWordSlow(word_, internal::Deadline::After(timeout));
+  const bool acquired = runtime::LockWordSlow(word_, internal::Deadline::After(timeout));
   runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, holder, holder_pc,
                             !acquired);
   if (!acquired) return false;
-  owner_.store(me, std::memory_order_relaxed);
+  owner_.store(OwnerId(ts), std::memory_order_relaxed);
   owner_pc_.store(caller_pc, std::memory_order_relaxed);
   if (ts != nullptr) runtime::PushHeld(ts, handle_, flags, caller_pc, chain);
   return true;
 }
 
+// The hot path: the lock is the last one this thread took.
 void Lock::unlock() {
+  ThreadState* ts = runtime::t_thread;
+  uintptr_t pc;
+  if (ABSL_PREDICT_TRUE(ts != nullptr && runtime::PopHeldTop(ts, handle_, &pc))) {
+    runtime::UnlockWord(word_);  // the hook ran before the real release
+    return;
+  }
+  UnlockSlow();
+}
+
+void Lock::UnlockSlow() {
   ThreadState* ts = CurrentThread();
-  const uint32_t me = OwnerId(ts);
-  const uint32_t owner = owner_.load(std::memory_order_relaxed);
-  if (ABSL_PREDICT_FALSE(owner != me || word_.load(std::memory_order_relaxed) == 0)) {
-    if (word_.load(std::memory_order_relaxed) == 0) {
-      runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kReleaseUnheld, 0,
-                            "releases {lock}, which is not held");
-      return;  // releasing a free lock would corrupt it
-    }
+  if (word_.load(std::memory_order_relaxed) == 0) {
+    runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kReleaseUnheld, 0,
+                          "releases {lock}, which is not held");
+    return;  // releasing a free lock would corrupt it
+  }
+  // Released out of order (std::scoped_lock does), or by a thread that does not hold it.
+  if (ts != nullptr && runtime::PopHeld(ts, handle_) == runtime::PopResult::kNotHeld) {
     // Python lets another thread release a Lock; C++ mutexes do not. Report it, and release
     // as asked, so the program behaves as written.
+    const uint32_t owner = owner_.load(std::memory_order_relaxed);
     runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kReleaseByNonOwner, owner,
                           "releases {lock}, which {other} holds");
-    runtime::ReleasedByOtherThread(owner, handle_);
-  } else if (ABSL_PREDICT_TRUE(ts != nullptr)) {
-    runtime::PopHeld(ts, handle_);
+    runtime::ReleasedByOtherThread(0, handle_);  // whoever holds it forgets it
   }
-  owner_.store(0, std::memory_order_relaxed);
   runtime::UnlockWord(word_);
 }
 

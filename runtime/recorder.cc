@@ -27,7 +27,7 @@
 
 namespace lockgraph::runtime {
 
-ABSL_CONST_INIT thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC = nullptr;
+constinit thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC = nullptr;
 
 namespace {
 
@@ -74,14 +74,17 @@ ThreadExit::~ThreadExit() {
 
 void RecomputeChains(ThreadState* ts, int from) {
   for (int i = from; i < ts->depth; ++i) {
+    const HeldEntry& e = ts->held[i];
+    const uint8_t flags = e.flags & kTraceFlagsMask;
     ts->held[i].chain =
-        MixChain(i > 0 ? ts->held[i - 1].chain : 0, ts->held[i].id, ts->held[i].flags);
+        i == 0 ? FirstChain(e.id, flags) : MixChain(ts->held[i - 1].chain, e.id, flags);
   }
 }
 
 void EraseHeld(ThreadState* ts, int index) {
-  std::memmove(&ts->held[index], &ts->held[index + 1],
-               sizeof(HeldEntry) * static_cast<size_t>(ts->depth - index - 1));
+  const size_t above = static_cast<size_t>(ts->depth - index - 1);
+  std::memmove(&ts->held[index], &ts->held[index + 1], sizeof(HeldEntry) * above);
+  std::memmove(&ts->hold_since[index], &ts->hold_since[index + 1], sizeof(int64_t) * above);
   --ts->depth;
   RecomputeChains(ts, index);
 }
@@ -127,6 +130,7 @@ SymbolTable SymbolizePcs(Runtime& rt, std::vector<uintptr_t> pcs) {
 }
 
 void WriteCount(Runtime& rt, const DependencySlot& slot) {
+  if (slot.generation != rt.trace_generation()) return;  // its dependency is in a closed file
   rt.writer().Write(
       [&](TraceWriter::Scope& out) {
         out.Add(format::DependencyCountRecord{slot.dep_id, slot.unflushed});
@@ -156,7 +160,7 @@ void InsertCache(Runtime& rt, ThreadState* ts, uint64_t key, uint64_t dep_id,
     if (target->unflushed != 0) WriteCount(rt, *target);
     rt.cache_evictions.fetch_add(1, std::memory_order_relaxed);
   }
-  *target = DependencySlot{key, dep_id, unflushed};
+  *target = DependencySlot{key, dep_id, unflushed, rt.trace_generation()};
 }
 
 void GrowCache(Runtime& rt, ThreadState* ts) {
@@ -185,7 +189,8 @@ void RecordNewDependency(Runtime& rt, ThreadState* ts, const internal::SyncHandl
         record.flags = flags;
         for (int i = 0; i < ts->depth; ++i) {
           const HeldEntry& e = ts->held[i];
-          record.held.push_back({out.Instance(*e.sync), e.flags, out.Stack({&e.pc, 1})});
+          record.held.push_back({out.Instance(*e.sync), static_cast<uint8_t>(e.flags & kTraceFlagsMask),
+                                 out.Stack({&e.pc, 1})});
         }
         record.stack_id = out.Stack({pcs, static_cast<size_t>(depth)});
         record.time_ns = rt.Now();
@@ -206,7 +211,7 @@ void RecordNewDependency(Runtime& rt, ThreadState* ts, const internal::SyncHandl
   const_cast<internal::SyncHandle&>(sync).flags.fetch_or(kHandleInGraph, std::memory_order_relaxed);
   for (int i = 0; i < ts->depth; ++i) {
     const HeldEntry& e = ts->held[i];
-    dep.held.push_back({e.id, e.flags, e.pc});
+    dep.held.push_back({e.id, static_cast<uint8_t>(e.flags & kTraceFlagsMask), e.pc});
     locks.push_back(Describe(rt, *e.sync));
     const_cast<internal::SyncHandle*>(e.sync)->flags.fetch_or(kHandleInGraph,
                                                               std::memory_order_relaxed);
@@ -245,13 +250,19 @@ uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, u
   if (ts->has_notices.load(std::memory_order_acquire)) {
     DrainNotices(ts);
     const int depth = ts->depth;
-    chain = MixChain(depth > 0 ? ts->held[depth - 1].chain : 0, sync.id, flags);
-    if (depth == 0) return chain;
+    if (depth == 0) return FirstChain(sync.id, flags);
+    chain = MixChain(ts->held[depth - 1].chain, sync.id, flags);
     key = (chain ^ (uint64_t{ts->segment} * 0xd6e8feb86659fd93ull)) | 1;
   }
+  const uint32_t generation = rt.trace_generation();
   for (uint64_t i = 0; i < kProbeWindow; ++i) {
     DependencySlot& slot = ts->cache[(key + i) & ts->cache_mask];
     if (slot.key == key) {
+      if (slot.generation != generation) {
+        slot.key = 0;  // recorded in a closed trace: record it again below
+        --ts->cache_used;
+        break;
+      }
       ++slot.unflushed;
       return chain;
     }
@@ -264,37 +275,43 @@ uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, u
   return chain;
 }
 
-void PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync) {
+PopResult PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t* pc) {
   for (int i = ts->depth - 1; i >= 0; --i) {
     if (ts->held[i].id == sync.id) {
-      if (ts->held[i].since_ns != 0) EndHoldSample(ts, ts->held[i]);
+      *pc = ts->held[i].pc;
+      if ((ts->held[i].flags & kHeldSampled) != 0) EndHoldSample(ts, i);
       EraseHeld(ts, i);
-      return;
+      return PopResult::kPopped;
     }
   }
-  if (ts->untracked > 0) --ts->untracked;
-  // Otherwise this thread did not hold it: the primitive reports that as misuse.
+  *pc = 0;
+  if (ts->untracked > 0) {
+    --ts->untracked;  // maybe one of the locks taken beyond kMaxHeld
+    return PopResult::kUntracked;
+  }
+  return PopResult::kNotHeld;
 }
 
-void StartHoldSample(ThreadState* ts, HeldEntry& entry) {
-  entry.since_ns = internal::MonotonicNanos();
-  ts->hold_countdown = Runtime::Get().hold_sample();
+void StartHoldSample(ThreadState* ts, int index) {
+  ts->held[index].flags |= kHeldSampled;
+  ts->hold_since[index] = internal::MonotonicNanos();
+  ts->hold_mask = Runtime::Get().hold_mask();  // picks up a Configure()d hold_sample
 }
 
-void EndHoldSample(ThreadState*, const HeldEntry& entry) {
-  const int64_t held = internal::MonotonicNanos() - entry.since_ns;
+void EndHoldSample(ThreadState* ts, int index) {
+  const int64_t held = internal::MonotonicNanos() - ts->hold_since[index];
   const uint64_t ns = held > 0 ? static_cast<uint64_t>(held) : 0;
-  Runtime::Get().registry().Class(entry.sync->class_id).AddHold(1, ns, ns);
+  Runtime::Get().registry().Class(ts->held[index].sync->class_id).AddHold(1, ns, ns);
 }
 
-void GrowClassCounts(ThreadState* ts, uint32_t class_id) {
+uint64_t GrowClassCounts(ThreadState* ts, uint32_t class_id) {
   const uint32_t capacity = std::max({class_id + 1, ts->class_capacity * 2, 64u});
   auto grown = std::make_unique<uint64_t[]>(capacity);
   std::copy(ts->class_acquisitions.get(), ts->class_acquisitions.get() + ts->class_capacity,
             grown.get());
   ts->class_acquisitions = std::move(grown);
   ts->class_capacity = capacity;
-  ++ts->class_acquisitions[class_id];
+  return ++ts->class_acquisitions[class_id];
 }
 
 uint32_t ExitingThreadId() {
@@ -304,6 +321,11 @@ uint32_t ExitingThreadId() {
 
 bool IsSignal(const internal::SyncHandle& sync) {
   return (sync.flags.load(std::memory_order_relaxed) & kHandleSignal) != 0;
+}
+
+void NoteHeldOverflow(ThreadState* ts) {
+  ++ts->untracked;
+  Runtime::Get().held_overflows.fetch_add(1, std::memory_order_relaxed);
 }
 
 bool IsHeldByCaller(ThreadState* ts, const internal::SyncHandle& sync) {
@@ -380,7 +402,6 @@ void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::Mis
 }
 
 void ReleasedByOtherThread(uint32_t owner, const internal::SyncHandle& sync) {
-  if (owner == 0) return;
   ColdPath cold;
   cold.runtime().PostNotice(owner, sync.id);
 }

@@ -23,7 +23,8 @@
 
 namespace lockgraph::runtime {
 
-extern thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC;
+// constinit: no TLS wrapper call on each access; initial-exec: one %fs-relative load.
+extern constinit thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC;
 
 // Creates the calling thread's state on first use; null once the thread is exiting.
 ThreadState* CurrentThreadSlow();
@@ -46,18 +47,21 @@ inline uint32_t OwnerId(ThreadState* ts) {
 // Cold paths of the inline functions below.
 uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
                             uint64_t key, uint64_t chain);
-void PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync);
-void StartHoldSample(ThreadState* ts, HeldEntry& entry);
-void EndHoldSample(ThreadState* ts, const HeldEntry& entry);
-void GrowClassCounts(ThreadState* ts, uint32_t class_id);
+enum class PopResult { kPopped, kUntracked, kNotHeld };
+PopResult PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t* pc);
+void StartHoldSample(ThreadState* ts, int index);
+void EndHoldSample(ThreadState* ts, int index);
+uint64_t GrowClassCounts(ThreadState* ts, uint32_t class_id);
+void NoteHeldOverflow(ThreadState* ts);
 
 // The calling thread is about to take `sync` (before it blocks) or just took it without
 // blocking. Records the dependency (held locks -> sync) the first time this thread makes it
 // in its current segment, and returns the held-chain hash PushHeld needs.
 inline uint64_t NoteAcquire(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags) {
   const int depth = ts->depth;
-  const uint64_t chain = MixChain(depth > 0 ? ts->held[depth - 1].chain : 0, sync.id, flags);
-  if (depth == 0) return chain;  // nothing held: no dependency, no stack (as lockdep)
+  // Nothing held: no dependency and no stack (as lockdep); the chain is the lock itself.
+  if (depth == 0) return FirstChain(sync.id, flags);
+  const uint64_t chain = MixChain(ts->held[depth - 1].chain, sync.id, flags);
   const uint64_t key = (chain ^ (uint64_t{ts->segment} * 0xd6e8feb86659fd93ull)) | 1;
   DependencySlot& slot = ts->cache[key & ts->cache_mask];
   if (ABSL_PREDICT_TRUE(slot.key == key)) {
@@ -67,28 +71,23 @@ inline uint64_t NoteAcquire(ThreadState* ts, const internal::SyncHandle& sync, u
   return NoteDependencySlow(ts, sync, flags, key, chain);
 }
 
-// `sync` is now held by the calling thread (`pc`: where it was taken).
+// `sync` is now held by the calling thread (`pc`: where it was taken). Few stores: each is
+// drained before the next locked instruction, and that is most of the recorder's cost.
 inline void PushHeld(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
                      uintptr_t pc, uint64_t chain) {
   const int depth = ts->depth;
-  if (ABSL_PREDICT_FALSE(depth == kMaxHeld)) {
-    ++ts->untracked;
-    return;
-  }
+  if (ABSL_PREDICT_FALSE(depth == kMaxHeld)) return NoteHeldOverflow(ts);
   HeldEntry& entry = ts->held[depth];
   entry.id = sync.id;
   entry.chain = chain;
   entry.sync = &sync;
   entry.pc = pc;
   entry.flags = flags;
-  entry.since_ns = 0;
   ts->depth = depth + 1;
-  if (ABSL_PREDICT_FALSE(--ts->hold_countdown == 0)) StartHoldSample(ts, entry);
-  if (ABSL_PREDICT_TRUE(sync.class_id < ts->class_capacity)) {
-    ++ts->class_acquisitions[sync.class_id];
-  } else {
-    GrowClassCounts(ts, sync.class_id);
-  }
+  const uint64_t count = ABSL_PREDICT_TRUE(sync.class_id < ts->class_capacity)
+                             ? ++ts->class_acquisitions[sync.class_id]
+                             : GrowClassCounts(ts, sync.class_id);
+  if (ABSL_PREDICT_FALSE((count & ts->hold_mask) == 0)) StartHoldSample(ts, depth);
 }
 
 inline void RecordAcquire(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
@@ -96,17 +95,25 @@ inline void RecordAcquire(ThreadState* ts, const internal::SyncHandle& sync, uin
   PushHeld(ts, sync, flags, pc, NoteAcquire(ts, sync, flags));
 }
 
-// The calling thread is releasing `sync`.
-inline void PopHeld(ThreadState* ts, const internal::SyncHandle& sync) {
-  const int depth = ts->depth;
-  if (ABSL_PREDICT_TRUE(depth > 0 && ts->held[depth - 1].id == sync.id)) {
-    ts->depth = depth - 1;
-    if (ABSL_PREDICT_FALSE(ts->held[depth - 1].since_ns != 0)) {
-      EndHoldSample(ts, ts->held[depth - 1]);
-    }
-    return;
+// The calling thread is releasing `sync`, the last lock it took (the common case): pops it and
+// returns true, with where it was taken in *pc. False if `sync` is not on top.
+inline bool PopHeldTop(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t* pc) {
+  const int top = ts->depth - 1;
+  if (ABSL_PREDICT_FALSE(top < 0 || ts->held[top].sync != &sync)) return false;
+  ts->depth = top;
+  *pc = ts->held[top].pc;
+  if (ABSL_PREDICT_FALSE((ts->held[top].flags & kHeldSampled) != 0)) EndHoldSample(ts, top);
+  return true;
+}
+
+// The calling thread is releasing `sync`, wherever it is in its held stack.
+inline PopResult PopHeld(ThreadState* ts, const internal::SyncHandle& sync,
+                         uintptr_t* pc = nullptr) {
+  uintptr_t ignored;
+  if (ABSL_PREDICT_TRUE(PopHeldTop(ts, sync, pc != nullptr ? pc : &ignored))) {
+    return PopResult::kPopped;
   }
-  PopHeldSlow(ts, sync);
+  return PopHeldSlow(ts, sync, pc != nullptr ? pc : &ignored);
 }
 
 // True if the calling thread's held stack has `sync` (a snapshot of its own state).
@@ -124,7 +131,8 @@ void RecordContention(ThreadState* ts, const internal::SyncHandle& sync, int64_t
 void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::MisuseKind kind,
                   uint32_t other_tid, absl::string_view what);
 
-// `owner` held `sync`, which the calling thread released: `owner` forgets it.
+// `owner` held `sync`, which the calling thread released: `owner` forgets it. With owner 0
+// (not known) every other thread is told, and the one that held it forgets it.
 void ReleasedByOtherThread(uint32_t owner, const internal::SyncHandle& sync);
 
 // A semaphore was released by a thread that had not taken it: from now on it is a signal.

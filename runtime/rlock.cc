@@ -35,7 +35,25 @@ RLock::~RLock() {
   internal::UnregisterSync(handle_);
 }
 
-void RLock::lock() { Acquire(true, kForever, CallerPc()); }
+// The hot path: re-entry, or one compare-and-swap, then only the thread's own state.
+void RLock::lock() {
+  const uintptr_t caller_pc = CallerPc();
+  ThreadState* ts = runtime::t_thread;
+  if (ABSL_PREDICT_TRUE(ts != nullptr)) {
+    if (owner_.load(std::memory_order_relaxed) == ts->tid) {
+      ++depth_;
+      return;
+    }
+    if (ABSL_PREDICT_TRUE(runtime::TryLockWord(word_))) {
+      owner_.store(ts->tid, std::memory_order_relaxed);
+      owner_pc_.store(caller_pc, std::memory_order_relaxed);
+      depth_ = 1;
+      runtime::RecordAcquire(ts, handle_, 0, caller_pc);
+      return;
+    }
+  }
+  Acquire(true, kForever, caller_pc);
+}
 bool RLock::try_lock() { return Acquire(false, kForever, CallerPc()); }
 bool RLock::acquire(bool blocking, std::chrono::nanoseconds timeout) {
   return Acquire(blocking, timeout, CallerPc());
@@ -73,6 +91,18 @@ bool RLock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t c
 }
 
 void RLock::unlock() {
+  ThreadState* ts = runtime::t_thread;
+  if (ABSL_PREDICT_TRUE(ts != nullptr && owner_.load(std::memory_order_relaxed) == ts->tid)) {
+    if (--depth_ > 0) return;
+    runtime::PopHeld(ts, handle_);
+    owner_.store(0, std::memory_order_relaxed);
+    runtime::UnlockWord(word_);
+    return;
+  }
+  UnlockSlow();
+}
+
+void RLock::UnlockSlow() {
   ThreadState* ts = CurrentThread();
   const uint32_t me = OwnerId(ts);
   const uint32_t owner = owner_.load(std::memory_order_relaxed);
@@ -88,7 +118,7 @@ void RLock::unlock() {
     return;
   }
   if (--depth_ > 0) return;
-  if (ABSL_PREDICT_TRUE(ts != nullptr)) runtime::PopHeld(ts, handle_);
+  if (ts != nullptr) runtime::PopHeld(ts, handle_);
   owner_.store(0, std::memory_order_relaxed);
   runtime::UnlockWord(word_);
 }

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bit>
 #include <climits>
 #include <new>
 #include <vector>
@@ -58,7 +59,8 @@ Runtime::Runtime() {
 void Runtime::ApplyLocked(const Options& options) {
   options_ = options;
   long_wait_ns_.store(options.long_wait.count(), std::memory_order_relaxed);
-  hold_sample_.store(static_cast<uint32_t>(options.hold_sample), std::memory_order_relaxed);
+  hold_mask_.store(std::bit_ceil(static_cast<uint64_t>(options.hold_sample)) - 1,
+                   std::memory_order_relaxed);
   stack_depth_.store(options.stack_depth, std::memory_order_relaxed);
   quiet_.store(options.quiet, std::memory_order_relaxed);
   on_cycle_.store(options.on_cycle, std::memory_order_relaxed);
@@ -74,6 +76,12 @@ void Runtime::StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent
   process.mode = format::TraceMode::kDeps;  // full mode is not recorded yet: see options.h
   process.realtime_ns = static_cast<uint64_t>(start_realtime_ns_);
   process.monotonic_ns = static_cast<uint64_t>(start_monotonic_ns_);
+  {
+    // The new file must define its dependencies again before counting them.
+    RuntimeMutexLock hold(deps_mu_);
+    deps_.clear();
+    trace_generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
   writer_.Start(options_.trace, forked_child, process, ExecutablePath(), options_text_,
                 kRuntimeVersion);
 }
@@ -121,7 +129,7 @@ ThreadState* Runtime::NewThreadState(uint32_t parent, uint32_t parent_segment,
   constexpr uint64_t kInitialCache = 256;
   ts->cache = std::make_unique<DependencySlot[]>(kInitialCache);
   ts->cache_mask = kInitialCache - 1;
-  ts->hold_countdown = hold_sample();
+  ts->hold_mask = hold_mask();
   ts->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
   ThreadEntry entry;
   {
@@ -158,13 +166,20 @@ std::string Runtime::ThreadName(uint32_t tid) const {
 }
 
 void Runtime::PostNotice(uint32_t owner, uint64_t instance) {
+  auto post = [instance](ThreadState* ts) {
+    RuntimeMutexLock notices(ts->notices_mu);
+    ts->notices.push_back(instance);
+    ts->has_notices.store(true, std::memory_order_release);
+  };
   RuntimeMutexLock hold(threads_mu_);
+  if (owner == 0) {
+    for (auto& [tid, entry] : threads_) {
+      if (entry.state != nullptr) post(entry.state);
+    }
+    return;
+  }
   auto it = threads_.find(owner);
-  if (it == threads_.end() || it->second.state == nullptr) return;
-  ThreadState* ts = it->second.state;
-  RuntimeMutexLock notices(ts->notices_mu);
-  ts->notices.push_back(instance);
-  ts->has_notices.store(true, std::memory_order_release);
+  if (it != threads_.end() && it->second.state != nullptr) post(it->second.state);
 }
 
 uint64_t Runtime::DependencyId(uint32_t tid, uint32_t segment, uint64_t key, bool* created) {
@@ -175,11 +190,12 @@ uint64_t Runtime::DependencyId(uint32_t tid, uint32_t segment, uint64_t key, boo
 }
 
 void Runtime::FlushThread(ThreadState* ts) {
+  const uint32_t generation = trace_generation();
   writer_.Write(
       [&](TraceWriter::Scope& out) {
         for (uint64_t i = 0; i <= ts->cache_mask; ++i) {
           DependencySlot& slot = ts->cache[i];
-          if (slot.key == 0 || slot.unflushed == 0) continue;
+          if (slot.key == 0 || slot.unflushed == 0 || slot.generation != generation) continue;
           out.Add(format::DependencyCountRecord{slot.dep_id, slot.unflushed});
           slot.unflushed = 0;
         }
@@ -266,10 +282,6 @@ void Runtime::AfterForkInChild(ThreadState* current) {
       }
     }
   }
-  {
-    RuntimeMutexLock hold(deps_mu_);
-    deps_.clear();  // the child's trace must define its dependencies again
-  }
   // Counts so far belong to the parent, which writes them itself.
   registry_.ResetStatistics();
   if (current != nullptr) {
@@ -283,6 +295,7 @@ void Runtime::AfterForkInChild(ThreadState* current) {
     current->notices.clear();
     current->has_notices.store(false, std::memory_order_relaxed);
     ++current->segment;
+    current->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
   }
   {
     RuntimeMutexLock hold(options_mu_);
@@ -293,6 +306,7 @@ void Runtime::AfterForkInChild(ThreadState* current) {
     ThreadEntry& entry = threads_[current->tid];
     entry.parent = 0;  // the thread's start is in the parent's trace
     entry.parent_segment = 0;
+    entry.os_tid = current->os_tid;
     WriteThreadStart(current->tid, entry);
   }
 }

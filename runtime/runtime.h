@@ -40,7 +40,9 @@ class Runtime {
   void Configure(const Options& options) ABSL_LOCKS_EXCLUDED(options_mu_);
   // Lock-free snapshots of options read on slow paths.
   int64_t long_wait_ns() const { return long_wait_ns_.load(std::memory_order_relaxed); }
-  uint32_t hold_sample() const { return hold_sample_.load(std::memory_order_relaxed); }
+  // hold_sample rounded up to a power of two, minus one: a class's n-th acquisition in a
+  // thread is timed when (n & hold_mask) == 0.
+  uint64_t hold_mask() const { return hold_mask_.load(std::memory_order_relaxed); }
   int stack_depth() const { return stack_depth_.load(std::memory_order_relaxed); }
   bool quiet() const { return quiet_.load(std::memory_order_relaxed); }
   OnCycle on_cycle() const { return on_cycle_.load(std::memory_order_relaxed); }
@@ -55,8 +57,13 @@ class Runtime {
   // The thread is exiting: flushes its counts, writes its end record, frees the state.
   void RetireThreadState(ThreadState* ts) ABSL_LOCKS_EXCLUDED(threads_mu_);
   std::string ThreadName(uint32_t tid) const ABSL_LOCKS_EXCLUDED(threads_mu_);
-  // Tells thread `owner` that another thread released `instance`, which it held.
+  // Tells thread `owner` (every thread if 0) that another thread released `instance`,
+  // which it held.
   void PostNotice(uint32_t owner, uint64_t instance) ABSL_LOCKS_EXCLUDED(threads_mu_);
+
+  // Bumped each time a new trace file starts (Configure with another path, fork): a
+  // dependency id or count of an older generation belongs to a file that is closed.
+  uint32_t trace_generation() const { return trace_generation_.load(std::memory_order_acquire); }
 
   // The trace id of dependency (tid, segment, key); *created says whether it is new.
   uint64_t DependencyId(uint32_t tid, uint32_t segment, uint64_t key, bool* created)
@@ -109,7 +116,7 @@ class Runtime {
   Options options_ ABSL_GUARDED_BY(options_mu_);
   std::string options_text_ ABSL_GUARDED_BY(options_mu_);
   std::atomic<int64_t> long_wait_ns_{0};
-  std::atomic<uint32_t> hold_sample_{16};
+  std::atomic<uint64_t> hold_mask_{15};
   std::atomic<int> stack_depth_{32};
   std::atomic<bool> quiet_{false};
   std::atomic<OnCycle> on_cycle_{OnCycle::kReport};
@@ -125,6 +132,7 @@ class Runtime {
   uint32_t forking_tid_ = 0;
   uint32_t forking_segment_ = 0;
 
+  std::atomic<uint32_t> trace_generation_{0};
   RuntimeMutex deps_mu_;
   absl::flat_hash_map<std::tuple<uint32_t, uint32_t, uint64_t>, uint64_t> deps_
       ABSL_GUARDED_BY(deps_mu_);

@@ -23,13 +23,17 @@ namespace lockgraph::runtime {
 // `untracked`); lockdep's limit is 48.
 inline constexpr int kMaxHeld = 64;
 
+// HeldEntry::flags bit beside the format::AcquireFlags: this hold's time is being measured
+// (its start is in ThreadState::hold_since). Never written to a trace.
+inline constexpr uint8_t kHeldSampled = 0x80;
+inline constexpr uint8_t kTraceFlagsMask = 0x7f;
+
 struct HeldEntry {
   uint64_t id;                        // instance id
   uint64_t chain;                     // hash of held[0..this] (ids and flags, in order)
   const internal::SyncHandle* sync;   // alive while held (destroying a held lock is misuse)
   uintptr_t pc;                       // where it was taken (a return address)
-  int64_t since_ns;                   // acquisition time if this hold is sampled, else 0
-  uint8_t flags;                      // format::AcquireFlags
+  uint8_t flags;                      // format::AcquireFlags, and kHeldSampled
 };
 
 // A cached dependency: `key` identifies (segment, held chain, acquired lock).
@@ -37,6 +41,7 @@ struct DependencySlot {
   uint64_t key = 0;  // 0: empty
   uint64_t dep_id = 0;
   uint64_t unflushed = 0;  // occurrences not yet written as a DependencyCountRecord
+  uint32_t generation = 0;  // the trace file dep_id belongs to (Runtime::trace_generation)
 };
 
 struct ThreadState {
@@ -45,15 +50,17 @@ struct ThreadState {
   int depth = 0;
   uint64_t untracked = 0;  // held locks beyond kMaxHeld
   HeldEntry held[kMaxHeld];
+  int64_t hold_since[kMaxHeld];  // start of a sampled hold, for entries with kHeldSampled
 
   std::unique_ptr<DependencySlot[]> cache;
   uint64_t cache_mask = 0;
   uint64_t cache_used = 0;
 
-  // Acquisitions by class id, merged into the registry when the thread flushes.
+  // Acquisitions by class id, merged into the registry when the thread flushes. Every
+  // (hold_mask + 1)-th acquisition of a class has its hold time measured.
   std::unique_ptr<uint64_t[]> class_acquisitions;
   uint32_t class_capacity = 0;
-  uint32_t hold_countdown = 1;
+  uint64_t hold_mask = 15;
 
   std::string name;
   uint64_t os_tid = 0;
@@ -63,6 +70,12 @@ struct ThreadState {
   RuntimeMutex notices_mu;
   std::vector<uint64_t> notices ABSL_GUARDED_BY(notices_mu);
 };
+
+// The chain hash of a held list of one lock: cheap, since most acquisitions are the only
+// lock their thread holds; MixChain mixes it thoroughly once a second lock is taken.
+inline uint64_t FirstChain(uint64_t id, uint8_t flags) {
+  return id ^ (static_cast<uint64_t>(flags) << 56);
+}
 
 // Mixes one more acquisition into a held-chain hash (a 64-bit finalizer, as in splitmix64).
 inline uint64_t MixChain(uint64_t chain, uint64_t id, uint8_t flags) {

@@ -68,10 +68,13 @@ class ABSL_LOCKABLE Lock {
   bool Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t caller_pc);
   bool LockSlow(std::chrono::nanoseconds timeout, uint8_t flags, uintptr_t caller_pc);
   void Acquired(uint8_t flags, uintptr_t caller_pc);
+  void UnlockSlow();
 
   std::atomic<uint32_t> word_{0};   // 0 free, 1 locked, 2 locked and maybe waiters
-  std::atomic<uint32_t> owner_{0};  // recorder thread id of the holder, 0 if none
-  std::atomic<uintptr_t> owner_pc_{0};  // where the holder took it: named in long waits
+  // The last thread to take the lock and where (not cleared on release): named in reports
+  // and long waits. Whether the caller holds the lock is decided by its held stack.
+  std::atomic<uint32_t> owner_{0};
+  std::atomic<uintptr_t> owner_pc_{0};
   internal::SyncHandle handle_;
 };
 

@@ -51,7 +51,10 @@ struct Options {
 void ParseOptions(std::string_view text, Options& options, std::vector<std::string>& errors);
 
 // Replaces the runtime's options; applies to everything recorded from now on. A changed trace
-// path closes the old trace and opens the new one.
+// path closes the old trace and starts the new one with the threads alive now; a lock order
+// a thread already recorded in the old file goes to the new one only once that thread makes
+// it in a new segment (after it starts or joins a thread), so configure the trace before the
+// threads you want traced start. hold_sample applies to each thread from its next sample.
 void Configure(const Options& options);
 Options CurrentOptions();
 

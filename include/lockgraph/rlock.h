@@ -58,6 +58,7 @@ class ABSL_LOCKABLE RLock {
   friend class Condition;
 
   bool Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t caller_pc);
+  void UnlockSlow();
   // Condition::wait: release every level, then restore them.
   uint32_t ReleaseAll();
   void RestoreAll(uint32_t depth, uintptr_t caller_pc);
