@@ -40,7 +40,8 @@ struct Options {
   int stack_depth = 32;
   // No reports on stderr (findings still go to the trace).
   bool quiet = false;
-  // Hold times are measured for one acquisition in this many (1 = every one).
+  // Hold times are measured for one acquisition in this many, per class and thread (rounded
+  // up to a power of two; 1 = every one).
   int hold_sample = 16;
   // llvm-symbolizer to name frames in online reports: empty searches PATH, "none" disables.
   std::string symbolizer;
