@@ -15,7 +15,8 @@ Event::~Event() { internal::UnregisterSync(handle_); }
 
 void Event::set() {
   flag_.store(1, std::memory_order_seq_cst);
-  if (waiters_.load(std::memory_order_seq_cst) > 0) runtime::FutexWake(flag_, INT_MAX);
+  sets_.fetch_add(1, std::memory_order_seq_cst);
+  if (waiters_.load(std::memory_order_seq_cst) > 0) runtime::FutexWake(sets_, INT_MAX);
 }
 
 void Event::clear() { flag_.store(0, std::memory_order_seq_cst); }
@@ -26,13 +27,18 @@ bool Event::wait(std::chrono::nanoseconds timeout) {
   const int64_t start = internal::MonotonicNanos();
   const internal::Deadline deadline = internal::Deadline::After(timeout);
   // Announce the waiter before the last look at the flag (set() reads waiters_ after
-  // storing the flag), so a set() in between either is seen or wakes the futex.
+  // bumping sets_), so a set() in between either is seen or wakes the futex. A set() during
+  // the wait counts even if clear() followed it.
   waiters_.fetch_add(1, std::memory_order_seq_cst);
-  while (flag_.load(std::memory_order_seq_cst) == 0) {
-    if (!runtime::FutexWait(flag_, 0, deadline)) break;
+  const uint32_t sets_seen = sets_.load(std::memory_order_seq_cst);
+  bool set = false;
+  for (;;) {
+    set = flag_.load(std::memory_order_seq_cst) != 0 ||
+          sets_.load(std::memory_order_acquire) != sets_seen;
+    if (set || !runtime::FutexWait(sets_, sets_seen, deadline)) break;
   }
+  set = set || flag_.load(std::memory_order_acquire) != 0;
   waiters_.fetch_sub(1, std::memory_order_relaxed);
-  const bool set = flag_.load(std::memory_order_acquire) != 0;
   runtime::RecordContention(runtime::CurrentThread(), handle_,
                             internal::MonotonicNanos() - start, 0, 0, !set);
   return set;

@@ -32,7 +32,17 @@ Semaphore::Semaphore(int64_t value, std::string_view name, const std::source_loc
   handle_.initial_value = Clamp32(value);
 }
 
-Semaphore::~Semaphore() { internal::UnregisterSync(handle_); }
+// Destroying a semaphore whose permit is out is legal (unlike a held lock): the thread that
+// took it just stops counting it as held.
+Semaphore::~Semaphore() {
+  if (initial_ == 1 && count_.load(std::memory_order_relaxed) < 1) {
+    ThreadState* ts = CurrentThread();
+    if (ts == nullptr || runtime::PopHeld(ts, handle_) != runtime::PopResult::kPopped) {
+      runtime::ReleasedByOtherThread(0, handle_);
+    }
+  }
+  internal::UnregisterSync(handle_);
+}
 
 // A semaphore of initial value 1 is a lock while each permit goes back from the thread that
 // took it (semaphore.h); only then is it held in the lock order.
@@ -89,7 +99,10 @@ bool Semaphore::AcquireSlow(std::chrono::nanoseconds timeout, uintptr_t caller_p
                             !acquired);
   if (!acquired) return false;
   last_acquirer_.store(OwnerId(ts), std::memory_order_relaxed);
-  if (ts != nullptr && lock_like) runtime::PushHeld(ts, handle_, flags, caller_pc, chain);
+  // It may have become a signal while this thread waited: then it is not held.
+  if (ts != nullptr && lock_like && IsLockLike()) {
+    runtime::PushHeld(ts, handle_, flags, caller_pc, chain);
+  }
   return true;
 }
 
@@ -111,13 +124,14 @@ void Semaphore::Release(int64_t n, bool bounded) {
     } while (!count_.compare_exchange_weak(count, count + n, std::memory_order_seq_cst,
                                            std::memory_order_relaxed));
   }
-  if (IsLockLike()) {
+  if (initial_ == 1) {
     if (ts != nullptr && runtime::IsHeldByCaller(ts, handle_)) {
       runtime::PopHeld(ts, handle_);
-    } else {
-      // A permit returned by a thread that did not take it: a signal, not a lock.
+    } else if (!runtime::IsSignal(handle_)) {
+      // A permit returned by a thread that did not take it: a signal, not a lock. Whoever
+      // holds it as a lock forgets it.
       runtime::MarkSignal(ts, handle_);
-      runtime::ReleasedByOtherThread(last_acquirer_.load(std::memory_order_relaxed), handle_);
+      runtime::ReleasedByOtherThread(0, handle_);
     }
   }
   if (!bounded) count_.fetch_add(n, std::memory_order_seq_cst);

@@ -3,7 +3,8 @@
 //   lockgraph::Event ready;
 //   worker: ready.wait();        main: ready.set();
 //
-// wait() returns at once if the flag is set; set() wakes every waiter; clear() resets it.
+// wait() returns at once if the flag is set; set() wakes every waiter, and a waiter woken by
+// a set() returns true even if clear() came right after, as in Python; clear() resets it.
 #ifndef LOCKGRAPH_EVENT_H_
 #define LOCKGRAPH_EVENT_H_
 
@@ -34,6 +35,7 @@ class Event {
 
  private:
   std::atomic<uint32_t> flag_{0};
+  std::atomic<uint32_t> sets_{0};  // bumped by every set(): the futex word waiters sleep on
   std::atomic<uint32_t> waiters_{0};
   internal::SyncHandle handle_;
 };
