@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -99,7 +100,7 @@ std::string FormatCycleReport(const CycleFinding& cycle, const SymbolTable& symb
     absl::StrAppend(&header, absl::StrFormat("%-*s", kColumn,
                                              absl::StrCat("thread ", cycle.edges[i].tid)));
   }
-  absl::StrAppend(&out, header, "\n");
+  absl::StrAppend(&out, absl::StripTrailingAsciiWhitespace(header), "\n");
   auto row = [&](size_t column, const std::string& text) {
     absl::StrAppend(&out, "   ", std::string(column * kColumn, ' '), text, "\n");
   };
