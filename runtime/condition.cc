@@ -9,7 +9,6 @@ using runtime::CurrentThread;
 using runtime::OwnerId;
 
 namespace {
-inline uintptr_t CallerPc() { return reinterpret_cast<uintptr_t>(__builtin_return_address(0)); }
 constexpr uint8_t kConditionKind = static_cast<uint8_t>(format::SyncKind::kCondition);
 }  // namespace
 
@@ -40,20 +39,20 @@ Condition::~Condition() { internal::UnregisterSync(handle_); }
 
 void Condition::lock() {
   if (lock_ != nullptr) {
-    lock_->Acquire(true, kForever, CallerPc());
+    lock_->Acquire(true, kForever, LOCKGRAPH_CALLER_PC());
   } else {
-    rlock_->Acquire(true, kForever, CallerPc());
+    rlock_->Acquire(true, kForever, LOCKGRAPH_CALLER_PC());
   }
 }
 
 bool Condition::try_lock() {
-  return lock_ != nullptr ? lock_->Acquire(false, kForever, CallerPc())
-                          : rlock_->Acquire(false, kForever, CallerPc());
+  return lock_ != nullptr ? lock_->Acquire(false, kForever, LOCKGRAPH_CALLER_PC())
+                          : rlock_->Acquire(false, kForever, LOCKGRAPH_CALLER_PC());
 }
 
 bool Condition::acquire(bool blocking, std::chrono::nanoseconds timeout) {
-  return lock_ != nullptr ? lock_->Acquire(blocking, timeout, CallerPc())
-                          : rlock_->Acquire(blocking, timeout, CallerPc());
+  return lock_ != nullptr ? lock_->Acquire(blocking, timeout, LOCKGRAPH_CALLER_PC())
+                          : rlock_->Acquire(blocking, timeout, LOCKGRAPH_CALLER_PC());
 }
 
 void Condition::unlock() {
@@ -82,11 +81,11 @@ bool Condition::HeldByCaller(const char* operation) {
 }
 
 bool Condition::WaitFor(std::chrono::nanoseconds timeout) {
-  return WaitUntilAt(internal::Deadline::After(timeout), CallerPc());
+  return WaitUntilAt(internal::Deadline::After(timeout), LOCKGRAPH_CALLER_PC());
 }
 
 bool Condition::WaitUntil(internal::Deadline deadline) {
-  return WaitUntilAt(deadline, CallerPc());
+  return WaitUntilAt(deadline, LOCKGRAPH_CALLER_PC());
 }
 
 bool Condition::WaitUntilAt(internal::Deadline deadline, uintptr_t caller_pc) {

@@ -10,10 +10,6 @@ using runtime::CurrentThread;
 using runtime::OwnerId;
 using runtime::ThreadState;
 
-namespace {
-inline uintptr_t CallerPc() { return reinterpret_cast<uintptr_t>(__builtin_return_address(0)); }
-}  // namespace
-
 Lock::Lock(std::string_view name, std::source_location site) {
   internal::RegisterSync(handle_, static_cast<uint8_t>(format::SyncKind::kLock), name, site);
 }
@@ -44,7 +40,7 @@ void Lock::Acquired(uint8_t flags, uintptr_t caller_pc) {
 
 // The hot path: one compare-and-swap, two stores to the lock, and the thread's own state.
 void Lock::lock() {
-  const uintptr_t caller_pc = CallerPc();
+  const uintptr_t caller_pc = LOCKGRAPH_CALLER_PC();
   ThreadState* ts = runtime::t_thread;
   if (ABSL_PREDICT_TRUE(ts != nullptr && runtime::TryLockWord(word_))) {
     owner_.store(ts->tid, std::memory_order_relaxed);
@@ -57,22 +53,20 @@ void Lock::lock() {
 
 bool Lock::try_lock() {
   if (!runtime::TryLockWord(word_)) return false;
-  Acquired(format::kAcquireTry, CallerPc());
+  Acquired(format::kAcquireTry, LOCKGRAPH_CALLER_PC());
   return true;
 }
 
 bool Lock::TimedLock(std::chrono::nanoseconds timeout) {
-  return Acquire(true, timeout, CallerPc());
+  return Acquire(true, timeout, LOCKGRAPH_CALLER_PC());
 }
 
 bool Lock::acquire(bool blocking, std::chrono::nanoseconds timeout) {
-  return Acquire(blocking, timeout, CallerPc());
+  return Acquire(blocking, timeout, LOCKGRAPH_CALLER_PC());
 }
 
 bool Lock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t caller_pc) {
-  const uint8_t flags = !blocking || timeout.count() <= 0 ? format::kAcquireTry
-                        : timeout == kForever             ? 0
-                                                          : format::kAcquireTimed;
+  const uint8_t flags = runtime::AcquireFlagsFor(blocking, timeout);
   if (runtime::TryLockWord(word_)) {
     Acquired(flags, caller_pc);
     return true;

@@ -10,6 +10,7 @@
 #ifndef LOCKGRAPH_RUNTIME_RECORDER_H_
 #define LOCKGRAPH_RUNTIME_RECORDER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,11 +20,22 @@
 #include "absl/base/optimization.h"
 #include "common/trace_format.h"
 #include "lockgraph/internal/sync_handle.h"
+#include "lockgraph/timeout.h"
 #include "runtime/thread_state.h"
 
 namespace lockgraph::runtime {
 
 // constinit: no TLS wrapper call on each access; initial-exec: one %fs-relative load.
+// The return address of the current function: where the user's code called the primitive.
+// A macro, because __builtin_return_address must be evaluated in that function's own frame.
+#define LOCKGRAPH_CALLER_PC() reinterpret_cast<uintptr_t>(__builtin_return_address(0))
+
+// The AcquireFlags of an acquisition: non-blocking, bounded by a timeout, or unbounded.
+inline uint8_t AcquireFlagsFor(bool blocking, std::chrono::nanoseconds timeout) {
+  if (!blocking || timeout.count() <= 0) return format::kAcquireTry;
+  return timeout == kForever ? 0 : format::kAcquireTimed;
+}
+
 extern constinit thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC;
 
 // Creates the calling thread's state on first use; null once the thread is exiting.

@@ -10,10 +10,6 @@ using runtime::CurrentThread;
 using runtime::OwnerId;
 using runtime::ThreadState;
 
-namespace {
-inline uintptr_t CallerPc() { return reinterpret_cast<uintptr_t>(__builtin_return_address(0)); }
-}  // namespace
-
 RLock::RLock(std::string_view name, std::source_location site) {
   internal::RegisterSync(handle_, static_cast<uint8_t>(format::SyncKind::kRLock), name, site);
 }
@@ -37,7 +33,7 @@ RLock::~RLock() {
 
 // The hot path: re-entry, or one compare-and-swap, then only the thread's own state.
 void RLock::lock() {
-  const uintptr_t caller_pc = CallerPc();
+  const uintptr_t caller_pc = LOCKGRAPH_CALLER_PC();
   ThreadState* ts = runtime::t_thread;
   if (ABSL_PREDICT_TRUE(ts != nullptr)) {
     if (owner_.load(std::memory_order_relaxed) == ts->tid) {
@@ -54,9 +50,9 @@ void RLock::lock() {
   }
   Acquire(true, kForever, caller_pc);
 }
-bool RLock::try_lock() { return Acquire(false, kForever, CallerPc()); }
+bool RLock::try_lock() { return Acquire(false, kForever, LOCKGRAPH_CALLER_PC()); }
 bool RLock::acquire(bool blocking, std::chrono::nanoseconds timeout) {
-  return Acquire(blocking, timeout, CallerPc());
+  return Acquire(blocking, timeout, LOCKGRAPH_CALLER_PC());
 }
 
 bool RLock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t caller_pc) {
@@ -66,9 +62,7 @@ bool RLock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t c
     ++depth_;  // re-entry: cannot block, adds no lock-order edge
     return true;
   }
-  const uint8_t flags = !blocking || timeout.count() <= 0 ? format::kAcquireTry
-                        : timeout == kForever             ? 0
-                                                          : format::kAcquireTimed;
+  const uint8_t flags = runtime::AcquireFlagsFor(blocking, timeout);
   uint64_t chain = 0;
   if (!runtime::TryLockWord(word_)) {
     if (flags == format::kAcquireTry) return false;

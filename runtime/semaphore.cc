@@ -15,7 +15,6 @@ using runtime::OwnerId;
 using runtime::ThreadState;
 
 namespace {
-inline uintptr_t CallerPc() { return reinterpret_cast<uintptr_t>(__builtin_return_address(0)); }
 
 int32_t Clamp32(int64_t v) {
   return static_cast<int32_t>(std::clamp<int64_t>(v, INT32_MIN, INT32_MAX));
@@ -55,10 +54,8 @@ void Semaphore::Acquired(uint8_t flags, uintptr_t caller_pc) {
 }
 
 bool Semaphore::acquire(bool blocking, std::chrono::nanoseconds timeout) {
-  const uintptr_t caller_pc = CallerPc();
-  const uint8_t flags = !blocking || timeout.count() <= 0 ? format::kAcquireTry
-                        : timeout == kForever             ? 0
-                                                          : format::kAcquireTimed;
+  const uintptr_t caller_pc = LOCKGRAPH_CALLER_PC();
+  const uint8_t flags = runtime::AcquireFlagsFor(blocking, timeout);
   int64_t count = count_.load(std::memory_order_relaxed);
   while (count > 0) {
     if (count_.compare_exchange_weak(count, count - 1, std::memory_order_acquire,
@@ -73,7 +70,7 @@ bool Semaphore::acquire(bool blocking, std::chrono::nanoseconds timeout) {
 
 bool Semaphore::AcquireSlow(std::chrono::nanoseconds timeout, uintptr_t caller_pc) {
   ThreadState* ts = CurrentThread();
-  const uint8_t flags = timeout == kForever ? 0 : format::kAcquireTimed;
+  const uint8_t flags = runtime::AcquireFlagsFor(true, timeout);
   const bool lock_like = IsLockLike();
   const uint64_t chain =
       ts != nullptr && lock_like ? runtime::NoteAcquire(ts, handle_, flags) : 0;
