@@ -118,7 +118,7 @@ bool Condition::WaitUntilAt(internal::Deadline deadline, uintptr_t caller_pc) {
     }
   }
   runtime::RecordContention(CurrentThread(), handle_, internal::MonotonicNanos() - start, 0, 0,
-                            !notified);
+                            !notified, caller_pc);
   if (lock_ != nullptr) {
     lock_->Acquire(true, kForever, caller_pc);
   } else {

@@ -22,6 +22,7 @@ void Event::set() {
 void Event::clear() { flag_.store(0, std::memory_order_seq_cst); }
 
 bool Event::wait(std::chrono::nanoseconds timeout) {
+  const uintptr_t caller_pc = LOCKGRAPH_CALLER_PC();
   if (flag_.load(std::memory_order_acquire) != 0) return true;
   if (timeout.count() <= 0) return false;
   const int64_t start = internal::MonotonicNanos();
@@ -40,7 +41,7 @@ bool Event::wait(std::chrono::nanoseconds timeout) {
   set = set || flag_.load(std::memory_order_acquire) != 0;
   waiters_.fetch_sub(1, std::memory_order_relaxed);
   runtime::RecordContention(runtime::CurrentThread(), handle_,
-                            internal::MonotonicNanos() - start, 0, 0, !set);
+                            internal::MonotonicNanos() - start, 0, 0, !set, caller_pc);
   return set;
 }
 

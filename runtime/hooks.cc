@@ -8,7 +8,7 @@ namespace lockgraph::internal {
 
 void RecordWait(const SyncHandle& handle, int64_t wait_ns, bool timed_out) {
   runtime::RecordContention(runtime::CurrentThread(), handle, wait_ns, /*holder_tid=*/0,
-                            /*holder_pc=*/0, timed_out);
+                            /*holder_pc=*/0, timed_out, LOCKGRAPH_CALLER_PC());
 }
 
 // Deps mode counts hand-offs (a queue class's "acquisitions" are the items taken) but keeps

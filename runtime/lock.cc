@@ -92,11 +92,11 @@ bool Lock::LockSlow(std::chrono::nanoseconds timeout, uint8_t flags, uintptr_t c
   }
   // The order is recorded before blocking: a deadlock that does happen is reported before
   // the program hangs.
-  const uint64_t chain = ts != nullptr ? runtime::NoteAcquire(ts, handle_, flags) : 0;
+  const uint64_t chain = ts != nullptr ? runtime::NoteAcquire(ts, handle_, flags, caller_pc) : 0;
   const int64_t start = internal::MonotonicNanos();
   const bool acquired = runtime::LockWordSlow(word_, internal::Deadline::After(timeout));
   runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, holder, holder_pc,
-                            !acquired);
+                            !acquired, caller_pc);
   if (!acquired) return false;
   owner_.store(OwnerId(ts), std::memory_order_relaxed);
   owner_pc_.store(caller_pc, std::memory_order_relaxed);

@@ -176,9 +176,9 @@ void GrowCache(Runtime& rt, ThreadState* ts) {
 
 // Writes a new dependency and runs the online cycle check on it.
 void RecordNewDependency(Runtime& rt, ThreadState* ts, const internal::SyncHandle& sync,
-                         uint8_t flags, uint64_t dep_id) {
-  uintptr_t pcs[kMaxStackDepth];
-  const int depth = CaptureStack(pcs, rt.stack_depth());
+                         uint8_t flags, uint64_t dep_id, uintptr_t caller_pc) {
+  uintptr_t pcs[kMaxStackDepth + kInternalFrames];
+  const int depth = CaptureStack(pcs, rt.stack_depth(), caller_pc);
   rt.writer().Write(
       [&](TraceWriter::Scope& out) {
         format::DependencyRecord record;
@@ -244,7 +244,7 @@ ThreadState* CurrentThreadSlow() {
 }
 
 uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
-                            uint64_t key, uint64_t chain) {
+                            uint64_t key, uint64_t chain, uintptr_t caller_pc) {
   ColdPath cold;
   Runtime& rt = cold.runtime();
   if (ts->has_notices.load(std::memory_order_acquire)) {
@@ -271,7 +271,7 @@ uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, u
   const uint64_t dep_id = rt.DependencyId(ts->tid, ts->segment, key, &created);
   // A dependency evicted from the cache and seen again is counted, not written again.
   InsertCache(rt, ts, key, dep_id, created ? 0 : 1);
-  if (created) RecordNewDependency(rt, ts, sync, flags, dep_id);
+  if (created) RecordNewDependency(rt, ts, sync, flags, dep_id, caller_pc);
   return chain;
 }
 
@@ -336,15 +336,16 @@ bool IsHeldByCaller(ThreadState* ts, const internal::SyncHandle& sync) {
 }
 
 void RecordContention(ThreadState* ts, const internal::SyncHandle& sync, int64_t wait_ns,
-                      uint32_t holder_tid, uintptr_t holder_pc, bool timed_out) {
+                      uint32_t holder_tid, uintptr_t holder_pc, bool timed_out,
+                      uintptr_t caller_pc) {
   Runtime& rt = Runtime::Get();
   const uint64_t ns = wait_ns > 0 ? static_cast<uint64_t>(wait_ns) : 0;
   rt.registry().Class(sync.class_id).AddWait(ns);
   if (ts == nullptr || wait_ns < rt.long_wait_ns()) return;
   ColdPath cold;
   rt.long_waits.fetch_add(1, std::memory_order_relaxed);
-  uintptr_t pcs[kMaxStackDepth];
-  const int depth = CaptureStack(pcs, rt.stack_depth());
+  uintptr_t pcs[kMaxStackDepth + kInternalFrames];
+  const int depth = CaptureStack(pcs, rt.stack_depth(), caller_pc);
   rt.writer().Write(
       [&](TraceWriter::Scope& out) {
         format::LongWaitRecord record;
@@ -366,7 +367,7 @@ void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::Mis
                   uint32_t other_tid, absl::string_view what) {
   ColdPath cold;
   Runtime& rt = cold.runtime();
-  uintptr_t pcs[kMaxStackDepth];
+  uintptr_t pcs[kMaxStackDepth + kInternalFrames];
   const int depth = CaptureStack(pcs, rt.stack_depth());
   const uint32_t tid = CurrentTid(ts);
   std::string headline = absl::StrCat("thread ", tid, " \"", rt.ThreadName(tid), "\" ",

@@ -58,7 +58,7 @@ inline uint32_t OwnerId(ThreadState* ts) {
 
 // Cold paths of the inline functions below.
 uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
-                            uint64_t key, uint64_t chain);
+                            uint64_t key, uint64_t chain, uintptr_t caller_pc);
 enum class PopResult { kPopped, kUntracked, kNotHeld };
 PopResult PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t* pc);
 void StartHoldSample(ThreadState* ts, int index);
@@ -69,7 +69,9 @@ void NoteHeldOverflow(ThreadState* ts);
 // The calling thread is about to take `sync` (before it blocks) or just took it without
 // blocking. Records the dependency (held locks -> sync) the first time this thread makes it
 // in its current segment, and returns the held-chain hash PushHeld needs.
-inline uint64_t NoteAcquire(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags) {
+// `caller_pc` is where the user's code called lockgraph: the recorded stack starts there.
+inline uint64_t NoteAcquire(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
+                            uintptr_t caller_pc) {
   const int depth = ts->depth;
   // Nothing held: no dependency and no stack (as lockdep); the chain is the lock itself.
   if (depth == 0) return FirstChain(sync.id, flags);
@@ -80,7 +82,7 @@ inline uint64_t NoteAcquire(ThreadState* ts, const internal::SyncHandle& sync, u
     ++slot.unflushed;
     return chain;
   }
-  return NoteDependencySlow(ts, sync, flags, key, chain);
+  return NoteDependencySlow(ts, sync, flags, key, chain, caller_pc);
 }
 
 // `sync` is now held by the calling thread (`pc`: where it was taken). Few stores: each is
@@ -104,7 +106,7 @@ inline void PushHeld(ThreadState* ts, const internal::SyncHandle& sync, uint8_t 
 
 inline void RecordAcquire(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
                           uintptr_t pc) {
-  PushHeld(ts, sync, flags, pc, NoteAcquire(ts, sync, flags));
+  PushHeld(ts, sync, flags, pc, NoteAcquire(ts, sync, flags, pc));
 }
 
 // The calling thread is releasing `sync`, the last lock it took (the common case): pops it and
@@ -133,9 +135,11 @@ bool IsHeldByCaller(ThreadState* ts, const internal::SyncHandle& sync);
 
 // The acquisition of `sync` had to wait `wait_ns` (timed_out: and gave up). Counted in the
 // class statistics; recorded with both stacks when over the long_wait option. holder_tid and
-// holder_pc name the thread that held it when the wait began (0 if unknown).
+// holder_pc name the thread that held it when the wait began (0 if unknown); caller_pc is
+// where the waiter called lockgraph.
 void RecordContention(ThreadState* ts, const internal::SyncHandle& sync, int64_t wait_ns,
-                      uint32_t holder_tid, uintptr_t holder_pc, bool timed_out);
+                      uint32_t holder_tid, uintptr_t holder_pc, bool timed_out,
+                      uintptr_t caller_pc);
 
 // Reports misuse with the calling thread's stack, then acts per on_misuse (may abort).
 // `what` completes "thread N \"name\" ...": "{lock}" becomes the lock's description and

@@ -68,14 +68,14 @@ bool RLock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t c
     if (flags == format::kAcquireTry) return false;
     const uint32_t holder = owner_.load(std::memory_order_relaxed);
     const uintptr_t holder_pc = owner_pc_.load(std::memory_order_relaxed);
-    if (ts != nullptr) chain = runtime::NoteAcquire(ts, handle_, flags);  // before blocking
+    if (ts != nullptr) chain = runtime::NoteAcquire(ts, handle_, flags, caller_pc);  // before blocking
     const int64_t start = internal::MonotonicNanos();
     const bool acquired = runtime::LockWordSlow(word_, internal::Deadline::After(timeout));
     runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, holder,
-                              holder_pc, !acquired);
+                              holder_pc, !acquired, caller_pc);
     if (!acquired) return false;
   } else if (ts != nullptr) {
-    chain = runtime::NoteAcquire(ts, handle_, flags);
+    chain = runtime::NoteAcquire(ts, handle_, flags, caller_pc);
   }
   owner_.store(me, std::memory_order_relaxed);
   owner_pc_.store(caller_pc, std::memory_order_relaxed);

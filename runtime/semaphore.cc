@@ -73,7 +73,7 @@ bool Semaphore::AcquireSlow(std::chrono::nanoseconds timeout, uintptr_t caller_p
   const uint8_t flags = runtime::AcquireFlagsFor(true, timeout);
   const bool lock_like = IsLockLike();
   const uint64_t chain =
-      ts != nullptr && lock_like ? runtime::NoteAcquire(ts, handle_, flags) : 0;
+      ts != nullptr && lock_like ? runtime::NoteAcquire(ts, handle_, flags, caller_pc) : 0;
   const uint32_t holder = lock_like ? last_acquirer_.load(std::memory_order_relaxed) : 0;
   const int64_t start = internal::MonotonicNanos();
   const internal::Deadline deadline = internal::Deadline::After(timeout);
@@ -93,7 +93,7 @@ bool Semaphore::AcquireSlow(std::chrono::nanoseconds timeout, uintptr_t caller_p
   }
   waiters_.fetch_sub(1, std::memory_order_relaxed);
   runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, holder, 0,
-                            !acquired);
+                            !acquired, caller_pc);
   if (!acquired) return false;
   last_acquirer_.store(OwnerId(ts), std::memory_order_relaxed);
   // It may have become a signal while this thread waited: then it is not held.

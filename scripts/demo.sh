@@ -13,4 +13,6 @@ echo "== examples/abba: two threads take two locks in opposite orders =="
 LOCKGRAPH_OPTIONS="trace=$traces/abba.%p.lgtrace" "$build/examples/abba"
 echo
 echo "== lockgraph dump --symbolize: the dependencies recorded in the trace =="
-"$build/analyzer/lockgraph" dump --symbolize "$traces"/abba.*.lgtrace | grep -A4 " dependency #"
+# Each dependency record, with the stacks it names (where each lock was taken).
+"$build/analyzer/lockgraph" dump --symbolize "$traces"/abba.*.lgtrace | awk '/^@/ { show = / dependency #/ } show'
+
