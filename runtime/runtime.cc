@@ -276,6 +276,7 @@ void Runtime::AfterForkInChild(ThreadState* current) {
     RuntimeMutexLock hold(threads_mu_);
     for (auto it = threads_.begin(); it != threads_.end();) {
       if (current == nullptr || it->first != current->tid) {
+        if (it->second.state != nullptr) forked_away_.push_back(it->second.state);
         threads_.erase(it++);
       } else {
         ++it;

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -128,6 +129,10 @@ class Runtime {
   mutable RuntimeMutex threads_mu_;
   absl::flat_hash_map<uint32_t, ThreadEntry> threads_ ABSL_GUARDED_BY(threads_mu_);
   uint32_t next_tid_ ABSL_GUARDED_BY(threads_mu_) = 1;
+  // In a forked child, the states of the threads that did not survive the fork: never freed
+  // (their mutexes may look held, their containers half-updated), but kept reachable so that
+  // leak checkers do not report them.
+  std::vector<ThreadState*> forked_away_ ABSL_GUARDED_BY(threads_mu_);
   // The thread that called fork(), and its segment then (for the child's process record).
   uint32_t forking_tid_ = 0;
   uint32_t forking_segment_ = 0;
