@@ -6,23 +6,31 @@
 
 namespace lockgraph::analyzer {
 
-StackSymbolizer::StackSymbolizer(const Trace& trace, std::optional<LlvmSymbolizer> symbolizer)
-    : trace_(trace), symbolizer_(std::move(symbolizer)) {}
+StackSymbolizer::StackSymbolizer(std::vector<const Trace*> traces,
+                                 std::optional<LlvmSymbolizer> symbolizer)
+    : traces_(std::move(traces)), symbolizer_(std::move(symbolizer)) {}
 
-void StackSymbolizer::SymbolizeAll() {
-  done_ = true;
-  if (!symbolizer_) return;
-  std::map<uint64_t, std::vector<uint64_t>> by_module;
-  for (const auto& [id, stack] : trace_.stacks) {
-    for (const format::Frame& frame : stack.frames) {
-      if (frame.module != 0 && !frames_.contains({frame.module, frame.offset})) {
-        frames_[{frame.module, frame.offset}];  // placeholder, filled below
-        by_module[frame.module].push_back(frame.offset);
-      }
+const format::StackRecord* StackSymbolizer::Find(StackRef stack) const {
+  if (stack.id == 0 || stack.trace >= traces_.size()) return nullptr;
+  auto it = traces_[stack.trace]->stacks.find(stack.id);
+  return it != traces_[stack.trace]->stacks.end() ? &it->second : nullptr;
+}
+
+void StackSymbolizer::Prefetch(absl::Span<const StackRef> stacks) {
+  std::map<std::string, std::vector<uint64_t>> by_module;
+  for (const StackRef& ref : stacks) {
+    const format::StackRecord* stack = Find(ref);
+    if (stack == nullptr) continue;
+    const Trace& trace = *traces_[ref.trace];
+    for (const format::Frame& frame : stack->frames) {
+      if (frame.module == 0) continue;
+      std::string path = trace.String(trace.modules.at(frame.module).path_sid);
+      auto [it, inserted] = frames_.try_emplace({path, frame.offset});
+      if (inserted) by_module[std::move(path)].push_back(frame.offset);
     }
   }
-  for (const auto& [module, offsets] : by_module) {
-    const std::string& path = trace_.String(trace_.modules.at(module).path_sid);
+  if (!symbolizer_) return;
+  for (const auto& [path, offsets] : by_module) {
     std::vector<uint64_t> calls;
     for (uint64_t offset : offsets) calls.push_back(offset - 1);  // the call, not the return
     auto symbolized = symbolizer_->Symbolize(path, calls);
@@ -32,30 +40,32 @@ void StackSymbolizer::SymbolizeAll() {
       if (address.size() == 1 && address[0].function == "??" && address[0].file.empty()) {
         continue;
       }
-      frames_[{module, offsets[i]}] = std::move(address);
+      frames_[{path, offsets[i]}] = std::move(address);
     }
   }
 }
 
-std::vector<SourceFrame> StackSymbolizer::Frames(uint64_t stack_id) {
-  if (!done_) SymbolizeAll();
+std::vector<SourceFrame> StackSymbolizer::Frames(StackRef ref) {
   std::vector<SourceFrame> result;
-  auto stack = trace_.stacks.find(stack_id);
-  if (stack == trace_.stacks.end()) return result;
-  for (const format::Frame& frame : stack->second.frames) {
-    auto it = frames_.find({frame.module, frame.offset});
+  const format::StackRecord* stack = Find(ref);
+  if (stack == nullptr) return result;
+  const Trace& trace = *traces_[ref.trace];
+  for (const format::Frame& frame : stack->frames) {
+    std::string path =
+        frame.module == 0 ? std::string() : trace.String(trace.modules.at(frame.module).path_sid);
+    auto it = frames_.find(std::make_pair(path, frame.offset));
+    if (it == frames_.end() && frame.module != 0) {
+      Prefetch({ref});
+      it = frames_.find(std::make_pair(path, frame.offset));
+    }
     if (it != frames_.end() && !it->second.empty()) {
       result.insert(result.end(), it->second.begin(), it->second.end());
       continue;
     }
     SourceFrame unknown;
     unknown.function = "??";
-    if (frame.module == 0) {
-      unknown.module = absl::StrFormat("0x%x", frame.offset);
-    } else {
-      unknown.module = absl::StrFormat(
-          "%s+0x%x", trace_.String(trace_.modules.at(frame.module).path_sid), frame.offset);
-    }
+    unknown.module = frame.module == 0 ? absl::StrFormat("0x%x", frame.offset)
+                                       : absl::StrFormat("%s+0x%x", path, frame.offset);
     result.push_back(std::move(unknown));
   }
   return result;

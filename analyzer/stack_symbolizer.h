@@ -1,18 +1,23 @@
-// Turns the stacks of a trace into source frames: llvm-symbolizer run once per module for
-// every frame of the trace (the module map in the trace says which file to read), or
-// "module+0xoffset" frames when there is no symbolizer or no debug information.
+// Turns stacks of traces into source frames: llvm-symbolizer run once per module file for all
+// the frames asked for (the module map in each trace says which file to read, and modules of
+// many traces of one binary share a run), or "module+0xoffset" frames when there is no
+// symbolizer or no debug information.
 //
-//   StackSymbolizer symbolizer(trace, LlvmSymbolizer::Find(""));
-//   for (const SourceFrame& f : symbolizer.Frames(dep.stack_id)) ...
+//   StackSymbolizer symbolizer({&trace}, LlvmSymbolizer::Find(""));
+//   symbolizer.Prefetch(stacks);               // one batch for everything a report shows
+//   for (const SourceFrame& f : symbolizer.Frames({0, dep.stack_id})) ...
 #ifndef LOCKGRAPH_ANALYZER_STACK_SYMBOLIZER_H_
 #define LOCKGRAPH_ANALYZER_STACK_SYMBOLIZER_H_
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/types/span.h"
+#include "analyzer/model.h"
 #include "analyzer/trace_reader.h"
 #include "common/llvm_symbolizer.h"
 #include "common/source_frame.h"
@@ -21,19 +26,22 @@ namespace lockgraph::analyzer {
 
 class StackSymbolizer {
  public:
-  StackSymbolizer(const Trace& trace, std::optional<LlvmSymbolizer> symbolizer);
+  // StackRef::trace indexes `traces`.
+  StackSymbolizer(std::vector<const Trace*> traces, std::optional<LlvmSymbolizer> symbolizer);
 
+  // Symbolizes the frames of these stacks in one batch per module file.
+  void Prefetch(absl::Span<const StackRef> stacks);
   // The frames of a stack, inlined frames included, innermost first; empty for stack 0.
-  std::vector<SourceFrame> Frames(uint64_t stack_id);
+  // A stack not prefetched is symbolized on its own.
+  std::vector<SourceFrame> Frames(StackRef stack);
 
  private:
-  void SymbolizeAll();
+  const format::StackRecord* Find(StackRef stack) const;
 
-  const Trace& trace_;
+  std::vector<const Trace*> traces_;
   std::optional<LlvmSymbolizer> symbolizer_;
-  bool done_ = false;
-  // (module id, offset) -> frames
-  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, SymbolizedAddress> frames_;
+  // (module path, offset) -> frames; an empty vector: asked, but unknown
+  absl::flat_hash_map<std::pair<std::string, uint64_t>, SymbolizedAddress> frames_;
 };
 
 }  // namespace lockgraph::analyzer

@@ -17,6 +17,11 @@ class Dumper {
       : trace_(trace), symbolizer_(symbolizer) {}
 
   std::string Run() {
+    if (symbolizer_ != nullptr) {
+      std::vector<StackRef> all;
+      for (const auto& [id, stack] : trace_.stacks) all.push_back({0, id});
+      symbolizer_->Prefetch(all);
+    }
     absl::StrAppend(&out_, "# lockgraph trace ", trace_.path, ": version ", trace_.version, ", ",
                     trace_.records.size(), " records\n");
     for (const std::string& warning : trace_.warnings) {
@@ -61,7 +66,7 @@ class Dumper {
   void AppendFrames(uint64_t stack) {
     if (symbolizer_ == nullptr) return;
     absl::StrAppend(&out_, "    stack #", stack, ":\n");
-    for (const SourceFrame& frame : symbolizer_->Frames(stack)) {
+    for (const SourceFrame& frame : symbolizer_->Frames({0, stack})) {
       absl::StrAppend(&out_, "      ", FormatFrame(frame), "\n");
     }
   }

@@ -15,7 +15,7 @@
 
 namespace lockgraph::analyzer {
 
-// `symbolizer` may be null (stacks stay module+offset).
+// `symbolizer` may be null (stacks stay module+offset); it must know `trace` as trace 0.
 std::string DumpTrace(const Trace& trace, StackSymbolizer* symbolizer);
 
 }  // namespace lockgraph::analyzer

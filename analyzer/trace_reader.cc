@@ -3,11 +3,11 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <type_traits>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
@@ -146,7 +146,8 @@ const std::string& Trace::String(uint64_t id) const {
   return it != strings.end() ? it->second : kEmpty;
 }
 
-absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name) {
+absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name,
+                                 const RecordVisitor& visit) {
   Trace trace;
   trace.path = name;
   if (bytes.size() < format::kHeaderSize ||
@@ -211,7 +212,11 @@ absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& nam
                                               format::RecordTypeName(record_type),
                                               "): ", status.message()));
     }
-    trace.records.push_back({offset, *std::move(record)});
+    if (visit) {
+      visit(trace, TraceRecord{offset, *std::move(record)});
+    } else {
+      trace.records.push_back({offset, *std::move(record)});
+    }
   }
   if (!saw_process) {
     return absl::DataLossError(absl::StrCat(name, ": no process record (an empty trace?)"));
@@ -219,19 +224,25 @@ absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& nam
   return trace;
 }
 
-absl::StatusOr<Trace> ReadTraceFile(const std::string& path) {
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor& visit) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", strerror(errno)));
   struct stat st;
-  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+  if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    close(fd);
     return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a trace file"));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", strerror(errno)));
+  std::string contents(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t n = read(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
   }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
-  return ParseTrace(contents.str(), path);
+  close(fd);
+  contents.resize(done);
+  return ParseTrace(contents, path, visit);
 }
 
 }  // namespace lockgraph::analyzer

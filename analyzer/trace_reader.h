@@ -4,6 +4,7 @@
 //   absl::StatusOr<Trace> trace = ReadTraceFile("lockgraph.1234.lgtrace");
 //   if (!trace.ok()) { /* "FILE: byte 812: record 9 (dependency): ..." */ }
 //   for (const TraceRecord& r : trace->records) ...
+//   ReadTraceFile(path, [](const Trace& t, const TraceRecord& r) { ... });  // streaming
 //
 // The only code that parses trace bytes. A file that is not a trace, has another version or
 // holds a corrupt record is an error naming the file, the byte offset and the record. A file
@@ -13,6 +14,7 @@
 #define LOCKGRAPH_ANALYZER_TRACE_READER_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,9 +47,15 @@ struct Trace {
   const std::string& String(uint64_t id) const;
 };
 
-absl::StatusOr<Trace> ReadTraceFile(const std::string& path);
+// Called for each record in file order, once the definitions it refers to are in `trace`.
+using RecordVisitor = std::function<void(const Trace& trace, const TraceRecord& record)>;
+
+// Reads a whole trace. With a visitor, records are passed to it instead of being kept in
+// Trace::records (the definition tables are kept either way): large traces stream.
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor& visit = {});
 // Parses the bytes of a trace; `name` is used in messages.
-absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name);
+absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name,
+                                 const RecordVisitor& visit = {});
 
 }  // namespace lockgraph::analyzer
 

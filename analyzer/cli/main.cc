@@ -1,35 +1,164 @@
 // The `lockgraph` command: a thin shell over the analyzer library. It parses the command
-// line, calls the library, prints, and maps errors to exit codes: 0 clean, 1 findings,
-// 2 bad input or usage.
+// line, calls the library, prints, and turns errors into exit codes: 0 nothing at or above
+// --fail-on, 1 findings, 2 bad input or usage. The only stable interface is this command line
+// (and the JSON schema); the library's C++ API may change.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "analyzer/analysis.h"
+#include "analyzer/json_report.h"
+#include "analyzer/model.h"
 #include "analyzer/stack_symbolizer.h"
+#include "analyzer/suppressions.h"
+#include "analyzer/text_report.h"
 #include "analyzer/trace_dump.h"
+#include "analyzer/trace_paths.h"
 #include "analyzer/trace_reader.h"
 #include "common/llvm_symbolizer.h"
 
 namespace {
 
+using namespace lockgraph::analyzer;  // NOLINT: the command is a thin layer over it
+
+constexpr int kExitClean = 0;
+constexpr int kExitFindings = 1;
 constexpr int kExitBadInput = 2;
 
+int Fail(const absl::Status& status) {
+  std::cerr << "lockgraph: " << status.message() << "\n";
+  return kExitBadInput;
+}
+
+struct AnalyzeFlags {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string output;
+  std::string fail_on = "deadlock";
+  std::string long_wait = "100ms";
+  bool explain = false;
+  std::string suppressions;
+  std::string baseline;
+  int max_cycle_length = 8;
+  int max_cycles = 1000;
+  std::string symbolizer;
+};
+
+absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths) {
+  absl::StatusOr<std::vector<std::string>> files = ExpandTracePaths(paths);
+  if (!files.ok()) return files.status();
+  Model model;
+  for (const std::string& file : *files) {
+    if (absl::Status status = model.AddTraceFile(file); !status.ok()) return status;
+  }
+  model.Finish();
+  return model;
+}
+
+absl::Status WriteOutput(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
+    return absl::OkStatus();
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return absl::UnavailableError(absl::StrCat(path, ": cannot write the report"));
+  return absl::OkStatus();
+}
+
+std::optional<FindingKind> FailOnKind(const std::string& name) {
+  for (FindingKind kind : {FindingKind::kDeadlock, FindingKind::kPotential,
+                           FindingKind::kLongWait, FindingKind::kMisuse}) {
+    if (name == FindingKindName(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+int Analyze(const AnalyzeFlags& flags) {
+  absl::Duration long_wait;
+  if (!absl::ParseDuration(flags.long_wait, &long_wait) || long_wait < absl::ZeroDuration()) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "--long-wait: '", flags.long_wait, "' is not a duration (such as 100ms or 2s)")));
+  }
+  std::optional<Suppressions> suppressions;
+  if (!flags.suppressions.empty()) {
+    absl::StatusOr<Suppressions> read = Suppressions::ReadFile(flags.suppressions);
+    if (!read.ok()) return Fail(read.status());
+    suppressions = *std::move(read);
+  }
+  absl::flat_hash_set<std::string> baseline;
+  if (!flags.baseline.empty()) {
+    absl::StatusOr<absl::flat_hash_set<std::string>> ids = ReadBaselineIds(flags.baseline);
+    if (!ids.ok()) return Fail(ids.status());
+    baseline = *std::move(ids);
+  }
+  absl::StatusOr<Model> model = LoadModel(flags.paths);
+  if (!model.ok()) return Fail(model.status());
+
+  std::vector<const Trace*> traces;
+  for (const Trace& trace : model->traces()) traces.push_back(&trace);
+  StackSymbolizer symbolizer(traces, lockgraph::LlvmSymbolizer::Find(flags.symbolizer));
+  AnalysisOptions options;
+  options.long_wait_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(long_wait));
+  options.cycles.max_length = flags.max_cycle_length;
+  options.cycles.max_cycles = flags.max_cycles;
+  Report report = Analyze(*model, symbolizer, options);
+
+  const std::optional<FindingKind> fail_on = FailOnKind(flags.fail_on);
+  bool failed = false;
+  for (Finding& finding : report.findings) {
+    finding.suppressed = suppressions && suppressions->Matches(finding);
+    finding.in_baseline = baseline.contains(finding.id);
+    failed |= fail_on && finding.counts() && finding.kind <= *fail_on;
+  }
+  const std::string text = flags.format == "json" ? FormatJsonReport(report)
+                                                  : FormatTextReport(report, flags.explain);
+  if (absl::Status status = WriteOutput(flags.output, text); !status.ok()) return Fail(status);
+  if (flags.format == "json") {
+    for (const std::string& warning : report.warnings) {
+      std::cerr << "lockgraph: warning: " << warning << "\n";
+    }
+  }
+  return failed ? kExitFindings : kExitClean;
+}
+
+int Stats(const std::vector<std::string>& paths, const std::string& format) {
+  absl::StatusOr<Model> model = LoadModel(paths);
+  if (!model.ok()) return Fail(model.status());
+  for (const std::string& warning : model->warnings()) {
+    std::cerr << "lockgraph: warning: " << warning << "\n";
+  }
+  Report report;
+  report.stats = ComputeClassStats(*model);
+  if (format == "json") {
+    std::cout << FormatJsonReport(report);
+  } else {
+    std::cout << FormatStatsTable(report.stats);
+  }
+  return kExitClean;
+}
+
 int Dump(const std::string& path, bool symbolize, const std::string& symbolizer_path) {
-  absl::StatusOr<lockgraph::analyzer::Trace> trace = lockgraph::analyzer::ReadTraceFile(path);
-  if (!trace.ok()) {
-    std::cerr << "lockgraph: " << trace.status().message() << "\n";
-    return kExitBadInput;
-  }
-  std::optional<lockgraph::analyzer::StackSymbolizer> symbolizer;
+  absl::StatusOr<Trace> trace = ReadTraceFile(path);
+  if (!trace.ok()) return Fail(trace.status());
+  std::optional<StackSymbolizer> symbolizer;
   if (symbolize) {
-    symbolizer.emplace(*trace, lockgraph::LlvmSymbolizer::Find(symbolizer_path));
+    symbolizer.emplace(std::vector<const Trace*>{&*trace},
+                       lockgraph::LlvmSymbolizer::Find(symbolizer_path));
   }
-  std::cout << lockgraph::analyzer::DumpTrace(*trace, symbolizer ? &*symbolizer : nullptr);
+  std::cout << DumpTrace(*trace, symbolizer ? &*symbolizer : nullptr);
   for (const std::string& warning : trace->warnings) {
     std::cerr << "lockgraph: warning: " << warning << "\n";
   }
-  return 0;
+  return kExitClean;
 }
 
 }  // namespace
@@ -39,22 +168,61 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "lockgraph 0.1");
 
+  AnalyzeFlags analyze;
+  CLI::App* analyze_cmd = app.add_subcommand(
+      "analyze", "report deadlocks, potential deadlocks, long waits and misuse in traces");
+  analyze_cmd->add_option("PATH", analyze.paths, "trace files or directories of them")
+      ->required();
+  analyze_cmd->add_option("--format", analyze.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  analyze_cmd->add_option("-o,--output", analyze.output, "write the report here (default stdout)");
+  analyze_cmd
+      ->add_option("--fail-on", analyze.fail_on,
+                   "exit 1 on findings of this kind or a worse one: deadlock, potential, "
+                   "long-wait, misuse, or never (default deadlock)")
+      ->check(CLI::IsMember({"deadlock", "potential", "long-wait", "misuse", "never"}));
+  analyze_cmd->add_option("--long-wait", analyze.long_wait,
+                          "waits at least this long are findings (default 100ms)");
+  analyze_cmd->add_flag("--explain", analyze.explain,
+                        "list every cycle that was ruled out, with the reason");
+  analyze_cmd->add_option("--suppressions", analyze.suppressions,
+                          "file of findings to ignore (docs/reports.md)");
+  analyze_cmd->add_option("--baseline", analyze.baseline,
+                          "an earlier JSON report: only findings not in it count");
+  analyze_cmd->add_option("--max-cycle-length", analyze.max_cycle_length,
+                          "longest cycle searched, in locks (default 8)")
+      ->check(CLI::Range(1, 64));
+  analyze_cmd->add_option("--max-cycles", analyze.max_cycles,
+                          "cycles checked per strongly connected component (default 1000)")
+      ->check(CLI::Range(1, 10000000));
+  analyze_cmd->add_option("--symbolizer", analyze.symbolizer,
+                          "llvm-symbolizer to use, or none (default: from PATH)");
+
+  std::vector<std::string> stats_paths;
+  std::string stats_format = "text";
+  CLI::App* stats_cmd = app.add_subcommand("stats", "per-class lock statistics of traces");
+  stats_cmd->add_option("PATH", stats_paths, "trace files or directories of them")->required();
+  stats_cmd->add_option("--format", stats_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+
   std::string dump_path;
   bool dump_symbolize = false;
-  std::string symbolizer_path;
-  CLI::App* dump = app.add_subcommand("dump", "print every record of a trace file as text");
-  dump->add_option("TRACE", dump_path, "trace file")->required();
-  dump->add_flag("--symbolize", dump_symbolize,
-                 "name the frames of each stack (function file:line) with llvm-symbolizer");
-  dump->add_option("--symbolizer", symbolizer_path,
-                   "llvm-symbolizer to use (default: from PATH)");
+  std::string dump_symbolizer;
+  CLI::App* dump_cmd = app.add_subcommand("dump", "print every record of a trace file as text");
+  dump_cmd->add_option("TRACE", dump_path, "trace file")->required();
+  dump_cmd->add_flag("--symbolize", dump_symbolize,
+                     "name the frames of each stack (function file:line) with llvm-symbolizer");
+  dump_cmd->add_option("--symbolizer", dump_symbolizer,
+                       "llvm-symbolizer to use (default: from PATH)");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? 0 : kExitBadInput;
+    return code == 0 ? kExitClean : kExitBadInput;
   }
-  if (dump->parsed()) return Dump(dump_path, dump_symbolize, symbolizer_path);
+  if (analyze_cmd->parsed()) return Analyze(analyze);
+  if (stats_cmd->parsed()) return Stats(stats_paths, stats_format);
+  if (dump_cmd->parsed()) return Dump(dump_path, dump_symbolize, dump_symbolizer);
   return kExitBadInput;
 }

@@ -163,11 +163,11 @@ TEST_F(RecorderTest, DependencyStacksNameTheSourceLines) {
   const Trace& trace = ReadBack();
   auto symbolizer = lockgraph::LlvmSymbolizer::Find("");
   if (!symbolizer) GTEST_SKIP() << "no llvm-symbolizer";
-  lockgraph::analyzer::StackSymbolizer stacks(trace, symbolizer);
+  lockgraph::analyzer::StackSymbolizer stacks({&trace}, symbolizer);
   const DependencyRecord dep = RecordsOf<DependencyRecord>(trace).back();
   ASSERT_EQ(LockName(trace, dep.acquired), "Lines.b");
   auto site = [&](uint64_t stack) {
-    const std::vector<lockgraph::SourceFrame> frames = stacks.Frames(stack);
+    const std::vector<lockgraph::SourceFrame> frames = stacks.Frames({0, stack});
     return lockgraph::FrameSite(frames[lockgraph::FirstUserFrame(frames)]);
   };
   EXPECT_THAT(site(dep.stack_id), ::testing::EndsWith(absl::StrCat("recorder_test.cc:", acquire_line)));

@@ -1,0 +1,492 @@
+#include "analyzer/analysis.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/wait_histogram.h"
+#include "common/witness.h"
+
+namespace lockgraph::analyzer {
+
+const char* FindingKindName(FindingKind kind) {
+  switch (kind) {
+    case FindingKind::kDeadlock: return "deadlock";
+    case FindingKind::kPotential: return "potential";
+    case FindingKind::kLongWait: return "long-wait";
+    case FindingKind::kMisuse: return "misuse";
+  }
+  return "unknown";
+}
+
+std::string FindingStack::site() const {
+  return frames.empty() ? std::string() : FrameSite(frames.front());
+}
+
+std::string FindingThread::label() const {
+  return absl::StrCat("thread ", id, " \"", name, "\" (pid ", pid, ")");
+}
+
+namespace {
+
+// 64-bit FNV-1a: a fixed function, so ids are the same in every build and run.
+uint64_t Fnv1a(absl::string_view text, uint64_t hash = 0xcbf29ce484222325ull) {
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ull;
+  }
+  return hash;
+}
+
+std::string Basename(absl::string_view path) {
+  const size_t slash = path.rfind('/');
+  return std::string(slash == absl::string_view::npos ? path : path.substr(slash + 1));
+}
+
+bool IsSiteClass(const ModelClass& c) {
+  return absl::StartsWith(c.name, absl::StrCat(c.file, ":", c.line));
+}
+
+// What identifies a class in a finding id: its name, or for a class named by its
+// construction site, the file's base name and the function (not the line, which moves).
+std::string ClassToken(const ModelClass& c) {
+  return IsSiteClass(c) ? absl::StrCat(Basename(c.file), "@", c.function) : c.name;
+}
+
+std::string ClassLabel(const ModelClass& c) {
+  const std::string kind(format::SyncKindName(c.kind));
+  if (IsSiteClass(c)) return absl::StrCat(kind, " created at ", c.file, ":", c.line);
+  return absl::StrCat(kind, " \"", c.name, "\"");
+}
+
+// The short name used in messages: "accounts", or "bank.cc:12".
+std::string ShortName(const ModelClass& c) {
+  if (IsSiteClass(c)) return absl::StrCat(Basename(c.file), ":", c.line);
+  return absl::StrCat("\"", c.name, "\"");
+}
+
+std::string MakeId(FindingKind kind, std::vector<std::string> tokens) {
+  std::sort(tokens.begin(), tokens.end());
+  uint64_t hash = Fnv1a(FindingKindName(kind));
+  for (const std::string& token : tokens) hash = Fnv1a(token, Fnv1a("|", hash));
+  return absl::StrFormat("LG-%016x", hash);
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  if (names.size() <= 1) return absl::StrJoin(names, "");
+  return absl::StrCat(absl::StrJoin(names.begin(), names.end() - 1, ", "), " and ",
+                      names.back());
+}
+
+class Analyzer {
+ public:
+  Analyzer(const Model& model, StackSymbolizer& symbolizer, const AnalysisOptions& options)
+      : model_(model), symbolizer_(symbolizer), options_(options) {}
+
+  Report Run() {
+    const LockGraph instances = LockGraph::Build(model_, LockGraph::kInstances);
+    const LockGraph classes = LockGraph::Build(model_, LockGraph::kClasses);
+    std::vector<PendingCycle> cycles = Search(instances);
+    std::vector<PendingCycle> class_cycles = Search(classes);
+    Prefetch(cycles, class_cycles);
+
+    absl::flat_hash_set<std::vector<uint32_t>> instance_class_sets;  // class sets seen
+    for (const PendingCycle& cycle : cycles) {
+      instance_class_sets.insert(ClassSet(instances, cycle));
+      if (cycle.result.verdict == CycleVerdict::kDeadlock) {
+        report_.findings.push_back(CycleFinding(instances, cycle, FindingKind::kDeadlock));
+      } else {
+        report_.ruled_out.push_back(RuledOut(instances, cycle));
+      }
+    }
+    for (const PendingCycle& cycle : class_cycles) {
+      // A class cycle that is the image of an instance cycle was judged there already.
+      if (instance_class_sets.contains(ClassSet(classes, cycle))) continue;
+      if (cycle.result.verdict == CycleVerdict::kDeadlock) {
+        report_.findings.push_back(CycleFinding(classes, cycle, FindingKind::kPotential));
+      } else {
+        report_.ruled_out.push_back(RuledOut(classes, cycle));
+      }
+    }
+    LongWaits();
+    Misuses();
+    std::stable_sort(report_.findings.begin(), report_.findings.end(),
+                     [](const Finding& a, const Finding& b) {
+                       if (a.kind != b.kind) return a.kind < b.kind;
+                       return a.location < b.location;
+                     });
+    report_.stats = ComputeClassStats(model_);
+    report_.warnings = model_.warnings();
+    Summary& s = report_.summary;
+    s.traces = model_.traces().size();
+    s.records = model_.record_count();
+    s.threads = model_.thread_count();
+    s.locks = model_.lock_count();
+    s.classes = model_.class_count();
+    s.dependencies = model_.dependencies().size();
+    return std::move(report_);
+  }
+
+ private:
+  struct PendingCycle {
+    std::vector<uint32_t> edges;  // graph edge ids; a self-edge appears twice
+    std::vector<std::vector<EdgeWitness>> sources;
+    WitnessResult result;
+  };
+
+  const std::vector<uint64_t>& HeldKeys(uint32_t dependency) {
+    auto [it, inserted] = held_keys_.try_emplace(dependency);
+    if (inserted) {
+      for (const HeldRef& h : model_.dependencies()[dependency].held) it->second.push_back(h.lock);
+    }
+    return it->second;
+  }
+
+  std::vector<PendingCycle> Search(const LockGraph& graph) {
+    CycleSearch search(graph, options_.cycles);
+    report_.summary.cycles_not_searched += search.cycles_not_kept();
+    report_.summary.components_cut_short += search.components_cut_short();
+    std::vector<PendingCycle> pending;
+    for (std::vector<uint32_t> edges : search.cycles()) {
+      // One thread cannot wait for itself: a self-edge (two locks of one class) needs a
+      // second thread taking the same class order, so it is checked as a two-edge cycle.
+      if (edges.size() == 1) edges.push_back(edges[0]);
+      PendingCycle cycle;
+      cycle.edges = edges;
+      std::vector<std::vector<WitnessCandidate>> candidates;
+      for (uint32_t e : edges) {
+        const GraphEdge& edge = graph.edge(e);
+        cycle.sources.push_back(edge.witnesses);
+        std::vector<WitnessCandidate>& list = candidates.emplace_back();
+        for (const EdgeWitness& w : edge.witnesses) {
+          const ModelDependency& dep = model_.dependencies()[w.dependency];
+          list.push_back(WitnessCandidate{
+              .where = {dep.thread, dep.segment},
+              .held = HeldKeys(w.dependency),
+              .acquire_shared = (dep.flags & format::kAcquireShared) != 0,
+              .from_held_shared = (dep.held[w.held_index].flags & format::kAcquireShared) != 0,
+          });
+        }
+      }
+      cycle.result = FindWitness(candidates, model_.order());
+      ++report_.summary.cycles_checked;
+      pending.push_back(std::move(cycle));
+    }
+    return pending;
+  }
+
+  void Prefetch(const std::vector<PendingCycle>& a, const std::vector<PendingCycle>& b) {
+    std::vector<StackRef> stacks;
+    for (const auto* list : {&a, &b}) {
+      for (const PendingCycle& cycle : *list) {
+        if (cycle.result.verdict != CycleVerdict::kDeadlock) continue;
+        for (size_t i = 0; i < cycle.edges.size(); ++i) {
+          const EdgeWitness& w = cycle.sources[i][cycle.result.chosen[i]];
+          const ModelDependency& dep = model_.dependencies()[w.dependency];
+          stacks.push_back(dep.stack);
+          stacks.push_back(dep.held[w.held_index].site);
+        }
+      }
+    }
+    for (const ModelWait& wait : model_.waits()) {
+      if (wait.wait_ns < options_.long_wait_ns) continue;
+      stacks.push_back(wait.waiter_stack);
+      stacks.push_back(wait.holder_stack);
+    }
+    for (const ModelMisuse& misuse : model_.misuses()) stacks.push_back(misuse.stack);
+    symbolizer_.Prefetch(stacks);
+  }
+
+  FindingStack Stack(StackRef ref) {
+    FindingStack stack;
+    const std::vector<SourceFrame> frames = symbolizer_.Frames(ref);
+    const auto [first, end] = UserFrameRange(frames);
+    stack.frames.assign(frames.begin() + first, frames.begin() + end);
+    return stack;
+  }
+
+  FindingThread Thread(uint32_t id) {
+    FindingThread thread;
+    if (id == 0) return thread;
+    const ModelThread& t = model_.thread(id);
+    thread.id = t.tid;
+    thread.name = t.name;
+    thread.pid = model_.traces()[t.trace].process.pid;
+    return thread;
+  }
+
+  // The classes of a cycle's nodes, sorted: which class cycle an instance cycle maps to.
+  std::vector<uint32_t> ClassSet(const LockGraph& graph, const PendingCycle& cycle) {
+    std::vector<uint32_t> classes;
+    for (uint32_t e : cycle.edges) {
+      const uint32_t node = graph.edge(e).from;
+      classes.push_back(graph.level() == LockGraph::kInstances ? model_.lock(node).class_id
+                                                               : node);
+    }
+    std::sort(classes.begin(), classes.end());
+    return classes;
+  }
+
+  FindingLock Lock(const LockGraph& graph, uint32_t node) {
+    FindingLock lock;
+    if (graph.level() == LockGraph::kInstances) {
+      const ModelLock& l = model_.lock(node);
+      const ModelClass& c = model_.lock_class(l.class_id);
+      lock.class_name = c.name;
+      lock.label = ClassLabel(c);
+      lock.site = absl::StrCat(l.file, ":", l.line);
+      lock.kind = l.kind;
+    } else {
+      const ModelClass& c = model_.lock_class(node);
+      lock.class_name = c.name;
+      lock.label = ClassLabel(c);
+      lock.site = absl::StrCat(c.file, ":", c.line);
+      lock.kind = c.kind;
+    }
+    return lock;
+  }
+
+  const ModelClass& ClassOf(const LockGraph& graph, uint32_t node) {
+    return model_.lock_class(graph.level() == LockGraph::kInstances ? model_.lock(node).class_id
+                                                                     : node);
+  }
+
+  Finding CycleFinding(const LockGraph& graph, const PendingCycle& cycle, FindingKind kind) {
+    const size_t n = cycle.edges.size();
+    // Start the cycle at its smallest class name, so that output does not depend on the
+    // order the search found it in.
+    size_t start = 0;
+    for (size_t i = 1; i < n; ++i) {
+      const auto& a = ClassOf(graph, graph.edge(cycle.edges[i]).from).name;
+      const auto& b = ClassOf(graph, graph.edge(cycle.edges[start]).from).name;
+      if (a < b) start = i;
+    }
+    Finding finding;
+    finding.kind = kind;
+    std::vector<std::string> names, tokens;
+    for (size_t k = 0; k < n; ++k) {
+      const size_t i = (start + k) % n;
+      const GraphEdge& edge = graph.edge(cycle.edges[i]);
+      const EdgeWitness& w = cycle.sources[i][cycle.result.chosen[i]];
+      const ModelDependency& dep = model_.dependencies()[w.dependency];
+      finding.locks.push_back(Lock(graph, edge.from));
+      names.push_back(ShortName(ClassOf(graph, edge.from)));
+      tokens.push_back(ClassToken(ClassOf(graph, edge.from)));
+      FindingEdge out;
+      out.from = k;
+      out.to = (k + 1) % n;
+      out.thread = Thread(dep.thread);
+      out.held = Stack(dep.held[w.held_index].site);
+      out.acquire = Stack(dep.stack);
+      out.flags = dep.flags;
+      for (const EdgeWitness& any : graph.edge(cycle.edges[i]).witnesses) {
+        out.count += model_.dependencies()[any.dependency].count;
+      }
+      finding.edges.push_back(std::move(out));
+    }
+    finding.id = MakeId(kind, tokens);
+    const bool self = n == 2 && cycle.edges[0] == cycle.edges[1];
+    if (kind == FindingKind::kDeadlock) {
+      finding.message = absl::StrCat("lock-order cycle between ", JoinNames(names));
+    } else if (self) {
+      finding.message = absl::StrCat(
+          "possible lock-order cycle: two threads each nest two locks of class ", names[0],
+          ", so they can take the same two locks in opposite orders");
+    } else {
+      finding.message = absl::StrCat("possible lock-order cycle between classes ",
+                                     JoinNames(names),
+                                     " (no run took both orders on the same locks)");
+    }
+    // Point at the least used order: the one to change.
+    size_t rare = 0;
+    for (size_t i = 1; i < n; ++i) {
+      if (finding.edges[i].count < finding.edges[rare].count) rare = i;
+    }
+    finding.location = finding.edges[rare].acquire.site();
+    if (finding.location.empty()) finding.location = finding.locks[0].site;
+    std::vector<std::string> keep;
+    for (size_t k = 1; k <= n; ++k) keep.push_back(names[(rare + k) % n]);
+    if (self) {
+      finding.fix = absl::StrCat("order the two locks of class ", names[0],
+                                 " the same way in every thread (e.g. by address or id), or "
+                                 "take both together with std::scoped_lock");
+    } else {
+      finding.fix = absl::StrCat("keep one order (", absl::StrJoin(keep, " before "), ") and ",
+                                 "change the acquisition of ", names[(rare + 1) % n], " at ",
+                                 finding.location.empty() ? "its site" : finding.location,
+                                 ", or take them together with std::scoped_lock");
+    }
+    return finding;
+  }
+
+  RuledOutCycle RuledOut(const LockGraph& graph, const PendingCycle& cycle) {
+    RuledOutCycle out;
+    out.class_level = graph.level() == LockGraph::kClasses;
+    const bool self = cycle.edges.size() == 2 && cycle.edges[0] == cycle.edges[1];
+    for (size_t i = 0; i < (self ? 1 : cycle.edges.size()); ++i) {
+      out.locks.push_back(Lock(graph, graph.edge(cycle.edges[i]).from).label);
+    }
+    switch (cycle.result.verdict) {
+      case CycleVerdict::kSingleThread:
+        out.reason = "single thread: no two threads take these orders";
+        break;
+      case CycleVerdict::kCannotBlock:
+        out.reason = "shared (reader) acquisitions only: they do not block each other";
+        break;
+      case CycleVerdict::kGateLock: {
+        const ModelLock& gate = model_.lock(static_cast<uint32_t>(cycle.result.gate_lock));
+        out.reason = absl::StrCat("gate lock ", ClassLabel(model_.lock_class(gate.class_id)),
+                                  " at ", gate.file, ":", gate.line,
+                                  " is held around every order");
+        break;
+      }
+      case CycleVerdict::kOrdered:
+        out.reason = "ordered by thread start/join: the orders never run at the same time";
+        break;
+      case CycleVerdict::kSearchLimit:
+        out.reason = "not decided: the witness search hit its step limit";
+        break;
+      case CycleVerdict::kDeadlock:
+        break;
+    }
+    return out;
+  }
+
+  void LongWaits() {
+    // One finding per lock class and waiting site.
+    std::map<std::pair<uint32_t, std::string>, Finding> groups;
+    for (const ModelWait& wait : model_.waits()) {
+      if (wait.wait_ns < options_.long_wait_ns) continue;
+      const ModelLock& lock = model_.lock(wait.lock);
+      const ModelClass& cls = model_.lock_class(lock.class_id);
+      FindingStack waiter = Stack(wait.waiter_stack);
+      const std::string site = waiter.site();
+      Finding& f = groups[{lock.class_id, site}];
+      ++f.occurrences;
+      f.wait_total_ns += wait.wait_ns;
+      if (f.occurrences > 1 && wait.wait_ns <= f.wait_max_ns) continue;
+      f.kind = FindingKind::kLongWait;
+      f.wait_max_ns = wait.wait_ns;
+      f.locks = {FindingLock{cls.name, ClassLabel(cls), absl::StrCat(lock.file, ":", lock.line),
+                             lock.kind}};
+      f.waiter = Thread(wait.thread);
+      f.holder = Thread(wait.holder);
+      f.waiter_stack = std::move(waiter);
+      f.holder_stack = Stack(wait.holder_stack);
+      f.location = site.empty() ? f.locks[0].site : site;
+      const std::string function =
+          f.waiter_stack.frames.empty() ? "" : f.waiter_stack.frames.front().function;
+      f.id = MakeId(FindingKind::kLongWait, {ClassToken(cls), function});
+    }
+    for (auto& [key, f] : groups) {
+      f.message = absl::StrFormat(
+          "long wait: %s waited %s for %s%s%s", f.waiter.label(), FormatMs(f.wait_max_ns),
+          f.locks[0].label, f.holder.id != 0 ? absl::StrCat(", held by ", f.holder.label()) : "",
+          f.occurrences > 1 ? absl::StrCat(" (longest of ", f.occurrences, " such waits)") : "");
+      report_.findings.push_back(std::move(f));
+    }
+  }
+
+  static std::string FormatMs(uint64_t ns) { return absl::StrFormat("%.1f ms", ns / 1e6); }
+
+  void Misuses() {
+    std::map<std::tuple<format::MisuseKind, uint32_t, std::string>, Finding> groups;
+    for (const ModelMisuse& misuse : model_.misuses()) {
+      FindingStack stack = Stack(misuse.stack);
+      const std::string site = stack.site();
+      const uint32_t class_id = misuse.lock != 0 ? model_.lock(misuse.lock).class_id : 0;
+      Finding& f = groups[{misuse.kind, class_id, site}];
+      if (++f.occurrences > 1) continue;
+      f.kind = FindingKind::kMisuse;
+      f.waiter = Thread(misuse.thread);
+      f.holder = Thread(misuse.other);
+      f.waiter_stack = std::move(stack);
+      std::string token;
+      if (misuse.lock != 0) {
+        const ModelLock& lock = model_.lock(misuse.lock);
+        const ModelClass& cls = model_.lock_class(lock.class_id);
+        f.locks = {FindingLock{cls.name, ClassLabel(cls), absl::StrCat(lock.file, ":", lock.line),
+                               lock.kind}};
+        token = ClassToken(cls);
+      }
+      f.location = !site.empty() ? site : (f.locks.empty() ? "" : f.locks[0].site);
+      f.message = absl::StrCat(format::MisuseKindName(misuse.kind), ": ", misuse.detail);
+      const std::string function =
+          f.waiter_stack.frames.empty() ? "" : f.waiter_stack.frames.front().function;
+      f.id = MakeId(FindingKind::kMisuse,
+                    {std::string(format::MisuseKindName(misuse.kind)), token, function});
+    }
+    for (auto& [key, f] : groups) {
+      if (f.occurrences > 1) absl::StrAppend(&f.message, " (", f.occurrences, " times)");
+      report_.findings.push_back(std::move(f));
+    }
+  }
+
+  const Model& model_;
+  StackSymbolizer& symbolizer_;
+  const AnalysisOptions& options_;
+  Report report_;
+  absl::flat_hash_map<uint32_t, std::vector<uint64_t>> held_keys_;
+};
+
+// The upper bound of the histogram bucket holding quantile q.
+uint64_t Quantile(const std::array<uint64_t, format::kWaitBuckets>& histogram, uint64_t total,
+                  double q) {
+  if (total == 0) return 0;
+  const uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(total - 1)) + 1;
+  uint64_t seen = 0;
+  for (uint32_t b = 0; b < format::kWaitBuckets; ++b) {
+    seen += histogram[b];
+    if (seen >= rank) {
+      return b + 1 < format::kWaitBuckets ? format::WaitBucketLowerBound(b + 1) - 1 : UINT64_MAX;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::vector<ClassStatsRow> ComputeClassStats(const Model& model) {
+  std::vector<ClassStatsRow> rows;
+  for (const auto& [class_id, s] : model.statistics()) {
+    const ModelClass& c = model.lock_class(class_id);
+    ClassStatsRow row;
+    row.class_name = c.name;
+    row.kind = c.kind;
+    row.site = absl::StrCat(c.file, ":", c.line);
+    row.acquisitions = s.acquisitions;
+    row.contended = s.contended;
+    row.wait_total_ns = s.wait_total_ns;
+    row.wait_max_ns = s.wait_max_ns;
+    uint64_t waits = 0;
+    for (uint64_t n : s.wait_histogram) waits += n;
+    row.wait_p50_ns = std::min(Quantile(s.wait_histogram, waits, 0.50), s.wait_max_ns);
+    row.wait_p99_ns = std::min(Quantile(s.wait_histogram, waits, 0.99), s.wait_max_ns);
+    row.hold_samples = s.hold_samples;
+    row.hold_total_ns =
+        s.hold_samples == 0
+            ? 0
+            : static_cast<uint64_t>(static_cast<double>(s.hold_total_ns) *
+                                    static_cast<double>(std::max(s.acquisitions, s.hold_samples)) /
+                                    static_cast<double>(s.hold_samples));
+    row.hold_max_ns = s.hold_max_ns;
+    rows.push_back(std::move(row));
+  }
+  std::sort(rows.begin(), rows.end(), [](const ClassStatsRow& a, const ClassStatsRow& b) {
+    if (a.wait_total_ns != b.wait_total_ns) return a.wait_total_ns > b.wait_total_ns;
+    return a.class_name < b.class_name;
+  });
+  return rows;
+}
+
+Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOptions& options) {
+  return Analyzer(model, symbolizer, options).Run();
+}
+
+}  // namespace lockgraph::analyzer

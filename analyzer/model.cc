@@ -1,0 +1,180 @@
+#include "analyzer/model.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace lockgraph::analyzer {
+
+void ClassStatistics::Merge(const ClassStatistics& other) {
+  acquisitions += other.acquisitions;
+  contended += other.contended;
+  wait_total_ns += other.wait_total_ns;
+  wait_max_ns = std::max(wait_max_ns, other.wait_max_ns);
+  hold_samples += other.hold_samples;
+  hold_total_ns += other.hold_total_ns;
+  hold_max_ns = std::max(hold_max_ns, other.hold_max_ns);
+  for (size_t i = 0; i < wait_histogram.size(); ++i) wait_histogram[i] += other.wait_histogram[i];
+}
+
+// Files the records of one trace into the model, translating its ids into global ones.
+class Model::TraceLoader {
+ public:
+  TraceLoader(Model& model, uint32_t trace_index) : model_(model), trace_(trace_index) {}
+
+  void operator()(const Trace& trace, const TraceRecord& r) {
+    ++model_.record_count_;
+    std::visit([&](const auto& record) { Add(trace, record); }, r.record);
+  }
+
+  // Class statistics are cumulative snapshots: the last one of a class in a file counts.
+  void FinishTrace() {
+    for (auto& [class_id, stats] : last_stats_) model_.statistics_[class_id].Merge(stats);
+  }
+
+ private:
+  uint32_t Thread(const Trace& trace, uint32_t tid) {
+    if (tid == 0) return 0;
+    auto [it, inserted] = model_.thread_ids_.try_emplace({trace_, tid}, 0);
+    if (inserted) {
+      it->second = static_cast<uint32_t>(model_.threads_.size());
+      model_.threads_.push_back({trace_, tid, absl::StrCat("thread-", tid)});
+    }
+    return it->second;
+  }
+
+  uint32_t Lock(const Trace& trace, uint64_t instance) {
+    auto [it, inserted] = locks_.try_emplace(instance, 0);
+    if (!inserted) return it->second;
+    const format::InstanceRecord& record = trace.instances.at(instance);
+    const format::ClassRecord& cls = trace.classes.at(record.class_id);
+    ModelLock lock;
+    lock.trace = trace_;
+    lock.instance = instance;
+    lock.class_id = model_.ClassFor(trace.String(cls.name_sid), cls, trace);
+    lock.kind = record.kind;
+    lock.file = trace.String(record.file_sid);
+    lock.line = record.line;
+    lock.initial_value = record.initial_value;
+    it->second = static_cast<uint32_t>(model_.locks_.size());
+    model_.locks_.push_back(std::move(lock));
+    return it->second;
+  }
+
+  StackRef Stack(uint64_t id) const { return StackRef{trace_, id}; }
+
+  void Add(const Trace&, const format::ProcessRecord&) {}
+  void Add(const Trace&, const format::StringRecord&) {}
+  void Add(const Trace&, const format::ModuleRecord&) {}
+  void Add(const Trace&, const format::StackRecord&) {}
+  void Add(const Trace&, const format::ClassRecord&) {}
+  void Add(const Trace& trace, const format::InstanceRecord& r) { Lock(trace, r.id); }
+  void Add(const Trace&, const format::InstanceEndRecord&) {}
+  void Add(const Trace& trace, const format::ThreadStartRecord& r) {
+    const uint32_t id = Thread(trace, r.tid);
+    if (r.name_sid != 0) model_.threads_[id].name = trace.String(r.name_sid);
+    model_.order_.AddStart(id, Thread(trace, r.parent_tid), r.parent_segment);
+  }
+  void Add(const Trace&, const format::ThreadEndRecord&) {}
+  void Add(const Trace& trace, const format::ThreadJoinRecord& r) {
+    model_.order_.AddJoin(Thread(trace, r.joiner), r.joiner_segment, Thread(trace, r.joined));
+  }
+  void Add(const Trace& trace, const format::DependencyRecord& r) {
+    ModelDependency dep;
+    dep.thread = Thread(trace, r.tid);
+    dep.segment = r.segment;
+    dep.acquired = Lock(trace, r.acquired);
+    dep.flags = r.flags;
+    dep.stack = Stack(r.stack_id);
+    dep.held.reserve(r.held.size());
+    for (const format::HeldLock& h : r.held) {
+      dep.held.push_back({Lock(trace, h.instance), h.flags, Stack(h.stack_id)});
+    }
+    dependencies_[r.id] = model_.dependencies_.size();
+    model_.dependencies_.push_back(std::move(dep));
+  }
+  void Add(const Trace&, const format::DependencyCountRecord& r) {
+    model_.dependencies_[dependencies_.at(r.id)].count += r.count;
+  }
+  void Add(const Trace& trace, const format::LongWaitRecord& r) {
+    model_.waits_.push_back({Thread(trace, r.tid), Lock(trace, r.instance), r.wait_ns,
+                             Thread(trace, r.holder_tid), Stack(r.waiter_stack),
+                             Stack(r.holder_stack), (r.flags & format::kWaitTimedOut) != 0});
+  }
+  void Add(const Trace& trace, const format::MisuseRecord& r) {
+    model_.misuses_.push_back({r.kind, Thread(trace, r.tid),
+                               r.instance != 0 ? Lock(trace, r.instance) : 0,
+                               Thread(trace, r.other_tid), Stack(r.stack_id),
+                               trace.String(r.detail_sid)});
+  }
+  void Add(const Trace& trace, const format::ClassStatsRecord& r) {
+    const format::ClassRecord& cls = trace.classes.at(r.class_id);
+    ClassStatistics& stats =
+        last_stats_[model_.ClassFor(trace.String(cls.name_sid), cls, trace)];
+    stats = ClassStatistics();
+    stats.acquisitions = r.acquisitions;
+    stats.contended = r.contended;
+    stats.wait_total_ns = r.wait_total_ns;
+    stats.wait_max_ns = r.wait_max_ns;
+    stats.hold_samples = r.hold_samples;
+    stats.hold_total_ns = r.hold_total_ns;
+    stats.hold_max_ns = r.hold_max_ns;
+    for (const auto& [bucket, count] : r.wait_histogram) {
+      if (bucket < stats.wait_histogram.size()) stats.wait_histogram[bucket] += count;
+    }
+  }
+  void Add(const Trace& trace, const format::SignalReleaseRecord& r) {
+    model_.locks_[Lock(trace, r.instance)].signal = true;
+  }
+  void Add(const Trace&, const format::RuntimeStatsRecord&) {}
+
+  Model& model_;
+  const uint32_t trace_;
+  absl::flat_hash_map<uint64_t, uint32_t> locks_;          // instance -> lock id
+  absl::flat_hash_map<uint64_t, size_t> dependencies_;     // dependency id -> index
+  absl::flat_hash_map<uint32_t, ClassStatistics> last_stats_;
+};
+
+uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& record,
+                         const Trace& trace) {
+  auto [it, inserted] = class_by_name_.try_emplace(name, 0);
+  if (inserted) {
+    it->second = static_cast<uint32_t>(classes_.size());
+    classes_.push_back({name, record.kind, trace.String(record.file_sid), record.line,
+                        trace.String(record.function_sid)});
+  }
+  return it->second;
+}
+
+absl::Status Model::AddTraceFile(const std::string& path) {
+  const uint32_t index = static_cast<uint32_t>(traces_.size());
+  TraceLoader loader(*this, index);
+  absl::StatusOr<Trace> trace =
+      ReadTraceFile(path, [&](const Trace& t, const TraceRecord& r) { loader(t, r); });
+  if (!trace.ok()) return trace.status();
+  loader.FinishTrace();
+  for (const std::string& warning : trace->warnings) warnings_.push_back(warning);
+  traces_.push_back(*std::move(trace));
+  return absl::OkStatus();
+}
+
+void Model::Finish() {
+  // A forked child's first thread continues its parent's forking thread (same tid): the
+  // parent's past happens before all of the child. The child's process record carries its
+  // parent's start time, which tells apart processes that reused a pid.
+  for (uint32_t child = 0; child < traces_.size(); ++child) {
+    const format::ProcessRecord& p = traces_[child].process;
+    if (p.parent_tid == 0) continue;
+    for (uint32_t parent = 0; parent < traces_.size(); ++parent) {
+      const format::ProcessRecord& q = traces_[parent].process;
+      if (parent == child || q.pid != p.ppid || q.realtime_ns != p.realtime_ns) continue;
+      auto from = thread_ids_.find({parent, p.parent_tid});
+      auto to = thread_ids_.find({child, p.parent_tid});
+      if (from != thread_ids_.end() && to != thread_ids_.end()) {
+        order_.AddStart(to->second, from->second, p.parent_segment);
+      }
+    }
+  }
+}
+
+}  // namespace lockgraph::analyzer

@@ -1,0 +1,162 @@
+// The model the analysis works on: every trace given, merged. Threads and lock instances are
+// numbered globally (a lock of one process is never a lock of another); lock classes are
+// merged by their string key, so the same class in two runs or two test binaries is one class.
+//
+//   Model model;
+//   RETURN_IF_ERROR(model.AddTraceFile("a.lgtrace"));
+//   RETURN_IF_ERROR(model.AddTraceFile("b.lgtrace"));
+//   model.Finish();   // orders forked processes after their parents
+//   for (const ModelDependency& d : model.dependencies()) ...
+//
+// Ids: thread, lock and class ids are indices from 1 (0 means none). Trace records stream
+// through AddTraceFile, so memory grows with distinct behaviour, not with the file size.
+#ifndef LOCKGRAPH_ANALYZER_MODEL_H_
+#define LOCKGRAPH_ANALYZER_MODEL_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "analyzer/trace_reader.h"
+#include "common/thread_order.h"
+#include "common/trace_format.h"
+#include "common/wait_histogram.h"
+
+namespace lockgraph::analyzer {
+
+// A stack in one of the traces (for symbolization).
+struct StackRef {
+  uint32_t trace = 0;
+  uint64_t id = 0;  // 0: no stack
+  bool operator==(const StackRef&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const StackRef& s) {
+    return H::combine(std::move(h), s.trace, s.id);
+  }
+};
+
+struct ModelThread {
+  uint32_t trace = 0;
+  uint32_t tid = 0;  // as recorded in its trace
+  std::string name;
+};
+
+struct ModelClass {
+  std::string name;  // the key: explicit name or "file:line"
+  format::SyncKind kind = format::SyncKind::kLock;
+  std::string file;  // construction site of the first instance seen
+  uint32_t line = 0;
+  std::string function;
+};
+
+struct ModelLock {
+  uint32_t trace = 0;
+  uint64_t instance = 0;  // as recorded in its trace
+  uint32_t class_id = 0;
+  format::SyncKind kind = format::SyncKind::kLock;
+  std::string file;  // this instance's construction site
+  uint32_t line = 0;
+  int64_t initial_value = 0;
+  bool signal = false;  // a semaphore released by a thread that had not taken it
+};
+
+struct HeldRef {
+  uint32_t lock = 0;
+  uint8_t flags = 0;
+  StackRef site;  // one frame: where it was taken
+};
+
+struct ModelDependency {
+  uint32_t thread = 0;
+  uint32_t segment = 0;
+  std::vector<HeldRef> held;
+  uint32_t acquired = 0;
+  uint8_t flags = 0;
+  StackRef stack;
+  uint64_t count = 1;
+};
+
+struct ModelWait {
+  uint32_t thread = 0;
+  uint32_t lock = 0;
+  uint64_t wait_ns = 0;
+  uint32_t holder = 0;  // 0 if unknown
+  StackRef waiter_stack;
+  StackRef holder_stack;
+  bool timed_out = false;
+};
+
+struct ModelMisuse {
+  format::MisuseKind kind = format::MisuseKind::kReleaseUnheld;
+  uint32_t thread = 0;
+  uint32_t lock = 0;   // 0 if none
+  uint32_t other = 0;  // another thread involved, 0 if none
+  StackRef stack;
+  std::string detail;
+};
+
+struct ClassStatistics {
+  uint64_t acquisitions = 0;
+  uint64_t contended = 0;
+  uint64_t wait_total_ns = 0;
+  uint64_t wait_max_ns = 0;
+  uint64_t hold_samples = 0;
+  uint64_t hold_total_ns = 0;
+  uint64_t hold_max_ns = 0;
+  std::array<uint64_t, format::kWaitBuckets> wait_histogram = {};
+
+  void Merge(const ClassStatistics& other);
+};
+
+class Model {
+ public:
+  // Reads one trace file into the model. Errors name the file (and byte offset); warnings
+  // (a file cut short) go to warnings().
+  absl::Status AddTraceFile(const std::string& path);
+  // Call once all traces are in: orders each forked process after its parent's fork.
+  void Finish();
+
+  const std::vector<Trace>& traces() const { return traces_; }
+  const ModelThread& thread(uint32_t id) const { return threads_[id]; }
+  const ModelClass& lock_class(uint32_t id) const { return classes_[id]; }
+  const ModelLock& lock(uint32_t id) const { return locks_[id]; }
+  size_t thread_count() const { return threads_.size() - 1; }
+  size_t class_count() const { return classes_.size() - 1; }
+  size_t lock_count() const { return locks_.size() - 1; }
+  const std::vector<ModelDependency>& dependencies() const { return dependencies_; }
+  const std::vector<ModelWait>& waits() const { return waits_; }
+  const std::vector<ModelMisuse>& misuses() const { return misuses_; }
+  // By class id.
+  const absl::flat_hash_map<uint32_t, ClassStatistics>& statistics() const { return statistics_; }
+  const ThreadOrder& order() const { return order_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  uint64_t record_count() const { return record_count_; }
+
+ private:
+  class TraceLoader;
+
+  uint32_t ClassFor(const std::string& name, const format::ClassRecord& record,
+                    const Trace& trace);
+
+  std::vector<Trace> traces_;
+  std::vector<ModelThread> threads_ = std::vector<ModelThread>(1);
+  std::vector<ModelClass> classes_ = std::vector<ModelClass>(1);
+  std::vector<ModelLock> locks_ = std::vector<ModelLock>(1);
+  std::vector<ModelDependency> dependencies_;
+  std::vector<ModelWait> waits_;
+  std::vector<ModelMisuse> misuses_;
+  absl::flat_hash_map<uint32_t, ClassStatistics> statistics_;
+  absl::flat_hash_map<std::string, uint32_t> class_by_name_;
+  // (trace, tid) -> thread id
+  absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> thread_ids_;
+  ThreadOrder order_;
+  std::vector<std::string> warnings_;
+  uint64_t record_count_ = 0;
+};
+
+}  // namespace lockgraph::analyzer
+
+#endif  // LOCKGRAPH_ANALYZER_MODEL_H_
