@@ -1,0 +1,342 @@
+// The analysis on hand-built traces: which cycles are deadlocks, potential or ruled out (and
+// why), and how traces of several processes merge.
+#include "analyzer/analysis.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/analyzer/trace_builder.h"
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+using ::lockgraph::analyzer::Analyze;
+using ::lockgraph::analyzer::AnalysisOptions;
+using ::lockgraph::analyzer::Finding;
+using ::lockgraph::analyzer::FindingKind;
+using ::lockgraph::analyzer::Model;
+using ::lockgraph::analyzer::Report;
+using ::lockgraph::analyzer::StackSymbolizer;
+using ::lockgraph::analyzer::Trace;
+using ::lockgraph::format::kAcquireShared;
+using ::lockgraph::format::kAcquireTry;
+using ::lockgraph::format::MisuseKind;
+using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::TraceBuilder;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+class AnalysisTest : public ::testing::Test {
+ protected:
+  Report Run(const std::vector<TraceBuilder>& traces, AnalysisOptions options = {}) {
+    model_ = Model();
+    for (size_t i = 0; i < traces.size(); ++i) {
+      const std::string path = traces[i].WriteTo(dir_.path(), "t" + std::to_string(i) + ".lgtrace");
+      EXPECT_TRUE(model_.AddTraceFile(path).ok());
+    }
+    model_.Finish();
+    std::vector<const Trace*> list;
+    for (const Trace& t : model_.traces()) list.push_back(&t);
+    StackSymbolizer symbolizer(list, std::nullopt);
+    return Analyze(model_, symbolizer, options);
+  }
+
+  static std::vector<std::string> Kinds(const Report& report) {
+    std::vector<std::string> kinds;
+    for (const Finding& f : report.findings) {
+      kinds.push_back(lockgraph::analyzer::FindingKindName(f.kind));
+    }
+    return kinds;
+  }
+
+  static std::vector<std::string> LockNames(const Finding& f) {
+    std::vector<std::string> names;
+    for (const auto& lock : f.locks) names.push_back(lock.class_name);
+    return names;
+  }
+
+  // Two threads (2, 3) started by thread 1 before either runs.
+  static TraceBuilder TwoThreads(uint64_t pid = 100) {
+    TraceBuilder t(pid);
+    t.Thread(1, "main");
+    t.Thread(2, "first", 1, 0);
+    t.Thread(3, "second", 1, 0);
+    return t;
+  }
+
+  TempDir dir_;
+  Model model_;
+};
+
+TEST_F(AnalysisTest, OppositeOrdersInTwoThreadsAreADeadlock) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Dependency(2, 0, {1}, 2);
+  t.Dependency(3, 0, {2}, 1);
+  const Report report = Run({t});
+  ASSERT_THAT(Kinds(report), ElementsAre("deadlock"));
+  const Finding& f = report.findings[0];
+  EXPECT_THAT(LockNames(f), ElementsAre("a", "b"));
+  ASSERT_THAT(f.edges, SizeIs(2));
+  EXPECT_EQ(f.edges[0].thread.name, "first");   // a -> b
+  EXPECT_EQ(f.edges[1].thread.name, "second");  // b -> a
+  EXPECT_EQ(f.edges[0].thread.pid, 100u);
+  EXPECT_THAT(f.message, HasSubstr("lock-order cycle between \"a\" and \"b\""));
+  EXPECT_THAT(f.fix, HasSubstr("std::scoped_lock"));
+  EXPECT_THAT(f.id, ::testing::StartsWith("LG-"));
+  EXPECT_THAT(report.ruled_out, IsEmpty());
+}
+
+TEST_F(AnalysisTest, FixKeepsTheOrderTakenMoreOften) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Count(t.Dependency(2, 0, {1}, 2), 99);  // a -> b, 100 times
+  t.Dependency(3, 0, {2}, 1);               // b -> a, once
+  const Report report = Run({t});
+  ASSERT_THAT(report.findings, SizeIs(1));
+  EXPECT_EQ(report.findings[0].edges[0].count, 100u);
+  EXPECT_THAT(report.findings[0].fix, HasSubstr("keep one order (\"a\" before \"b\")"));
+}
+
+TEST_F(AnalysisTest, GateLockRulesTheCycleOutAndNamesTheGate) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Lock(9, "gate", lockgraph::format::SyncKind::kLock, "gate.cc", 7);
+  t.Dependency(2, 0, {9, 1}, 2);
+  t.Dependency(3, 0, {9, 2}, 1);
+  const Report report = Run({t});
+  EXPECT_THAT(Kinds(report), IsEmpty());
+  ASSERT_THAT(report.ruled_out, SizeIs(1));
+  EXPECT_THAT(report.ruled_out[0].reason, HasSubstr("gate lock Lock \"gate\" at gate.cc:7"));
+}
+
+TEST_F(AnalysisTest, OneThreadTakingBothOrdersIsRuledOut) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Dependency(2, 0, {1}, 2);
+  t.Dependency(2, 0, {2}, 1);
+  const Report report = Run({t});
+  EXPECT_THAT(Kinds(report), IsEmpty());
+  ASSERT_THAT(report.ruled_out, SizeIs(1));
+  EXPECT_THAT(report.ruled_out[0].reason, HasSubstr("single thread"));
+}
+
+TEST_F(AnalysisTest, JoinThenStartOrdersTheTwoThreads) {
+  TraceBuilder t;
+  t.Thread(1, "main");
+  t.Thread(2, "first", 1, 0);
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Dependency(2, 0, {1}, 2);
+  t.Join(1, 1, 2);
+  t.Thread(3, "second", 1, 2);
+  t.Dependency(3, 0, {2}, 1);
+  const Report report = Run({t});
+  EXPECT_THAT(Kinds(report), IsEmpty());
+  ASSERT_THAT(report.ruled_out, SizeIs(1));
+  EXPECT_THAT(report.ruled_out[0].reason, HasSubstr("ordered by thread start/join"));
+}
+
+TEST_F(AnalysisTest, TryLockCannotCloseACycle) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Dependency(2, 0, {1}, 2);
+  t.Dependency(3, 0, {2}, 1, kAcquireTry);
+  EXPECT_THAT(Kinds(Run({t})), IsEmpty());
+}
+
+TEST_F(AnalysisTest, ReadersOnlyCycleIsRuledOut) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Dependency(2, 0, {1}, 2, kAcquireShared, kAcquireShared);
+  t.Dependency(3, 0, {2}, 1, kAcquireShared, kAcquireShared);
+  const Report report = Run({t});
+  EXPECT_THAT(Kinds(report), IsEmpty());
+  ASSERT_THAT(report.ruled_out, SizeIs(1));
+  EXPECT_THAT(report.ruled_out[0].reason, HasSubstr("shared"));
+}
+
+TEST_F(AnalysisTest, SemaphoreUsedAsASignalIsNoLock) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "sem", lockgraph::format::SyncKind::kSemaphore, "s.cc", 1, 1);
+  t.Lock(2, "b");
+  t.Dependency(2, 0, {1}, 2);
+  t.Dependency(3, 0, {2}, 1);
+  t.Signal(1, 3);
+  EXPECT_THAT(Kinds(Run({t})), IsEmpty());
+}
+
+TEST_F(AnalysisTest, ThreeLocksOverThreeThreads) {
+  TraceBuilder t = TwoThreads();
+  t.Thread(4, "third", 1, 0);
+  for (uint64_t id : {1, 2, 3}) t.Lock(id, std::string(1, static_cast<char>('a' + id - 1)));
+  t.Dependency(2, 0, {1}, 2);
+  t.Dependency(3, 0, {2}, 3);
+  t.Dependency(4, 0, {3}, 1);
+  const Report report = Run({t});
+  ASSERT_THAT(Kinds(report), ElementsAre("deadlock"));
+  EXPECT_THAT(LockNames(report.findings[0]), ElementsAre("a", "b", "c"));
+}
+
+TEST_F(AnalysisTest, SameClassesOnOtherLocksArePotential) {
+  // transfer(a, b) order on accounts x, y in one thread; the reverse class order on other
+  // locks elsewhere: no two threads can meet on the same locks in this run.
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "checking");
+  t.Lock(2, "savings");
+  t.Lock(3, "checking");
+  t.Lock(4, "savings");
+  t.Dependency(2, 0, {1}, 2);
+  t.Dependency(3, 0, {4}, 3);
+  const Report report = Run({t});
+  ASSERT_THAT(Kinds(report), ElementsAre("potential"));
+  EXPECT_THAT(LockNames(report.findings[0]), ElementsAre("checking", "savings"));
+  EXPECT_THAT(report.findings[0].message, HasSubstr("between classes"));
+}
+
+TEST_F(AnalysisTest, TwoLocksOfOneClassNestedBothWaysByTwoThreadsArePotential) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "account");
+  t.Lock(2, "account");
+  t.Lock(3, "account");
+  t.Lock(4, "account");
+  t.Dependency(2, 0, {1}, 2);  // transfer(x, y)
+  t.Dependency(3, 0, {3}, 4);  // transfer(z, w)
+  const Report report = Run({t});
+  ASSERT_THAT(Kinds(report), ElementsAre("potential"));
+  EXPECT_THAT(report.findings[0].message, HasSubstr("two locks of class \"account\""));
+}
+
+TEST_F(AnalysisTest, OneThreadNestingOneClassIsNotPotential) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "account");
+  t.Lock(2, "account");
+  t.Dependency(2, 0, {1}, 2);
+  t.Dependency(2, 0, {2}, 1);
+  EXPECT_THAT(Kinds(Run({t})), IsEmpty());
+}
+
+TEST_F(AnalysisTest, InstanceDeadlockIsNotAlsoReportedAsPotential) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Dependency(2, 0, {1}, 2);
+  t.Dependency(3, 0, {2}, 1);
+  EXPECT_THAT(Kinds(Run({t})), ElementsAre("deadlock"));
+}
+
+TEST_F(AnalysisTest, TracesOfTwoProgramsMergeByClassName) {
+  TraceBuilder x(100);
+  x.Thread(1, "main");
+  x.Lock(1, "X");
+  x.Lock(2, "Y");
+  x.Dependency(1, 0, {1}, 2);
+  TraceBuilder y(200);
+  y.Thread(1, "main");
+  y.Lock(1, "X");
+  y.Lock(2, "Y");
+  y.Dependency(1, 0, {2}, 1);
+  EXPECT_THAT(Kinds(Run({x})), IsEmpty());
+  EXPECT_THAT(Kinds(Run({y})), IsEmpty());
+  const Report both = Run({x, y});
+  ASSERT_THAT(Kinds(both), ElementsAre("potential"));
+  EXPECT_EQ(both.summary.traces, 2u);
+  EXPECT_EQ(both.findings[0].edges[0].thread.pid + both.findings[0].edges[1].thread.pid, 300u);
+}
+
+TEST_F(AnalysisTest, ForkedChildIsOrderedAfterItsParentsPast) {
+  TraceBuilder parent(100, 1, 0, 0, /*realtime_ns=*/5);
+  parent.Thread(1, "main");
+  parent.Lock(1, "a");
+  parent.Lock(2, "b");
+  parent.Dependency(1, 0, {1}, 2);  // before the fork (segment 0)
+  TraceBuilder child(101, /*ppid=*/100, /*parent_tid=*/1, /*parent_segment=*/0,
+                     /*realtime_ns=*/5);
+  child.Thread(1, "main");
+  child.Lock(1, "a");
+  child.Lock(2, "b");
+  child.Dependency(1, 1, {2}, 1);
+  const Report report = Run({parent, child});
+  // Different processes: no instance cycle; the class cycle is ordered by the fork.
+  EXPECT_THAT(Kinds(report), IsEmpty());
+  ASSERT_THAT(report.ruled_out, SizeIs(1));
+  EXPECT_THAT(report.ruled_out[0].reason, HasSubstr("ordered by thread start/join"));
+}
+
+TEST_F(AnalysisTest, LongWaitsOverTheThresholdAreGroupedBySite) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "slow");
+  t.LongWait(2, 1, 150'000'000, 3);
+  t.LongWait(2, 1, 400'000'000, 3);
+  t.LongWait(2, 1, 50'000'000, 3);  // under the threshold
+  const Report report = Run({t});
+  ASSERT_THAT(Kinds(report), ElementsAre("long-wait"));
+  const Finding& f = report.findings[0];
+  EXPECT_EQ(f.occurrences, 2u);
+  EXPECT_EQ(f.wait_max_ns, 400'000'000u);
+  EXPECT_EQ(f.waiter.name, "first");
+  EXPECT_EQ(f.holder.name, "second");
+  EXPECT_THAT(f.message, HasSubstr("waited 400.0 ms for Lock \"slow\""));
+  AnalysisOptions strict;
+  strict.long_wait_ns = 500'000'000;
+  EXPECT_THAT(Kinds(Run({t}, strict)), IsEmpty());
+}
+
+TEST_F(AnalysisTest, MisuseRecordsBecomeFindings) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "l");
+  t.Misuse(MisuseKind::kReleaseUnheld, 2, 1, "thread 2 \"first\" releases Lock \"l\", which is not held");
+  t.Misuse(MisuseKind::kReleaseUnheld, 2, 1, "thread 2 \"first\" releases Lock \"l\", which is not held");
+  const Report report = Run({t});
+  ASSERT_THAT(Kinds(report), ElementsAre("misuse"));
+  EXPECT_THAT(report.findings[0].message,
+              HasSubstr("release-unheld: thread 2 \"first\" releases Lock \"l\""));
+  EXPECT_THAT(report.findings[0].message, HasSubstr("(2 times)"));
+}
+
+TEST_F(AnalysisTest, FindingIdsDependOnClassesNotOnLines) {
+  auto cycle = [&](uint32_t line) {
+    TraceBuilder t = TwoThreads();
+    t.Lock(1, "a.cc:" + std::to_string(line), lockgraph::format::SyncKind::kLock, "a.cc", line);
+    t.Lock(2, "b", lockgraph::format::SyncKind::kLock, "b.cc", 3);
+    t.Dependency(2, 0, {1}, 2);
+    t.Dependency(3, 0, {2}, 1);
+    return Run({t}).findings.at(0).id;
+  };
+  EXPECT_EQ(cycle(10), cycle(25));  // the unnamed lock moved down the file
+}
+
+TEST_F(AnalysisTest, ClassStatisticsTakeTheLastSnapshotAndMergeTraces) {
+  lockgraph::format::ClassStatsRecord early, last;
+  early.acquisitions = 5;
+  last.acquisitions = 10;
+  last.contended = 4;
+  last.wait_total_ns = 4000;
+  last.wait_max_ns = 2500;
+  last.wait_histogram = {{lockgraph::format::WaitBucket(100), 3},
+                         {lockgraph::format::WaitBucket(2500), 1}};
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "l");
+  t.Stats("l", early);
+  t.Stats("l", last);
+  TraceBuilder u = TwoThreads(200);
+  u.Lock(1, "l");
+  u.Stats("l", last);
+  const Report report = Run({t, u});
+  ASSERT_THAT(report.stats, SizeIs(1));
+  EXPECT_EQ(report.stats[0].acquisitions, 20u);
+  EXPECT_EQ(report.stats[0].contended, 8u);
+  EXPECT_EQ(report.stats[0].wait_max_ns, 2500u);
+  EXPECT_GE(report.stats[0].wait_p50_ns, 100u);
+  EXPECT_LT(report.stats[0].wait_p50_ns, 2500u);
+  EXPECT_EQ(report.stats[0].wait_p99_ns, 2500u);
+}
+
+}  // namespace

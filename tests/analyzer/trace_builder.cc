@@ -1,0 +1,122 @@
+#include "tests/analyzer/trace_builder.h"
+
+#include <algorithm>
+#include <fstream>
+
+namespace lockgraph::testing {
+
+TraceBuilder::TraceBuilder(uint64_t pid, uint64_t ppid, uint32_t parent_tid,
+                           uint32_t parent_segment, uint64_t realtime_ns) {
+  format::EncodeHeader(bytes_);
+  format::ProcessRecord process;
+  process.pid = pid;
+  process.ppid = ppid;
+  process.parent_tid = parent_tid;
+  process.parent_segment = parent_segment;
+  process.realtime_ns = realtime_ns;
+  Add(process);
+}
+
+uint64_t TraceBuilder::String(const std::string& text) {
+  auto it = std::find(strings_.begin(), strings_.end(), text);
+  if (it != strings_.end()) return static_cast<uint64_t>(it - strings_.begin()) + 1;
+  strings_.push_back(text);
+  Add(format::StringRecord{strings_.size(), text});
+  return strings_.size();
+}
+
+void TraceBuilder::Thread(uint32_t tid, const std::string& name, uint32_t parent,
+                          uint32_t parent_segment) {
+  format::ThreadStartRecord r;
+  r.tid = tid;
+  r.parent_tid = parent;
+  r.parent_segment = parent_segment;
+  r.name_sid = String(name);
+  Add(r);
+}
+
+uint64_t TraceBuilder::ClassId(const std::string& name, format::SyncKind kind,
+                               const std::string& file, uint32_t line) {
+  auto it = std::find(classes_.begin(), classes_.end(), name);
+  if (it != classes_.end()) return static_cast<uint64_t>(it - classes_.begin()) + 1;
+  classes_.push_back(name);
+  format::ClassRecord c;
+  c.id = classes_.size();
+  c.name_sid = String(name);
+  c.kind = kind;
+  c.file_sid = String(file);
+  c.line = line;
+  c.function_sid = String("f()");
+  Add(c);
+  return c.id;
+}
+
+void TraceBuilder::Lock(uint64_t id, const std::string& class_name, format::SyncKind kind,
+                        const std::string& file, uint32_t line, int64_t initial_value) {
+  format::InstanceRecord r;
+  r.id = id;
+  r.class_id = ClassId(class_name, kind, file, line);
+  r.kind = kind;
+  r.file_sid = String(file);
+  r.line = line;
+  r.initial_value = initial_value;
+  Add(r);
+}
+
+uint64_t TraceBuilder::Dependency(uint32_t tid, uint32_t segment, std::vector<uint64_t> held,
+                                  uint64_t acquired, uint8_t flags, uint8_t held_flags) {
+  format::DependencyRecord r;
+  r.id = next_dependency_++;
+  r.tid = tid;
+  r.segment = segment;
+  r.acquired = acquired;
+  r.flags = flags;
+  for (uint64_t h : held) r.held.push_back({h, held_flags, 0});
+  Add(r);
+  return r.id;
+}
+
+void TraceBuilder::Count(uint64_t dependency, uint64_t count) {
+  Add(format::DependencyCountRecord{dependency, count});
+}
+
+void TraceBuilder::Join(uint32_t joiner, uint32_t joiner_segment, uint32_t joined) {
+  Add(format::ThreadJoinRecord{joiner, joiner_segment, joined, 0});
+}
+
+void TraceBuilder::LongWait(uint32_t tid, uint64_t lock, uint64_t wait_ns, uint32_t holder) {
+  format::LongWaitRecord r;
+  r.tid = tid;
+  r.instance = lock;
+  r.wait_ns = wait_ns;
+  r.holder_tid = holder;
+  Add(r);
+}
+
+void TraceBuilder::Misuse(format::MisuseKind kind, uint32_t tid, uint64_t lock,
+                          const std::string& detail) {
+  format::MisuseRecord r;
+  r.kind = kind;
+  r.tid = tid;
+  r.instance = lock;
+  r.detail_sid = String(detail);
+  Add(r);
+}
+
+void TraceBuilder::Signal(uint64_t lock, uint32_t tid) {
+  Add(format::SignalReleaseRecord{lock, tid, 0});
+}
+
+void TraceBuilder::Stats(const std::string& class_name, format::ClassStatsRecord stats) {
+  auto it = std::find(classes_.begin(), classes_.end(), class_name);
+  stats.class_id = static_cast<uint64_t>(it - classes_.begin()) + 1;
+  Add(stats);
+}
+
+std::string TraceBuilder::WriteTo(const std::string& dir, const std::string& name) const {
+  const std::string path = dir + "/" + name;
+  std::ofstream(path, std::ios::binary) << bytes_;
+  return path;
+}
+
+}  // namespace lockgraph::testing
