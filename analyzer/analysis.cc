@@ -285,6 +285,7 @@ class Analyzer {
       out.held = Stack(dep.held[w.held_index].site);
       out.acquire = Stack(dep.stack);
       out.flags = dep.flags;
+      out.first_seen_ns = dep.time_ns;
       for (const EdgeWitness& any : graph.edge(cycle.edges[i]).witnesses) {
         out.count += model_.dependencies()[any.dependency].count;
       }
@@ -303,10 +304,12 @@ class Analyzer {
                                      JoinNames(names),
                                      " (no run took both orders on the same locks)");
     }
-    // Point at the least used order: the one to change.
+    // Point at the least used order, the one to change; between equals, the newest.
     size_t rare = 0;
     for (size_t i = 1; i < n; ++i) {
-      if (finding.edges[i].count < finding.edges[rare].count) rare = i;
+      const FindingEdge& a = finding.edges[i];
+      const FindingEdge& b = finding.edges[rare];
+      if (a.count < b.count || (a.count == b.count && a.first_seen_ns > b.first_seen_ns)) rare = i;
     }
     finding.location = finding.edges[rare].acquire.site();
     if (finding.location.empty()) finding.location = finding.locks[0].site;

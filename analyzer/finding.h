@@ -47,6 +47,7 @@ struct FindingEdge {
   FindingStack acquire;
   uint8_t flags = 0;     // AcquireFlags of the acquisition of locks[to]
   uint64_t count = 0;    // how often the program took this order (all dependencies of the edge)
+  uint64_t first_seen_ns = 0;  // when the witness dependency was first recorded
 };
 
 struct Finding {

@@ -86,6 +86,7 @@ class Model::TraceLoader {
     dep.acquired = Lock(trace, r.acquired);
     dep.flags = r.flags;
     dep.stack = Stack(r.stack_id);
+    dep.time_ns = r.time_ns;
     dep.held.reserve(r.held.size());
     for (const format::HeldLock& h : r.held) {
       dep.held.push_back({Lock(trace, h.instance), h.flags, Stack(h.stack_id)});

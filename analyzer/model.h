@@ -77,6 +77,7 @@ struct ModelDependency {
   uint8_t flags = 0;
   StackRef stack;
   uint64_t count = 1;
+  uint64_t time_ns = 0;  // first seen, since its process started
 };
 
 struct ModelWait {
