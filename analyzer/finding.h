@@ -104,6 +104,9 @@ struct Summary {
   uint64_t cycles_checked = 0;
   uint64_t cycles_not_searched = 0;  // past --max-cycles, counted only
   uint64_t components_cut_short = 0; // cycle search bounded (length or steps)
+  // Unnamed classes nested in themselves, not reported: they may be different members of one
+  // object, built by one constructor (docs/analysis.md).
+  uint64_t unnamed_self_nesting = 0;
 };
 
 struct Report {

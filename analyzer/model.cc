@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "analyzer/id_table.h"
 
 namespace lockgraph::analyzer {
 
@@ -44,8 +45,7 @@ class Model::TraceLoader {
   }
 
   uint32_t Lock(const Trace& trace, uint64_t instance) {
-    auto [it, inserted] = locks_.try_emplace(instance, 0);
-    if (!inserted) return it->second;
+    if (const uint32_t id = locks_.Get(instance); id != 0) return id;
     const format::InstanceRecord& record = trace.instances.at(instance);
     const format::ClassRecord& cls = trace.classes.at(record.class_id);
     ModelLock lock;
@@ -56,9 +56,10 @@ class Model::TraceLoader {
     lock.file = trace.String(record.file_sid);
     lock.line = record.line;
     lock.initial_value = record.initial_value;
-    it->second = static_cast<uint32_t>(model_.locks_.size());
+    const uint32_t id = static_cast<uint32_t>(model_.locks_.size());
     model_.locks_.push_back(std::move(lock));
-    return it->second;
+    locks_.Insert(instance, id);
+    return id;
   }
 
   StackRef Stack(uint64_t id) const { return StackRef{trace_, id}; }
@@ -91,11 +92,11 @@ class Model::TraceLoader {
     for (const format::HeldLock& h : r.held) {
       dep.held.push_back({Lock(trace, h.instance), h.flags, Stack(h.stack_id)});
     }
-    dependencies_[r.id] = model_.dependencies_.size();
+    dependencies_.Insert(r.id, model_.dependencies_.size() + 1);
     model_.dependencies_.push_back(std::move(dep));
   }
   void Add(const Trace&, const format::DependencyCountRecord& r) {
-    model_.dependencies_[dependencies_.at(r.id)].count += r.count;
+    model_.dependencies_[dependencies_.Get(r.id) - 1].count += r.count;
   }
   void Add(const Trace& trace, const format::LongWaitRecord& r) {
     model_.waits_.push_back({Thread(trace, r.tid), Lock(trace, r.instance), r.wait_ns,
@@ -131,8 +132,10 @@ class Model::TraceLoader {
 
   Model& model_;
   const uint32_t trace_;
-  absl::flat_hash_map<uint64_t, uint32_t> locks_;          // instance -> lock id
-  absl::flat_hash_map<uint64_t, size_t> dependencies_;     // dependency id -> index
+  // Dense tables: a hash map lookup per held lock and per count record is a cache miss on
+  // large traces. The reader has checked that every id is defined.
+  IdTable<uint32_t> locks_;        // instance -> lock id
+  IdTable<size_t> dependencies_;   // dependency id -> index + 1
   absl::flat_hash_map<uint32_t, ClassStatistics> last_stats_;
 };
 

@@ -27,7 +27,12 @@ std::string Or(const std::string& site, const char* fallback) {
 
 void AppendCycle(std::string& out, const Finding& f) {
   for (const FindingLock& lock : f.locks) {
-    absl::StrAppend(&out, "    lock ", lock.label, ", created at ", lock.site, "\n");
+    // A class named by its site already says where it was created.
+    if (lock.label.find(" created at ") != std::string::npos) {
+      absl::StrAppend(&out, "    lock ", lock.label, "\n");
+    } else {
+      absl::StrAppend(&out, "    lock ", lock.label, ", created at ", lock.site, "\n");
+    }
   }
   for (const FindingEdge& edge : f.edges) {
     std::string how;

@@ -3,6 +3,9 @@
 //
 //   lockgraph::Lock accounts("accounts");        // the class is "accounts"
 //   lockgraph::Lock audit;                        // the class is this file:line
+//
+// Name member locks: an unnamed member's class is the site of the constructor that builds
+// its object, the same for every member (a C++ rule of std::source_location).
 //   std::scoped_lock both(accounts, audit);       // Lockable and TimedLockable
 //
 // Cost: an uncontended lock+unlock is a compare-and-swap, an exchange and a few thread-local
@@ -30,7 +33,8 @@ class Condition;
 
 class ABSL_LOCKABLE Lock {
  public:
-  // `name` is the lock class; empty means the class is the construction site.
+  // `name` is the lock class; empty means the class is the construction site (for a member,
+  // the enclosing object's constructor).
   explicit Lock(std::string_view name = {},
                 std::source_location site = std::source_location::current());
   ~Lock();
