@@ -218,8 +218,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitClean : kExitBadInput;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "lockgraph: " << e.what() << " (see lockgraph --help)\n";
+    return kExitBadInput;
   }
   if (analyze_cmd->parsed()) return Analyze(analyze);
   if (stats_cmd->parsed()) return Stats(stats_paths, stats_format);
