@@ -18,11 +18,9 @@ TraceBuilder::TraceBuilder(uint64_t pid, uint64_t ppid, uint32_t parent_tid,
 }
 
 uint64_t TraceBuilder::String(const std::string& text) {
-  auto it = std::find(strings_.begin(), strings_.end(), text);
-  if (it != strings_.end()) return static_cast<uint64_t>(it - strings_.begin()) + 1;
-  strings_.push_back(text);
-  Add(format::StringRecord{strings_.size(), text});
-  return strings_.size();
+  auto [it, inserted] = strings_.try_emplace(text, strings_.size() + 1);
+  if (inserted) Add(format::StringRecord{it->second, text});
+  return it->second;
 }
 
 void TraceBuilder::Thread(uint32_t tid, const std::string& name, uint32_t parent,
@@ -37,11 +35,10 @@ void TraceBuilder::Thread(uint32_t tid, const std::string& name, uint32_t parent
 
 uint64_t TraceBuilder::ClassId(const std::string& name, format::SyncKind kind,
                                const std::string& file, uint32_t line) {
-  auto it = std::find(classes_.begin(), classes_.end(), name);
-  if (it != classes_.end()) return static_cast<uint64_t>(it - classes_.begin()) + 1;
-  classes_.push_back(name);
+  auto [it, inserted] = classes_.try_emplace(name, classes_.size() + 1);
+  if (!inserted) return it->second;
   format::ClassRecord c;
-  c.id = classes_.size();
+  c.id = it->second;
   c.name_sid = String(name);
   c.kind = kind;
   c.file_sid = String(file);
@@ -108,8 +105,7 @@ void TraceBuilder::Signal(uint64_t lock, uint32_t tid) {
 }
 
 void TraceBuilder::Stats(const std::string& class_name, format::ClassStatsRecord stats) {
-  auto it = std::find(classes_.begin(), classes_.end(), class_name);
-  stats.class_id = static_cast<uint64_t>(it - classes_.begin()) + 1;
+  stats.class_id = classes_.at(class_name);
   Add(stats);
 }
 

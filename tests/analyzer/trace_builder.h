@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "common/trace_records.h"
 
 namespace lockgraph::testing {
@@ -49,8 +50,8 @@ class TraceBuilder {
                    uint32_t line);
 
   std::string bytes_;
-  std::vector<std::string> strings_;
-  std::vector<std::string> classes_;
+  absl::flat_hash_map<std::string, uint64_t> strings_;
+  absl::flat_hash_map<std::string, uint64_t> classes_;
   uint64_t next_dependency_ = 1;
 };
 
