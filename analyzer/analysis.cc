@@ -49,8 +49,16 @@ std::string Basename(absl::string_view path) {
   return std::string(slash == absl::string_view::npos ? path : path.substr(slash + 1));
 }
 
+// Objects seen by the LD_PRELOAD interposer: their class is the site where they were first
+// seen (module+offset as the key, resolved to a source line by Model::ResolveSites).
+bool IsPreloadClass(const ModelClass& c) {
+  return c.kind == format::SyncKind::kPthreadMutex || c.kind == format::SyncKind::kPthreadRwlock ||
+         c.kind == format::SyncKind::kPosixSemaphore;
+}
+
+// A class named by where it was made rather than by the program.
 bool IsSiteClass(const ModelClass& c) {
-  return absl::StartsWith(c.name, absl::StrCat(c.file, ":", c.line));
+  return IsPreloadClass(c) || absl::StartsWith(c.name, absl::StrCat(c.file, ":", c.line));
 }
 
 // What identifies a class in a finding id: its name, or for a class named by its
@@ -61,13 +69,18 @@ std::string ClassToken(const ModelClass& c) {
 
 std::string ClassLabel(const ModelClass& c) {
   const std::string kind(format::SyncKindName(c.kind));
+  if (IsPreloadClass(c)) {
+    if (c.file.empty()) return absl::StrCat(kind, " ", c.name);
+    return absl::StrCat(kind, " first used at ", c.file, ":", c.line);
+  }
   if (IsSiteClass(c)) return absl::StrCat(kind, " created at ", c.file, ":", c.line);
   return absl::StrCat(kind, " \"", c.name, "\"");
 }
 
 // The short name used in messages: "accounts", or "bank.cc:12".
 std::string ShortName(const ModelClass& c) {
-  if (IsSiteClass(c)) return absl::StrCat(Basename(c.file), ":", c.line);
+  if (IsSiteClass(c) && !c.file.empty()) return absl::StrCat(Basename(c.file), ":", c.line);
+  if (IsSiteClass(c)) return c.name;
   return absl::StrCat("\"", c.name, "\"");
 }
 
@@ -301,6 +314,16 @@ class Analyzer {
         out.count += model_.dependencies()[any.dependency].count;
       }
       finding.edges.push_back(std::move(out));
+    }
+    // Two classes first used on one line: tell them apart by their keys.
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t j = i + 1; j < n; ++j) {
+        if (names[i] != names[j] || finding.locks[i].class_name == finding.locks[j].class_name) {
+          continue;
+        }
+        names[i] = absl::StrCat(names[i], " (", finding.locks[i].class_name, ")");
+        names[j] = absl::StrCat(names[j], " (", finding.locks[j].class_name, ")");
+      }
     }
     finding.id = MakeId(kind, tokens);
     const bool self = n == 2 && cycle.edges[0] == cycle.edges[1];

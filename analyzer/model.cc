@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "analyzer/stack_symbolizer.h"
 #include "analyzer/id_table.h"
 
 namespace lockgraph::analyzer {
@@ -145,7 +146,8 @@ uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& rec
   if (inserted) {
     it->second = static_cast<uint32_t>(classes_.size());
     classes_.push_back({name, record.kind, trace.String(record.file_sid), record.line,
-                        trace.String(record.function_sid)});
+                        trace.String(record.function_sid),
+                        StackRef{static_cast<uint32_t>(traces_.size()), record.site_stack_id}});
   }
   return it->second;
 }
@@ -178,6 +180,31 @@ void Model::Finish() {
         order_.AddStart(to->second, from->second, p.parent_segment);
       }
     }
+  }
+}
+
+void Model::ResolveSites(StackSymbolizer& symbolizer) {
+  std::vector<StackRef> stacks;
+  for (const ModelClass& c : classes_) {
+    if (c.file.empty() && c.site_stack.id != 0) stacks.push_back(c.site_stack);
+  }
+  for (const ModelLock& l : locks_) {
+    if (l.file.empty() && l.site_stack.id != 0) stacks.push_back(l.site_stack);
+  }
+  symbolizer.Prefetch(stacks);
+  auto resolve = [&](StackRef stack, std::string& file, uint32_t& line, std::string* function) {
+    const std::vector<SourceFrame> frames = symbolizer.Frames(stack);
+    if (frames.empty()) return;
+    const SourceFrame& frame = frames[FirstUserFrame(frames)];
+    file = frame.file.empty() ? frame.module : frame.file;
+    line = frame.line;
+    if (function != nullptr) *function = frame.function;
+  };
+  for (ModelClass& c : classes_) {
+    if (c.file.empty() && c.site_stack.id != 0) resolve(c.site_stack, c.file, c.line, &c.function);
+  }
+  for (ModelLock& l : locks_) {
+    if (l.file.empty() && l.site_stack.id != 0) resolve(l.site_stack, l.file, l.line, nullptr);
   }
 }
 

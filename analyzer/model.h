@@ -50,6 +50,7 @@ struct ModelClass {
   std::string file;  // construction site of the first instance seen
   uint32_t line = 0;
   std::string function;
+  StackRef site_stack;  // preload classes: where they were first seen (see ResolveSites)
 };
 
 struct ModelLock {
@@ -61,6 +62,7 @@ struct ModelLock {
   uint32_t line = 0;
   int64_t initial_value = 0;
   bool signal = false;  // a semaphore released by a thread that had not taken it
+  StackRef site_stack;  // preload objects: where first seen
 };
 
 struct HeldRef {
@@ -119,6 +121,9 @@ class Model {
   absl::Status AddTraceFile(const std::string& path);
   // Call once all traces are in: orders each forked process after its parent's fork.
   void Finish();
+  // Objects seen by the LD_PRELOAD interposer have no source site in the trace, only a stack
+  // of where they were first seen: this fills their file, line and function from it.
+  void ResolveSites(class StackSymbolizer& symbolizer);
 
   const std::vector<Trace>& traces() const { return traces_; }
   const ModelThread& thread(uint32_t id) const { return threads_[id]; }

@@ -27,8 +27,9 @@ std::string Or(const std::string& site, const char* fallback) {
 
 void AppendCycle(std::string& out, const Finding& f) {
   for (const FindingLock& lock : f.locks) {
-    // A class named by its site already says where it was created.
-    if (lock.label.find(" created at ") != std::string::npos) {
+    // A class named by its site already says where it was made.
+    if (lock.label.find(" created at ") != std::string::npos ||
+        lock.label.find(" first used at ") != std::string::npos) {
       absl::StrAppend(&out, "    lock ", lock.label, "\n");
     } else {
       absl::StrAppend(&out, "    lock ", lock.label, ", created at ", lock.site, "\n");

@@ -77,6 +77,7 @@ class Definitions {
     for (uint64_t id : {r.name_sid, r.file_sid, r.function_sid}) {
       if (absl::Status s = String(id); !s.ok()) return s;
     }
+    if (absl::Status s = Stack(r.site_stack_id); !s.ok()) return s;
     if (r.id == 0 || !trace_.classes.try_emplace(r.id, r).second) return Redefined("class", r.id);
     return absl::OkStatus();
   }
@@ -87,6 +88,7 @@ class Definitions {
     for (uint64_t id : {r.file_sid, r.name_sid}) {
       if (absl::Status s = String(id); !s.ok()) return s;
     }
+    if (absl::Status s = Stack(r.site_stack_id); !s.ok()) return s;
     if (r.id == 0 || !trace_.instances.try_emplace(r.id, r).second) {
       return Redefined("lock instance", r.id);
     }

@@ -50,6 +50,10 @@ enum class SyncKind : uint8_t {
   kEvent = 5,
   kCondition = 6,
   kQueue = 7,
+  // Seen by the LD_PRELOAD interposer (std::mutex, std::shared_mutex, ... are these).
+  kPthreadMutex = 8,
+  kPthreadRwlock = 9,
+  kPosixSemaphore = 10,
 };
 
 // How a lock was taken (DependencyRecord::flags, HeldLock::flags).

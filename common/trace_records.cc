@@ -27,11 +27,12 @@ template <typename V> void Fields(V& v, Frame& r) { v(r.module, "module"); v(r.o
 template <typename V> void Fields(V& v, StackRecord& r) { v(r.id, "id"); v(r.frames, "frames"); }
 template <typename V> void Fields(V& v, ClassRecord& r) {
   v(r.id, "id"); v(r.name_sid, "name"); v(r.kind, "kind"); v(r.file_sid, "file");
-  v(r.line, "line"); v(r.function_sid, "function");
+  v(r.line, "line"); v(r.function_sid, "function"); v(r.site_stack_id, "site_stack");
 }
 template <typename V> void Fields(V& v, InstanceRecord& r) {
   v(r.id, "id"); v(r.class_id, "class"); v(r.kind, "kind"); v(r.file_sid, "file");
   v(r.line, "line"); v(r.name_sid, "name"); v(r.initial_value, "initial_value");
+  v(r.site_stack_id, "site_stack");
 }
 template <typename V> void Fields(V& v, InstanceEndRecord& r) {
   v(r.id, "id"); v(r.time_ns, "time");
@@ -263,6 +264,9 @@ absl::string_view SyncKindName(SyncKind kind) {
     case SyncKind::kEvent: return "Event";
     case SyncKind::kCondition: return "Condition";
     case SyncKind::kQueue: return "Queue";
+    case SyncKind::kPthreadMutex: return "pthread_mutex";
+    case SyncKind::kPthreadRwlock: return "pthread_rwlock";
+    case SyncKind::kPosixSemaphore: return "sem_t";
   }
   return "unknown";
 }

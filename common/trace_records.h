@@ -71,6 +71,9 @@ struct ClassRecord {
   uint64_t file_sid = 0;  // construction site of the first instance
   uint32_t line = 0;
   uint64_t function_sid = 0;
+  // Preload classes have no source location: a one-frame stack of the site that made the
+  // class (first acquisition or pthread_*_init), to symbolize offline. 0 for the wrappers.
+  uint64_t site_stack_id = 0;
 };
 
 // One lock object. Written when the lock first takes part in a recorded event.
@@ -82,6 +85,7 @@ struct InstanceRecord {
   uint32_t line = 0;
   uint64_t name_sid = 0;  // explicit name, 0 if none
   int64_t initial_value = 0;  // semaphores: the initial count (zig-zag encoded)
+  uint64_t site_stack_id = 0;  // preload: one frame, where the lock was first seen
 };
 
 struct InstanceEndRecord {

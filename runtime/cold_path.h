@@ -5,16 +5,24 @@
 #define LOCKGRAPH_RUNTIME_COLD_PATH_H_
 
 #include "absl/synchronization/mutex.h"
+#include "runtime/recorder.h"
 #include "runtime/runtime.h"
 
 namespace lockgraph::runtime {
 
 class ColdPath {
  public:
-  ColdPath() : runtime_(Runtime::Get()), hold_(&runtime_.fork_mu()) {}
+  ColdPath() : depth_(), runtime_(Runtime::Get()), hold_(&runtime_.fork_mu()) {}
   Runtime& runtime() { return runtime_; }
 
  private:
+  // Marks the thread as inside the runtime for as long as the scope lives (constructed first,
+  // destroyed last), so the interposer never records the runtime's own pthread calls.
+  struct Depth {
+    Depth() { ++t_runtime_depth; }
+    ~Depth() { --t_runtime_depth; }
+  };
+  Depth depth_;
   Runtime& runtime_;
   absl::ReaderMutexLock hold_;
 };

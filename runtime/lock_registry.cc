@@ -77,4 +77,17 @@ uint32_t LockRegistry::Intern(format::SyncKind kind, absl::string_view name,
   return named->second;
 }
 
+uint32_t LockRegistry::InternPreload(format::SyncKind kind, const std::string& key,
+                                     uintptr_t site_pc) {
+  RuntimeMutexLock hold(mu_);
+  auto [it, inserted] = by_name_.try_emplace(key, 0);
+  if (!inserted) return it->second;
+  it->second = AddLocked(kind, key, std::source_location());
+  ClassInfo& info = Class(it->second);
+  info.file.clear();
+  info.function.clear();
+  info.site_pc = site_pc;
+  return it->second;
+}
+
 }  // namespace lockgraph::runtime

@@ -36,6 +36,7 @@ struct ClassInfo {
   std::string file;  // site of the first instance
   uint32_t line = 0;
   std::string function;
+  uintptr_t site_pc = 0;  // preload classes: the site that made the class (no source location)
 
   // Statistics, updated on slow paths and when threads exit; read when the trace is flushed.
   std::atomic<uint64_t> acquisitions{0};
@@ -78,6 +79,11 @@ class LockRegistry {
   // Ids run from 1 to class_count().
   uint32_t class_count() const { return count_.load(std::memory_order_acquire); }
   uint64_t overflowed() const { return overflowed_.load(std::memory_order_relaxed); }
+
+  // The class of an object seen by the LD_PRELOAD interposer: `key` (the site's module and
+  // offset, stable across runs of one binary), made at `site_pc`.
+  uint32_t InternPreload(format::SyncKind kind, const std::string& key, uintptr_t site_pc)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Zeroes every class's statistics (in a forked child: the parent reports its own).
   void ResetStatistics();

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 
 namespace lockgraph::runtime {
@@ -111,6 +112,19 @@ std::optional<ModuleOffset> ModuleMap::Find(uintptr_t pc) {
   }
   if (module == nullptr) return std::nullopt;
   return ModuleOffset{module, pc - module->load_bias};
+}
+
+std::string ModuleMap::KeyFor(uintptr_t pc) {
+  char buf[64];
+  std::optional<ModuleOffset> where = Find(pc - 1);
+  if (!where) {
+    snprintf(buf, sizeof(buf), "0x%lx", static_cast<unsigned long>(pc - 1));
+    return buf;
+  }
+  const std::string& path = where->module->path;
+  const size_t slash = path.rfind('/');
+  snprintf(buf, sizeof(buf), "+0x%lx", static_cast<unsigned long>(where->offset));
+  return (slash == std::string::npos ? path : path.substr(slash + 1)) + buf;
 }
 
 const Module* ModuleMap::ById(uint32_t id) {

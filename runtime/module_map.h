@@ -36,6 +36,9 @@ class ModuleMap {
  public:
   std::optional<ModuleOffset> Find(uintptr_t pc) ABSL_LOCKS_EXCLUDED(mu_);
   const Module* ById(uint32_t id) ABSL_LOCKS_EXCLUDED(mu_);
+  // "libfoo.so+0x1a2b": the module's file name and the offset of the call before `pc` (a
+  // return address), the same in every run of the same binary.
+  std::string KeyFor(uintptr_t pc) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Range {

@@ -35,6 +35,7 @@ struct LockDescription {
   std::string file;  // construction site
   uint32_t line = 0;
   bool named = false;
+  uintptr_t site_pc = 0;  // preload objects: where first seen (file and line are unknown)
 };
 
 struct HeldDescription {

@@ -34,17 +34,40 @@ std::string SiteOf(uintptr_t pc, const SymbolTable& symbols) {
 
 }  // namespace
 
-std::string LockLabel(const LockDescription& lock) {
-  const std::string site = absl::StrCat(lock.file, ":", lock.line);
-  if (lock.named) return absl::StrCat(KindName(lock.kind), " \"", lock.class_name, "\" (created at ", site, ")");
+namespace {
+
+// Where a lock was made: its source site, or the symbolized site of a preload object.
+std::pair<std::string, uint32_t> SiteOf(const LockDescription& lock, const SymbolTable& symbols) {
+  if (lock.site_pc == 0) return {lock.file, lock.line};
+  auto it = symbols.find(lock.site_pc);
+  if (it == symbols.end()) return {"", 0};
+  std::vector<SourceFrame> frames(it->second.begin(), it->second.end());
+  const SourceFrame& frame = frames[FirstUserFrame(frames)];
+  return {frame.file, frame.line};
+}
+
+}  // namespace
+
+std::string LockLabel(const LockDescription& lock, const SymbolTable& symbols) {
+  const auto [file, line] = SiteOf(lock, symbols);
+  if (lock.site_pc != 0) {
+    if (file.empty()) return absl::StrCat(KindName(lock.kind), " ", lock.class_name);
+    return absl::StrCat(KindName(lock.kind), " first used at ", file, ":", line);
+  }
+  const std::string site = absl::StrCat(file, ":", line);
+  if (lock.named) {
+    return absl::StrCat(KindName(lock.kind), " \"", lock.class_name, "\" (created at ", site, ")");
+  }
   return absl::StrCat(KindName(lock.kind), " created at ", site);
 }
 
-std::string LockShortName(const LockDescription& lock) {
+std::string LockShortName(const LockDescription& lock, const SymbolTable& symbols) {
   if (lock.named) return absl::StrCat("\"", lock.class_name, "\"");
-  absl::string_view file = lock.file;
+  const auto [path, line] = SiteOf(lock, symbols);
+  if (path.empty()) return lock.class_name;
+  absl::string_view file = path;
   if (size_t slash = file.rfind('/'); slash != absl::string_view::npos) file.remove_prefix(slash + 1);
-  return absl::StrCat(file, ":", lock.line);
+  return absl::StrCat(file, ":", line);
 }
 
 void AppendStack(std::string& out, const std::vector<uintptr_t>& stack,
@@ -58,6 +81,7 @@ void AppendStack(std::string& out, const std::vector<uintptr_t>& stack,
 
 std::vector<uintptr_t> PcsOf(const CycleFinding& cycle) {
   std::vector<uintptr_t> pcs;
+  for (const LockDescription& lock : cycle.locks) pcs.push_back(lock.site_pc);
   for (const CheckedDependency& edge : cycle.edges) {
     for (const HeldDescription& h : edge.held) pcs.push_back(h.pc);
     pcs.insert(pcs.end(), edge.stack.begin(), edge.stack.end());
@@ -69,13 +93,22 @@ std::string FormatCycleReport(const CycleFinding& cycle, const SymbolTable& symb
                               const ThreadNamer& thread_name, absl::string_view trace_path) {
   const size_t n = cycle.locks.size();
   std::vector<std::string> names;
-  for (const LockDescription& lock : cycle.locks) names.push_back(LockShortName(lock));
+  for (const LockDescription& lock : cycle.locks) names.push_back(LockShortName(lock, symbols));
+  // Two locks first used on one line: tell them apart by their class keys.
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = i + 1; j < n; ++j) {
+      if (names[i] == names[j] && cycle.locks[i].class_name != cycle.locks[j].class_name) {
+        names[i] = absl::StrCat(names[i], " (", cycle.locks[i].class_name, ")");
+        names[j] = absl::StrCat(names[j], " (", cycle.locks[j].class_name, ")");
+      }
+    }
+  }
 
   std::string out = absl::StrFormat(
       "lockgraph: WARNING: lock-order cycle: possible deadlock between %d locks (%s)\n", n,
       absl::StrJoin(names, " -> "));
   for (size_t i = 0; i < n; ++i) {
-    absl::StrAppend(&out, "  lock ", names[i], ": ", LockLabel(cycle.locks[i]), "\n");
+    absl::StrAppend(&out, "  lock ", names[i], ": ", LockLabel(cycle.locks[i], symbols), "\n");
   }
   for (size_t i = 0; i < n; ++i) {
     const CheckedDependency& edge = cycle.edges[i];

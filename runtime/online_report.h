@@ -17,15 +17,17 @@
 
 namespace lockgraph::runtime {
 
-// `Lock "accounts" (created at bank.cc:12)`, or `Lock created at bank.cc:12` for a class that
-// is its construction site.
-std::string LockLabel(const LockDescription& lock);
-// `"accounts"` or `bank.cc:12`: short, for the interleaving diagram.
-std::string LockShortName(const LockDescription& lock);
-
-using ThreadNamer = std::function<std::string(uint32_t tid)>;
 // The frames of every pc a report names (each a return address), symbolized in one batch.
 using SymbolTable = absl::flat_hash_map<uintptr_t, SymbolizedAddress>;
+
+// `Lock "accounts" (created at bank.cc:12)`, `Lock created at bank.cc:12` for a class that is
+// its construction site, `pthread_mutex first used at bank.cc:40` for an object the preload
+// saw (its site looked up in `symbols`, if there).
+std::string LockLabel(const LockDescription& lock, const SymbolTable& symbols = {});
+// `"accounts"` or `bank.cc:12`: short, for the interleaving diagram.
+std::string LockShortName(const LockDescription& lock, const SymbolTable& symbols = {});
+
+using ThreadNamer = std::function<std::string(uint32_t tid)>;
 
 // Every pc FormatCycleReport will look up.
 std::vector<uintptr_t> PcsOf(const CycleFinding& cycle);

@@ -28,6 +28,7 @@
 namespace lockgraph::runtime {
 
 constinit thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC = nullptr;
+constinit thread_local int t_runtime_depth ABSL_ATTRIBUTE_INITIAL_EXEC = 0;
 
 namespace {
 
@@ -112,9 +113,10 @@ LockDescription Describe(Runtime& rt, const internal::SyncHandle& sync) {
   return LockDescription{sync.id,
                          info.name,
                          static_cast<format::SyncKind>(sync.kind),
-                         sync.site.file_name(),
-                         sync.site.line(),
-                         sync.named};
+                         sync.site_pc == 0 ? sync.site.file_name() : "",
+                         sync.site_pc == 0 ? sync.site.line() : 0,
+                         sync.named,
+                         sync.site_pc};
 }
 
 // Symbolizes every pc a report names in one batch (one llvm-symbolizer run per module).
@@ -370,13 +372,20 @@ void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::Mis
   uintptr_t pcs[kMaxStackDepth + kInternalFrames];
   const int depth = CaptureStack(pcs, rt.stack_depth());
   const uint32_t tid = CurrentTid(ts);
-  std::string headline = absl::StrCat("thread ", tid, " \"", rt.ThreadName(tid), "\" ",
-                                      absl::StrReplaceAll(what, {{"{lock}", sync != nullptr
-                                                                                ? LockLabel(Describe(rt, *sync))
-                                                                                : "?"},
-                                                                 {"{other}", absl::StrCat(
-                                                                                 "thread ", other_tid, " \"",
-                                                                                 rt.ThreadName(other_tid), "\"")}}));
+  const bool abort_now = rt.on_misuse() == OnMisuse::kAbort;
+  const bool print = !rt.quiet() || abort_now;
+  const std::vector<uintptr_t> stack(pcs, pcs + depth);
+  SymbolTable symbols;
+  if (print) {
+    std::vector<uintptr_t> wanted = stack;
+    if (sync != nullptr) wanted.push_back(sync->site_pc);
+    symbols = SymbolizePcs(rt, std::move(wanted));
+  }
+  const std::string lock_label = sync != nullptr ? LockLabel(Describe(rt, *sync), symbols) : "?";
+  const std::string other = absl::StrCat("thread ", other_tid, " \"", rt.ThreadName(other_tid), "\"");
+  const std::string headline =
+      absl::StrCat("thread ", tid, " \"", rt.ThreadName(tid), "\" ",
+                   absl::StrReplaceAll(what, {{"{lock}", lock_label}, {"{other}", other}}));
   rt.writer().Write(
       [&](TraceWriter::Scope& out) {
         format::MisuseRecord record;
@@ -390,11 +399,8 @@ void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::Mis
         out.Add(record);
       },
       /*flush=*/true);
-  const bool abort_now = rt.on_misuse() == OnMisuse::kAbort;
-  if (!rt.quiet() || abort_now) {
-    const std::vector<uintptr_t> stack(pcs, pcs + depth);
-    StderrLine(FormatMisuseReport(format::MisuseKindName(kind), headline, stack,
-                                  SymbolizePcs(rt, stack)));
+  if (print) {
+    StderrLine(FormatMisuseReport(format::MisuseKindName(kind), headline, stack, symbols));
   }
   if (abort_now) {
     StderrLine("lockgraph: aborting (on_misuse=abort)");

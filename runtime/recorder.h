@@ -38,6 +38,11 @@ inline uint8_t AcquireFlagsFor(bool blocking, std::chrono::nanoseconds timeout) 
 
 extern constinit thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC;
 
+// Non-zero while the calling thread runs the recorder's own cold paths (ColdPath): the
+// LD_PRELOAD interposer then passes pthread calls straight through (libunwind, for one, takes
+// a pthread rwlock while unwinding).
+extern constinit thread_local int t_runtime_depth ABSL_ATTRIBUTE_INITIAL_EXEC;
+
 // Creates the calling thread's state on first use; null once the thread is exiting.
 ThreadState* CurrentThreadSlow();
 

@@ -3,6 +3,7 @@
 #include "lockgraph/internal/sync_handle.h"
 
 #include "runtime/cold_path.h"
+#include "runtime/preload_sync.h"
 #include "runtime/recorder.h"
 #include "runtime/trace_writer.h"
 
@@ -21,10 +22,31 @@ void RegisterSync(SyncHandle& handle, uint8_t kind, std::string_view name,
 }
 
 void UnregisterSync(SyncHandle& handle) {
-  const uint8_t flags = handle.flags.load(std::memory_order_relaxed);
-  if (flags == 0) return;  // never recorded anywhere: nothing to forget
+  if (handle.flags.load(std::memory_order_relaxed) == 0) return;  // never recorded anywhere
   runtime::ColdPath cold;
-  runtime::Runtime& rt = cold.runtime();
+  runtime::UnregisterSyncLocked(cold.runtime(), handle);
+}
+
+}  // namespace lockgraph::internal
+
+namespace lockgraph::runtime {
+
+void RegisterPreloadSyncLocked(Runtime& rt, internal::SyncHandle& handle,
+                               format::SyncKind kind, uintptr_t site_pc, int32_t initial_value) {
+  LockRegistry& registry = rt.registry();
+  handle.id = registry.NewInstanceId();
+  handle.class_id = registry.InternPreload(kind, rt.modules().KeyFor(site_pc), site_pc);
+  handle.kind = static_cast<uint8_t>(kind);
+  handle.named = false;
+  handle.site = std::source_location();
+  handle.site_pc = site_pc;
+  handle.initial_value = initial_value;
+  handle.flags.store(0, std::memory_order_relaxed);
+}
+
+void UnregisterSyncLocked(Runtime& rt, internal::SyncHandle& handle) {
+  const uint8_t flags = handle.flags.load(std::memory_order_relaxed);
+  if (flags == 0) return;
   rt.checker().RemoveLock(handle.id);
   if ((flags & runtime::kHandleInTrace) != 0) {
     rt.writer().Write(
@@ -33,4 +55,4 @@ void UnregisterSync(SyncHandle& handle) {
   }
 }
 
-}  // namespace lockgraph::internal
+}  // namespace lockgraph::runtime

@@ -33,6 +33,7 @@ uint64_t TraceWriter::Scope::Class(uint32_t id) {
     record.file_sid = String(info.file);
     record.line = info.line;
     record.function_sid = String(info.function);
+    record.site_stack_id = info.site_pc != 0 ? Stack({&info.site_pc, 1}) : 0;
     Add(record);
   }
   return id;
@@ -44,10 +45,11 @@ uint64_t TraceWriter::Scope::Instance(const internal::SyncHandle& handle) {
     record.id = handle.id;
     record.class_id = Class(handle.class_id);
     record.kind = static_cast<format::SyncKind>(handle.kind);
-    record.file_sid = String(handle.site.file_name());
-    record.line = handle.site.line();
+    record.file_sid = handle.site_pc == 0 ? String(handle.site.file_name()) : 0;
+    record.line = handle.site_pc == 0 ? handle.site.line() : 0;
     record.name_sid = handle.named ? String(writer_.registry_.Class(handle.class_id).name) : 0;
     record.initial_value = handle.initial_value;
+    record.site_stack_id = handle.site_pc != 0 ? Stack({&handle.site_pc, 1}) : 0;
     Add(record);
     const_cast<internal::SyncHandle&>(handle).flags.fetch_or(kHandleInTrace,
                                                              std::memory_order_relaxed);

@@ -106,6 +106,7 @@ int Analyze(const AnalyzeFlags& flags) {
   std::vector<const Trace*> traces;
   for (const Trace& trace : model->traces()) traces.push_back(&trace);
   StackSymbolizer symbolizer(traces, lockgraph::LlvmSymbolizer::Find(flags.symbolizer));
+  model->ResolveSites(symbolizer);
   AnalysisOptions options;
   options.long_wait_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(long_wait));
   options.cycles.max_length = flags.max_cycle_length;

@@ -71,10 +71,11 @@ auto Tie(const StringRecord& r) { return std::tie(r.id, r.text); }
 auto Tie(const ModuleRecord& r) { return std::tie(r.id, r.path_sid, r.load_bias, r.build_id); }
 auto Tie(const StackRecord& r) { return std::tie(r.id, r.frames); }
 auto Tie(const ClassRecord& r) {
-  return std::tie(r.id, r.name_sid, r.kind, r.file_sid, r.line, r.function_sid);
+  return std::tie(r.id, r.name_sid, r.kind, r.file_sid, r.line, r.function_sid, r.site_stack_id);
 }
 auto Tie(const InstanceRecord& r) {
-  return std::tie(r.id, r.class_id, r.kind, r.file_sid, r.line, r.name_sid, r.initial_value);
+  return std::tie(r.id, r.class_id, r.kind, r.file_sid, r.line, r.name_sid, r.initial_value,
+                  r.site_stack_id);
 }
 auto Tie(const InstanceEndRecord& r) { return std::tie(r.id, r.time_ns); }
 auto Tie(const ThreadStartRecord& r) {
@@ -141,7 +142,8 @@ ClassRecord SampleClass() {
           .kind = SyncKind::kBoundedSemaphore,
           .file_sid = 303,
           .line = 123456,
-          .function_sid = 304};
+          .function_sid = 304,
+          .site_stack_id = 305};
 }
 InstanceRecord SampleInstance() {
   return {.id = 1ull << 40,
@@ -150,7 +152,8 @@ InstanceRecord SampleInstance() {
           .file_sid = 303,
           .line = kU32Max,
           .name_sid = 0,
-          .initial_value = -12345};
+          .initial_value = -12345,
+          .site_stack_id = 306};
 }
 InstanceEndRecord SampleInstanceEnd() { return {.id = 1ull << 40, .time_ns = 999999999999ull}; }
 ThreadStartRecord SampleThreadStart() {
@@ -356,8 +359,8 @@ TEST(TraceRecords, EncodesNegativeInitialValueZigZag) {
                               .name_sid = 5,
                               .initial_value = -3},
                out);
-  // type 6, length 7, id, class, kind 3, file, line, name, zigzag(-3) = 5.
-  EXPECT_EQ(out, "\x06\x07\x01\x02\x03\x03\x04\x05\x05");
+  // type 6, length 8, id, class, kind 3, file, line, name, zigzag(-3) = 5, site stack 0.
+  EXPECT_EQ(out, std::string("\x06\x08\x01\x02\x03\x03\x04\x05\x05\x00", 10));
 }
 
 TEST(TraceRecords, EncodeHeaderWritesMagicAndVersionOne) {

@@ -1,0 +1,69 @@
+#include "runtime/preload/sync_table.h"
+
+#include <new>
+
+#include "runtime/preload_sync.h"
+
+namespace lockgraph::preload {
+
+SyncTable& SyncTable::Get() {
+  // Never destroyed: objects are locked during exit too.
+  alignas(SyncTable) static unsigned char storage[sizeof(SyncTable)];
+  static SyncTable* const table = new (storage) SyncTable();
+  return *table;
+}
+
+PreloadSync* SyncTable::Create(runtime::Runtime& rt, const void* object, uint64_t* slot,
+                               format::SyncKind kind, uintptr_t site_pc, bool recursive,
+                               int64_t initial_value) {
+  runtime::RuntimeMutexLock hold(mu_);
+  if (PreloadSync* existing = Find(object, slot)) return existing;  // another thread won
+  const uintptr_t address = reinterpret_cast<uintptr_t>(object);
+  if (auto old = by_address_.find(address); old != by_address_.end()) {
+    ReleaseLocked(rt, old->second);  // the object that was here is gone
+  }
+  uint32_t index;
+  if (!free_.empty()) {
+    index = free_.back();
+    free_.pop_back();
+  } else {
+    if (used_ == kChunkSize * kMaxChunks) return nullptr;
+    index = used_++;
+    if (index % kChunkSize == 0) {
+      chunks_[index / kChunkSize].store(new PreloadSync[kChunkSize], std::memory_order_release);
+    }
+  }
+  PreloadSync& entry = chunks_[index / kChunkSize].load(std::memory_order_relaxed)[index % kChunkSize];
+  runtime::RegisterPreloadSyncLocked(rt, entry.handle, kind, site_pc,
+                                     static_cast<int32_t>(initial_value));
+  entry.recursive = recursive;
+  entry.initial_value = initial_value;
+  entry.last_acquirer.store(0, std::memory_order_relaxed);
+  entry.address.store(reinterpret_cast<uintptr_t>(object), std::memory_order_relaxed);
+  const uint32_t generation = entry.generation.load(std::memory_order_relaxed) + 1;
+  entry.generation.store(generation, std::memory_order_release);
+  __atomic_store_n(slot, (static_cast<uint64_t>(generation) << 32) | (index + 1),
+                   __ATOMIC_RELEASE);
+  by_address_[address] = index;
+  return &entry;
+}
+
+void SyncTable::ReleaseLocked(runtime::Runtime& rt, uint32_t index) {
+  PreloadSync& entry = chunks_[index / kChunkSize].load(std::memory_order_relaxed)[index % kChunkSize];
+  runtime::UnregisterSyncLocked(rt, entry.handle);
+  by_address_.erase(entry.address.load(std::memory_order_relaxed));
+  entry.address.store(0, std::memory_order_relaxed);
+  entry.generation.fetch_add(1, std::memory_order_release);  // stale tags no longer match
+  free_.push_back(index);
+}
+
+void SyncTable::Forget(runtime::Runtime& rt, const void* object, uint64_t* slot) {
+  runtime::RuntimeMutexLock hold(mu_);
+  PreloadSync* entry = Find(object, slot);
+  if (entry == nullptr) return;
+  const uint64_t tag = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+  ReleaseLocked(rt, static_cast<uint32_t>((tag & 0xffffffffu) - 1));
+  __atomic_store_n(slot, 0, __ATOMIC_RELEASE);
+}
+
+}  // namespace lockgraph::preload
