@@ -2,7 +2,10 @@
 // line, calls the library, prints, and turns errors into exit codes: 0 nothing at or above
 // --fail-on, 1 findings, 2 bad input or usage. The only stable interface is this command line
 // (and the JSON schema); the library's C++ API may change.
+#include <stdlib.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "analyzer/cli/run_command.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -62,9 +66,11 @@ absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths) {
   return model;
 }
 
-absl::Status WriteOutput(const std::string& path, const std::string& text) {
+// Writes the report to `path`, or to `fallback` (stdout, or stderr under `run`) if none.
+absl::Status WriteOutput(const std::string& path, const std::string& text,
+                         std::ostream& fallback) {
   if (path.empty() || path == "-") {
-    std::cout << text;
+    fallback << text;
     return absl::OkStatus();
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -82,7 +88,7 @@ std::optional<FindingKind> FailOnKind(const std::string& name) {
   return std::nullopt;
 }
 
-int Analyze(const AnalyzeFlags& flags) {
+int Analyze(const AnalyzeFlags& flags, std::ostream& default_output) {
   absl::Duration long_wait;
   if (!absl::ParseDuration(flags.long_wait, &long_wait) || long_wait < absl::ZeroDuration()) {
     return Fail(absl::InvalidArgumentError(absl::StrCat(
@@ -122,13 +128,62 @@ int Analyze(const AnalyzeFlags& flags) {
   }
   const std::string text = flags.format == "json" ? FormatJsonReport(report)
                                                   : FormatTextReport(report, flags.explain);
-  if (absl::Status status = WriteOutput(flags.output, text); !status.ok()) return Fail(status);
+  if (absl::Status status = WriteOutput(flags.output, text, default_output); !status.ok()) {
+    return Fail(status);
+  }
   if (flags.format == "json") {
     for (const std::string& warning : report.warnings) {
       std::cerr << "lockgraph: warning: " << warning << "\n";
     }
   }
   return failed ? kExitFindings : kExitClean;
+}
+
+struct RunFlags {
+  AnalyzeFlags analysis;
+  std::string trace_dir;
+  std::vector<std::string> command;
+};
+
+// lockgraph run: the program's exit code, unless --fail-on finds something (1) or the input
+// is bad (2). The report goes to stderr (or -o), so the program's stdout stays its own.
+int Run(RunFlags& flags) {
+  absl::StatusOr<std::string> preload = lockgraph::cli::FindPreloadLibrary();
+  if (!preload.ok()) return Fail(preload.status());
+  const bool temporary = flags.trace_dir.empty();
+  std::string dir = flags.trace_dir;
+  std::error_code error;
+  if (temporary) {
+    const char* tmp = getenv("TMPDIR");
+    std::string tmpl = absl::StrCat(tmp != nullptr && *tmp ? tmp : "/tmp", "/lockgraph-run-XXXXXX");
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      return Fail(absl::UnavailableError(absl::StrCat(tmpl, ": ", strerror(errno))));
+    }
+    dir = tmpl;
+  } else if (!std::filesystem::create_directories(dir, error) && error) {
+    return Fail(absl::UnavailableError(absl::StrCat(dir, ": ", error.message())));
+  }
+  absl::StatusOr<lockgraph::cli::RunResult> result =
+      lockgraph::cli::RunUnderPreload(flags.command, dir, *preload);
+  int exit_code = result.ok() ? result->exit_code : kExitBadInput;
+  if (!result.ok()) {
+    Fail(result.status());
+  } else {
+    if (result->signal != 0) {
+      std::cerr << "lockgraph: " << flags.command[0] << " was ended by signal "
+                << result->signal << " (" << strsignal(result->signal) << ")\n";
+    }
+    if (ExpandTracePaths({dir}).ok()) {
+      flags.analysis.paths = {dir};
+      const int analysis = Analyze(flags.analysis, std::cerr);
+      if (analysis != kExitClean) exit_code = analysis;
+    } else {
+      std::cerr << "lockgraph: " << flags.command[0]
+                << " wrote no trace: it took no lock that lockgraph sees\n";
+    }
+  }
+  if (temporary) std::filesystem::remove_all(dir, error);
+  return exit_code;
 }
 
 int Stats(const std::vector<std::string>& paths, const std::string& format) {
@@ -162,6 +217,34 @@ int Dump(const std::string& path, bool symbolize, const std::string& symbolizer_
   return kExitClean;
 }
 
+// The options of an analysis, shared by `analyze` and `run` (which differ in --fail-on's
+// default).
+void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& fail_on) {
+  flags.fail_on = fail_on;
+  cmd->add_option("--format", flags.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("-o,--output", flags.output, "write the report here");
+  cmd->add_option("--fail-on", flags.fail_on,
+                  "exit 1 on findings of this kind or a worse one: deadlock, potential, "
+                  "long-wait, misuse, or never (default " + fail_on + ")")
+      ->check(CLI::IsMember({"deadlock", "potential", "long-wait", "misuse", "never"}));
+  cmd->add_option("--long-wait", flags.long_wait,
+                  "waits at least this long are findings (default 100ms)");
+  cmd->add_flag("--explain", flags.explain, "list every cycle that was ruled out, with the reason");
+  cmd->add_option("--suppressions", flags.suppressions,
+                  "file of findings to ignore (docs/reports.md)");
+  cmd->add_option("--baseline", flags.baseline,
+                  "an earlier JSON report: only findings not in it count");
+  cmd->add_option("--max-cycle-length", flags.max_cycle_length,
+                  "longest cycle searched, in locks (default 8)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--max-cycles", flags.max_cycles,
+                  "cycles checked per strongly connected component (default 1000)")
+      ->check(CLI::Range(1, 10000000));
+  cmd->add_option("--symbolizer", flags.symbolizer,
+                  "llvm-symbolizer to use, or none (default: from PATH)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,30 +257,17 @@ int main(int argc, char** argv) {
       "analyze", "report deadlocks, potential deadlocks, long waits and misuse in traces");
   analyze_cmd->add_option("PATH", analyze.paths, "trace files or directories of them")
       ->required();
-  analyze_cmd->add_option("--format", analyze.format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}));
-  analyze_cmd->add_option("-o,--output", analyze.output, "write the report here (default stdout)");
-  analyze_cmd
-      ->add_option("--fail-on", analyze.fail_on,
-                   "exit 1 on findings of this kind or a worse one: deadlock, potential, "
-                   "long-wait, misuse, or never (default deadlock)")
-      ->check(CLI::IsMember({"deadlock", "potential", "long-wait", "misuse", "never"}));
-  analyze_cmd->add_option("--long-wait", analyze.long_wait,
-                          "waits at least this long are findings (default 100ms)");
-  analyze_cmd->add_flag("--explain", analyze.explain,
-                        "list every cycle that was ruled out, with the reason");
-  analyze_cmd->add_option("--suppressions", analyze.suppressions,
-                          "file of findings to ignore (docs/reports.md)");
-  analyze_cmd->add_option("--baseline", analyze.baseline,
-                          "an earlier JSON report: only findings not in it count");
-  analyze_cmd->add_option("--max-cycle-length", analyze.max_cycle_length,
-                          "longest cycle searched, in locks (default 8)")
-      ->check(CLI::Range(1, 64));
-  analyze_cmd->add_option("--max-cycles", analyze.max_cycles,
-                          "cycles checked per strongly connected component (default 1000)")
-      ->check(CLI::Range(1, 10000000));
-  analyze_cmd->add_option("--symbolizer", analyze.symbolizer,
-                          "llvm-symbolizer to use, or none (default: from PATH)");
+  AddAnalysisOptions(analyze_cmd, analyze, "deadlock");
+
+  RunFlags run;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "run a program under lockgraph (no rebuild needed: LD_PRELOAD), then report");
+  AddAnalysisOptions(run_cmd, run.analysis, "never");
+  run_cmd->add_option("--trace-dir", run.trace_dir,
+                      "keep the program's traces here (default: a temporary directory)");
+  run_cmd->add_option("command", run.command, "-- then the program and its arguments")
+      ->required();
+
 
   std::vector<std::string> stats_paths;
   std::string stats_format = "text";
@@ -223,7 +293,8 @@ int main(int argc, char** argv) {
     std::cerr << "lockgraph: " << e.what() << " (see lockgraph --help)\n";
     return kExitBadInput;
   }
-  if (analyze_cmd->parsed()) return Analyze(analyze);
+  if (analyze_cmd->parsed()) return Analyze(analyze, std::cout);
+  if (run_cmd->parsed()) return Run(run);
   if (stats_cmd->parsed()) return Stats(stats_paths, stats_format);
   if (dump_cmd->parsed()) return Dump(dump_path, dump_symbolize, dump_symbolizer);
   return kExitBadInput;

@@ -1,0 +1,144 @@
+#include "analyzer/cli/run_command.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+extern char** environ;
+
+namespace lockgraph::cli {
+namespace {
+
+volatile sig_atomic_t g_child = 0;
+
+void Forward(int signal) {
+  if (g_child > 0) kill(static_cast<pid_t>(g_child), signal);
+}
+
+// Sets the signal handling of lockgraph while the program runs, and restores it after.
+class SignalsWhileRunning {
+ public:
+  SignalsWhileRunning() {
+    struct sigaction forward = {};
+    forward.sa_handler = Forward;
+    sigemptyset(&forward.sa_mask);
+    forward.sa_flags = SA_RESTART;
+    for (int s : kForwarded) sigaction(s, &forward, &saved_[Index(s)]);
+    struct sigaction ignore = {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    for (int s : kIgnored) sigaction(s, &ignore, &saved_[Index(s)]);
+  }
+  ~SignalsWhileRunning() {
+    for (int s : kForwarded) sigaction(s, &saved_[Index(s)], nullptr);
+    for (int s : kIgnored) sigaction(s, &saved_[Index(s)], nullptr);
+  }
+
+ private:
+  static constexpr int kForwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
+  static constexpr int kIgnored[] = {SIGINT, SIGQUIT};
+  static size_t Index(int s) { return static_cast<size_t>(s); }
+  struct sigaction saved_[NSIG] = {};
+};
+
+std::string SelfDirectory() {
+  char buf[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) return ".";
+  return std::filesystem::path(std::string(buf, static_cast<size_t>(n))).parent_path();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> FindPreloadLibrary() {
+  std::vector<std::string> candidates;
+  if (const char* env = getenv("LOCKGRAPH_PRELOAD"); env != nullptr && *env != '\0') {
+    candidates.push_back(env);
+  }
+  candidates.push_back(SelfDirectory() + "/../lib/liblockgraph_preload.so");
+#ifdef LOCKGRAPH_BUILD_PRELOAD
+  candidates.push_back(LOCKGRAPH_BUILD_PRELOAD);
+#endif
+  for (const std::string& path : candidates) {
+    if (access(path.c_str(), R_OK) == 0) return std::filesystem::absolute(path).string();
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "cannot find liblockgraph_preload.so (looked at ", candidates.front(),
+      "; set LOCKGRAPH_PRELOAD to its path)"));
+}
+
+absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& command,
+                                          const std::string& trace_dir,
+                                          const std::string& preload) {
+  std::vector<std::string> env;
+  std::string preloads = preload, options;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const absl::string_view entry(*e);
+    if (absl::StartsWith(entry, "LD_PRELOAD=")) {
+      preloads = absl::StrCat(preload, ":", entry.substr(11));
+    } else if (absl::StartsWith(entry, "LOCKGRAPH_OPTIONS=")) {
+      options = std::string(entry.substr(18));
+    } else {
+      env.emplace_back(entry);
+    }
+  }
+  // The user's own options stay; the trace path is lockgraph's.
+  absl::StrAppend(&options, options.empty() ? "" : ":", "trace=", trace_dir, "/%p.lgtrace");
+  env.push_back("LD_PRELOAD=" + preloads);
+  env.push_back("LOCKGRAPH_OPTIONS=" + options);
+
+  std::vector<char*> argv, envp;
+  std::vector<std::string> args = command;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  SignalsWhileRunning signals;
+  pid_t pid;
+  // The child starts with default signal handling, not lockgraph's.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGQUIT);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  const int rc = posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), envp.data());
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot run ", command[0], ": ", strerror(rc)));
+  }
+  g_child = pid;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      g_child = 0;
+      return absl::InternalError(absl::StrCat("waiting for ", command[0], ": ", strerror(errno)));
+    }
+  }
+  g_child = 0;
+  RunResult result;
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.signal = WTERMSIG(status);
+    result.exit_code = 128 + result.signal;
+  }
+  return result;
+}
+
+}  // namespace lockgraph::cli

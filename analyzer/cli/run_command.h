@@ -1,0 +1,35 @@
+// `lockgraph run -- CMD ARGS...`: runs a program under the LD_PRELOAD interposer, its trace
+// files going to a directory, and returns what the program returned.
+//
+//   RunResult r = RunUnderPreload({"./server", "--port=0"}, "/tmp/traces", preload);
+//
+// The program inherits stdin, stdout and stderr. SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 sent
+// to lockgraph are passed on to it; SIGINT and SIGQUIT from the terminal reach it directly
+// (lockgraph ignores them meanwhile, as system() does).
+#ifndef LOCKGRAPH_ANALYZER_CLI_RUN_COMMAND_H_
+#define LOCKGRAPH_ANALYZER_CLI_RUN_COMMAND_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace lockgraph::cli {
+
+struct RunResult {
+  int exit_code = 0;  // the program's, or 128 + signal if a signal ended it
+  int signal = 0;
+};
+
+// The preload library: $LOCKGRAPH_PRELOAD, else ../lib/ beside this executable, else the
+// build tree's. An error if none is there.
+absl::StatusOr<std::string> FindPreloadLibrary();
+
+// Runs `command` (searched in PATH) with the preload and traces in `trace_dir`, and waits.
+absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& command,
+                                          const std::string& trace_dir,
+                                          const std::string& preload);
+
+}  // namespace lockgraph::cli
+
+#endif  // LOCKGRAPH_ANALYZER_CLI_RUN_COMMAND_H_
