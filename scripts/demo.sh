@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds everything, runs the ABBA example under
-# lockgraph and prints its findings (the online report, then the recorded trace).
+# The main job: installs what is missing, builds everything, then runs two ABBA programs
+# under lockgraph and prints what it finds:
+#  - examples/abba_std_mutex, a plain std::mutex program, unmodified, under `lockgraph run`;
+#  - examples/abba, written with lockgraph's own Lock and Thread, then `lockgraph analyze`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
+lockgraph="$build/analyzer/lockgraph"
+
+echo "== lockgraph run -- examples/abba_std_mutex (plain std::mutex, not rebuilt) =="
+"$lockgraph" run --explain -- "$build/examples/abba_std_mutex"
 
 traces="$(mktemp -d)"
 trap 'rm -rf "$traces"' EXIT
-echo "== examples/abba: two threads take two locks in opposite orders =="
+echo
+echo "== examples/abba (lockgraph::Lock): the report printed as the cycle closes =="
 LOCKGRAPH_OPTIONS="trace=$traces/abba.%p.lgtrace" "$build/examples/abba"
 echo
-echo "== lockgraph analyze: the report from the trace =="
-"$build/analyzer/lockgraph" analyze --explain "$traces" || true  # exit 1: it found the cycle
-
+echo "== lockgraph analyze: the report from its trace =="
+"$lockgraph" analyze --explain "$traces" || true  # exit 1: it found the cycle
