@@ -20,6 +20,7 @@ struct SyncHandle {
   std::atomic<uint8_t> flags{0};  // recorder-owned bits (in the trace, used as a signal, ...)
   int32_t initial_value = 0;      // semaphores: the initial count
   std::source_location site;
+  uintptr_t site_pc = 0;          // LD_PRELOAD objects: where first seen (no source location)
 };
 
 // Registers a new object: assigns its id and class. Thread-safe.
