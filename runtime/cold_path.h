@@ -18,9 +18,18 @@ class ColdPath {
  private:
   // Marks the thread as inside the runtime for as long as the scope lives (constructed first,
   // destroyed last), so the interposer never records the runtime's own pthread calls.
+  // The thread's state, if it has one, carries the mark too, where the interposer's hot
+  // path reads it (one thread-local load instead of two).
   struct Depth {
-    Depth() { ++t_runtime_depth; }
-    ~Depth() { --t_runtime_depth; }
+    Depth() : state(t_thread) {
+      ++t_runtime_depth;
+      if (state != nullptr) ++state->runtime_depth;
+    }
+    ~Depth() {
+      --t_runtime_depth;
+      if (state != nullptr) --state->runtime_depth;
+    }
+    ThreadState* const state;
   };
   Depth depth_;
   Runtime& runtime_;

@@ -65,12 +65,14 @@ ThreadState* CreateState(SpawnPoint from, std::string name) {
 }
 
 ThreadExit::~ThreadExit() {
-  if (t_thread != nullptr) {
-    ColdPath cold;
-    cold.runtime().RetireThreadState(t_thread);
-  }
+  // Detach the state first: nothing may reach it while it is retired and freed.
+  ThreadState* ts = t_thread;
   t_thread = nullptr;
   t_exited = true;
+  if (ts != nullptr) {
+    ColdPath cold;
+    cold.runtime().RetireThreadState(ts);
+  }
 }
 
 void RecomputeChains(ThreadState* ts, int from) {
@@ -303,17 +305,21 @@ void StartHoldSample(ThreadState* ts, int index) {
 void EndHoldSample(ThreadState* ts, int index) {
   const int64_t held = internal::MonotonicNanos() - ts->hold_since[index];
   const uint64_t ns = held > 0 ? static_cast<uint64_t>(held) : 0;
-  Runtime::Get().registry().Class(ts->held[index].sync->class_id).AddHold(1, ns, ns);
+  // The class was counted when the hold began, so its counters exist.
+  ThreadClassCounters& counters = ts->class_counters[ts->held[index].sync->class_id];
+  ++counters.hold_samples;
+  counters.hold_total_ns += ns;
+  counters.hold_max_ns = std::max(counters.hold_max_ns, ns);
 }
 
 uint64_t GrowClassCounts(ThreadState* ts, uint32_t class_id) {
   const uint32_t capacity = std::max({class_id + 1, ts->class_capacity * 2, 64u});
-  auto grown = std::make_unique<uint64_t[]>(capacity);
-  std::copy(ts->class_acquisitions.get(), ts->class_acquisitions.get() + ts->class_capacity,
+  auto grown = std::make_unique<ThreadClassCounters[]>(capacity);
+  std::copy(ts->class_counters.get(), ts->class_counters.get() + ts->class_capacity,
             grown.get());
-  ts->class_acquisitions = std::move(grown);
+  ts->class_counters = std::move(grown);
   ts->class_capacity = capacity;
-  return ++ts->class_acquisitions[class_id];
+  return ++ts->class_counters[class_id].acquisitions;
 }
 
 uint32_t ExitingThreadId() {

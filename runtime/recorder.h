@@ -104,7 +104,7 @@ inline void PushHeld(ThreadState* ts, const internal::SyncHandle& sync, uint8_t 
   entry.flags = flags;
   ts->depth = depth + 1;
   const uint64_t count = ABSL_PREDICT_TRUE(sync.class_id < ts->class_capacity)
-                             ? ++ts->class_acquisitions[sync.class_id]
+                             ? ++ts->class_counters[sync.class_id].acquisitions
                              : GrowClassCounts(ts, sync.class_id);
   if (ABSL_PREDICT_FALSE((count & ts->hold_mask) == 0)) StartHoldSample(ts, depth);
 }

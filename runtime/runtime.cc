@@ -210,10 +210,14 @@ void Runtime::FlushThread(ThreadState* ts) {
       },
       /*flush=*/false);
   for (uint32_t id = 0; id < ts->class_capacity; ++id) {
-    if (ts->class_acquisitions[id] == 0) continue;
-    registry_.Class(id).acquisitions.fetch_add(ts->class_acquisitions[id],
-                                               std::memory_order_relaxed);
-    ts->class_acquisitions[id] = 0;
+    ThreadClassCounters& counters = ts->class_counters[id];
+    if (counters.acquisitions == 0 && counters.hold_samples == 0) continue;
+    ClassInfo& info = registry_.Class(id);
+    info.acquisitions.fetch_add(counters.acquisitions, std::memory_order_relaxed);
+    if (counters.hold_samples != 0) {
+      info.AddHold(counters.hold_samples, counters.hold_total_ns, counters.hold_max_ns);
+    }
+    counters = ThreadClassCounters();
   }
 }
 
@@ -297,7 +301,7 @@ void Runtime::AfterForkInChild(ThreadState* current) {
     for (uint64_t i = 0; i <= current->cache_mask; ++i) current->cache[i] = DependencySlot();
     current->cache_used = 0;
     for (uint32_t id = 0; id < current->class_capacity; ++id) {
-      current->class_acquisitions[id] = 0;
+      current->class_counters[id] = ThreadClassCounters();
     }
     current->notices_mu.~RuntimeMutex();
     new (&current->notices_mu) RuntimeMutex();

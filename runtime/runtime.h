@@ -119,7 +119,7 @@ class Runtime {
   Options options_ ABSL_GUARDED_BY(options_mu_);
   std::string options_text_ ABSL_GUARDED_BY(options_mu_);
   std::atomic<int64_t> long_wait_ns_{0};
-  std::atomic<uint64_t> hold_mask_{15};
+  std::atomic<uint64_t> hold_mask_{63};
   std::atomic<int> stack_depth_{32};
   std::atomic<bool> quiet_{false};
   std::atomic<OnCycle> on_cycle_{OnCycle::kReport};

@@ -44,10 +44,18 @@ struct DependencySlot {
   uint32_t generation = 0;  // the trace file dep_id belongs to (Runtime::trace_generation)
 };
 
+struct ThreadClassCounters {
+  uint64_t acquisitions = 0;
+  uint64_t hold_samples = 0;
+  uint64_t hold_total_ns = 0;
+  uint64_t hold_max_ns = 0;
+};
+
 struct ThreadState {
   uint32_t tid = 0;
   uint32_t segment = 0;  // bumped by each thread start and join (see common/thread_order.h)
   int depth = 0;
+  int runtime_depth = 0;  // > 0 while the thread runs the recorder's cold paths (ColdPath)
   uint64_t untracked = 0;  // held locks beyond kMaxHeld
   HeldEntry held[kMaxHeld];
   int64_t hold_since[kMaxHeld];  // start of a sampled hold, for entries with kHeldSampled
@@ -56,11 +64,12 @@ struct ThreadState {
   uint64_t cache_mask = 0;
   uint64_t cache_used = 0;
 
-  // Acquisitions by class id, merged into the registry when the thread flushes. Every
-  // (hold_mask + 1)-th acquisition of a class has its hold time measured.
-  std::unique_ptr<uint64_t[]> class_acquisitions;
+  // Counters by class id, merged into the registry when the thread flushes (no shared
+  // cache line is touched per acquisition). Every (hold_mask + 1)-th acquisition of a class
+  // has its hold time measured.
+  std::unique_ptr<ThreadClassCounters[]> class_counters;
   uint32_t class_capacity = 0;
-  uint64_t hold_mask = 15;
+  uint64_t hold_mask = 63;
 
   std::string name;
   uint64_t os_tid = 0;

@@ -41,8 +41,8 @@ struct Options {
   // No reports on stderr (findings still go to the trace).
   bool quiet = false;
   // Hold times are measured for one acquisition in this many, per class and thread (rounded
-  // up to a power of two; 1 = every one).
-  int hold_sample = 16;
+  // up to a power of two; 1 = every one). Each measure reads the clock twice.
+  int hold_sample = 64;
   // llvm-symbolizer to name frames in online reports: empty searches PATH, "none" disables.
   std::string symbolizer;
 };

@@ -34,13 +34,14 @@ using runtime::ThreadState;
 // glibc mutex kinds (the low bits of __data.__kind) and flags we read.
 constexpr int kMutexKindMask = 3;
 constexpr int kMutexRecursive = PTHREAD_MUTEX_RECURSIVE_NP;
+constexpr int kMutexErrorCheck = PTHREAD_MUTEX_ERRORCHECK_NP;
 constexpr int kMutexRobust = 16;      // PTHREAD_MUTEX_ROBUST_NORMAL_NP
 constexpr int kMutexShared = 128;     // PTHREAD_MUTEX_PSHARED_BIT
 
 // The recording thread, or null if this call must pass straight through.
 inline ThreadState* Recorder() {
   ThreadState* ts = runtime::t_thread;
-  return ABSL_PREDICT_TRUE(ts != nullptr && runtime::t_runtime_depth == 0) ? ts : nullptr;
+  return ABSL_PREDICT_TRUE(ts != nullptr && ts->runtime_depth == 0) ? ts : nullptr;
 }
 
 // Like Recorder(), but creates the thread's state if needed (cold).
@@ -61,9 +62,11 @@ PreloadSync* MutexSync(pthread_mutex_t* m, uintptr_t site_pc) {
   SyncTable& table = SyncTable::Get();
   if (PreloadSync* s = table.Find(m, MutexTag(m))) return s;
   if (!Traceable(m)) return nullptr;
+  const int type = m->__data.__kind & kMutexKindMask;
   runtime::ColdPath cold;
   return table.Create(cold.runtime(), m, MutexTag(m), SyncKind::kPthreadMutex, site_pc,
-                      (m->__data.__kind & kMutexKindMask) == kMutexRecursive, -1);
+                      type == kMutexRecursive, -1,
+                      /*plain=*/type != kMutexRecursive && type != kMutexErrorCheck);
 }
 
 PreloadSync* RwlockSync(pthread_rwlock_t* rw, uintptr_t site_pc) {
@@ -109,8 +112,10 @@ int AcquireContended(ThreadState* ts, PreloadSync* s, uint8_t flags, uintptr_t p
 
 // ---- mutexes ----
 
+// Out of line: inlined into pthread_mutex_lock, it made the fast path save six registers.
 template <typename Blocking>
-int MutexLock(pthread_mutex_t* m, uintptr_t pc, uint8_t flags, Blocking blocking) {
+ABSL_ATTRIBUTE_NOINLINE int MutexLock(pthread_mutex_t* m, uintptr_t pc, uint8_t flags,
+                                      Blocking blocking) {
   ThreadState* ts = Recorder();
   if (ts == nullptr) ts = RecorderSlow();
   PreloadSync* s = ts != nullptr ? MutexSync(m, pc) : nullptr;
@@ -129,9 +134,13 @@ int MutexLock(pthread_mutex_t* m, uintptr_t pc, uint8_t flags, Blocking blocking
   return AcquireContended(ts, s, flags, pc, owner, blocking);
 }
 
-// Releasing a mutex this thread does not hold at the top of its stack: out of order (fine),
-// or not held by this thread at all (misuse, reported; the real call decides what happens).
-void MutexReleaseSlow(ThreadState* ts, PreloadSync* s, pthread_mutex_t* m) {
+// Releasing a mutex that is not the last lock this thread took: out of order (fine), a
+// recursive re-entry, or not held by this thread at all (misuse, reported; the real call
+// decides what happens).
+ABSL_ATTRIBUTE_NOINLINE void MutexReleaseSlow(ThreadState* ts, pthread_mutex_t* m) {
+  PreloadSync* s = SyncTable::Get().Find(m, MutexTag(m));
+  if (s == nullptr) return;
+  if (s->recursive && m->__data.__count > 1) return;  // not the last unlock
   uintptr_t pc;
   if (runtime::PopHeld(ts, s->handle, &pc) != runtime::PopResult::kNotHeld) return;
   if (m->__data.__lock == 0) {
@@ -240,12 +249,16 @@ int pthread_mutex_destroy(pthread_mutex_t* m) {
 
 int pthread_mutex_lock(pthread_mutex_t* m) {
   const uintptr_t pc = LOCKGRAPH_CALLER_PC();
-  // The hot path: a known object, free, taken by a non-recursive try.
+  // The hot path: a known plain mutex that looks free. Its lock cannot fail, so the
+  // acquisition is recorded first and the real lock is a tail call (no frame to keep). If
+  // another thread takes it in between, this one waits untimed, its order already recorded:
+  // rare, and no order is lost.
   if (ThreadState* ts = preload::Recorder(); ABSL_PREDICT_TRUE(ts != nullptr)) {
     PreloadSync* s = SyncTable::Get().Find(m, preload::MutexTag(m));
-    if (ABSL_PREDICT_TRUE(s != nullptr && !s->recursive) && Real().mutex_trylock(m) == 0) {
+    if (ABSL_PREDICT_TRUE(s != nullptr && s->plain &&
+                          __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0)) {
       runtime::RecordAcquire(ts, s->handle, 0, pc);
-      return 0;
+      return Real().mutex_lock(m);
     }
   }
   return preload::MutexLock(m, pc, 0, [m] { return Real().mutex_lock(m); });
@@ -276,14 +289,17 @@ int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clock, const struct ti
 
 int pthread_mutex_unlock(pthread_mutex_t* m) {
   if (ThreadState* ts = preload::Recorder(); ABSL_PREDICT_TRUE(ts != nullptr)) {
-    if (PreloadSync* s = SyncTable::Get().Find(m, preload::MutexTag(m)); s != nullptr) {
-      // A recursive mutex is released only by its last unlock.
-      if (!(s->recursive && m->__data.__count > 1)) {
-        uintptr_t pc;
-        if (ABSL_PREDICT_FALSE(!runtime::PopHeldTop(ts, s->handle, &pc))) {
-          preload::MutexReleaseSlow(ts, s, m);
-        }
-      }
+    // The hot path: the last lock this thread took is this mutex; no table lookup.
+    const int top = ts->depth - 1;
+    const PreloadSync* s = top >= 0 ? preload::EntryOf(ts->held[top].sync) : nullptr;
+    if (ABSL_PREDICT_TRUE(s != nullptr &&
+                          s->address.load(std::memory_order_relaxed) ==
+                              reinterpret_cast<uintptr_t>(m) &&
+                          !(s->recursive && m->__data.__count > 1))) {
+      uintptr_t pc;
+      runtime::PopHeldTop(ts, s->handle, &pc);
+    } else {
+      preload::MutexReleaseSlow(ts, m);
     }
   }
   return Real().mutex_unlock(m);

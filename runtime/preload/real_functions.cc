@@ -8,10 +8,14 @@
 #include <cstring>
 
 namespace lockgraph::preload {
+
+RealFunctions g_real;
+std::atomic<bool> g_real_resolved{false};
+
 namespace {
 
-RealFunctions real;
-std::atomic<bool> resolved{false};
+RealFunctions& real = g_real;
+
 
 template <typename F>
 void Resolve(F& slot, const char* name, const char* version = nullptr) {
@@ -67,13 +71,15 @@ void ResolveAll() {
 
 }  // namespace
 
-const RealFunctions& Real() {
-  if (!resolved.load(std::memory_order_acquire)) {
-    // Two threads may resolve at once: they write the same values.
-    ResolveAll();
-    resolved.store(true, std::memory_order_release);
-  }
-  return real;
+void ResolveRealFunctions() {
+  // Done by the library's constructor before the program's threads exist; a call from an
+  // earlier constructor resolves here first.
+  ResolveAll();
+  g_real_resolved.store(true, std::memory_order_release);
 }
+
+namespace {
+__attribute__((constructor)) void ResolveAtLoad() { ResolveRealFunctions(); }
+}  // namespace
 
 }  // namespace lockgraph::preload

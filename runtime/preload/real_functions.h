@@ -10,6 +10,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include <atomic>
+
 namespace lockgraph::preload {
 
 struct RealFunctions {
@@ -53,9 +55,19 @@ struct RealFunctions {
   int (*detach)(pthread_t);
 };
 
-// The resolved functions; resolves them on the first call. Never null entries for functions
-// the C library has (an absent one aborts with a message: the interposer cannot go on).
-const RealFunctions& Real();
+// Hidden: read directly, not through the GOT, on every interposed call.
+extern RealFunctions g_real __attribute__((visibility("hidden")));
+extern std::atomic<bool> g_real_resolved __attribute__((visibility("hidden")));
+void ResolveRealFunctions();
+
+// The resolved functions; resolves them on the first call (inline: every interposed call
+// reads it). Never null entries (a function the C library lacks aborts with a message).
+inline const RealFunctions& Real() {
+  if (__builtin_expect(!g_real_resolved.load(std::memory_order_acquire), 0)) {
+    ResolveRealFunctions();
+  }
+  return g_real;
+}
 
 }  // namespace lockgraph::preload
 

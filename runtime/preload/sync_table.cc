@@ -1,21 +1,39 @@
 #include "runtime/preload/sync_table.h"
 
+#include <sys/mman.h>
+
 #include <new>
 
 #include "runtime/preload_sync.h"
 
 namespace lockgraph::preload {
 
-SyncTable& SyncTable::Get() {
+std::atomic<SyncTable*> g_sync_table{nullptr};
+
+SyncTable::SyncTable() {
+  // Address space only (MAP_NORESERVE): a page is backed once entries on it are made.
+  for (uint32_t entries = 4u << 20; entries >= 4096; entries /= 4) {
+    void* range = mmap(nullptr, sizeof(PreloadSync) * entries, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (range != MAP_FAILED) {
+      entries_ = static_cast<PreloadSync*>(range);
+      capacity_ = entries;
+      return;
+    }
+  }
+}
+
+SyncTable& SyncTable::Create() {
   // Never destroyed: objects are locked during exit too.
   alignas(SyncTable) static unsigned char storage[sizeof(SyncTable)];
   static SyncTable* const table = new (storage) SyncTable();
+  g_sync_table.store(table, std::memory_order_release);
   return *table;
 }
 
 PreloadSync* SyncTable::Create(runtime::Runtime& rt, const void* object, uint64_t* slot,
                                format::SyncKind kind, uintptr_t site_pc, bool recursive,
-                               int64_t initial_value) {
+                               int64_t initial_value, bool plain) {
   runtime::RuntimeMutexLock hold(mu_);
   if (PreloadSync* existing = Find(object, slot)) return existing;  // another thread won
   const uintptr_t address = reinterpret_cast<uintptr_t>(object);
@@ -23,20 +41,22 @@ PreloadSync* SyncTable::Create(runtime::Runtime& rt, const void* object, uint64_
     ReleaseLocked(rt, old->second);  // the object that was here is gone
   }
   uint32_t index;
+  const uint64_t made = made_.load(std::memory_order_relaxed);
   if (!free_.empty()) {
     index = free_.back();
     free_.pop_back();
+  } else if (made < capacity_) {
+    index = static_cast<uint32_t>(made);
+    new (&entries_[index]) PreloadSync();
+    made_.store(made + 1, std::memory_order_release);
   } else {
-    if (used_ == kChunkSize * kMaxChunks) return nullptr;
-    index = used_++;
-    if (index % kChunkSize == 0) {
-      chunks_[index / kChunkSize].store(new PreloadSync[kChunkSize], std::memory_order_release);
-    }
+    return nullptr;  // full: the object is not traced
   }
-  PreloadSync& entry = chunks_[index / kChunkSize].load(std::memory_order_relaxed)[index % kChunkSize];
+  PreloadSync& entry = entries_[index];
   runtime::RegisterPreloadSyncLocked(rt, entry.handle, kind, site_pc,
                                      static_cast<int32_t>(initial_value));
   entry.recursive = recursive;
+  entry.plain = plain;
   entry.initial_value = initial_value;
   entry.last_acquirer.store(0, std::memory_order_relaxed);
   entry.address.store(reinterpret_cast<uintptr_t>(object), std::memory_order_relaxed);
@@ -49,7 +69,7 @@ PreloadSync* SyncTable::Create(runtime::Runtime& rt, const void* object, uint64_
 }
 
 void SyncTable::ReleaseLocked(runtime::Runtime& rt, uint32_t index) {
-  PreloadSync& entry = chunks_[index / kChunkSize].load(std::memory_order_relaxed)[index % kChunkSize];
+  PreloadSync& entry = entries_[index];
   runtime::UnregisterSyncLocked(rt, entry.handle);
   by_address_.erase(entry.address.load(std::memory_order_relaxed));
   entry.address.store(0, std::memory_order_relaxed);

@@ -7,7 +7,8 @@
 // index) of an entry in this table, and an entry is valid only for the address it was made
 // for. A new object at the same address is zeroed by its initializer (or constructor), so its
 // tag is 0 and it gets a new entry: a new node of the lock graph, and the old entry is
-// released. No free() interception; the table holds at most one entry per address.
+// released. No free() interception; the table holds at most one entry per address, and at
+// most capacity() entries at once (4M, or less if the address space cannot be reserved).
 //
 //   uint64_t* slot = MutexTag(m);
 //   PreloadSync* s = table.Find(m, slot);           // hot: one load and two compares
@@ -22,6 +23,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "common/trace_format.h"
@@ -32,13 +34,20 @@
 namespace lockgraph::preload {
 
 struct PreloadSync {
-  internal::SyncHandle handle;
+  internal::SyncHandle handle;  // first member: a held entry's handle leads back to its entry
   std::atomic<uintptr_t> address{0};
   std::atomic<uint32_t> generation{0};  // bumped each time the entry is reused
   bool recursive = false;               // a PTHREAD_MUTEX_RECURSIVE mutex
+  bool plain = false;                   // a normal or adaptive mutex: its lock always succeeds
   int64_t initial_value = -1;           // semaphores: from sem_init; -1 if unknown
   std::atomic<uint32_t> last_acquirer{0};
 };
+
+// The entry of a held lock's handle, if the handle belongs to the interposer (not to one of
+// lockgraph's own primitives, whose handles have no site pc).
+inline const PreloadSync* EntryOf(const internal::SyncHandle* handle) {
+  return handle->site_pc != 0 ? reinterpret_cast<const PreloadSync*>(handle) : nullptr;
+}
 
 // Where each kind keeps its tag (glibc 2.36, x86-64; see the file comment).
 inline uint64_t* MutexTag(pthread_mutex_t* m) {
@@ -51,19 +60,24 @@ inline uint64_t* SemaphoreTag(sem_t* s) {
   return reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(s) + 16);
 }
 
+class SyncTable;
+// Set once, by the first Get(); read on every interposed call, so Get() is inline.
+extern std::atomic<SyncTable*> g_sync_table __attribute__((visibility("hidden")));
+
 class SyncTable {
  public:
-  static SyncTable& Get();
+  static SyncTable& Get() {
+    SyncTable* table = g_sync_table.load(std::memory_order_acquire);
+    return ABSL_PREDICT_TRUE(table != nullptr) ? *table : Create();
+  }
 
   // The entry of the object at `object` with tag slot `slot`, or null. Thread-safe, lock-free.
   PreloadSync* Find(const void* object, uint64_t* slot) const {
     const uint64_t tag = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (tag == 0) return nullptr;
+    // tag - 1 wraps for tag 0: any index not yet made is rejected by the bound.
     const uint64_t index = (tag & 0xffffffffu) - 1;
-    if (index >= static_cast<uint64_t>(kChunkSize) * kMaxChunks) return nullptr;
-    PreloadSync* chunk = chunks_[index / kChunkSize].load(std::memory_order_acquire);
-    if (chunk == nullptr) return nullptr;
-    PreloadSync* entry = &chunk[index % kChunkSize];
+    if (index >= made_.load(std::memory_order_acquire)) return nullptr;
+    PreloadSync* entry = &entries_[index];
     if (entry->generation.load(std::memory_order_acquire) != (tag >> 32) ||
         entry->address.load(std::memory_order_relaxed) != reinterpret_cast<uintptr_t>(object)) {
       return nullptr;
@@ -75,20 +89,22 @@ class SyncTable {
   // inside a ColdPath; null if the table is full (the object is then not traced).
   PreloadSync* Create(runtime::Runtime& rt, const void* object, uint64_t* slot,
                       format::SyncKind kind, uintptr_t site_pc, bool recursive,
-                      int64_t initial_value) ABSL_LOCKS_EXCLUDED(mu_);
+                      int64_t initial_value, bool plain = false) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The object is destroyed: its entry ends and the tag is cleared. Inside a ColdPath.
   void Forget(runtime::Runtime& rt, const void* object, uint64_t* slot) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  static constexpr uint32_t kChunkSize = 4096;
-  static constexpr uint32_t kMaxChunks = 16384;  // 64M objects alive at once
-
+  SyncTable();
+  static SyncTable& Create();
   void ReleaseLocked(runtime::Runtime& rt, uint32_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   runtime::RuntimeMutex mu_;
-  std::atomic<PreloadSync*> chunks_[kMaxChunks] = {};
-  uint32_t used_ ABSL_GUARDED_BY(mu_) = 0;
+  // One reserved range of address space (pages are used as entries are made), so that a tag
+  // leads to its entry with a bound check and no further load.
+  PreloadSync* entries_ = nullptr;
+  uint32_t capacity_ = 0;
+  std::atomic<uint64_t> made_{0};  // entries [0, made_) are constructed
   std::vector<uint32_t> free_ ABSL_GUARDED_BY(mu_);
   // Address -> entry index. std::mutex never calls pthread_mutex_destroy: an object built
   // where an entry's object was means that one is gone, and its entry is released.
