@@ -35,7 +35,8 @@ done
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# name|iterations|command...: each command prints "one_lock NS" and "nested_pair NS".
+# name|iterations|command...: each command prints "one_lock NS", "nested_pair NS" and
+# "new_mutex NS".
 configs=(
   "native|$iterations|$workload"
   "preload|$iterations|env LD_PRELOAD=$preload LOCKGRAPH_OPTIONS=trace= $workload"
@@ -79,30 +80,33 @@ labels = {
     "helgrind": "Valgrind Helgrind",
 }
 
+CASES = [("one_lock", "one lock"), ("nested_pair", "nested pair"),
+         ("new_mutex", "new mutex")]
+
 def read(name, i):
     values = dict(line.split() for line in open(f"{work}/{name}.{i}"))
-    return float(values["one_lock"]), float(values["nested_pair"])
+    return tuple(float(values[case]) for case, _ in CASES)
 
 samples = {name: [read(name, i) for i in range(1, runs + 1)] for name, _ in configs}
-medians = {name: tuple(statistics.median(s[k] for s in v) for k in (0, 1))
+medians = {name: tuple(statistics.median(s[k] for s in v) for k in range(len(CASES)))
            for name, v in samples.items()}
 cpu_model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
                   if line.startswith("model name")), "?")
 print(f"machine: {platform.node()}, {os.cpu_count()} CPUs ({cpu_model}), pinned to CPU {cpu}; "
       f"load average {load_before} before, {load_after} after")
 print()
-print(f"| configuration | one lock ns (median of {runs}) | vs native "
-      f"| nested pair ns (median of {runs}) | vs native |")
-print("|---|---:|---:|---:|---:|")
-base_one, base_nested = medians["native"]
+print("| configuration | " + " | ".join(
+    f"{title} ns (median of {runs}) | vs native" for _, title in CASES) + " |")
+print("|---|" + "---:|---:|" * len(CASES))
+base = medians["native"]
 for name, _ in configs:
-    one, nested = medians[name]
-    print(f"| {labels[name]} | {one:.2f} | {one / base_one:.2f}x "
-          f"| {nested:.2f} | {nested / base_nested:.2f}x |")
+    cells = [f"{m:.2f} | {m / b:.2f}x" for m, b in zip(medians[name], base)]
+    print(f"| {labels[name]} | " + " | ".join(cells) + " |")
 print()
 print("iterations per run: " + ", ".join(f"{name} {int(n):,}" for name, n in configs))
-print("run-to-run range (one lock; nested pair): " + ", ".join(
-    f"{name} {min(s[0] for s in v):.2f}–{max(s[0] for s in v):.2f}; "
-    f"{min(s[1] for s in v):.2f}–{max(s[1] for s in v):.2f}" for name, v in samples.items()))
+print("run-to-run range (" + "; ".join(title for _, title in CASES) + "): " + ", ".join(
+    f"{name} " + "; ".join(f"{min(s[k] for s in v):.2f}–{max(s[k] for s in v):.2f}"
+                           for k in range(len(CASES)))
+    for name, v in samples.items()))
 print(f"trace written by the traced runs: {int(trace_bytes):,} bytes in all")
 PY
