@@ -4,7 +4,6 @@
 #ifndef LOCKGRAPH_RUNTIME_COLD_PATH_H_
 #define LOCKGRAPH_RUNTIME_COLD_PATH_H_
 
-#include "absl/synchronization/mutex.h"
 #include "runtime/recorder.h"
 #include "runtime/runtime.h"
 
@@ -12,7 +11,7 @@ namespace lockgraph::runtime {
 
 class ColdPath {
  public:
-  ColdPath() : depth_(), runtime_(Runtime::Get()), hold_(&runtime_.fork_mu()) {}
+  ColdPath() : depth_(), runtime_(Runtime::Get()), hold_(runtime_.fork_mu()) {}
   Runtime& runtime() { return runtime_; }
 
  private:
@@ -33,7 +32,7 @@ class ColdPath {
   };
   Depth depth_;
   Runtime& runtime_;
-  absl::ReaderMutexLock hold_;
+  RuntimeReaderLock hold_;
 };
 
 }  // namespace lockgraph::runtime

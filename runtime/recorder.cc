@@ -13,7 +13,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "absl/synchronization/mutex.h"
 #include "lockgraph/internal/hooks.h"
 #include "lockgraph/internal/raw_sync.h"
 #include "lockgraph/options.h"

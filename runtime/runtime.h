@@ -15,7 +15,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "lockgraph/options.h"
 #include "runtime/lock_registry.h"
 #include "runtime/module_map.h"
@@ -78,7 +77,7 @@ class Runtime {
   void WriteStatistics();
 
   // fork() quiesces the cold paths: they hold this shared, fork holds it exclusively.
-  absl::Mutex& fork_mu() { return fork_mu_; }
+  RuntimeSharedMutex& fork_mu() { return fork_mu_; }
 
   // Counters of what the runtime had to drop (reported in the trace).
   std::atomic<uint64_t> held_overflows{0};
@@ -109,7 +108,7 @@ class Runtime {
   };
   void WriteThreadStart(uint32_t tid, const ThreadEntry& entry);
 
-  absl::Mutex fork_mu_;
+  RuntimeSharedMutex fork_mu_;
   LockRegistry registry_;
   ModuleMap modules_;
   TraceWriter writer_{modules_, registry_};
