@@ -77,17 +77,25 @@ uint32_t LockRegistry::Intern(format::SyncKind kind, absl::string_view name,
   return named->second;
 }
 
-uint32_t LockRegistry::InternPreload(format::SyncKind kind, const std::string& key,
-                                     uintptr_t site_pc) {
+uint32_t LockRegistry::InternPreload(format::SyncKind kind, absl::Span<const uintptr_t> stack,
+                                     absl::FunctionRef<std::string()> name_of) {
   RuntimeMutexLock hold(mu_);
-  auto [it, inserted] = by_name_.try_emplace(key, 0);
-  if (!inserted) return it->second;
-  it->second = AddLocked(kind, key, std::source_location());
-  ClassInfo& info = Class(it->second);
-  info.file.clear();
-  info.function.clear();
-  info.site_pc = site_pc;
-  return it->second;
+  std::pair<format::SyncKind, std::vector<uintptr_t>> key(kind, {stack.begin(), stack.end()});
+  if (auto it = by_stack_.find(key); it != by_stack_.end()) return it->second;
+  // A stack not seen in this process may still have a class: the same module offsets at
+  // other addresses (a library loaded again elsewhere) make the same name.
+  std::string name = name_of();
+  auto [named, fresh] = by_name_.try_emplace(name, 0);
+  if (fresh) {
+    named->second = AddLocked(kind, std::move(name), std::source_location());
+    ClassInfo& info = Class(named->second);
+    info.file.clear();
+    info.function.clear();
+    info.site_pc = stack.empty() ? 0 : stack.front();
+    info.site_stack.assign(stack.begin(), stack.end());
+  }
+  by_stack_.emplace(std::move(key), named->second);
+  return named->second;
 }
 
 }  // namespace lockgraph::runtime

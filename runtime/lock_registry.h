@@ -19,9 +19,13 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/types/span.h"
 #include "absl/container/flat_hash_map.h"
 #include "common/trace_format.h"
 #include "common/wait_histogram.h"
@@ -36,7 +40,11 @@ struct ClassInfo {
   std::string file;  // site of the first instance
   uint32_t line = 0;
   std::string function;
-  uintptr_t site_pc = 0;  // preload classes: the site that made the class (no source location)
+  // Preload classes (no source location): the stack that makes the class, innermost first,
+  // and its first frame. The first frames may be the C++ library's (std::mutex::lock in an
+  // unoptimized build); the analyzer names the class by the first frame of the program.
+  uintptr_t site_pc = 0;
+  std::vector<uintptr_t> site_stack;
 
   // Statistics, updated on slow paths and when threads exit; read when the trace is flushed.
   std::atomic<uint64_t> acquisitions{0};
@@ -80,10 +88,13 @@ class LockRegistry {
   uint32_t class_count() const { return count_.load(std::memory_order_acquire); }
   uint64_t overflowed() const { return overflowed_.load(std::memory_order_relaxed); }
 
-  // The class of an object seen by the LD_PRELOAD interposer: `key` (the site's module and
-  // offset, stable across runs of one binary), made at `site_pc`.
-  uint32_t InternPreload(format::SyncKind kind, const std::string& key, uintptr_t site_pc)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // The class of an object seen by the LD_PRELOAD interposer: the stack where it was first
+  // seen, innermost first. One return address is not enough: when std::mutex::lock is not
+  // inlined (always at -O0) it is the caller of pthread_mutex_lock for every mutex.
+  // `name_of` names a new class (stable across runs of one binary); classes with one name
+  // are one class.
+  uint32_t InternPreload(format::SyncKind kind, absl::Span<const uintptr_t> stack,
+                         absl::FunctionRef<std::string()> name_of) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Zeroes every class's statistics (in a forked child: the parent reports its own).
   void ResetStatistics();
@@ -96,6 +107,8 @@ class LockRegistry {
 
   RuntimeMutex mu_;
   absl::flat_hash_map<std::string, uint32_t> by_name_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::pair<format::SyncKind, std::vector<uintptr_t>>, uint32_t> by_stack_
+      ABSL_GUARDED_BY(mu_);
   // Sites seen before, by source_location's (stable) file pointer, line, column and kind.
   absl::flat_hash_map<std::tuple<const char*, uint32_t, uint32_t, format::SyncKind>, uint32_t>
       by_site_

@@ -105,6 +105,10 @@ const Module* ModuleMap::FindLocked(uintptr_t pc) const {
 
 std::optional<ModuleOffset> ModuleMap::Find(uintptr_t pc) {
   RuntimeMutexLock hold(mu_);
+  return FindOffsetLocked(pc);
+}
+
+std::optional<ModuleOffset> ModuleMap::FindOffsetLocked(uintptr_t pc) {
   const Module* module = FindLocked(pc);
   if (module == nullptr && (ranges_.empty() || LoadCount() != scanned_adds_)) {
     ScanLocked();  // the first lookup, or a library was dlopen'ed since the last scan
@@ -125,6 +129,18 @@ std::string ModuleMap::KeyFor(uintptr_t pc) {
   const size_t slash = path.rfind('/');
   snprintf(buf, sizeof(buf), "+0x%lx", static_cast<unsigned long>(where->offset));
   return (slash == std::string::npos ? path : path.substr(slash + 1)) + buf;
+}
+
+bool ModuleMap::InLibraryFunction(uintptr_t pc) {
+  RuntimeMutexLock hold(mu_);
+  std::optional<ModuleOffset> where = FindOffsetLocked(pc - 1);
+  if (!where) return false;
+  if (library_functions_.size() < modules_.size()) library_functions_.resize(modules_.size());
+  std::unique_ptr<LibraryFunctions>& functions = library_functions_[where->module->id - 1];
+  if (functions == nullptr) {
+    functions = std::make_unique<LibraryFunctions>(LibraryFunctions::Load(where->module->path));
+  }
+  return functions->Contains(where->offset);
 }
 
 const Module* ModuleMap::ById(uint32_t id) {

@@ -11,11 +11,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "runtime/library_functions.h"
 #include "runtime/runtime_mutex.h"
 
 namespace lockgraph::runtime {
@@ -39,6 +41,9 @@ class ModuleMap {
   // "libfoo.so+0x1a2b": the module's file name and the offset of the call before `pc` (a
   // return address), the same in every run of the same binary.
   std::string KeyFor(uintptr_t pc) ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether the call before `pc` (a return address) is in a function of the C++ library
+  // (runtime/library_functions.h). The first question about a module reads its symbols.
+  bool InLibraryFunction(uintptr_t pc) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Range {
@@ -47,10 +52,14 @@ class ModuleMap {
   };
   void ScanLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const Module* FindLocked(uintptr_t pc) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Rescans once if `pc` is in no known module.
+  std::optional<ModuleOffset> FindOffsetLocked(uintptr_t pc) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   RuntimeMutex mu_;
   std::deque<Module> modules_ ABSL_GUARDED_BY(mu_);  // deque: stable addresses
   std::vector<Range> ranges_ ABSL_GUARDED_BY(mu_);  // sorted by begin
+  // By module id - 1; null until the module is first asked about.
+  std::vector<std::unique_ptr<LibraryFunctions>> library_functions_ ABSL_GUARDED_BY(mu_);
   unsigned long long scanned_adds_ ABSL_GUARDED_BY(mu_) = 0;  // dlpi_adds at the last scan
 };
 

@@ -36,6 +36,9 @@ struct LockDescription {
   uint32_t line = 0;
   bool named = false;
   uintptr_t site_pc = 0;  // preload objects: where first seen (file and line are unknown)
+  // Preload objects: the frames that make the class, site_pc first, up to the program's
+  // own line when site_pc is in the C++ library (an out-of-line std::mutex::lock).
+  std::vector<uintptr_t> site_stack;
 };
 
 struct HeldDescription {

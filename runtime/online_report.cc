@@ -23,11 +23,13 @@ std::vector<SourceFrame> Flatten(const std::vector<uintptr_t>& stack, const Symb
   return frames;
 }
 
-// Where a lock was taken, from its one-frame stack: "bank.cc:20 in transfer()".
+// Where a lock was taken, from its one-frame stack: "bank.cc:20 in transfer()"; empty if
+// that frame is the C++ library's (an out-of-line std::mutex::lock, as at -O0).
 std::string SiteOf(uintptr_t pc, const SymbolTable& symbols) {
   const std::vector<SourceFrame> frames = Flatten({pc}, symbols);
   if (frames.empty()) return "an unknown place";
   const SourceFrame& frame = frames[FirstUserFrame(frames)];
+  if (!IsUserFrame(frame)) return "";
   if (frame.file.empty()) return FormatFrame(frame);
   return absl::StrCat(FrameSite(frame), " in ", frame.function);
 }
@@ -39,9 +41,10 @@ namespace {
 // Where a lock was made: its source site, or the symbolized site of a preload object.
 std::pair<std::string, uint32_t> SiteOf(const LockDescription& lock, const SymbolTable& symbols) {
   if (lock.site_pc == 0) return {lock.file, lock.line};
-  auto it = symbols.find(lock.site_pc);
-  if (it == symbols.end()) return {"", 0};
-  std::vector<SourceFrame> frames(it->second.begin(), it->second.end());
+  const std::vector<SourceFrame> frames =
+      Flatten(lock.site_stack.empty() ? std::vector<uintptr_t>{lock.site_pc} : lock.site_stack,
+              symbols);
+  if (frames.empty()) return {"", 0};
   const SourceFrame& frame = frames[FirstUserFrame(frames)];
   return {frame.file, frame.line};
 }
@@ -81,7 +84,10 @@ void AppendStack(std::string& out, const std::vector<uintptr_t>& stack,
 
 std::vector<uintptr_t> PcsOf(const CycleFinding& cycle) {
   std::vector<uintptr_t> pcs;
-  for (const LockDescription& lock : cycle.locks) pcs.push_back(lock.site_pc);
+  for (const LockDescription& lock : cycle.locks) {
+    pcs.push_back(lock.site_pc);
+    pcs.insert(pcs.end(), lock.site_stack.begin(), lock.site_stack.end());
+  }
   for (const CheckedDependency& edge : cycle.edges) {
     for (const HeldDescription& h : edge.held) pcs.push_back(h.pc);
     pcs.insert(pcs.end(), edge.stack.begin(), edge.stack.end());
@@ -118,10 +124,14 @@ std::string FormatCycleReport(const CycleFinding& cycle, const SymbolTable& symb
     for (const HeldDescription& h : edge.held) {
       if (h.id == cycle.locks[i].id) held_pc = h.pc;
     }
-    const std::string held_site =
-        held_pc != 0 ? SiteOf(held_pc, symbols) : std::string("an unknown place");
+    std::string held_site = absl::StrCat(
+        "taken at ", held_pc != 0 ? SiteOf(held_pc, symbols) : std::string("an unknown place"));
+    if (held_site == "taken at ") {  // inside the C++ library: name where it was first used
+      const auto [file, line] = SiteOf(cycle.locks[i], symbols);
+      held_site = absl::StrCat("taken inside the C++ library; first used at ", file, ":", line);
+    }
     absl::StrAppend(&out, "\n  thread ", edge.tid, " \"", thread_name(edge.tid), "\" holds ",
-                    from, " (taken at ", held_site, ")\n  and takes ", to, " at:\n");
+                    from, " (", held_site, ")\n  and takes ", to, " at:\n");
     AppendStack(out, edge.stack, symbols, "    ");
   }
 

@@ -1,6 +1,6 @@
 // Registration of objects the LD_PRELOAD interposer sees (pthread mutexes, rwlocks, POSIX
-// semaphores), which have no constructor of lockgraph's: their class is the site that made
-// them known (pthread_*_init, or the first acquisition), as module+offset.
+// semaphores), which have no constructor of lockgraph's: their class is the stack that made
+// them known (pthread_*_init, or the first acquisition), named by module+offset.
 //
 // Both functions must be called inside a ColdPath (they take runtime mutexes).
 #ifndef LOCKGRAPH_RUNTIME_PRELOAD_SYNC_H_
@@ -14,7 +14,8 @@
 
 namespace lockgraph::runtime {
 
-// Gives `handle` a new instance id and the class of `site_pc` (a return address).
+// Gives `handle` a new instance id and the class of the stack above `site_pc` (the return
+// address into the program). Cost: an unwind of a few frames.
 void RegisterPreloadSyncLocked(Runtime& rt, internal::SyncHandle& handle, format::SyncKind kind,
                                uintptr_t site_pc, int32_t initial_value);
 

@@ -117,7 +117,8 @@ LockDescription Describe(Runtime& rt, const internal::SyncHandle& sync) {
                          sync.site_pc == 0 ? sync.site.file_name() : "",
                          sync.site_pc == 0 ? sync.site.line() : 0,
                          sync.named,
-                         sync.site_pc};
+                         sync.site_pc,
+                         sync.site_pc != 0 ? info.site_stack : std::vector<uintptr_t>{}};
 }
 
 // Symbolizes every pc a report names in one batch (one llvm-symbolizer run per module).
@@ -383,7 +384,11 @@ void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::Mis
   SymbolTable symbols;
   if (print) {
     std::vector<uintptr_t> wanted = stack;
-    if (sync != nullptr) wanted.push_back(sync->site_pc);
+    if (sync != nullptr) {
+      const std::vector<uintptr_t>& site = rt.registry().Class(sync->class_id).site_stack;
+      wanted.push_back(sync->site_pc);
+      if (sync->site_pc != 0) wanted.insert(wanted.end(), site.begin(), site.end());
+    }
     symbols = SymbolizePcs(rt, std::move(wanted));
   }
   const std::string lock_label = sync != nullptr ? LockLabel(Describe(rt, *sync), symbols) : "?";

@@ -33,7 +33,9 @@ uint64_t TraceWriter::Scope::Class(uint32_t id) {
     record.file_sid = String(info.file);
     record.line = info.line;
     record.function_sid = String(info.function);
-    record.site_stack_id = info.site_pc != 0 ? Stack({&info.site_pc, 1}) : 0;
+    record.site_stack_id = !info.site_stack.empty() ? Stack(info.site_stack)
+                           : info.site_pc != 0    ? Stack({&info.site_pc, 1})
+                                                  : 0;
     Add(record);
   }
   return id;
@@ -49,7 +51,9 @@ uint64_t TraceWriter::Scope::Instance(const internal::SyncHandle& handle) {
     record.line = handle.site_pc == 0 ? handle.site.line() : 0;
     record.name_sid = handle.named ? String(writer_.registry_.Class(handle.class_id).name) : 0;
     record.initial_value = handle.initial_value;
-    record.site_stack_id = handle.site_pc != 0 ? Stack({&handle.site_pc, 1}) : 0;
+    // A preload object was first seen where its class was: the class's stack.
+    record.site_stack_id =
+        handle.site_pc != 0 ? Stack(writer_.registry_.Class(handle.class_id).site_stack) : 0;
     Add(record);
     const_cast<internal::SyncHandle&>(handle).flags.fetch_or(kHandleInTrace,
                                                              std::memory_order_relaxed);
