@@ -307,6 +307,16 @@ class Analyzer {
       out.to = (k + 1) % n;
       out.thread = Thread(dep.thread);
       out.held = Stack(dep.held[w.held_index].site);
+      if (out.held.frames.empty() || !IsUserFrame(out.held.frames.front())) {
+        // The one frame kept for a held lock is in the C++ library (an unoptimized build of
+        // std::mutex::lock under the preload): name where the lock was first used instead.
+        const ModelLock& held = model_.lock(dep.held[w.held_index].lock);
+        FindingStack first_use = Stack(model_.lock_class(held.class_id).site_stack);
+        if (!first_use.frames.empty()) {
+          out.held = std::move(first_use);
+          out.held_is_first_use = true;
+        }
+      }
       out.acquire = Stack(dep.stack);
       out.flags = dep.flags;
       out.first_seen_ns = dep.time_ns;

@@ -44,6 +44,9 @@ struct FindingEdge {
   size_t to = 0;
   FindingThread thread;
   FindingStack held;
+  // `held` is where locks[from] was first used: the frame kept for the acquisition was in the
+  // C++ library (a preload lock taken through an out-of-line std::mutex::lock, as at -O0).
+  bool held_is_first_use = false;
   FindingStack acquire;
   uint8_t flags = 0;     // AcquireFlags of the acquisition of locks[to]
   uint64_t count = 0;    // how often the program took this order (all dependencies of the edge)

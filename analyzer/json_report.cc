@@ -47,6 +47,7 @@ json FindingJson(const Finding& f) {
         {"thread_id", edge.thread.id},
         {"pid", edge.thread.pid},
         {"held_site", edge.held.site()},
+        {"held_site_is_first_use", edge.held_is_first_use},
         {"acquire_site", edge.acquire.site()},
         {"held_stack", Frames(edge.held)},
         {"stack", Frames(edge.acquire)},

@@ -1,8 +1,10 @@
 #include "analyzer/model.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "common/source_frame.h"
 #include "analyzer/stack_symbolizer.h"
 #include "analyzer/id_table.h"
 
@@ -57,6 +59,7 @@ class Model::TraceLoader {
     lock.file = trace.String(record.file_sid);
     lock.line = record.line;
     lock.initial_value = record.initial_value;
+    lock.site_stack = Stack(record.site_stack_id);
     const uint32_t id = static_cast<uint32_t>(model_.locks_.size());
     model_.locks_.push_back(std::move(lock));
     locks_.Insert(instance, id);
@@ -192,19 +195,45 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
     if (l.file.empty() && l.site_stack.id != 0) stacks.push_back(l.site_stack);
   }
   symbolizer.Prefetch(stacks);
+  // The first frame of the program itself: in an unoptimized build the interposer's caller
+  // is std::mutex::lock or __gthread_mutex_lock, not the user's line.
   auto resolve = [&](StackRef stack, std::string& file, uint32_t& line, std::string* function) {
     const std::vector<SourceFrame> frames = symbolizer.Frames(stack);
-    if (frames.empty()) return;
+    if (frames.empty()) return false;
     const SourceFrame& frame = frames[FirstUserFrame(frames)];
     file = frame.file.empty() ? frame.module : frame.file;
     line = frame.line;
     if (function != nullptr) *function = frame.function;
+    return IsUserFrame(frame);
   };
-  for (ModelClass& c : classes_) {
-    if (c.file.empty() && c.site_stack.id != 0) resolve(c.site_stack, c.file, c.line, &c.function);
+  // Classes: one source line is one class, whatever path (inlined or not) led from it to the
+  // C library. Preload classes that resolve to the same line merge; their key becomes it.
+  std::vector<uint32_t> remap(classes_.size());
+  absl::flat_hash_map<std::tuple<format::SyncKind, std::string, uint32_t>, uint32_t> by_site;
+  for (uint32_t id = 0; id < classes_.size(); ++id) {
+    remap[id] = id;
+    ModelClass& c = classes_[id];
+    if (!c.file.empty() || c.site_stack.id == 0) continue;
+    if (!resolve(c.site_stack, c.file, c.line, &c.function)) continue;
+    c.name = absl::StrCat(c.file, ":", c.line);
+    auto [it, inserted] = by_site.try_emplace({c.kind, c.file, c.line}, id);
+    if (!inserted) remap[id] = it->second;
+  }
+  for (uint32_t id = 0; id < classes_.size(); ++id) {
+    if (remap[id] == id) continue;
+    if (auto stats = statistics_.find(id); stats != statistics_.end()) {
+      statistics_[remap[id]].Merge(stats->second);
+      statistics_.erase(id);
+    }
   }
   for (ModelLock& l : locks_) {
-    if (l.file.empty() && l.site_stack.id != 0) resolve(l.site_stack, l.file, l.line, nullptr);
+    l.class_id = remap[l.class_id];
+    if (!l.file.empty() || l.site_stack.id == 0) continue;
+    if (!resolve(l.site_stack, l.file, l.line, nullptr)) {
+      const ModelClass& c = classes_[l.class_id];  // its own site is in the C++ library
+      l.file = c.file;
+      l.line = c.line;
+    }
   }
 }
 

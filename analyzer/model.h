@@ -122,7 +122,9 @@ class Model {
   // Call once all traces are in: orders each forked process after its parent's fork.
   void Finish();
   // Objects seen by the LD_PRELOAD interposer have no source site in the trace, only a stack
-  // of where they were first seen: this fills their file, line and function from it.
+  // of where they were first seen: this fills their file, line and function from it (the
+  // first frame of the program's own code), and merges classes that resolve to one line.
+  // Call after the last AddTraceFile and before the analysis.
   void ResolveSites(class StackSymbolizer& symbolizer);
 
   const std::vector<Trace>& traces() const { return traces_; }

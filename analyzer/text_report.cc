@@ -40,7 +40,9 @@ void AppendCycle(std::string& out, const Finding& f) {
     if (edge.flags & format::kAcquireTimed) how = " (with a timeout)";
     if (edge.flags & format::kAcquireShared) how = " (shared)";
     absl::StrAppend(&out, "    ", edge.thread.label(), " holds ", f.locks[edge.from].label,
-                    " (taken at ", Or(edge.held.site(), "an unknown place"), ")\n      and takes ",
+                    edge.held_is_first_use ? " (taken inside the C++ library; first used at "
+                                           : " (taken at ",
+                    Or(edge.held.site(), "an unknown place"), ")\n      and takes ",
                     f.locks[edge.to].label, how, " at ",
                     Or(edge.acquire.site(), "an unknown place"), " (this order: ", edge.count,
                     edge.count == 1 ? " time):\n" : " times):\n");
