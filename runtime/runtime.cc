@@ -165,14 +165,6 @@ std::string Runtime::ThreadName(uint32_t tid) const {
   return it != threads_.end() ? it->second.name : absl::StrCat("thread-", tid);
 }
 
-uint32_t Runtime::TidForOsTid(uint64_t os_tid) const {
-  RuntimeMutexLock hold(threads_mu_);
-  for (const auto& [tid, entry] : threads_) {
-    if (entry.state != nullptr && entry.os_tid == os_tid) return tid;
-  }
-  return 0;
-}
-
 void Runtime::PostNotice(uint32_t owner, uint64_t instance) {
   auto post = [instance](ThreadState* ts) {
     RuntimeMutexLock notices(ts->notices_mu);

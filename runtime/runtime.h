@@ -57,8 +57,6 @@ class Runtime {
   // The thread is exiting: flushes its counts, writes its end record, frees the state.
   void RetireThreadState(ThreadState* ts) ABSL_LOCKS_EXCLUDED(threads_mu_);
   std::string ThreadName(uint32_t tid) const ABSL_LOCKS_EXCLUDED(threads_mu_);
-  // The live thread with this kernel thread id, 0 if none.
-  uint32_t TidForOsTid(uint64_t os_tid) const ABSL_LOCKS_EXCLUDED(threads_mu_);
   // Tells thread `owner` (every thread if 0) that another thread released `instance`,
   // which it held.
   void PostNotice(uint32_t owner, uint64_t instance) ABSL_LOCKS_EXCLUDED(threads_mu_);

@@ -92,22 +92,30 @@ enum class Wait { kForever, kAbsolute, kNone };
 int64_t Now() { return internal::MonotonicNanos(); }
 
 // The blocking part of an acquisition that the fast try did not get: the dependency is
-// recorded before blocking (a real deadlock is reported before it hangs), the wait timed.
+// recorded before blocking (a real deadlock is reported before it hangs), the wait timed. A
+// long wait names the holder as it was when the wait began (the last acquirer; for a rwlock
+// held by readers, one of them).
 template <typename Blocking>
 int AcquireContended(ThreadState* ts, PreloadSync* s, uint8_t flags, uintptr_t pc,
-                     int owner_os_tid, Blocking blocking) {
+                     Blocking blocking) {
   const uint64_t chain = runtime::NoteAcquire(ts, s->handle, flags, pc);
+  const uint64_t holder = s->holder.load(std::memory_order_relaxed);
   const int64_t start = Now();
   const int rc = blocking();
   const int64_t waited = Now() - start;
-  uint32_t holder = 0;
-  if (owner_os_tid > 0 && waited >= runtime::Runtime::Get().long_wait_ns()) {
-    runtime::ColdPath cold;
-    holder = cold.runtime().TidForOsTid(static_cast<uint64_t>(owner_os_tid));
+  runtime::RecordContention(ts, s->handle, waited, s->HolderTid(holder), s->HolderPc(holder),
+                            rc != 0, pc);
+  if (rc == 0) {
+    s->NoteHolder(ts->tid, pc);
+    runtime::PushHeld(ts, s->handle, flags, pc, chain);
   }
-  runtime::RecordContention(ts, s->handle, waited, holder, 0, rc != 0, pc);
-  if (rc == 0) runtime::PushHeld(ts, s->handle, flags, pc, chain);
   return rc;
+}
+
+// An acquisition that did not wait.
+void RecordUncontended(ThreadState* ts, PreloadSync* s, uint8_t flags, uintptr_t pc) {
+  s->NoteHolder(ts->tid, pc);
+  runtime::RecordAcquire(ts, s->handle, flags, pc);
 }
 
 // ---- mutexes ----
@@ -122,16 +130,15 @@ ABSL_ATTRIBUTE_NOINLINE int MutexLock(pthread_mutex_t* m, uintptr_t pc, uint8_t 
   if (s == nullptr) return blocking();
   if (s->recursive && OwnedByCaller(m, ts)) return blocking();  // re-entry: no edge
   if (Real().mutex_trylock(m) == 0) {
-    runtime::RecordAcquire(ts, s->handle, flags, pc);
+    RecordUncontended(ts, s, flags, pc);
     return 0;
   }
-  const int owner = m->__data.__owner;
-  if (owner == static_cast<int>(ts->os_tid)) {
+  if (OwnedByCaller(m, ts)) {
     runtime::ReportMisuse(ts, &s->handle, format::MisuseKind::kSelfDeadlock, 0,
                           "acquires {lock}, which it already holds: a non-recursive mutex "
                           "taken twice waits forever");
   }
-  return AcquireContended(ts, s, flags, pc, owner, blocking);
+  return AcquireContended(ts, s, flags, pc, blocking);
 }
 
 // Releasing a mutex that is not the last lock this thread took: out of order (fine), a
@@ -161,11 +168,11 @@ int RwlockAcquire(pthread_rwlock_t* rw, uintptr_t pc, uint8_t flags, Try try_loc
   PreloadSync* s = ts != nullptr ? RwlockSync(rw, pc) : nullptr;
   if (s == nullptr) return blocking();
   if (try_lock() == 0) {
-    runtime::RecordAcquire(ts, s->handle, flags, pc);
+    RecordUncontended(ts, s, flags, pc);
     return 0;
   }
   if ((flags & format::kAcquireTry) != 0) return EBUSY;
-  return AcquireContended(ts, s, flags, pc, rw->__data.__cur_writer, blocking);
+  return AcquireContended(ts, s, flags, pc, blocking);
 }
 
 template <typename Waiting>
@@ -175,7 +182,7 @@ int ConditionWait(pthread_mutex_t* m, uintptr_t pc, Waiting waiting) {
   if (s == nullptr) return waiting();
   runtime::PopHeld(ts, s->handle);
   const int rc = waiting();  // returns holding the mutex, even on a timeout
-  runtime::RecordAcquire(ts, s->handle, 0, pc);
+  RecordUncontended(ts, s, 0, pc);
   return rc;
 }
 
@@ -190,8 +197,11 @@ int SemaphoreAcquire(sem_t* sem, uintptr_t pc, uint8_t flags, Try try_wait, Bloc
   PreloadSync* s = ts != nullptr ? SemaphoreSync(sem, pc, -1) : nullptr;
   if (s == nullptr) return blocking();
   if (try_wait() == 0) {
-    s->last_acquirer.store(ts->tid, std::memory_order_relaxed);
-    if (LockLike(s)) runtime::RecordAcquire(ts, s->handle, flags, pc);
+    if (LockLike(s)) {
+      RecordUncontended(ts, s, flags, pc);
+    } else {
+      s->NoteHolder(ts->tid, pc);
+    }
     return 0;
   }
   if ((flags & format::kAcquireTry) != 0) {
@@ -200,13 +210,14 @@ int SemaphoreAcquire(sem_t* sem, uintptr_t pc, uint8_t flags, Try try_wait, Bloc
   }
   int rc;
   if (LockLike(s)) {
-    rc = AcquireContended(ts, s, flags, pc, 0, blocking);
+    rc = AcquireContended(ts, s, flags, pc, blocking);
   } else {
+    // A signal: whoever waits for it waits for a post, not for a holder.
     const int64_t start = Now();
     rc = blocking();
     runtime::RecordContention(ts, s->handle, Now() - start, 0, 0, rc != 0, pc);
+    if (rc == 0) s->NoteHolder(ts->tid, pc);
   }
-  if (rc == 0) s->last_acquirer.store(ts->tid, std::memory_order_relaxed);
   return rc;
 }
 
@@ -257,7 +268,7 @@ int pthread_mutex_lock(pthread_mutex_t* m) {
     PreloadSync* s = SyncTable::Get().Find(m, preload::MutexTag(m));
     if (ABSL_PREDICT_TRUE(s != nullptr && s->plain &&
                           __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0)) {
-      runtime::RecordAcquire(ts, s->handle, 0, pc);
+      preload::RecordUncontended(ts, s, 0, pc);
       return Real().mutex_lock(m);
     }
   }
@@ -272,7 +283,7 @@ int pthread_mutex_trylock(pthread_mutex_t* m) {
   const bool reentry = s != nullptr && s->recursive && preload::OwnedByCaller(m, ts);
   const int rc = Real().mutex_trylock(m);
   if (rc == 0 && s != nullptr && !reentry) {
-    runtime::RecordAcquire(ts, s->handle, format::kAcquireTry, pc);
+    preload::RecordUncontended(ts, s, format::kAcquireTry, pc);
   }
   return rc;
 }

@@ -58,7 +58,7 @@ PreloadSync* SyncTable::Create(runtime::Runtime& rt, const void* object, uint64_
   entry.recursive = recursive;
   entry.plain = plain;
   entry.initial_value = initial_value;
-  entry.last_acquirer.store(0, std::memory_order_relaxed);
+  entry.NoteHolder(0, 0);
   entry.address.store(reinterpret_cast<uintptr_t>(object), std::memory_order_relaxed);
   const uint32_t generation = entry.generation.load(std::memory_order_relaxed) + 1;
   entry.generation.store(generation, std::memory_order_release);

@@ -40,7 +40,23 @@ struct PreloadSync {
   bool recursive = false;               // a PTHREAD_MUTEX_RECURSIVE mutex
   bool plain = false;                   // a normal or adaptive mutex: its lock always succeeds
   int64_t initial_value = -1;           // semaphores: from sem_init; -1 if unknown
-  std::atomic<uint32_t> last_acquirer{0};
+  // The last thread to acquire the object and where: the holder a long wait names. Written
+  // on every acquisition, so one store: the lockgraph thread id above a 47-bit pc (x86-64
+  // user addresses). Threads past kMaxHolderTid are not named.
+  static constexpr int kPcBits = 47;
+  static constexpr uint32_t kMaxHolderTid = (1u << (64 - kPcBits)) - 1;
+  std::atomic<uint64_t> holder{0};
+
+  void NoteHolder(uint32_t tid, uintptr_t pc) {
+    const uint64_t packed = tid <= kMaxHolderTid
+                                ? (uint64_t{tid} << kPcBits) | (pc & ((uint64_t{1} << kPcBits) - 1))
+                                : 0;
+    holder.store(packed, std::memory_order_relaxed);
+  }
+  static uint32_t HolderTid(uint64_t packed) { return static_cast<uint32_t>(packed >> kPcBits); }
+  static uintptr_t HolderPc(uint64_t packed) {
+    return static_cast<uintptr_t>(packed & ((uint64_t{1} << kPcBits) - 1));
+  }
 };
 
 // The entry of a held lock's handle, if the handle belongs to the interposer (not to one of
