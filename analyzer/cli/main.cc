@@ -177,6 +177,9 @@ int Run(RunFlags& flags) {
       flags.analysis.paths = {dir};
       const int analysis = Analyze(flags.analysis, std::cerr);
       if (analysis != kExitClean) exit_code = analysis;
+    } else if (result->signal != 0) {
+      std::cerr << "lockgraph: " << flags.command[0] << " wrote no trace before the signal "
+                << "ended it\n";
     } else {
       std::cerr << "lockgraph: " << flags.command[0]
                 << " wrote no trace: it took no lock that lockgraph sees\n";

@@ -22,6 +22,9 @@ namespace {
 
 volatile sig_atomic_t g_child = 0;
 
+// Signals lockgraph passes on to the program; the program handles or dies of them.
+constexpr int kForwardedSignals[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
+
 void Forward(int signal) {
   if (g_child > 0) kill(static_cast<pid_t>(g_child), signal);
 }
@@ -34,19 +37,18 @@ class SignalsWhileRunning {
     forward.sa_handler = Forward;
     sigemptyset(&forward.sa_mask);
     forward.sa_flags = SA_RESTART;
-    for (int s : kForwarded) sigaction(s, &forward, &saved_[Index(s)]);
+    for (int s : kForwardedSignals) sigaction(s, &forward, &saved_[Index(s)]);
     struct sigaction ignore = {};
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     for (int s : kIgnored) sigaction(s, &ignore, &saved_[Index(s)]);
   }
   ~SignalsWhileRunning() {
-    for (int s : kForwarded) sigaction(s, &saved_[Index(s)], nullptr);
+    for (int s : kForwardedSignals) sigaction(s, &saved_[Index(s)], nullptr);
     for (int s : kIgnored) sigaction(s, &saved_[Index(s)], nullptr);
   }
 
  private:
-  static constexpr int kForwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
   static constexpr int kIgnored[] = {SIGINT, SIGQUIT};
   static size_t Index(int s) { return static_cast<size_t>(s); }
   struct sigaction saved_[NSIG] = {};
@@ -106,8 +108,13 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   envp.push_back(nullptr);
 
   SignalsWhileRunning signals;
+  // A signal to forward that comes before the child's pid is known waits, blocked, until it is.
+  sigset_t forwarded, before;
+  sigemptyset(&forwarded);
+  for (int s : kForwardedSignals) sigaddset(&forwarded, s);
+  sigprocmask(SIG_BLOCK, &forwarded, &before);
   pid_t pid;
-  // The child starts with default signal handling, not lockgraph's.
+  // The child starts with default signal handling, not lockgraph's, and lockgraph's old mask.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t defaults;
@@ -115,14 +122,16 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   sigaddset(&defaults, SIGINT);
   sigaddset(&defaults, SIGQUIT);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setsigmask(&attr, &before);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   const int rc = posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), envp.data());
   posix_spawnattr_destroy(&attr);
+  if (rc == 0) g_child = pid;
+  sigprocmask(SIG_SETMASK, &before, nullptr);
   if (rc != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot run ", command[0], ": ", strerror(rc)));
   }
-  g_child = pid;
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {
