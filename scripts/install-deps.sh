@@ -9,6 +9,7 @@ packages=(
   libunwind-14-dev   # LLVM's libunwind (not libunwind-dev, the "nongnu" one)
   nlohmann-json3-dev libcli11-dev
   llvm               # llvm-symbolizer, to name stack frames
+  pigz xz-utils zstd # multithreaded programs the end-to-end tests run under `lockgraph run`
 )
 
 missing=()
