@@ -133,6 +133,7 @@ class Model::TraceLoader {
     model_.locks_[Lock(trace, r.instance)].signal = true;
   }
   void Add(const Trace&, const format::RuntimeStatsRecord&) {}
+  void Add(const Trace&, const format::EventBlockRecord&) {}
 
   Model& model_;
   const uint32_t trace_;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "common/events.h"
 
 namespace lockgraph::analyzer {
 namespace {
@@ -169,6 +170,48 @@ class Dumper {
   }
   void Line(const format::SignalReleaseRecord& r) {
     absl::StrAppend(&out_, "lock=", Lock(r.instance), " tid=", r.tid, " t=", Time(r.time_ns));
+  }
+  // One line for the block, then one indented line per event.
+  void Line(const format::EventBlockRecord& r) {
+    absl::StrAppend(&out_, "tid=", r.tid, " segment=", r.segment, " start=", Time(r.start_ns),
+                    " tick=", r.tick_ps, "ps events=", r.count);
+    format::EventDecoder events(r.events);
+    format::Event e;
+    while (events.Next(e)) {
+      const format::EventOperands& o = e.operands;
+      absl::StrAppend(&out_, "\n    +", Time(e.time * r.tick_ps / 1000), " ",
+                      format::EventOpName(e.op));
+      switch (e.op) {
+        case format::EventOp::kAcquire:
+        case format::EventOp::kAcquireFlags:
+        case format::EventOp::kSend:
+        case format::EventOp::kReceive:
+          absl::StrAppend(&out_, " ", Lock(o.object), " seq=", o.seq);
+          if (o.flags != 0) absl::StrAppend(&out_, " flags=", o.flags);
+          break;
+        case format::EventOp::kRead:
+        case format::EventOp::kWrite:
+          absl::StrAppend(&out_, " ", Lock(o.object), " site=", o.site);
+          break;
+        case format::EventOp::kReadRaw:
+        case format::EventOp::kWriteRaw:
+          absl::StrAppend(&out_, " address=0x", absl::Hex(o.object), " size=", o.size,
+                          " site=", o.site);
+          break;
+        case format::EventOp::kSpawn:
+          break;
+        case format::EventOp::kJoin:
+          absl::StrAppend(&out_, " tid=", o.object);
+          break;
+        case format::EventOp::kWait:
+          absl::StrAppend(&out_, " ", Lock(o.object), " waited=", Time(o.size * r.tick_ps / 1000));
+          break;
+        default:
+          absl::StrAppend(&out_, " ", Lock(o.object));
+          break;
+      }
+    }
+    if (!events.ok()) absl::StrAppend(&out_, "\n    (", events.error(), ")");
   }
   void Line(const format::RuntimeStatsRecord& r) {
     for (size_t i = 0; i < r.counters.size(); ++i) {

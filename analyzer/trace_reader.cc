@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "analyzer/id_table.h"
+#include "common/events.h"
 #include "common/varint.h"
 
 namespace lockgraph::analyzer {
@@ -127,6 +128,41 @@ class Definitions {
     return Need(trace_.classes.contains(r.class_id), "class", r.class_id);
   }
   absl::Status Check(const format::SignalReleaseRecord& r) { return Instance(r.instance); }
+  // Every event must decode and name objects and stacks defined before the block.
+  absl::Status Check(const format::EventBlockRecord& r) {
+    format::EventDecoder events(r.events);
+    format::Event e;
+    uint64_t count = 0;
+    while (events.Next(e)) {
+      ++count;
+      const format::EventOperands& o = e.operands;
+      absl::Status s;
+      switch (e.op) {
+        case format::EventOp::kReadRaw:
+        case format::EventOp::kWriteRaw:
+          s = Stack(o.site);
+          break;
+        case format::EventOp::kRead:
+        case format::EventOp::kWrite:
+          s = Instance(o.object);
+          if (s.ok()) s = Stack(o.site);
+          break;
+        case format::EventOp::kSpawn:
+        case format::EventOp::kJoin:
+          break;
+        default:
+          s = Instance(o.object);
+          break;
+      }
+      if (!s.ok()) return absl::DataLossError(absl::StrCat("event ", count, ": ", s.message()));
+    }
+    if (!events.ok()) return absl::DataLossError(absl::StrCat("events: ", events.error()));
+    if (count != r.count) {
+      return absl::DataLossError(
+          absl::StrCat("holds ", count, " events, but its count says ", r.count));
+    }
+    return absl::OkStatus();
+  }
   absl::Status Check(const format::RuntimeStatsRecord& r) {
     for (const auto& [sid, value] : r.counters) {
       if (absl::Status s = String(sid); !s.ok()) return s;

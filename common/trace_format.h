@@ -39,6 +39,7 @@ enum class RecordType : uint32_t {
   kClassStats = 15,
   kSignalRelease = 16,
   kRuntimeStats = 17,
+  kEventBlock = 18,
 };
 
 // What kind of synchronisation object an instance or class is.

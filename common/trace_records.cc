@@ -77,6 +77,10 @@ template <typename V> void Fields(V& v, SignalReleaseRecord& r) {
   v(r.instance, "instance"); v(r.tid, "tid"); v(r.time_ns, "time");
 }
 template <typename V> void Fields(V& v, RuntimeStatsRecord& r) { v(r.counters, "counters"); }
+template <typename V> void Fields(V& v, EventBlockRecord& r) {
+  v(r.tid, "tid"); v(r.segment, "segment"); v(r.start_ns, "start"); v(r.tick_ps, "tick_ps");
+  v(r.count, "count"); v(r.events, "events");
+}
 template <typename V, typename A, typename B> void Fields(V& v, std::pair<A, B>& r) {
   v(r.first, "key"); v(r.second, "value");
 }
@@ -176,6 +180,7 @@ RecordType TypeOf(const Record& record) {
         if constexpr (std::is_same_v<T, ClassStatsRecord>) return RecordType::kClassStats;
         if constexpr (std::is_same_v<T, SignalReleaseRecord>) return RecordType::kSignalRelease;
         if constexpr (std::is_same_v<T, RuntimeStatsRecord>) return RecordType::kRuntimeStats;
+        if constexpr (std::is_same_v<T, EventBlockRecord>) return RecordType::kEventBlock;
       },
       record);
 }
@@ -227,6 +232,7 @@ absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload) 
     case RecordType::kClassStats: return Decode<ClassStatsRecord>(payload);
     case RecordType::kSignalRelease: return Decode<SignalReleaseRecord>(payload);
     case RecordType::kRuntimeStats: return Decode<RuntimeStatsRecord>(payload);
+    case RecordType::kEventBlock: return Decode<EventBlockRecord>(payload);
   }
   return absl::UnimplementedError(
       absl::StrCat("unknown record type ", static_cast<uint32_t>(type)));
@@ -251,6 +257,7 @@ absl::string_view RecordTypeName(RecordType type) {
     case RecordType::kClassStats: return "class-stats";
     case RecordType::kSignalRelease: return "signal-release";
     case RecordType::kRuntimeStats: return "runtime-stats";
+    case RecordType::kEventBlock: return "event-block";
   }
   return "unknown";
 }

@@ -189,11 +189,23 @@ struct RuntimeStatsRecord {
   std::vector<std::pair<uint64_t, uint64_t>> counters;  // (name sid, value)
 };
 
+// Full mode: a run of one thread's events, in order (common/events.h). A thread's blocks
+// follow each other in the file in the order it wrote them.
+struct EventBlockRecord {
+  uint32_t tid = 0;
+  uint32_t segment = 0;   // the thread's segment at the first event
+  uint64_t start_ns = 0;  // the time events' ticks count from
+  uint64_t tick_ps = 0;   // picoseconds per tick unit (16 TSC ticks)
+  uint64_t count = 0;     // events in `events`
+  std::string events;
+};
+
 using Record =
     std::variant<ProcessRecord, StringRecord, ModuleRecord, StackRecord, ClassRecord,
                  InstanceRecord, InstanceEndRecord, ThreadStartRecord, ThreadEndRecord,
                  ThreadJoinRecord, DependencyRecord, DependencyCountRecord, LongWaitRecord,
-                 MisuseRecord, ClassStatsRecord, SignalReleaseRecord, RuntimeStatsRecord>;
+                 MisuseRecord, ClassStatsRecord, SignalReleaseRecord, RuntimeStatsRecord,
+                 EventBlockRecord>;
 
 RecordType TypeOf(const Record& record);
 

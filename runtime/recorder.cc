@@ -1,6 +1,8 @@
 #include "absl/strings/string_view.h"
 #include "runtime/recorder.h"
 
+#include "runtime/event_log.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -17,6 +19,7 @@
 #include "lockgraph/internal/raw_sync.h"
 #include "lockgraph/options.h"
 #include "runtime/cold_path.h"
+#include "runtime/event_log.h"
 #include "runtime/handle_flags.h"
 #include "runtime/online_report.h"
 #include "runtime/runtime.h"
@@ -279,7 +282,10 @@ uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, u
   return chain;
 }
 
-PopResult PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t* pc) {
+namespace {
+
+// Takes `sync` off the held stack, wherever it is.
+PopResult PopHeldEntry(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t* pc) {
   for (int i = ts->depth - 1; i >= 0; --i) {
     if (ts->held[i].id == sync.id) {
       *pc = ts->held[i].pc;
@@ -294,6 +300,14 @@ PopResult PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync, uintptr
     return PopResult::kUntracked;
   }
   return PopResult::kNotHeld;
+}
+
+}  // namespace
+
+PopResult PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t* pc) {
+  const PopResult result = PopHeldEntry(ts, sync, pc);
+  if (ts->events != nullptr && result != PopResult::kNotHeld) LogRelease(ts, sync);
+  return result;
 }
 
 void StartHoldSample(ThreadState* ts, int index) {
@@ -440,7 +454,8 @@ SpawnPoint BeforeThreadStart() {
   ThreadState* ts = CurrentThread();
   if (ts == nullptr) return {};
   const SpawnPoint point{ts->tid, ts->segment};
-  ++ts->segment;
+  if (ts->events != nullptr) LogEvent(ts, format::EventOp::kSpawn, {});
+  NextSegment(ts);
   return point;
 }
 
@@ -462,7 +477,8 @@ void AfterThreadJoin(uint32_t joined) {
         /*flush=*/false);
     rt.checker().AddJoin(ts->tid, ts->segment, joined);
   }
-  ++ts->segment;
+  if (ts->events != nullptr) LogEvent(ts, format::EventOp::kJoin, {.object = joined});
+  NextSegment(ts);
 }
 
 namespace {

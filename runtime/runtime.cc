@@ -41,6 +41,7 @@ Runtime& Runtime::Get() {
 
 Runtime::Runtime() {
   start_monotonic_ns_ = internal::MonotonicNanos();
+  start_tsc_ = ReadTsc();
   start_realtime_ns_ = RealtimeNanos();
   Options options;
   std::vector<std::string> errors;
@@ -65,6 +66,18 @@ void Runtime::ApplyLocked(const Options& options) {
   quiet_.store(options.quiet, std::memory_order_relaxed);
   on_cycle_.store(options.on_cycle, std::memory_order_relaxed);
   on_misuse_.store(options.on_misuse, std::memory_order_relaxed);
+  full_mode_.store(options.mode == Mode::kFull, std::memory_order_relaxed);
+}
+
+TscClock Runtime::tsc_clock() const {
+  const uint64_t now_tsc = ReadTsc();
+  const int64_t now_ns = internal::MonotonicNanos() - start_monotonic_ns_;
+  TscClock clock;
+  clock.start_tsc = start_tsc_;
+  if (now_tsc > start_tsc_ && now_ns > 0) {
+    clock.ns_per_tsc = static_cast<double>(now_ns) / static_cast<double>(now_tsc - start_tsc_);
+  }
+  return clock;
 }
 
 void Runtime::StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent_segment) {
@@ -73,7 +86,7 @@ void Runtime::StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent
   process.ppid = static_cast<uint64_t>(getppid());
   process.parent_tid = parent_tid;
   process.parent_segment = parent_segment;
-  process.mode = format::TraceMode::kDeps;  // full mode is not recorded yet: see options.h
+  process.mode = options_.mode == Mode::kFull ? format::TraceMode::kFull : format::TraceMode::kDeps;
   process.realtime_ns = static_cast<uint64_t>(start_realtime_ns_);
   process.monotonic_ns = static_cast<uint64_t>(start_monotonic_ns_);
   {
@@ -131,6 +144,11 @@ ThreadState* Runtime::NewThreadState(uint32_t parent, uint32_t parent_segment,
   ts->cache_mask = kInitialCache - 1;
   ts->hold_mask = hold_mask();
   ts->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
+  if (full_mode()) {
+    ts->events = std::make_unique<EventLog>();
+    ts->events->start_tsc = ts->events->last_tsc = ReadTsc();
+    ts->event_generation = trace_generation();
+  }
   ThreadEntry entry;
   {
     RuntimeMutexLock hold(threads_mu_);
@@ -190,6 +208,7 @@ uint64_t Runtime::DependencyId(uint32_t tid, uint32_t segment, uint64_t key, boo
 }
 
 void Runtime::FlushThread(ThreadState* ts) {
+  if (ts->events != nullptr) FlushEventsLocked(ts);
   const uint32_t generation = trace_generation();
   writer_.Write(
       [&](TraceWriter::Scope& out) {
@@ -238,6 +257,7 @@ void Runtime::WriteStatistics() {
         format::RuntimeStatsRecord stats;
         const std::pair<const char*, uint64_t> counters[] = {
             {"held_overflows", held_overflows.load()},
+            {"dropped_events", dropped_events.load()},
             {"cache_evictions", cache_evictions.load()},
             {"long_waits", long_waits.load()},
             {"class_overflows", registry_.overflowed()},
@@ -261,6 +281,7 @@ void Runtime::AtExit(ThreadState* current) {
 
 void Runtime::BeforeFork(ThreadState* current) {
   fork_mu_.Lock();  // waits until no thread is on a cold path
+  if (current != nullptr && current->events != nullptr) FlushEventsLocked(current);
   writer_.Flush();  // nothing buffered may be written by both processes
   forking_tid_ = CurrentTid(current);
   forking_segment_ = current != nullptr ? current->segment : 0;
@@ -268,7 +289,7 @@ void Runtime::BeforeFork(ThreadState* current) {
 
 void Runtime::AfterForkInParent(ThreadState* current) {
   // The fork orders the parent's past before the child, like a thread start.
-  if (current != nullptr) ++current->segment;
+  if (current != nullptr) NextSegment(current);
   fork_mu_.Unlock();
 }
 
@@ -299,7 +320,7 @@ void Runtime::AfterForkInChild(ThreadState* current) {
     new (&current->notices_mu) RuntimeMutex();
     current->notices.clear();
     current->has_notices.store(false, std::memory_order_relaxed);
-    ++current->segment;
+    NextSegment(current);
     current->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
   }
   {
@@ -313,6 +334,8 @@ void Runtime::AfterForkInChild(ThreadState* current) {
     entry.parent_segment = 0;
     entry.os_tid = current->os_tid;
     WriteThreadStart(current->tid, entry);
+    // Its events so far were written to the parent's trace (BeforeFork).
+    if (current->events != nullptr) current->event_generation = trace_generation();
   }
 }
 

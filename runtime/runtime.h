@@ -16,6 +16,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "lockgraph/options.h"
+#include "runtime/event_log.h"
 #include "runtime/lock_registry.h"
 #include "runtime/module_map.h"
 #include "runtime/online_checker.h"
@@ -32,6 +33,9 @@ class Runtime {
   static Runtime& Get();
 
   LockRegistry& registry() { return registry_; }
+  // Full mode (the mode when the thread's state was made; runtime/event_log.h).
+  bool full_mode() const { return full_mode_.load(std::memory_order_relaxed); }
+  TscClock tsc_clock() const;
   ModuleMap& modules() { return modules_; }
   TraceWriter& writer() { return writer_; }
   OnlineChecker& checker() { return checker_; }
@@ -79,6 +83,7 @@ class Runtime {
 
   // Counters of what the runtime had to drop (reported in the trace).
   std::atomic<uint64_t> held_overflows{0};
+  std::atomic<uint64_t> dropped_events{0};  // full mode: buffered across a trace switch
   std::atomic<uint64_t> cache_evictions{0};
   std::atomic<uint64_t> long_waits{0};
 
@@ -123,6 +128,8 @@ class Runtime {
   std::atomic<OnMisuse> on_misuse_{OnMisuse::kReport};
 
   int64_t start_monotonic_ns_ = 0;
+  uint64_t start_tsc_ = 0;
+  std::atomic<bool> full_mode_{false};
   int64_t start_realtime_ns_ = 0;
 
   mutable RuntimeMutex threads_mu_;

@@ -28,6 +28,8 @@ inline constexpr int kMaxHeld = 64;
 inline constexpr uint8_t kHeldSampled = 0x80;
 inline constexpr uint8_t kTraceFlagsMask = 0x7f;
 
+struct EventLog;  // runtime/event_log.h
+
 struct HeldEntry {
   uint64_t id;                        // instance id
   uint64_t chain;                     // hash of held[0..this] (ids and flags, in order)
@@ -73,6 +75,11 @@ struct ThreadState {
 
   std::string name;
   uint64_t os_tid = 0;
+
+  // Full mode only (null in deps mode): this thread's unwritten events, and the trace
+  // generation they belong to (runtime/event_log.h).
+  std::unique_ptr<EventLog> events;
+  uint32_t event_generation = 0;
 
   // Lock instances released by another thread while this thread held them.
   std::atomic<bool> has_notices{false};

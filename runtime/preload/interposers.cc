@@ -64,9 +64,11 @@ PreloadSync* MutexSync(pthread_mutex_t* m, uintptr_t site_pc) {
   if (!Traceable(m)) return nullptr;
   const int type = m->__data.__kind & kMutexKindMask;
   runtime::ColdPath cold;
+  // Full mode numbers each acquisition while the mutex is held: no recording before the lock.
   return table.Create(cold.runtime(), m, MutexTag(m), SyncKind::kPthreadMutex, site_pc,
                       type == kMutexRecursive, -1,
-                      /*plain=*/type != kMutexRecursive && type != kMutexErrorCheck);
+                      /*plain=*/type != kMutexRecursive && type != kMutexErrorCheck &&
+                          !cold.runtime().full_mode());
 }
 
 PreloadSync* RwlockSync(pthread_rwlock_t* rw, uintptr_t site_pc) {

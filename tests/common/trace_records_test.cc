@@ -26,6 +26,7 @@ using lockgraph::format::DependencyCountRecord;
 using lockgraph::format::DependencyRecord;
 using lockgraph::format::EncodeHeader;
 using lockgraph::format::EncodeRecord;
+using lockgraph::format::EventBlockRecord;
 using lockgraph::format::Frame;
 using lockgraph::format::HeldLock;
 using lockgraph::format::InstanceEndRecord;
@@ -219,13 +220,18 @@ RuntimeStatsRecord SampleRuntimeStats() {
   return {.counters = {{307, 0}, {308, 42}, {309, kU64Max}, {310, 128}}};
 }
 
+EventBlockRecord SampleEventBlock() {
+  return {.tid = 3, .segment = kU32Max, .start_ns = 1ull << 45, .tick_ps = 5000, .count = 2,
+          .events = std::string("\x00\x07\x01\x22\x07", 5)};
+}
+
 std::vector<Record> AllSamples() {
   return {SampleProcess(),    SampleString(),          SampleModule(),
           SampleStack(),      SampleClass(),           SampleInstance(),
           SampleInstanceEnd(), SampleThreadStart(),    SampleThreadEnd(),
           SampleThreadJoin(), SampleDependency(),      SampleDependencyCount(),
           SampleLongWait(),   SampleMisuse(),          SampleClassStats(),
-          SampleSignalRelease(), SampleRuntimeStats()};
+          SampleSignalRelease(), SampleRuntimeStats(), SampleEventBlock()};
 }
 
 // Splits an encoded record into its type and payload, checking the framing.
@@ -494,7 +500,7 @@ TEST(TraceRecords, TrailingUnknownBytesAreIgnored) {
 }
 
 TEST(TraceRecords, UnknownRecordTypeIsUnimplemented) {
-  for (uint32_t raw : {0u, 18u, 99u, 0xffffffffu}) {
+  for (uint32_t raw : {0u, 20u, 99u, 0xffffffffu}) {
     absl::StatusOr<Record> r = DecodeRecord(static_cast<RecordType>(raw), "\x01\x02");
     ASSERT_FALSE(r.ok()) << raw;
     EXPECT_EQ(r.status().code(), absl::StatusCode::kUnimplemented) << r.status();

@@ -21,6 +21,10 @@ struct SyncHandle {
   int32_t initial_value = 0;      // semaphores: the initial count
   std::source_location site;
   uintptr_t site_pc = 0;          // LD_PRELOAD objects: where first seen (no source location)
+  // Full mode: acquisitions so far (pairs each acquire with the release before it), and the
+  // trace file the object is defined in for events (runtime/event_log.h).
+  std::atomic<uint64_t> acquisitions{0};
+  std::atomic<uint32_t> event_generation{0};
 };
 
 // Registers a new object: assigns its id and class. Thread-safe.

@@ -1,0 +1,62 @@
+#include "runtime/event_log.h"
+
+#include "runtime/cold_path.h"
+#include "runtime/recorder.h"
+#include "runtime/runtime.h"
+#include "runtime/trace_writer.h"
+
+namespace lockgraph::runtime {
+namespace {
+
+void WriteBlock(Runtime& rt, ThreadState* ts) {
+  EventLog* log = ts->events.get();
+  if (ts->event_generation != rt.trace_generation()) {
+    // Logged for a trace file that has since been closed (lockgraph::Configure switched it):
+    // the objects they name are not defined in the new file.
+    rt.dropped_events.fetch_add(log->count, std::memory_order_relaxed);
+  } else if (log->count != 0) {
+    format::EventBlockRecord block;
+    block.tid = ts->tid;
+    block.segment = log->segment;
+    const TscClock clock = rt.tsc_clock();
+    block.start_ns = clock.ToNs(log->start_tsc);
+    block.tick_ps = clock.tick_ps();
+    block.count = log->count;
+    block.events.assign(reinterpret_cast<const char*>(log->data),
+                        static_cast<size_t>(log->cur - log->data));
+    rt.writer().Write([&](TraceWriter::Scope& out) { out.Add(block); }, /*flush=*/false);
+  }
+  ts->event_generation = rt.trace_generation();
+  log->cur = log->data;
+  log->count = 0;
+  log->start_tsc = log->last_tsc;
+  log->segment = ts->segment;
+}
+
+}  // namespace
+
+void FlushEvents(ThreadState* ts) {
+  ColdPath cold;
+  WriteBlock(cold.runtime(), ts);
+}
+
+void FlushEventsLocked(ThreadState* ts) { WriteBlock(Runtime::Get(), ts); }
+
+void DefineForEvents(ThreadState* ts, const internal::SyncHandle& sync) {
+  ColdPath cold;
+  Runtime& rt = cold.runtime();
+  if (ts->event_generation != rt.trace_generation()) WriteBlock(rt, ts);  // a new trace file
+  rt.writer().Write([&](TraceWriter::Scope& out) { out.Instance(sync); }, /*flush=*/false);
+  const_cast<internal::SyncHandle&>(sync).event_generation.store(ts->event_generation,
+                                                                 std::memory_order_relaxed);
+}
+
+void LogSignal(ThreadState* ts, format::EventOp op, const internal::SyncHandle& sync,
+               uint64_t seq) {
+  LogSyncEvent(ts, op, sync, {.seq = seq});
+  // Everything after this event is a new segment: ordered after the sender's past (receive),
+  // or what the receiver may be ordered after (send). Dependencies are recorded again in it.
+  NextSegment(ts);
+}
+
+}  // namespace lockgraph::runtime
