@@ -204,7 +204,7 @@ class Dumper {
           absl::StrAppend(&out_, " tid=", o.object);
           break;
         case format::EventOp::kWait:
-          absl::StrAppend(&out_, " ", Lock(o.object), " waited=", Time(o.size * r.tick_ps / 1000));
+          absl::StrAppend(&out_, " ", Lock(o.object), " waited=", Time(o.size));
           break;
         default:
           absl::StrAppend(&out_, " ", Lock(o.object));

@@ -28,7 +28,7 @@ enum class EventOp : uint8_t {
   kAcquire = 0,       // object, seq: the seq-th acquisition of the lock (from 1)
   kAcquireFlags = 1,  // object, seq, flags (AcquireFlags; shared, try or timed)
   kRelease = 2,       // object: released the lock taken by this thread's last acquire of it
-  kWait = 3,          // object, size: blocked on the object for `size` tick units, ending
+  kWait = 3,          // object, size: blocked on the object for `size` nanoseconds, ending
                       // now (the acquire, receive or timeout follows)
   kTimeout = 4,       // object: gave up waiting
   kSend = 5,          // object, seq: the seq-th signal of the object (Event::set, Queue::put,

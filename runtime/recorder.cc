@@ -363,6 +363,10 @@ void RecordContention(ThreadState* ts, const internal::SyncHandle& sync, int64_t
   Runtime& rt = Runtime::Get();
   const uint64_t ns = wait_ns > 0 ? static_cast<uint64_t>(wait_ns) : 0;
   rt.registry().Class(sync.class_id).AddWait(ns);
+  if (ts != nullptr && ts->events != nullptr) {
+    LogSyncEvent(ts, format::EventOp::kWait, sync, {.size = ns});
+    if (timed_out) LogSyncEvent(ts, format::EventOp::kTimeout, sync, {});
+  }
   if (ts == nullptr || wait_ns < rt.long_wait_ns()) return;
   ColdPath cold;
   rt.long_waits.fetch_add(1, std::memory_order_relaxed);
