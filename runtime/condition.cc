@@ -12,8 +12,9 @@ namespace {
 constexpr uint8_t kConditionKind = static_cast<uint8_t>(format::SyncKind::kCondition);
 }  // namespace
 
-// A blocked waiter, on its own stack. notify() unlinks it before setting `signaled`, so a
-// waiter whose timeout expires knows, under waiters_mu_, whether it was notified first.
+// A blocked waiter, on its own stack. notify() unlinks it before setting `signaled` to the
+// number of the notify (never 0), so a waiter whose timeout expires knows, under waiters_mu_,
+// whether it was notified first, and a full trace pairs the notify with the wait it ended.
 struct Condition::Waiter {
   std::atomic<uint32_t> signaled{0};
   Waiter* next = nullptr;
@@ -117,8 +118,13 @@ bool Condition::WaitUntilAt(internal::Deadline deadline, uintptr_t caller_pc) {
       break;
     }
   }
-  runtime::RecordContention(CurrentThread(), handle_, internal::MonotonicNanos() - start, 0, 0,
-                            !notified, caller_pc);
+  runtime::ThreadState* ts = CurrentThread();
+  runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, 0, 0, !notified,
+                            caller_pc);
+  if (notified && ts != nullptr && ts->events != nullptr) {
+    runtime::LogSignal(ts, format::EventOp::kReceive, handle_,
+                       self.signaled.load(std::memory_order_relaxed));
+  }
   if (lock_ != nullptr) {
     lock_->Acquire(true, kForever, caller_pc);
   } else {
@@ -127,30 +133,52 @@ bool Condition::WaitUntilAt(internal::Deadline deadline, uintptr_t caller_pc) {
   return notified;
 }
 
+uint32_t Condition::NextNotify() {
+  if (++notifies_ == 0) ++notifies_;  // 0 means "not notified"
+  return notifies_;
+}
+
+void Condition::LogNotify(uint32_t seq) {
+  runtime::ThreadState* ts = CurrentThread();
+  if (ts != nullptr && ts->events != nullptr) {
+    runtime::LogSignal(ts, format::EventOp::kSend, handle_, seq);
+  }
+}
+
 void Condition::notify(int n) {
   if (!HeldByCaller("notify")) return;
-  internal::RawMutexLock hold(waiters_mu_);
-  for (; n > 0 && head_ != nullptr; --n) {
-    Waiter* waiter = head_;
-    head_ = waiter->next;
-    (head_ != nullptr ? head_->prev : tail_) = nullptr;
-    // After this store the waiter may return and its node vanish; a wake on the address of
-    // a vanished node is harmless (futex waiters re-check their word).
-    waiter->signaled.store(1, std::memory_order_release);
-    runtime::FutexWake(waiter->signaled, 1);
+  uint32_t seq = 0;
+  {
+    internal::RawMutexLock hold(waiters_mu_);
+    if (head_ != nullptr && n > 0) seq = NextNotify();
+    for (; n > 0 && head_ != nullptr; --n) {
+      Waiter* waiter = head_;
+      head_ = waiter->next;
+      (head_ != nullptr ? head_->prev : tail_) = nullptr;
+      // After this store the waiter may return and its node vanish; a wake on the address of
+      // a vanished node is harmless (futex waiters re-check their word).
+      waiter->signaled.store(seq, std::memory_order_release);
+      runtime::FutexWake(waiter->signaled, 1);
+    }
   }
+  if (seq != 0) LogNotify(seq);
 }
 
 void Condition::notify_all() {
   if (!HeldByCaller("notify_all")) return;
-  internal::RawMutexLock hold(waiters_mu_);
-  while (head_ != nullptr) {
-    Waiter* waiter = head_;
-    head_ = waiter->next;
-    waiter->signaled.store(1, std::memory_order_release);
-    runtime::FutexWake(waiter->signaled, 1);
+  uint32_t seq = 0;
+  {
+    internal::RawMutexLock hold(waiters_mu_);
+    if (head_ != nullptr) seq = NextNotify();
+    while (head_ != nullptr) {
+      Waiter* waiter = head_;
+      head_ = waiter->next;
+      waiter->signaled.store(seq, std::memory_order_release);
+      runtime::FutexWake(waiter->signaled, 1);
+    }
+    tail_ = nullptr;
   }
-  tail_ = nullptr;
+  if (seq != 0) LogNotify(seq);
 }
 
 }  // namespace lockgraph

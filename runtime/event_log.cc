@@ -3,6 +3,7 @@
 #include "runtime/cold_path.h"
 #include "runtime/recorder.h"
 #include "runtime/runtime.h"
+#include "runtime/stack_capture.h"
 #include "runtime/trace_writer.h"
 
 namespace lockgraph::runtime {
@@ -26,6 +27,7 @@ void WriteBlock(Runtime& rt, ThreadState* ts) {
                         static_cast<size_t>(log->cur - log->data));
     rt.writer().Write([&](TraceWriter::Scope& out) { out.Add(block); }, /*flush=*/false);
   }
+  if (ts->event_generation != rt.trace_generation()) log->sites.clear();
   ts->event_generation = rt.trace_generation();
   log->cur = log->data;
   log->count = 0;
@@ -49,6 +51,22 @@ void DefineForEvents(ThreadState* ts, const internal::SyncHandle& sync) {
   rt.writer().Write([&](TraceWriter::Scope& out) { out.Instance(sync); }, /*flush=*/false);
   const_cast<internal::SyncHandle&>(sync).event_generation.store(ts->event_generation,
                                                                  std::memory_order_relaxed);
+}
+
+uint64_t AccessSite(ThreadState* ts, uintptr_t pc) {
+  EventLog* log = ts->events.get();
+  if (auto it = log->sites.find(pc); it != log->sites.end()) return it->second;
+  ColdPath cold;
+  Runtime& rt = cold.runtime();
+  if (ts->event_generation != rt.trace_generation()) WriteBlock(rt, ts);  // a new trace file
+  uintptr_t pcs[kMaxStackDepth + kInternalFrames];
+  const int depth = CaptureStack(pcs, rt.stack_depth(), pc);
+  uint64_t id = 0;
+  rt.writer().Write(
+      [&](TraceWriter::Scope& out) { id = out.Stack({pcs, static_cast<size_t>(depth)}); },
+      /*flush=*/false);
+  log->sites.emplace(pc, id);
+  return id;
 }
 
 void LogSignal(ThreadState* ts, format::EventOp op, const internal::SyncHandle& sync,

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "absl/base/optimization.h"
+#include "absl/container/flat_hash_map.h"
 #include "common/events.h"
 #include "common/trace_format.h"
 #include "lockgraph/internal/sync_handle.h"
@@ -28,6 +29,8 @@ struct EventLog {
   uint64_t start_tsc = 0;  // the block's start
   uint32_t segment = 0;    // the thread's segment at the block's first event
   uint64_t count = 0;
+  // Stack ids of annotated accesses in this trace file, by access site (return address).
+  absl::flat_hash_map<uintptr_t, uint64_t> sites;
   uint8_t data[kBytes];
 };
 
@@ -62,6 +65,10 @@ void FlushEvents(ThreadState* ts);
 void DefineForEvents(ThreadState* ts, const internal::SyncHandle& sync);
 // FlushEvents for a caller already inside a ColdPath, or holding the fork lock (BeforeFork).
 void FlushEventsLocked(ThreadState* ts);
+
+// The stack id of an annotated access at `pc` (a return address into the user's code): the
+// stack of the first access from there, written to the trace once.
+uint64_t AccessSite(ThreadState* ts, uintptr_t pc);
 
 // Opens a new segment of the thread (common/thread_order.h). Full mode: a block that has no
 // event yet starts in it.

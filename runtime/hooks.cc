@@ -11,14 +11,37 @@ void RecordWait(const SyncHandle& handle, int64_t wait_ns, bool timed_out) {
                             /*holder_pc=*/0, timed_out, LOCKGRAPH_CALLER_PC());
 }
 
-// Deps mode counts hand-offs (a queue class's "acquisitions" are the items taken) but keeps
-// no record of each: ordering each put before its get is full mode's work (not recorded by
-// this version, see options.h).
-void RecordQueuePut(const SyncHandle&, uint64_t) {}
+// Deps mode counts hand-offs (a queue class's "acquisitions" are the items taken); full mode
+// also logs each, so the analyzer orders a put before the get that took its item.
+void RecordQueuePut(const SyncHandle& handle, uint64_t sequence) {
+  runtime::ThreadState* ts = runtime::CurrentThread();
+  if (ts != nullptr && ts->events != nullptr) {
+    runtime::LogSignal(ts, format::EventOp::kSend, handle, sequence);
+  }
+}
 
-void RecordQueueGet(const SyncHandle& handle, uint64_t) {
+void RecordQueueGet(const SyncHandle& handle, uint64_t sequence) {
   runtime::Runtime::Get().registry().Class(handle.class_id).acquisitions.fetch_add(
       1, std::memory_order_relaxed);
+  runtime::ThreadState* ts = runtime::CurrentThread();
+  if (ts != nullptr && ts->events != nullptr) {
+    runtime::LogSignal(ts, format::EventOp::kReceive, handle, sequence);
+  }
+}
+
+void RecordSharedAccess(const SyncHandle& handle, bool write) {
+  runtime::ThreadState* ts = runtime::CurrentThread();
+  if (ts == nullptr || ts->events == nullptr) return;
+  runtime::LogSyncEvent(ts, write ? format::EventOp::kWrite : format::EventOp::kRead, handle,
+                        {.site = runtime::AccessSite(ts, LOCKGRAPH_CALLER_PC())});
+}
+
+void RecordRawAccess(const volatile void* address, uint64_t size, bool write) {
+  runtime::ThreadState* ts = runtime::CurrentThread();
+  if (ts == nullptr || ts->events == nullptr) return;
+  runtime::LogEvent(ts, write ? format::EventOp::kWriteRaw : format::EventOp::kReadRaw,
+                    {.object = reinterpret_cast<uintptr_t>(address), .size = size,
+                     .site = runtime::AccessSite(ts, LOCKGRAPH_CALLER_PC())});
 }
 
 void ReportMisuse(const SyncHandle& handle, uint8_t kind, const char* detail) {

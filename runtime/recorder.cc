@@ -306,7 +306,9 @@ PopResult PopHeldEntry(ThreadState* ts, const internal::SyncHandle& sync, uintpt
 
 PopResult PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t* pc) {
   const PopResult result = PopHeldEntry(ts, sync, pc);
-  if (ts->events != nullptr && result != PopResult::kNotHeld) LogRelease(ts, sync);
+  // Logged even when not held here (a Lock released by another thread): the release is what
+  // the next acquisition waits for.
+  if (ts->events != nullptr) LogRelease(ts, sync);
   return result;
 }
 

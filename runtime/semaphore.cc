@@ -19,6 +19,17 @@ namespace {
 int32_t Clamp32(int64_t v) {
   return static_cast<int32_t>(std::clamp<int64_t>(v, INT32_MIN, INT32_MAX));
 }
+
+// Full mode, a semaphore used as a signal: the k-th permit taken overall is the
+// (k - initial)-th beyond the initial value, which exists once that many were released; the
+// analyzer pairs it with the first release that brought the total that far.
+void LogSignalAcquire(ThreadState* ts, const internal::SyncHandle& handle, int64_t initial) {
+  auto& taken = const_cast<internal::SyncHandle&>(handle).acquisitions;
+  const int64_t k = static_cast<int64_t>(taken.fetch_add(1, std::memory_order_relaxed) + 1);
+  if (k > initial) {
+    runtime::LogSignal(ts, format::EventOp::kReceive, handle, static_cast<uint64_t>(k - initial));
+  }
+}
 }  // namespace
 
 Semaphore::Semaphore(int64_t value, std::string_view name, std::source_location site)
@@ -50,7 +61,12 @@ bool Semaphore::IsLockLike() const { return initial_ == 1 && !runtime::IsSignal(
 void Semaphore::Acquired(uint8_t flags, uintptr_t caller_pc) {
   ThreadState* ts = CurrentThread();
   last_acquirer_.store(OwnerId(ts), std::memory_order_relaxed);
-  if (ts != nullptr && IsLockLike()) runtime::RecordAcquire(ts, handle_, flags, caller_pc);
+  if (ts == nullptr) return;
+  if (IsLockLike()) {
+    runtime::RecordAcquire(ts, handle_, flags, caller_pc);
+  } else if (ts->events != nullptr) {
+    LogSignalAcquire(ts, handle_, initial_);
+  }
 }
 
 bool Semaphore::acquire(bool blocking, std::chrono::nanoseconds timeout) {
@@ -99,6 +115,8 @@ bool Semaphore::AcquireSlow(std::chrono::nanoseconds timeout, uintptr_t caller_p
   // It may have become a signal while this thread waited: then it is not held.
   if (ts != nullptr && lock_like && IsLockLike()) {
     runtime::PushHeld(ts, handle_, flags, caller_pc, chain);
+  } else if (ts != nullptr && ts->events != nullptr) {
+    LogSignalAcquire(ts, handle_, initial_);
   }
   return true;
 }
@@ -121,14 +139,22 @@ void Semaphore::Release(int64_t n, bool bounded) {
     } while (!count_.compare_exchange_weak(count, count + n, std::memory_order_seq_cst,
                                            std::memory_order_relaxed));
   }
+  bool as_lock = false;
   if (initial_ == 1) {
     if (ts != nullptr && runtime::IsHeldByCaller(ts, handle_)) {
       runtime::PopHeld(ts, handle_);
+      as_lock = true;
     } else if (!runtime::IsSignal(handle_)) {
       // A permit returned by a thread that did not take it: a signal, not a lock. Whoever
       // holds it as a lock forgets it.
       runtime::MarkSignal(ts, handle_);
       runtime::ReleasedByOtherThread(0, handle_);
+    }
+  }
+  if (ts != nullptr && ts->events != nullptr) {
+    const int64_t total = released_.fetch_add(n, std::memory_order_relaxed) + n;
+    if (!as_lock) {
+      runtime::LogSignal(ts, format::EventOp::kSend, handle_, static_cast<uint64_t>(total));
     }
   }
   if (!bounded) count_.fetch_add(n, std::memory_order_seq_cst);

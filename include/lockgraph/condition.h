@@ -84,6 +84,8 @@ class ABSL_LOCKABLE Condition {
   bool WaitUntil(internal::Deadline deadline);
   bool WaitUntilAt(internal::Deadline deadline, uintptr_t caller_pc);
   bool HeldByCaller(const char* operation);
+  uint32_t NextNotify() ABSL_EXCLUSIVE_LOCKS_REQUIRED(waiters_mu_);
+  void LogNotify(uint32_t seq);
 
   std::unique_ptr<RLock> own_lock_;
   Lock* lock_ = nullptr;    // exactly one of lock_ and rlock_ is set
@@ -91,6 +93,7 @@ class ABSL_LOCKABLE Condition {
   internal::RawMutex waiters_mu_;
   Waiter* head_ ABSL_GUARDED_BY(waiters_mu_) = nullptr;  // FIFO of blocked waiters
   Waiter* tail_ ABSL_GUARDED_BY(waiters_mu_) = nullptr;
+  uint32_t notifies_ ABSL_GUARDED_BY(waiters_mu_) = 0;  // numbers the signals (full mode)
   internal::SyncHandle handle_;
 };
 

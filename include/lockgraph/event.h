@@ -34,6 +34,8 @@ class Event {
   bool wait(std::chrono::nanoseconds timeout = kForever);
 
  private:
+  void Received();  // full mode: logs the set() a successful wait() saw
+
   std::atomic<uint32_t> flag_{0};
   std::atomic<uint32_t> sets_{0};  // bumped by every set(): the futex word waiters sleep on
   std::atomic<uint32_t> waiters_{0};

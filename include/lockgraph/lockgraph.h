@@ -19,6 +19,7 @@
 #include "lockgraph/queue.h"
 #include "lockgraph/rlock.h"
 #include "lockgraph/semaphore.h"
+#include "lockgraph/shared.h"
 #include "lockgraph/thread.h"
 #include "lockgraph/timeout.h"
 

@@ -68,6 +68,7 @@ class Semaphore {
   std::atomic<uint32_t> waiters_{0};
   std::atomic<uint32_t> wake_seq_{0};       // futex word the waiters sleep on
   std::atomic<uint32_t> last_acquirer_{0};  // recorder thread id, for value-1 semaphores
+  std::atomic<int64_t> released_{0};        // permits ever released (full mode only)
   internal::SyncHandle handle_;
 };
 
