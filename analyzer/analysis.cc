@@ -19,6 +19,7 @@ const char* FindingKindName(FindingKind kind) {
   switch (kind) {
     case FindingKind::kDeadlock: return "deadlock";
     case FindingKind::kPotential: return "potential";
+    case FindingKind::kRace: return "race";
     case FindingKind::kLongWait: return "long-wait";
     case FindingKind::kMisuse: return "misuse";
   }
@@ -138,6 +139,7 @@ class Analyzer {
     }
     LongWaits();
     Misuses();
+    Races();
     std::stable_sort(report_.findings.begin(), report_.findings.end(),
                      [](const Finding& a, const Finding& b) {
                        if (a.kind != b.kind) return a.kind < b.kind;
@@ -399,7 +401,11 @@ class Analyzer {
         break;
       }
       case CycleVerdict::kOrdered:
-        out.reason = "ordered by thread start/join: the orders never run at the same time";
+        out.reason = model_.order().has_signals()
+                         ? "ordered by thread start/join or a signal the later thread waits "
+                           "for (Event set/wait, Queue put/get, semaphore release/acquire, "
+                           "notify/wait): the orders never run at the same time"
+                         : "ordered by thread start/join: the orders never run at the same time";
         break;
       case CycleVerdict::kSearchLimit:
         out.reason = "not decided: the witness search hit its step limit";
@@ -476,6 +482,68 @@ class Analyzer {
     }
     for (auto& [key, f] : groups) {
       if (f.occurrences > 1) absl::StrAppend(&f.message, " (", f.occurrences, " times)");
+      report_.findings.push_back(std::move(f));
+    }
+  }
+
+  // One finding per pair of access sites (the replay grouped them already).
+  void Races() {
+    std::vector<StackRef> stacks;
+    for (const ModelRace& race : model_.races()) {
+      stacks.push_back(race.first.site);
+      stacks.push_back(race.second.site);
+    }
+    symbolizer_.Prefetch(stacks);
+    for (const ModelRace& race : model_.races()) {
+      Finding f;
+      f.kind = FindingKind::kRace;
+      f.occurrences = race.count;
+      std::string what, token;
+      if (race.variable != 0) {
+        const ModelLock& var = model_.lock(race.variable);
+        const ModelClass& cls = model_.lock_class(var.class_id);
+        f.locks = {FindingLock{cls.name, ClassLabel(cls), absl::StrCat(var.file, ":", var.line),
+                               var.kind}};
+        what = ShortName(cls);
+        token = ClassToken(cls);
+      } else {
+        what = absl::StrFormat("%d bytes at 0x%x", race.size, race.address);
+      }
+      std::vector<std::string> held[2];
+      int i = 0;
+      for (const ModelAccess* access : {&race.first, &race.second}) {
+        FindingAccess out;
+        out.thread = Thread(access->thread);
+        out.write = access->write;
+        out.stack = Stack(access->site);
+        for (uint32_t lock : access->held) {
+          out.held.push_back(ClassLabel(model_.lock_class(model_.lock(lock).class_id)));
+        }
+        held[i++] = out.held;
+        f.accesses.push_back(std::move(out));
+      }
+      std::vector<std::string> common;
+      for (const std::string& lock : held[0]) {
+        if (std::find(held[1].begin(), held[1].end(), lock) != held[1].end()) {
+          common.push_back(lock);
+        }
+      }
+      const FindingAccess& a = f.accesses[0];
+      const FindingAccess& b = f.accesses[1];
+      f.location = !b.stack.site().empty() ? b.stack.site() : a.stack.site();
+      if (f.location.empty() && !f.locks.empty()) f.location = f.locks[0].site;
+      f.message = absl::StrCat(
+          "data race on ", what, ": ", a.thread.label(), a.write ? " writes" : " reads", " and ",
+          b.thread.label(), b.write ? " writes" : " reads", " with nothing ordering them (",
+          common.empty() ? "no common lock"
+                         : absl::StrCat("both hold ", absl::StrJoin(common, ", "),
+                                        ", one of them shared"),
+          ")");
+      auto site_token = [](const FindingAccess& x) {
+        const std::string function = x.stack.frames.empty() ? "" : x.stack.frames.front().function;
+        return absl::StrCat(x.write ? "w@" : "r@", function);
+      };
+      f.id = MakeId(FindingKind::kRace, {token, site_token(a), site_token(b)});
       report_.findings.push_back(std::move(f));
     }
   }

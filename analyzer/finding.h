@@ -14,8 +14,11 @@
 namespace lockgraph::analyzer {
 
 // In order of severity: --fail-on=K fails on K and every kind before it.
-enum class FindingKind { kDeadlock, kPotential, kLongWait, kMisuse };
-const char* FindingKindName(FindingKind kind);  // "deadlock", "potential", ...
+enum class FindingKind { kDeadlock, kPotential, kRace, kLongWait, kMisuse };
+inline constexpr FindingKind kAllFindingKinds[] = {FindingKind::kDeadlock, FindingKind::kPotential,
+                                                  FindingKind::kRace, FindingKind::kLongWait,
+                                                  FindingKind::kMisuse};
+const char* FindingKindName(FindingKind kind);  // "deadlock", "potential", "race", ...
 
 struct FindingLock {
   std::string class_name;  // the class key
@@ -53,6 +56,14 @@ struct FindingEdge {
   uint64_t first_seen_ns = 0;  // when the witness dependency was first recorded
 };
 
+// One access of a data race: who, reading or writing, where, holding which locks.
+struct FindingAccess {
+  FindingThread thread;
+  bool write = false;
+  FindingStack stack;
+  std::vector<std::string> held;  // lock labels, outermost first
+};
+
 struct Finding {
   FindingKind kind = FindingKind::kDeadlock;
   std::string id;        // stable: the same hazard keeps its id when unrelated lines move
@@ -68,7 +79,8 @@ struct Finding {
   FindingStack holder_stack;       // long wait: where the holder took the lock
   uint64_t wait_max_ns = 0;
   uint64_t wait_total_ns = 0;
-  uint64_t occurrences = 0;        // long waits and misuse: how many were grouped here
+  uint64_t occurrences = 0;        // long waits, misuse, races: how many were grouped here
+  std::vector<FindingAccess> accesses;  // races: the two accesses, in the order they ran
   // Set by filters after the analysis.
   bool suppressed = false;
   bool in_baseline = false;

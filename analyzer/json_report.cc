@@ -66,6 +66,18 @@ json FindingJson(const Finding& f) {
     out["waiter"] = {{"thread", Thread(f.waiter)}, {"stack", Frames(f.waiter_stack)}};
     out["holder"] = {{"thread", Thread(f.holder)}, {"stack", Frames(f.holder_stack)}};
   }
+  if (f.kind == FindingKind::kRace) {
+    out["occurrences"] = f.occurrences;
+    json accesses = json::array();
+    for (const FindingAccess& access : f.accesses) {
+      accesses.push_back({{"thread", Thread(access.thread)},
+                          {"write", access.write},
+                          {"site", access.stack.site()},
+                          {"stack", Frames(access.stack)},
+                          {"held", access.held}});
+    }
+    out["accesses"] = std::move(accesses);
+  }
   if (f.kind == FindingKind::kMisuse) {
     out["occurrences"] = f.occurrences;
     out["thread"] = Thread(f.waiter);
@@ -78,7 +90,7 @@ json FindingJson(const Finding& f) {
 
 std::string FormatJsonReport(const Report& report) {
   json findings = json::array();
-  json counts = {{"deadlock", 0}, {"potential", 0}, {"long-wait", 0}, {"misuse", 0}};
+  json counts = {{"deadlock", 0}, {"potential", 0}, {"race", 0}, {"long-wait", 0}, {"misuse", 0}};
   uint64_t suppressed = 0, baseline = 0;
   for (const Finding& f : report.findings) {
     findings.push_back(FindingJson(f));

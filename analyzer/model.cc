@@ -34,6 +34,8 @@ class Model::TraceLoader {
   // Class statistics are cumulative snapshots: the last one of a class in a file counts.
   void FinishTrace() {
     for (auto& [class_id, stats] : last_stats_) model_.statistics_[class_id].Merge(stats);
+    model_.lock_ids_.resize(trace_ + 1);
+    model_.lock_ids_[trace_] = std::move(locks_);
   }
 
  private:
@@ -78,7 +80,10 @@ class Model::TraceLoader {
   void Add(const Trace& trace, const format::ThreadStartRecord& r) {
     const uint32_t id = Thread(trace, r.tid);
     if (r.name_sid != 0) model_.threads_[id].name = trace.String(r.name_sid);
-    model_.order_.AddStart(id, Thread(trace, r.parent_tid), r.parent_segment);
+    const uint32_t parent = Thread(trace, r.parent_tid);
+    model_.threads_[id].parent = parent;
+    model_.threads_[id].parent_segment = r.parent_segment;
+    model_.order_.AddStart(id, parent, r.parent_segment);
   }
   void Add(const Trace&, const format::ThreadEndRecord&) {}
   void Add(const Trace& trace, const format::ThreadJoinRecord& r) {
@@ -133,7 +138,7 @@ class Model::TraceLoader {
     model_.locks_[Lock(trace, r.instance)].signal = true;
   }
   void Add(const Trace&, const format::RuntimeStatsRecord&) {}
-  void Add(const Trace&, const format::EventBlockRecord&) {}
+  void Add(const Trace&, const format::EventBlockRecord&) { model_.has_events_ = true; }
 
   Model& model_;
   const uint32_t trace_;
@@ -182,9 +187,20 @@ void Model::Finish() {
       auto to = thread_ids_.find({child, p.parent_tid});
       if (from != thread_ids_.end() && to != thread_ids_.end()) {
         order_.AddStart(to->second, from->second, p.parent_segment);
+        threads_[to->second].parent = from->second;
+        threads_[to->second].parent_segment = p.parent_segment;
       }
     }
   }
+}
+
+uint32_t Model::ThreadId(uint32_t trace, uint32_t tid) const {
+  auto it = thread_ids_.find({trace, tid});
+  return it == thread_ids_.end() ? 0 : it->second;
+}
+
+void Model::AddRaces(std::vector<ModelRace> races) {
+  for (ModelRace& race : races) races_.push_back(std::move(race));
 }
 
 void Model::ResolveSites(StackSymbolizer& symbolizer) {

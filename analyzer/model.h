@@ -20,6 +20,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "analyzer/id_table.h"
 #include "analyzer/trace_reader.h"
 #include "common/thread_order.h"
 #include "common/trace_format.h"
@@ -42,6 +43,8 @@ struct ModelThread {
   uint32_t trace = 0;
   uint32_t tid = 0;  // as recorded in its trace
   std::string name;
+  uint32_t parent = 0;  // the thread (or forking thread) that started it; 0 if not known
+  uint32_t parent_segment = 0;
 };
 
 struct ModelClass {
@@ -101,6 +104,25 @@ struct ModelMisuse {
   std::string detail;
 };
 
+// One annotated access of a data race (full mode).
+struct ModelAccess {
+  uint32_t thread = 0;
+  bool write = false;
+  StackRef site;
+  std::vector<uint32_t> held;  // locks held, outermost first
+};
+
+// Two accesses to one location, at least one a write, that no synchronisation orders.
+struct ModelRace {
+  uint32_t variable = 0;  // a Shared<T> (its lock id), or 0 for raw memory:
+  uint32_t trace = 0;     //   the trace (process) and start address of the raw memory
+  uint64_t address = 0;
+  uint64_t size = 0;
+  ModelAccess first;   // the earlier in the replay
+  ModelAccess second;
+  uint64_t count = 1;  // racing pairs seen at these two sites
+};
+
 struct ClassStatistics {
   uint64_t acquisitions = 0;
   uint64_t contended = 0;
@@ -137,6 +159,17 @@ class Model {
   const std::vector<ModelDependency>& dependencies() const { return dependencies_; }
   const std::vector<ModelWait>& waits() const { return waits_; }
   const std::vector<ModelMisuse>& misuses() const { return misuses_; }
+  const std::vector<ModelRace>& races() const { return races_; }
+  // Model ids of a trace's thread and instance ids; 0 if not in the model.
+  uint32_t ThreadId(uint32_t trace, uint32_t tid) const;
+  uint32_t LockId(uint32_t trace, uint64_t instance) const {
+    return trace < lock_ids_.size() ? lock_ids_[trace].Get(instance) : 0;
+  }
+  // True if any trace was recorded in full mode (its events can be replayed).
+  bool has_events() const { return has_events_; }
+  // What the full-mode replay (analyzer/event_replay.h) adds: signal orders and races.
+  ThreadOrder& mutable_order() { return order_; }
+  void AddRaces(std::vector<ModelRace> races);
   // By class id.
   const absl::flat_hash_map<uint32_t, ClassStatistics>& statistics() const { return statistics_; }
   const ThreadOrder& order() const { return order_; }
@@ -156,6 +189,9 @@ class Model {
   std::vector<ModelDependency> dependencies_;
   std::vector<ModelWait> waits_;
   std::vector<ModelMisuse> misuses_;
+  std::vector<ModelRace> races_;
+  std::vector<IdTable<uint32_t>> lock_ids_;  // per trace: instance -> lock id
+  bool has_events_ = false;
   absl::flat_hash_map<uint32_t, ClassStatistics> statistics_;
   absl::flat_hash_map<std::string, uint32_t> class_by_name_;
   // (trace, tid) -> thread id

@@ -14,8 +14,7 @@ namespace lockgraph::analyzer {
 namespace {
 
 std::optional<FindingKind> KindNamed(absl::string_view word) {
-  for (FindingKind kind : {FindingKind::kDeadlock, FindingKind::kPotential,
-                           FindingKind::kLongWait, FindingKind::kMisuse}) {
+  for (FindingKind kind : kAllFindingKinds) {
     if (word == FindingKindName(kind)) return kind;
   }
   return std::nullopt;
@@ -92,6 +91,7 @@ bool Suppressions::RuleMatches(const Rule& rule, const Finding& finding) const {
     stacks.push_back(&edge.held);
     stacks.push_back(&edge.acquire);
   }
+  for (const FindingAccess& access : finding.accesses) stacks.push_back(&access.stack);
   switch (rule.target) {
     case Target::kClass:
       for (const FindingLock& lock : finding.locks) {

@@ -8,7 +8,10 @@ namespace lockgraph::analyzer {
 namespace {
 
 const char* Severity(FindingKind kind) {
-  return kind == FindingKind::kDeadlock || kind == FindingKind::kMisuse ? "error" : "warning";
+  return kind == FindingKind::kDeadlock || kind == FindingKind::kRace ||
+                 kind == FindingKind::kMisuse
+             ? "error"
+             : "warning";
 }
 
 void AppendStack(std::string& out, const FindingStack& stack, const char* indent) {
@@ -65,7 +68,7 @@ std::string FormatTextReport(const Report& report, bool explain) {
   for (const std::string& warning : report.warnings) {
     absl::StrAppend(&out, "lockgraph: warning: ", warning, "\n");
   }
-  uint64_t counts[4] = {}, suppressed = 0, baseline = 0;
+  uint64_t counts[std::size(kAllFindingKinds)] = {}, suppressed = 0, baseline = 0;
   for (const Finding& f : report.findings) {
     if (f.suppressed) {
       ++suppressed;
@@ -94,6 +97,19 @@ std::string FormatTextReport(const Report& report, bool explain) {
       case FindingKind::kMisuse:
         AppendStack(out, f.waiter_stack, "        ");
         break;
+      case FindingKind::kRace:
+        if (!f.locks.empty()) absl::StrAppend(&out, "    variable ", f.locks[0].label, ", declared at ", f.locks[0].site, "\n");
+        for (const FindingAccess& access : f.accesses) {
+          absl::StrAppend(&out, "    ", access.thread.label(), access.write ? " writes" : " reads",
+                          " at ", Or(access.stack.site(), "an unknown place"), ", holding ",
+                          access.held.empty() ? "no lock" : absl::StrJoin(access.held, ", "),
+                          ":\n");
+          AppendStack(out, access.stack, "        ");
+        }
+        if (f.occurrences > 1) {
+          absl::StrAppend(&out, "    (", f.occurrences, " racing pairs at these two places)\n");
+        }
+        break;
     }
   }
   if (explain) {
@@ -104,8 +120,9 @@ std::string FormatTextReport(const Report& report, bool explain) {
   }
   const Summary& s = report.summary;
   absl::StrAppend(&out, "lockgraph: ", counts[0], counts[0] == 1 ? " deadlock, " : " deadlocks, ",
-                  counts[1], " potential, ", counts[2],
-                  counts[2] == 1 ? " long wait, " : " long waits, ", counts[3], " misuse");
+                  counts[1], " potential, ", counts[2], counts[2] == 1 ? " race, " : " races, ",
+                  counts[3], counts[3] == 1 ? " long wait, " : " long waits, ", counts[4],
+                  " misuse");
   if (suppressed + baseline > 0) {
     absl::StrAppend(&out, " (and ", suppressed, " suppressed, ", baseline, " in the baseline)");
   }

@@ -32,7 +32,9 @@ bool IsLibraryFrame(const SourceFrame& frame) {
   for (const char* prefix : {"lockgraph::", "std::", "__gnu_cxx::"}) {
     if (absl::StartsWith(name, prefix)) return true;
   }
-  return absl::StartsWith(frame.file, "/usr/include/");
+  // lockgraph's own inline accessors (Shared<T>) may be named without their namespace.
+  return absl::StartsWith(frame.file, "/usr/include/") ||
+         absl::StrContains(frame.file, "/include/lockgraph/");
 }
 
 std::string FormatFrame(const SourceFrame& frame) {

@@ -14,6 +14,24 @@ void ThreadOrder::AddJoin(uint32_t joiner, uint32_t joiner_segment, uint32_t joi
   nodes_[joined].joined_by.emplace_back(joiner, joiner_segment);
 }
 
+void ThreadOrder::AddSignal(ThreadPoint from, ThreadPoint to) {
+  if (from.thread == 0 || to.thread == 0 || from.thread == to.thread) return;
+  std::vector<std::pair<uint32_t, ThreadPoint>>& out = nodes_[from.thread].signals;
+  // Signals between two threads come in order: a later one from a later segment of the
+  // sender into the same receiver segment adds nothing.
+  if (!out.empty() && out.back().second.thread == to.thread &&
+      out.back().second.segment <= to.segment && out.back().first >= from.segment) {
+    return;
+  }
+  if (!out.empty() && out.back().second.thread == to.thread &&
+      out.back().second.segment == to.segment && out.back().first <= from.segment) {
+    out.back().first = from.segment;
+    return;
+  }
+  out.emplace_back(from.segment, to);
+  ++signals_;
+}
+
 bool ThreadOrder::HappensBefore(ThreadPoint a, ThreadPoint b) const {
   if (a.thread == b.thread) return a.segment < b.segment;
   // reached[t] = the earliest segment of t that a happens before.
@@ -41,6 +59,9 @@ bool ThreadOrder::HappensBefore(ThreadPoint a, ThreadPoint b) const {
       if (segment >= from) reach(child, 0);
     }
     for (auto [joiner, segment] : it->second.joined_by) reach(joiner, segment + 1);
+    for (auto [segment, to] : it->second.signals) {
+      if (segment >= from) reach(to.thread, to.segment);
+    }
   }
   auto it = reached.find(b.thread);
   return it != reached.end() && it->second <= b.segment;

@@ -55,6 +55,8 @@ enum class SyncKind : uint8_t {
   kPthreadMutex = 8,
   kPthreadRwlock = 9,
   kPosixSemaphore = 10,
+  // 11 and 12 are the process-shared kinds (ProcessLock, ProcessQueue).
+  kShared = 13,  // a lockgraph::Shared<T> variable (full mode's race detection), not a lock
 };
 
 // How a lock was taken (DependencyRecord::flags, HeldLock::flags).

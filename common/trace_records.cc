@@ -274,6 +274,7 @@ absl::string_view SyncKindName(SyncKind kind) {
     case SyncKind::kPthreadMutex: return "pthread_mutex";
     case SyncKind::kPthreadRwlock: return "pthread_rwlock";
     case SyncKind::kPosixSemaphore: return "sem_t";
+    case SyncKind::kShared: return "Shared";
   }
   return "unknown";
 }

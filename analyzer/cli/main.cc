@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "analyzer/analysis.h"
+#include "analyzer/event_replay.h"
 #include "analyzer/json_report.h"
 #include "analyzer/model.h"
 #include "analyzer/stack_symbolizer.h"
@@ -63,6 +64,10 @@ absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths) {
     if (absl::Status status = model.AddTraceFile(file); !status.ok()) return status;
   }
   model.Finish();
+  // Full-mode traces: races, and the signal orders that rule out more cycles.
+  if (model.has_events()) {
+    if (absl::Status status = ReplayEvents(model); !status.ok()) return status;
+  }
   return model;
 }
 
@@ -81,8 +86,7 @@ absl::Status WriteOutput(const std::string& path, const std::string& text,
 }
 
 std::optional<FindingKind> FailOnKind(const std::string& name) {
-  for (FindingKind kind : {FindingKind::kDeadlock, FindingKind::kPotential,
-                           FindingKind::kLongWait, FindingKind::kMisuse}) {
+  for (FindingKind kind : kAllFindingKinds) {
     if (name == FindingKindName(kind)) return kind;
   }
   return std::nullopt;
@@ -229,8 +233,8 @@ void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& f
   cmd->add_option("-o,--output", flags.output, "write the report here");
   cmd->add_option("--fail-on", flags.fail_on,
                   "exit 1 on findings of this kind or a worse one: deadlock, potential, "
-                  "long-wait, misuse, or never (default " + fail_on + ")")
-      ->check(CLI::IsMember({"deadlock", "potential", "long-wait", "misuse", "never"}));
+                  "race, long-wait, misuse, or never (default " + fail_on + ")")
+      ->check(CLI::IsMember({"deadlock", "potential", "race", "long-wait", "misuse", "never"}));
   cmd->add_option("--long-wait", flags.long_wait,
                   "waits at least this long are findings (default 100ms)");
   cmd->add_flag("--explain", flags.explain, "list every cycle that was ruled out, with the reason");

@@ -249,4 +249,43 @@ TEST(ThreadOrder, MatchesBruteForceOnRandomPrograms) {
   }
 }
 
+TEST(ThreadOrder, SignalOrdersSendersPastBeforeReceiversFuture) {
+  ThreadOrder order;
+  // Thread 1 sets an event in segment 2; thread 3 wakes from it in segment 4, and goes on in 5.
+  order.AddSignal({1, 2}, {3, 5});
+  EXPECT_TRUE(order.has_signals());
+  EXPECT_TRUE(order.HappensBefore({1, 0}, {3, 5}));
+  EXPECT_TRUE(order.HappensBefore({1, 2}, {3, 9}));
+  EXPECT_FALSE(order.HappensBefore({1, 2}, {3, 4}));  // before the wait ended
+  EXPECT_FALSE(order.HappensBefore({1, 3}, {3, 5}));  // after the set
+  EXPECT_FALSE(order.HappensBefore({3, 5}, {1, 9}));  // a signal orders one way only
+}
+
+TEST(ThreadOrder, SignalsChainWithJoins) {
+  ThreadOrder order;
+  order.AddSignal({1, 0}, {2, 1});
+  order.AddSignal({2, 1}, {3, 2});
+  order.AddJoin(/*joiner=*/4, /*joiner_segment=*/0, /*joined=*/3);
+  EXPECT_TRUE(order.HappensBefore({1, 0}, {3, 2}));
+  EXPECT_TRUE(order.HappensBefore({1, 0}, {4, 1}));
+  EXPECT_FALSE(order.HappensBefore({2, 0}, {1, 1}));
+}
+
+TEST(ThreadOrder, RepeatedSignalsKeepTheirOrders) {
+  ThreadOrder order;
+  // A producer's puts, each taken by the consumer's next get.
+  for (uint32_t i = 0; i < 100; ++i) order.AddSignal({1, i}, {2, i + 1});
+  for (uint32_t i = 0; i < 100; ++i) {
+    EXPECT_TRUE(order.HappensBefore({1, i}, {2, i + 1})) << i;
+    EXPECT_FALSE(order.HappensBefore({1, i + 1}, {2, i + 1})) << i;
+  }
+  // Dominated signals add nothing: the same receiver segment from an earlier sender segment.
+  ThreadOrder same;
+  same.AddSignal({1, 5}, {2, 3});
+  same.AddSignal({1, 4}, {2, 3});
+  same.AddSignal({1, 7}, {2, 3});
+  EXPECT_TRUE(same.HappensBefore({1, 7}, {2, 3}));
+  EXPECT_FALSE(same.HappensBefore({1, 8}, {2, 3}));
+}
+
 }  // namespace

@@ -341,7 +341,7 @@ TEST(AnalyzeCorpus, GateLockAroundBothOrdersIsCleanAndExplained) {
   ASSERT_THAT(lines, SizeIs(2)) << explained.stdout_text;
   EXPECT_THAT(lines[0], AllOf(StartsWith("lockgraph: ruled out: cycle Lock \""),
                               HasSubstr(absl::StrCat(": ", gate))));
-  EXPECT_THAT(lines[1], StartsWith("lockgraph: 0 deadlocks, 0 potential, 0 long waits, 0 misuse; "
+  EXPECT_THAT(lines[1], StartsWith("lockgraph: 0 deadlocks, 0 potential, 0 races, 0 long waits, 0 misuse; "
                                    "1 cycle ruled out; "));
 }
 
@@ -673,7 +673,7 @@ TEST_F(AnalyzeSuppressions, ByClassGlob) {
   EXPECT_EQ(text.exit_code, 0) << text.stdout_text << text.stderr_text;
   EXPECT_THAT(text.stdout_text, Not(HasSubstr(": error: ")));
   EXPECT_THAT(text.stdout_text,
-              HasSubstr("lockgraph: 0 deadlocks, 0 potential, 0 long waits, 0 misuse (and 1 "
+              HasSubstr("lockgraph: 0 deadlocks, 0 potential, 0 races, 0 long waits, 0 misuse (and 1 "
                         "suppressed, 0 in the baseline)"));
 
   const Analysis json_run = WithRules("class:[AB]\n", /*as_json=*/true);

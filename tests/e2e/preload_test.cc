@@ -833,7 +833,7 @@ TEST(PreloadProcess, OutputAndExitCodePassThrough) {
     EXPECT_EQ(traced.stdout_text, native.stdout_text) << fail_on;
     EXPECT_THAT(traced.stderr_text, StartsWith(native.stderr_text)) << fail_on;
     EXPECT_THAT(traced.stderr_text,
-                HasSubstr("lockgraph: 0 deadlocks, 0 potential, 0 long waits, 0 misuse"));
+                HasSubstr("lockgraph: 0 deadlocks, 0 potential, 0 races, 0 long waits, 0 misuse"));
   }
   EXPECT_EQ(native.stderr_text, "output_exit_code: a line on stderr\n");
 }

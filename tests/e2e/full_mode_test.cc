@@ -1,0 +1,189 @@
+// Full mode end to end: each program of tests/e2e/full_corpus/ runs with mode=full, then
+// `lockgraph analyze` must find exactly the data races and cycles the program has: which
+// variable, which threads, read or write, which lines, which locks held; hand-offs through
+// join, Event, Queue, Semaphore, Condition and a chain of locks are not races; a cycle ordered
+// by an Event is ruled out in full mode (and reported in deps mode); a cycle whose threads
+// only meet through an unrelated lock is still a deadlock.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/e2e/e2e_support.h"
+
+namespace {
+
+using ::lockgraph::testing::LineOf;
+using ::lockgraph::testing::ProcessResult;
+using ::lockgraph::testing::RunLockgraph;
+using ::lockgraph::testing::RunWithOptions;
+using ::lockgraph::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+using json = ::nlohmann::json;
+
+std::string Source(const std::string& name) {
+  return absl::StrCat(LOCKGRAPH_FULL_CORPUS_SOURCE_DIR, "/", name, ".cc");
+}
+
+std::string Site(const std::string& name, const std::string& marker) {
+  const int line = LineOf(Source(name), marker);
+  EXPECT_GT(line, 0) << name << " has no line with " << marker;
+  return absl::StrCat(Source(name), ":", line);
+}
+
+// Runs the program in `mode` with its trace in `dir`, then analyzes it as JSON.
+json Analyze(const std::string& name, const std::string& mode, const TempDir& dir,
+             std::vector<std::string> extra = {}) {
+  const ProcessResult run =
+      RunWithOptions(absl::StrCat(LOCKGRAPH_FULL_CORPUS_DIR, "/", name),
+                     absl::StrCat("mode=", mode, ":quiet=1:trace=", dir.path(), "/", name,
+                                  ".%p.lgtrace"));
+  EXPECT_EQ(run.exit_code, 0) << name << ": " << run.stderr_text;
+  std::vector<std::string> args = {"analyze", "--format=json", "--fail-on=never"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(dir.path());
+  const ProcessResult analysis = RunLockgraph(args);
+  EXPECT_EQ(analysis.exit_code, 0) << analysis.stderr_text;
+  json report = json::parse(analysis.stdout_text, nullptr, /*allow_exceptions=*/false);
+  EXPECT_TRUE(report.is_object()) << analysis.stdout_text << analysis.stderr_text;
+  return report.is_object() ? report : json::object();
+}
+
+std::vector<json> FindingsOf(const json& report, const std::string& kind) {
+  std::vector<json> out;
+  for (const json& f : report.value("findings", json::array())) {
+    if (f["kind"] == kind) out.push_back(f);
+  }
+  return out;
+}
+
+std::vector<std::string> CycleClasses(const json& finding) {
+  std::vector<std::string> classes;
+  for (const json& lock : finding["locks"]) classes.push_back(lock["class"]);
+  return classes;
+}
+
+TEST(FullMode, UnsynchronisedCounterIsARace) {
+  TempDir dir;
+  const json report = Analyze("race_counter", "full", dir);
+  const std::vector<json> races = FindingsOf(report, "race");
+  ASSERT_EQ(races.size(), 1u) << report.dump(2);
+  const json& race = races[0];
+  EXPECT_EQ(race["locks"][0]["class"], "hits");
+  ASSERT_EQ(race["accesses"].size(), 2u);
+  const json& first = race["accesses"][0];
+  const json& second = race["accesses"][1];
+  EXPECT_THAT(first["thread"]["name"], "adder");
+  EXPECT_THAT(second["thread"]["name"], "bumper");
+  EXPECT_EQ(first["write"], true);
+  EXPECT_EQ(second["write"], true);
+  EXPECT_EQ(first["site"], Site("race_counter", "race: first"));
+  EXPECT_EQ(second["site"], Site("race_counter", "race: second"));
+  EXPECT_TRUE(first["held"].empty());
+  EXPECT_THAT(race["message"].get<std::string>(), HasSubstr("no common lock"));
+  EXPECT_EQ(report["summary"]["findings"]["race"], 1);
+}
+
+TEST(FullMode, RawMemoryRaceNamesTheAddressAndBothSites) {
+  TempDir dir;
+  const json report = Analyze("raw_race", "full", dir);
+  const std::vector<json> races = FindingsOf(report, "race");
+  ASSERT_EQ(races.size(), 1u) << report.dump(2);
+  EXPECT_THAT(races[0]["message"].get<std::string>(), HasSubstr("4 bytes at 0x"));
+  EXPECT_EQ(races[0]["accesses"][0]["site"], Site("raw_race", "race: write"));
+  EXPECT_EQ(races[0]["accesses"][0]["write"], true);
+  EXPECT_EQ(races[0]["accesses"][1]["site"], Site("raw_race", "race: read"));
+  EXPECT_EQ(races[0]["accesses"][1]["write"], false);
+}
+
+// Each of these orders its accesses by a synchronisation lockgraph records.
+class NoRace : public ::testing::TestWithParam<const char*> {};
+
+// The only trace file in `dir`, as `lockgraph dump` prints it.
+std::string DumpOnlyTrace(const TempDir& dir) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    files.push_back(entry.path().string());
+  }
+  EXPECT_EQ(files.size(), 1u);
+  if (files.size() != 1) return "";
+  const ProcessResult dump = RunLockgraph({"dump", files[0]});
+  EXPECT_EQ(dump.exit_code, 0) << dump.stderr_text;
+  return dump.stdout_text;
+}
+
+TEST_P(NoRace, HandOffIsNotARace) {
+  TempDir dir;
+  const json report = Analyze(GetParam(), "full", dir);
+  EXPECT_TRUE(FindingsOf(report, "race").empty()) << report.dump(2);
+  EXPECT_TRUE(FindingsOf(report, "deadlock").empty()) << report.dump(2);
+  // Not clean for want of events: the accesses were recorded and replayed.
+  const std::string dump = DumpOnlyTrace(dir);
+  EXPECT_THAT(dump, HasSubstr(" write #"));
+  EXPECT_THAT(dump, HasSubstr(" read #"));
+}
+
+INSTANTIATE_TEST_SUITE_P(FullCorpus, NoRace,
+                         ::testing::Values("counter_under_lock", "write_before_join",
+                                           "event_handoff", "queue_handoff",
+                                           "semaphore_handoff", "condition_handoff",
+                                           "lock_chain"));
+
+TEST(FullMode, CycleOrderedByAnEventIsRuledOutOnlyInFullMode) {
+  TempDir deps_dir, full_dir;
+  const json deps = Analyze("cycle_ordered_by_event", "deps", deps_dir);
+  const std::vector<json> deps_cycles = FindingsOf(deps, "deadlock");
+  ASSERT_EQ(deps_cycles.size(), 1u) << deps.dump(2);
+  EXPECT_THAT(CycleClasses(deps_cycles[0]), UnorderedElementsAre("left", "right"));
+
+  const json full = Analyze("cycle_ordered_by_event", "full", full_dir);
+  EXPECT_TRUE(FindingsOf(full, "deadlock").empty()) << full.dump(2);
+  ASSERT_EQ(full["ruled_out"].size(), 1u) << full.dump(2);
+  EXPECT_THAT(full["ruled_out"][0]["reason"].get<std::string>(), HasSubstr("signal"));
+
+  // --explain says why, in text.
+  const ProcessResult text = RunLockgraph({"analyze", "--explain", full_dir.path()});
+  EXPECT_THAT(text.stdout_text, HasSubstr("ruled out: cycle"));
+  EXPECT_THAT(text.stdout_text, HasSubstr("Event set/wait"));
+}
+
+TEST(FullMode, CycleMeetingThroughAnUnrelatedLockIsStillADeadlock) {
+  TempDir dir;
+  const json report = Analyze("cycle_common_lock", "full", dir);
+  const std::vector<json> cycles = FindingsOf(report, "deadlock");
+  ASSERT_EQ(cycles.size(), 1u) << report.dump(2);
+  EXPECT_THAT(CycleClasses(cycles[0]), UnorderedElementsAre("left", "right"));
+  std::vector<std::string> sites;
+  for (const json& edge : cycles[0]["edges"]) sites.push_back(edge["acquire_site"]);
+  EXPECT_THAT(sites, UnorderedElementsAre(Site("cycle_common_lock", "edge: left -> right"),
+                                          Site("cycle_common_lock", "edge: right -> left")));
+}
+
+TEST(FullMode, TextReportShowsBothAccessesAndTheirLocks) {
+  TempDir dir;
+  Analyze("race_counter", "full", dir);
+  const ProcessResult text = RunLockgraph({"analyze", "--fail-on=race", dir.path()});
+  EXPECT_EQ(text.exit_code, 1) << text.stdout_text << text.stderr_text;
+  EXPECT_THAT(text.stdout_text, HasSubstr("error: data race on \"hits\""));
+  EXPECT_THAT(text.stdout_text,
+              HasSubstr(absl::StrCat("writes at ", Site("race_counter", "race: first"),
+                                     ", holding no lock")));
+  EXPECT_THAT(text.stdout_text, HasSubstr("1 race, "));
+}
+
+TEST(FullMode, TraceDumpShowsSignalsAndAccesses) {
+  TempDir dir;
+  Analyze("event_handoff", "full", dir);
+  const std::string dump = DumpOnlyTrace(dir);
+  EXPECT_THAT(dump, HasSubstr("send #"));
+  EXPECT_THAT(dump, HasSubstr("receive #"));
+  EXPECT_THAT(dump, HasSubstr("write #"));
+  EXPECT_THAT(dump, HasSubstr("read #"));
+}
+
+}  // namespace
