@@ -36,6 +36,10 @@ LockRegistry::LockRegistry() {
   chunks_[0].store(new ClassInfo[kChunkSize], std::memory_order_release);
 }
 
+LockRegistry::~LockRegistry() {
+  for (std::atomic<ClassInfo*>& chunk : chunks_) delete[] chunk.load(std::memory_order_relaxed);
+}
+
 uint32_t LockRegistry::AddLocked(format::SyncKind kind, std::string name,
                                  const std::source_location& site) {
   uint32_t id = count_.load(std::memory_order_relaxed) + 1;

@@ -74,6 +74,10 @@ class LockRegistry {
   static constexpr uint32_t kMaxChunks = 4096;  // 4M classes
 
   LockRegistry();
+  // Only registries of tests are destroyed: the runtime's lives until the process ends.
+  ~LockRegistry();
+  LockRegistry(const LockRegistry&) = delete;
+  LockRegistry& operator=(const LockRegistry&) = delete;
 
   // The class of a new object: `name` if not empty, else "file:line" of the site; if that
   // key is already a class of another kind, the key gets " (Kind)" appended. Cost: a hash

@@ -11,5 +11,10 @@ for sanitizer in address,undefined thread; do
   echo "== tests under -fsanitize=$sanitizer =="
   BUILD_DIR="$base-$name" "$root/scripts/build.sh" -DLOCKGRAPH_SANITIZE="$sanitizer" \
     -DLOCKGRAPH_BUILD_BENCHMARKS=OFF
-  ctest --test-dir "$base-$name" --output-on-failure --parallel "$(nproc)" --timeout 600
+  # A ThreadSanitizer runtime cannot be preloaded into a program not built with it, so the
+  # LD_PRELOAD end-to-end tests run under AddressSanitizer only.
+  exclude='^$'
+  [ "$name" = tsan ] && exclude='^Preload(Corpus|Process|RealPrograms|Host)\.'
+  ctest --test-dir "$base-$name" --output-on-failure --parallel "$(nproc)" --timeout 600 \
+    -E "$exclude"
 done

@@ -88,7 +88,9 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   for (char** e = environ; *e != nullptr; ++e) {
     const absl::string_view entry(*e);
     if (absl::StartsWith(entry, "LD_PRELOAD=")) {
-      preloads = absl::StrCat(preload, ":", entry.substr(11));
+      // The user's preloads first: a sanitizer runtime must be, and a user's own interposer
+      // should win over lockgraph's.
+      preloads = absl::StrCat(entry.substr(11), ":", preload);
     } else if (absl::StartsWith(entry, "LOCKGRAPH_OPTIONS=")) {
       options = std::string(entry.substr(18));
     } else {

@@ -122,7 +122,7 @@ std::vector<int> Counts(const json& report) {
 
 std::vector<std::string> Kinds(const json& report) {
   std::vector<std::string> kinds;
-  for (const json& f : report["findings"]) kinds.push_back(f["kind"]);
+  for (const json& f : report.value("findings", json::array())) kinds.push_back(f["kind"]);
   return kinds;
 }
 

@@ -1,8 +1,25 @@
 #include "tests/e2e/e2e_support.h"
 
+#include <cstdlib>
 #include <fstream>
+#include <string>
 
 namespace lockgraph::testing {
+
+#ifdef LOCKGRAPH_ASAN_RUNTIME
+namespace {
+// An AddressSanitizer build: every program the tests start (the uninstrumented ones that
+// `lockgraph run` preloads the instrumented interposer into, too) gets the sanitizer runtime
+// first. Leaks are checked by the unit tests; the real programs run here are not ours.
+const bool kSanitizerEnvironment = [] {
+  setenv("LD_PRELOAD", LOCKGRAPH_ASAN_RUNTIME, 1);
+  const char* options = getenv("ASAN_OPTIONS");
+  setenv("ASAN_OPTIONS",
+         (std::string(options != nullptr ? options : "") + ":detect_leaks=0").c_str(), 1);
+  return true;
+}();
+}  // namespace
+#endif
 
 std::string ExamplePath(const std::string& name) {
   return std::string(LOCKGRAPH_EXAMPLE_DIR) + "/" + name;

@@ -12,7 +12,7 @@ namespace {
 lockgraph::Lock a("A");  // lock: A
 lockgraph::Lock b("B");  // lock: B
 lockgraph::Lock c("C");  // lock: C
-lockgraph::Event first_done, second_done;
+lockgraph::Event first_done, second_done, third_done;
 
 void Nest(lockgraph::Lock& outer, lockgraph::Lock& inner) {
   std::lock_guard hold_outer(outer);  // held: outer
@@ -34,6 +34,7 @@ int main() {
   lockgraph::Thread third([] {
     second_done.wait();
     Nest(c, a);  // call: C -> A
+    third_done.set();  // also keeps Nest() from being a tail call, so the stack has line C -> A
   }, "third");
   first.start();
   second.start();

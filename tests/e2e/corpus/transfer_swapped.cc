@@ -23,7 +23,7 @@ void transfer(Account& from, Account& to, int amount) {
 
 Account x(100);  // account: x
 Account y(100);  // account: y
-lockgraph::Event paid;
+lockgraph::Event paid, repaid;
 
 }  // namespace
 
@@ -35,6 +35,7 @@ int main() {
   lockgraph::Thread pay_yx([] {
     paid.wait();
     transfer(y, x, 5);  // call: transfer(y, x)
+    repaid.set();  // also keeps transfer() from being a tail call: the stack has this line
   }, "pay_y_to_x");
   pay_xy.start();
   pay_yx.start();
