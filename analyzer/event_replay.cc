@@ -118,6 +118,13 @@ class Replayer {
     }
     ForceTheRest();
     model_.AddRaces(races_.TakeRaces());
+    if (stats_.unmatched > 0) {
+      model_.AddWarning(absl::StrCat(
+          "full mode: ", stats_.unmatched,
+          " events had no partner in the traces (a release, send or thread end that was not "
+          "recorded); they were replayed in time order, so races and orders near them are "
+          "approximate"));
+    }
     return absl::OkStatus();
   }
 

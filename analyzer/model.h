@@ -170,6 +170,7 @@ class Model {
   // What the full-mode replay (analyzer/event_replay.h) adds: signal orders and races.
   ThreadOrder& mutable_order() { return order_; }
   void AddRaces(std::vector<ModelRace> races);
+  void AddWarning(std::string warning) { warnings_.push_back(std::move(warning)); }
   // By class id.
   const absl::flat_hash_map<uint32_t, ClassStatistics>& statistics() const { return statistics_; }
   const ThreadOrder& order() const { return order_; }
