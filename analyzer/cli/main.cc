@@ -4,7 +4,9 @@
 // (and the JSON schema); the library's C++ API may change.
 #include <stdlib.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -18,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "analyzer/analysis.h"
+#include "analyzer/chrome_trace.h"
 #include "analyzer/event_replay.h"
 #include "analyzer/json_report.h"
 #include "analyzer/model.h"
@@ -224,6 +227,57 @@ int Dump(const std::string& path, bool symbolize, const std::string& symbolizer_
   return kExitClean;
 }
 
+struct ExportFlags {
+  std::vector<std::string> paths;
+  bool chrome = false;
+  std::string output;
+};
+
+// lockgraph export --chrome: the timeline goes to -o ("-": stdout); a file that cannot be
+// written completely is removed.
+int Export(const ExportFlags& flags) {
+  absl::StatusOr<std::vector<std::string>> files = ExpandTracePaths(flags.paths);
+  if (!files.ok()) return Fail(files.status());
+  ChromeTraceExporter exporter;
+  for (const std::string& file : *files) {
+    if (absl::Status status = exporter.AddTraceFile(file); !status.ok()) return Fail(status);
+  }
+  for (const std::string& warning : exporter.warnings()) {
+    std::cerr << "lockgraph: warning: " << warning << "\n";
+  }
+  const bool to_stdout = flags.output == "-";
+  std::ofstream file;
+  if (!to_stdout) {
+    file.open(flags.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      return Fail(absl::UnavailableError(
+          absl::StrCat(flags.output, ": cannot write the timeline: ", strerror(errno))));
+    }
+  }
+  std::ostream& out = to_stdout ? std::cout : file;
+  absl::Status status = exporter.Write(out);
+  out.flush();
+  if (!to_stdout) file.close();
+  if (status.ok() && !out) {
+    status = absl::UnavailableError(absl::StrCat(flags.output, ": cannot write the timeline"));
+  }
+  if (!status.ok()) {
+    if (!to_stdout) std::remove(flags.output.c_str());
+    return Fail(status);
+  }
+  const ChromeTraceCounts& c = exporter.counts();
+  auto count = [](uint64_t n, const char* one, const char* many) {
+    return absl::StrCat(n, " ", n == 1 ? one : many);
+  };
+  std::cerr << "lockgraph: timeline of " << count(c.processes, "process", "processes") << ", "
+            << count(c.threads, "thread", "threads") << ": " << count(c.holds, "hold", "holds")
+            << ", " << count(c.waits, "wait", "waits") << ", "
+            << count(c.lock_arrows, "hand-off", "hand-offs") << ", "
+            << count(c.signal_arrows, "signal arrow", "signal arrows")
+            << (to_stdout ? "" : " -> " + flags.output) << "\n";
+  return kExitClean;
+}
+
 // The options of an analysis, shared by `analyze` and `run` (which differ in --fail-on's
 // default).
 void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& fail_on) {
@@ -293,6 +347,17 @@ int main(int argc, char** argv) {
   dump_cmd->add_option("--symbolizer", dump_symbolizer,
                        "llvm-symbolizer to use (default: from PATH)");
 
+  ExportFlags export_flags;
+  CLI::App* export_cmd = app.add_subcommand(
+      "export", "write traces as a timeline for other tools (full-mode traces: every hold)");
+  export_cmd->add_option("TRACE", export_flags.paths, "trace files or directories of them")
+      ->required();
+  export_cmd->add_flag("--chrome", export_flags.chrome,
+                       "Chrome Trace Event Format JSON, for ui.perfetto.dev and chrome://tracing")
+      ->required();
+  export_cmd->add_option("-o,--output", export_flags.output, "the file to write, - for stdout")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -304,5 +369,6 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return Run(run);
   if (stats_cmd->parsed()) return Stats(stats_paths, stats_format);
   if (dump_cmd->parsed()) return Dump(dump_path, dump_symbolize, dump_symbolizer);
+  if (export_cmd->parsed()) return Export(export_flags);
   return kExitBadInput;
 }

@@ -27,8 +27,8 @@ enum class OnMisuse { kReport, kAbort };
 struct Options {
   // Trace file; "%p" becomes the process id. Empty: no trace file.
   std::string trace = "lockgraph.%p.lgtrace";
-  // deps: each distinct lock order once per thread (cheap). full: every event (not yet
-  // recorded by this runtime version; behaves as deps).
+  // deps: each distinct lock order once per thread (cheap). full: also every acquire,
+  // release, wait, signal and annotated access (docs/full-mode.md).
   Mode mode = Mode::kDeps;
   // What to do when a new lock-order edge closes a cycle that can deadlock.
   OnCycle on_cycle = OnCycle::kReport;

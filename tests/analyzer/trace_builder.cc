@@ -17,6 +17,12 @@ TraceBuilder::TraceBuilder(uint64_t pid, uint64_t ppid, uint32_t parent_tid,
   Add(process);
 }
 
+TraceBuilder::TraceBuilder(format::ProcessRecord process, const std::string& exe) {
+  format::EncodeHeader(bytes_);
+  if (!exe.empty()) process.exe_sid = String(exe);
+  Add(process);
+}
+
 uint64_t TraceBuilder::String(const std::string& text) {
   auto [it, inserted] = strings_.try_emplace(text, strings_.size() + 1);
   if (inserted) Add(format::StringRecord{it->second, text});
@@ -24,12 +30,13 @@ uint64_t TraceBuilder::String(const std::string& text) {
 }
 
 void TraceBuilder::Thread(uint32_t tid, const std::string& name, uint32_t parent,
-                          uint32_t parent_segment) {
+                          uint32_t parent_segment, uint64_t os_tid) {
   format::ThreadStartRecord r;
   r.tid = tid;
   r.parent_tid = parent;
   r.parent_segment = parent_segment;
   r.name_sid = String(name);
+  r.os_tid = os_tid;
   Add(r);
 }
 
@@ -107,6 +114,24 @@ void TraceBuilder::Signal(uint64_t lock, uint32_t tid) {
 void TraceBuilder::Stats(const std::string& class_name, format::ClassStatsRecord stats) {
   stats.class_id = classes_.at(class_name);
   Add(stats);
+}
+
+void TraceBuilder::Events(uint32_t tid, uint32_t segment, uint64_t start_ns,
+                          const std::vector<format::Event>& events, uint64_t tick_ps) {
+  format::EventBlockRecord block;
+  block.tid = tid;
+  block.segment = segment;
+  block.start_ns = start_ns;
+  block.tick_ps = tick_ps;
+  block.count = events.size();
+  uint64_t last = 0;
+  for (const format::Event& e : events) {
+    uint8_t buffer[format::kMaxEventBytes];
+    const uint8_t* end = format::AppendEvent(buffer, e.op, e.time - last, e.operands);
+    last = e.time;
+    block.events.append(reinterpret_cast<const char*>(buffer), static_cast<size_t>(end - buffer));
+  }
+  Add(block);
 }
 
 std::string TraceBuilder::WriteTo(const std::string& dir, const std::string& name) const {

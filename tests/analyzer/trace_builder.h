@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/events.h"
 #include "common/trace_records.h"
 
 namespace lockgraph::testing {
@@ -22,10 +23,12 @@ class TraceBuilder {
  public:
   explicit TraceBuilder(uint64_t pid = 100, uint64_t ppid = 1, uint32_t parent_tid = 0,
                         uint32_t parent_segment = 0, uint64_t realtime_ns = 1);
+  // Any process record; `exe` (if not empty) becomes its executable path.
+  TraceBuilder(format::ProcessRecord process, const std::string& exe);
 
   uint64_t String(const std::string& text);
   void Thread(uint32_t tid, const std::string& name, uint32_t parent = 0,
-              uint32_t parent_segment = 0);
+              uint32_t parent_segment = 0, uint64_t os_tid = 0);
   // A lock instance of class `class_name` (a class per distinct name), constructed at
   // file:line.
   void Lock(uint64_t id, const std::string& class_name,
@@ -40,6 +43,10 @@ class TraceBuilder {
   void Misuse(format::MisuseKind kind, uint32_t tid, uint64_t lock, const std::string& detail);
   void Signal(uint64_t lock, uint32_t tid);
   void Stats(const std::string& class_name, format::ClassStatsRecord stats);
+  // A full-mode event block of thread `tid`: each event's `time` is in ticks since `start_ns`
+  // (increasing), a tick being `tick_ps` picoseconds.
+  void Events(uint32_t tid, uint32_t segment, uint64_t start_ns,
+              const std::vector<format::Event>& events, uint64_t tick_ps = 1000);
   void Add(const format::Record& record) { format::EncodeRecord(record, bytes_); }
 
   const std::string& bytes() const { return bytes_; }
