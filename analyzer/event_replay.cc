@@ -54,6 +54,7 @@ struct ThreadReplay {
 };
 
 struct LockState {
+  bool seen = false;              // any acquisition run yet
   uint64_t acquired = 0;          // the highest acquisition seq run
   uint32_t holders = 0;
   uint32_t exclusive_holder = 0;  // thread id, 0 if none
@@ -79,6 +80,7 @@ using WaitKey = std::pair<uint8_t, uint64_t>;
 class Replayer {
  public:
   explicit Replayer(Model& model) : model_(model), threads_(model.thread_count() + 1) {
+    for (const Trace& trace : model.traces()) forked_.push_back(trace.process.parent_tid != 0);
     for (uint32_t id = 1; id < threads_.size(); ++id) {
       const ModelThread& thread = model.thread(id);
       ThreadReplay& t = threads_[id];
@@ -273,10 +275,14 @@ class Replayer {
         LockState& l = locks_[lock];
         const bool shared = (o.flags & format::kAcquireShared) != 0;
         const bool free = shared ? l.exclusive_holder == 0 : l.holders == 0;
+        // A forked child's objects go on counting from the parent's acquisitions, which are in
+        // the parent's trace (and ordered before the child by the fork).
+        if (!l.seen && forked_[t.trace]) l.acquired = o.seq - 1;
         if (!force && (l.acquired + 1 < o.seq || !free)) {
           *key = {kWaitLock, lock};
           return false;
         }
+        l.seen = true;
         l.acquired = std::max(l.acquired, o.seq);
         ++l.holders;
         if (!shared) l.exclusive_holder = t.id;
@@ -324,7 +330,10 @@ class Replayer {
       case EventOp::kReceive: {
         const uint32_t object = model_.LockId(t.trace, o.object);
         SignalState& s = signals_[object];
-        if (!force && s.max_sent < o.seq) {
+        // In a forked child, a signal sent before the fork is in the parent's trace, and
+        // ordered before the child by the fork itself.
+        const bool before_fork = forked_[t.trace] && s.recent.empty() && s.max_sent == 0;
+        if (!force && !before_fork && s.max_sent < o.seq) {
           *key = {kWaitSignal, object};
           return false;
         }
@@ -388,6 +397,7 @@ class Replayer {
   }
 
   Model& model_;
+  std::vector<bool> forked_;           // by trace: written by a forked child
   std::vector<ThreadReplay> threads_;  // by model thread id
   // parent -> (segment it was started in, child)
   absl::flat_hash_map<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>> children_;

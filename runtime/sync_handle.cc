@@ -91,6 +91,9 @@ void RegisterPreloadSyncLocked(Runtime& rt, internal::SyncHandle& handle,
   handle.site_pc = site_pc;
   handle.initial_value = initial_value;
   handle.flags.store(0, std::memory_order_relaxed);
+  // A reused table entry is a new object: defined afresh for events, counted from 1.
+  handle.acquisitions.store(0, std::memory_order_relaxed);
+  handle.event_generation.store(0, std::memory_order_relaxed);
 }
 
 void UnregisterSyncLocked(Runtime& rt, internal::SyncHandle& handle) {
