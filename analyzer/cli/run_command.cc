@@ -68,9 +68,15 @@ absl::StatusOr<std::string> FindPreloadLibrary() {
   if (const char* env = getenv("LOCKGRAPH_PRELOAD"); env != nullptr && *env != '\0') {
     candidates.push_back(env);
   }
+  // Installed: bin/lockgraph and lib/liblockgraph_preload.so (cmake/Install.cmake).
+  candidates.push_back(SelfDirectory() + "/../" LOCKGRAPH_INSTALL_LIBDIR "/liblockgraph_preload.so");
   candidates.push_back(SelfDirectory() + "/../lib/liblockgraph_preload.so");
 #ifdef LOCKGRAPH_BUILD_PRELOAD
-  candidates.push_back(LOCKGRAPH_BUILD_PRELOAD);
+  // The build tree's interposer, for the build tree's command only: an installed lockgraph
+  // must not reach back into the directory it was built in.
+  if (std::filesystem::path(SelfDirectory()) == std::filesystem::path(LOCKGRAPH_BUILD_CLI_DIR)) {
+    candidates.push_back(LOCKGRAPH_BUILD_PRELOAD);
+  }
 #endif
   for (const std::string& path : candidates) {
     if (access(path.c_str(), R_OK) == 0) return std::filesystem::absolute(path).string();
