@@ -94,7 +94,7 @@ class Replayer {
     }
   }
 
-  absl::Status Run() {
+  absl::Status Run(const ReadProgress& progress) {
     for (uint32_t trace = 0; trace < model_.traces().size(); ++trace) {
       const std::string& path = model_.traces()[trace].path;
       absl::StatusOr<Trace> read = ReadTraceFile(path, [&](const Trace&, const TraceRecord& r) {
@@ -107,7 +107,7 @@ class Replayer {
           }
         }
         Pump();
-      });
+      }, progress);
       if (!read.ok()) return read.status();
       // The process is over: its threads have no more events.
       for (ThreadReplay& t : threads_) {
@@ -411,9 +411,9 @@ class Replayer {
 
 }  // namespace
 
-absl::Status ReplayEvents(Model& model, ReplayStats* stats) {
+absl::Status ReplayEvents(Model& model, ReplayStats* stats, const ReadProgress& progress) {
   Replayer replayer(model);
-  absl::Status status = replayer.Run();
+  absl::Status status = replayer.Run(progress);
   if (stats != nullptr) *stats = replayer.stats();
   return status;
 }

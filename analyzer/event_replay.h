@@ -36,7 +36,9 @@ struct ReplayStats {
 
 // Reads the event blocks of the model's traces again and adds races and signal orders to
 // the model. Errors name the trace file.
-absl::Status ReplayEvents(Model& model, ReplayStats* stats = nullptr);
+// `progress` (optional) is told the bytes read of each file, as ReadTraceFile does.
+absl::Status ReplayEvents(Model& model, ReplayStats* stats = nullptr,
+                          const ReadProgress& progress = {});
 
 }  // namespace lockgraph::analyzer
 

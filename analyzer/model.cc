@@ -161,11 +161,11 @@ uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& rec
   return it->second;
 }
 
-absl::Status Model::AddTraceFile(const std::string& path) {
+absl::Status Model::AddTraceFile(const std::string& path, const ReadProgress& progress) {
   const uint32_t index = static_cast<uint32_t>(traces_.size());
   TraceLoader loader(*this, index);
   absl::StatusOr<Trace> trace =
-      ReadTraceFile(path, [&](const Trace& t, const TraceRecord& r) { loader(t, r); });
+      ReadTraceFile(path, [&](const Trace& t, const TraceRecord& r) { loader(t, r); }, progress);
   if (!trace.ok()) return trace.status();
   loader.FinishTrace();
   for (const std::string& warning : trace->warnings) warnings_.push_back(warning);

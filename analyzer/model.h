@@ -140,7 +140,7 @@ class Model {
  public:
   // Reads one trace file into the model. Errors name the file (and byte offset); warnings
   // (a file cut short) go to warnings().
-  absl::Status AddTraceFile(const std::string& path);
+  absl::Status AddTraceFile(const std::string& path, const ReadProgress& progress = {});
   // Call once all traces are in: orders each forked process after its parent's fork.
   void Finish();
   // Objects seen by the LD_PRELOAD interposer have no source site in the trace, only a stack

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -190,7 +191,7 @@ const std::string& Trace::String(uint64_t id) const {
 }
 
 absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name,
-                                 const RecordVisitor& visit) {
+                                 const RecordVisitor& visit, const ReadProgress& progress) {
   Trace trace;
   trace.path = name;
   if (bytes.size() < format::kHeaderSize ||
@@ -260,14 +261,19 @@ absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& nam
     } else {
       trace.records.push_back({offset, *std::move(record)});
     }
+    if (progress && (index & 0xfff) == 0) {
+      progress(format::kHeaderSize + reader.position(), bytes.size());
+    }
   }
+  if (progress) progress(bytes.size(), bytes.size());
   if (!saw_process) {
     return absl::DataLossError(absl::StrCat(name, ": no process record (an empty trace?)"));
   }
   return trace;
 }
 
-absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor& visit) {
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor& visit,
+                                    const ReadProgress& progress) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", strerror(errno)));
   struct stat st;
@@ -275,17 +281,34 @@ absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor
     close(fd);
     return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a trace file"));
   }
-  std::string contents(static_cast<size_t>(st.st_size), '\0');
-  size_t done = 0;
-  while (done < contents.size()) {
-    const ssize_t n = read(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
+  const size_t size = static_cast<size_t>(st.st_size);
+  if (size < format::kHeaderSize) {
+    close(fd);
+    return ParseTrace(absl::string_view(), path, visit);  // says why it is not a trace
   }
+  // Mapped, and the pages already parsed dropped as the parse goes: memory stays flat however
+  // long the trace (records are decoded into objects of their own before they are visited).
+  void* mapped = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
-  contents.resize(done);
-  return ParseTrace(contents, path, visit);
+  if (mapped == MAP_FAILED) {
+    return absl::UnavailableError(absl::StrCat(path, ": cannot map: ", strerror(errno)));
+  }
+  madvise(mapped, size, MADV_SEQUENTIAL);
+  const uintptr_t base = reinterpret_cast<uintptr_t>(mapped);
+  uintptr_t dropped = base;
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  absl::StatusOr<Trace> trace = ParseTrace(
+      absl::string_view(static_cast<const char*>(mapped), size), path, visit,
+      [&](uint64_t done, uint64_t total) {
+        const uintptr_t upto = (base + done) & ~(page - 1);
+        if (upto >= dropped + (64u << 20)) {
+          madvise(reinterpret_cast<void*>(dropped), upto - dropped, MADV_DONTNEED);
+          dropped = upto;
+        }
+        if (progress) progress(done, total);
+      });
+  munmap(mapped, size);
+  return trace;
 }
 
 }  // namespace lockgraph::analyzer

@@ -49,13 +49,18 @@ struct Trace {
 
 // Called for each record in file order, once the definitions it refers to are in `trace`.
 using RecordVisitor = std::function<void(const Trace& trace, const TraceRecord& record)>;
+// Called now and then with the bytes parsed so far and the file's size.
+using ReadProgress = std::function<void(uint64_t done, uint64_t total)>;
 
 // Reads a whole trace. With a visitor, records are passed to it instead of being kept in
 // Trace::records (the definition tables are kept either way): large traces stream.
-absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor& visit = {});
+// The file is mapped and parsed in place; memory does not grow with its size.
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor& visit = {},
+                                    const ReadProgress& progress = {});
 // Parses the bytes of a trace; `name` is used in messages.
 absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name,
-                                 const RecordVisitor& visit = {});
+                                 const RecordVisitor& visit = {},
+                                 const ReadProgress& progress = {});
 
 }  // namespace lockgraph::analyzer
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "analyzer/cli/progress.h"
 #include "analyzer/cli/run_command.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -63,13 +64,21 @@ absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths) {
   absl::StatusOr<std::vector<std::string>> files = ExpandTracePaths(paths);
   if (!files.ok()) return files.status();
   Model model;
-  for (const std::string& file : *files) {
-    if (absl::Status status = model.AddTraceFile(file); !status.ok()) return status;
+  Progress progress;
+  for (size_t i = 0; i < files->size(); ++i) {
+    const std::string label = files->size() == 1
+                                  ? "reading the trace"
+                                  : absl::StrCat("reading trace ", i + 1, " of ", files->size());
+    if (absl::Status status = model.AddTraceFile((*files)[i], progress.Reporter(label));
+        !status.ok()) {
+      return status;
+    }
   }
   model.Finish();
   // Full-mode traces: races, and the signal orders that rule out more cycles.
   if (model.has_events()) {
-    if (absl::Status status = ReplayEvents(model); !status.ok()) return status;
+    absl::Status status = ReplayEvents(model, nullptr, progress.Reporter("replaying events"));
+    if (!status.ok()) return status;
   }
   return model;
 }
