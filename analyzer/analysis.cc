@@ -235,6 +235,13 @@ class Analyzer {
     return stack;
   }
 
+  // One lock instance as a finding names it: its class, and its own construction site.
+  FindingLock InstanceLock(const ModelLock& lock) const {
+    const ModelClass& cls = model_.lock_class(lock.class_id);
+    return FindingLock{cls.name, ClassLabel(cls), absl::StrCat(lock.file, ":", lock.line),
+                       lock.kind};
+  }
+
   FindingThread Thread(uint32_t id) {
     FindingThread thread;
     if (id == 0) return thread;
@@ -431,8 +438,7 @@ class Analyzer {
       if (f.occurrences > 1 && wait.wait_ns <= f.wait_max_ns) continue;
       f.kind = FindingKind::kLongWait;
       f.wait_max_ns = wait.wait_ns;
-      f.locks = {FindingLock{cls.name, ClassLabel(cls), absl::StrCat(lock.file, ":", lock.line),
-                             lock.kind}};
+      f.locks = {InstanceLock(lock)};
       f.waiter = Thread(wait.thread);
       f.holder = Thread(wait.holder);
       f.waiter_stack = std::move(waiter);
@@ -469,8 +475,7 @@ class Analyzer {
       if (misuse.lock != 0) {
         const ModelLock& lock = model_.lock(misuse.lock);
         const ModelClass& cls = model_.lock_class(lock.class_id);
-        f.locks = {FindingLock{cls.name, ClassLabel(cls), absl::StrCat(lock.file, ":", lock.line),
-                               lock.kind}};
+        f.locks = {InstanceLock(lock)};
         token = ClassToken(cls);
       }
       f.location = !site.empty() ? site : (f.locks.empty() ? "" : f.locks[0].site);
@@ -502,8 +507,7 @@ class Analyzer {
       if (race.variable != 0) {
         const ModelLock& var = model_.lock(race.variable);
         const ModelClass& cls = model_.lock_class(var.class_id);
-        f.locks = {FindingLock{cls.name, ClassLabel(cls), absl::StrCat(var.file, ":", var.line),
-                               var.kind}};
+        f.locks = {InstanceLock(var)};
         what = ShortName(cls);
         token = ClassToken(cls);
       } else {
