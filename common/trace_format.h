@@ -40,6 +40,7 @@ enum class RecordType : uint32_t {
   kSignalRelease = 16,
   kRuntimeStats = 17,
   kEventBlock = 18,
+  kProcessJoin = 19,
 };
 
 // What kind of synchronisation object an instance or class is.
@@ -55,6 +56,9 @@ enum class SyncKind : uint8_t {
   kPthreadMutex = 8,
   kPthreadRwlock = 9,
   kPosixSemaphore = 10,
+  // Shared between processes, identified by a global name (InstanceRecord::global_name_sid).
+  kProcessLock = 11,
+  kProcessQueue = 12,
 };
 
 // How a lock was taken (DependencyRecord::flags, HeldLock::flags).
@@ -73,6 +77,7 @@ enum class MisuseKind : uint8_t {
   kTaskDoneTooMany = 6,    // Queue::task_done called more often than items were put
   kThreadApi = 7,          // start() twice, join() before start(), a thread joining itself
   kNotHeld = 8,            // Condition wait/notify without holding its lock
+  kOwnerDied = 9,          // a ProcessLock's holder process died holding it
 };
 
 enum class TraceMode : uint8_t { kDeps = 0, kFull = 1 };
