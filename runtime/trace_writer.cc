@@ -106,7 +106,6 @@ void TraceWriter::Scope::Add(const format::Record& record) {
     case format::RecordType::kThreadStart:
     case format::RecordType::kThreadEnd:
     case format::RecordType::kThreadJoin:
-    case format::RecordType::kProcessJoin:
     case format::RecordType::kRuntimeStats:
       break;
     default:

@@ -16,6 +16,7 @@
 #include "lockgraph/event.h"
 #include "lockgraph/lock.h"
 #include "lockgraph/options.h"
+#include "lockgraph/process.h"
 #include "lockgraph/queue.h"
 #include "lockgraph/rlock.h"
 #include "lockgraph/semaphore.h"
