@@ -17,6 +17,7 @@
 #include "lockgraph/lock.h"
 #include "lockgraph/options.h"
 #include "lockgraph/process.h"
+#include "lockgraph/process_lock.h"
 #include "lockgraph/queue.h"
 #include "lockgraph/rlock.h"
 #include "lockgraph/semaphore.h"

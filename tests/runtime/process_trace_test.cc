@@ -1,11 +1,13 @@
 // What the recorder writes for processes: the process-join record and the segment it opens,
-// and the child's own trace (ordered after the fork, written out before the child ends).
+// the child's own trace (ordered after the fork, written out before the child ends), the
+// global names of objects shared by processes, and owner-died misuse.
 #include <unistd.h>
 
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -16,11 +18,16 @@ namespace {
 
 using ::lockgraph::Lock;
 using ::lockgraph::Process;
+using ::lockgraph::ProcessLock;
 using ::lockgraph::analyzer::ReadTraceFile;
 using ::lockgraph::analyzer::Trace;
 using ::lockgraph::format::DependencyRecord;
+using ::lockgraph::format::InstanceRecord;
+using ::lockgraph::format::MisuseKind;
+using ::lockgraph::format::MisuseRecord;
 using ::lockgraph::format::ProcessJoinRecord;
 using ::lockgraph::format::RuntimeStatsRecord;
+using ::lockgraph::format::SyncKind;
 using ::lockgraph::testing::LockName;
 using ::lockgraph::testing::RecordsOf;
 using ::lockgraph::testing::TraceTest;
@@ -29,6 +36,16 @@ using ::testing::SizeIs;
 
 class ProcessTraceTest : public TraceTest {
  protected:
+  // A unique ProcessLock name, unlinked when the test ends.
+  std::string LockNameFor(const std::string& suffix) {
+    const std::string name = absl::StrCat("lockgraph-trace-test.", getpid(), ".", suffix);
+    names_.push_back(name);
+    return name;
+  }
+  void TearDown() override {
+    for (const std::string& name : names_) ProcessLock::unlink(name);
+    TraceTest::TearDown();
+  }
   // The trace a forked child wrote: the fixture's path has no %p, so the child's is PATH.<pid>.
   Trace ChildTrace(pid_t pid) {
     absl::StatusOr<Trace> trace =
@@ -36,7 +53,17 @@ class ProcessTraceTest : public TraceTest {
     EXPECT_TRUE(trace.ok()) << trace.status();
     return trace.ok() ? *std::move(trace) : Trace();
   }
+
+ private:
+  std::vector<std::string> names_;
 };
+
+const InstanceRecord* InstanceNamed(const Trace& trace, const std::string& class_name) {
+  for (const auto& [id, instance] : trace.instances) {
+    if (LockName(trace, id) == class_name) return &instance;
+  }
+  return nullptr;
+}
 
 TEST_F(ProcessTraceTest, JoinIsRecordedAndOrdersWhatFollows) {
   Lock a("ProcessJoin.a"), b("ProcessJoin.b");
@@ -85,6 +112,74 @@ TEST_F(ProcessTraceTest, ChildWritesItsOwnTraceBeforeItEnds) {
   EXPECT_THAT(deps, ElementsAre("ChildTrace.x -> ChildTrace.y"));
   // The exit statistics, written only by an orderly end, are there.
   EXPECT_THAT(RecordsOf<RuntimeStatsRecord>(trace), SizeIs(1));
+}
+
+TEST_F(ProcessTraceTest, AProcessLockHeldAcrossStartIsNotHeldInTheChild) {
+  ProcessLock shared(LockNameFor("held-across-start"));
+  Lock local("HeldAcrossStart.local"), inner("HeldAcrossStart.inner");
+  std::scoped_lock hold_shared(shared);
+  std::scoped_lock hold_local(local);
+  Process child([&] { std::scoped_lock hold_inner(inner); });
+  child.start();
+  ASSERT_TRUE(child.join());
+  const Trace trace = ChildTrace(child.pid());
+  std::vector<std::string> deps;
+  for (const DependencyRecord& d : RecordsOf<DependencyRecord>(trace)) {
+    std::string held;
+    for (const auto& h : d.held) held += LockName(trace, h.instance) + " ";
+    deps.push_back(held + "-> " + LockName(trace, d.acquired));
+  }
+  // The parent's ProcessLock belongs to the parent; the copy of the plain Lock is held.
+  EXPECT_THAT(deps, ElementsAre("HeldAcrossStart.local -> HeldAcrossStart.inner"));
+}
+
+TEST_F(ProcessTraceTest, SharedObjectsCarryTheirGlobalNames) {
+  const std::string first = LockNameFor("first"), second = LockNameFor("second");
+  ProcessLock x(first), y(second);
+  {
+    std::scoped_lock hold_x(x);
+    std::scoped_lock hold_y(y);
+  }
+  const Trace& trace = ReadBack();
+  for (const std::string& name : {first, second}) {
+    const InstanceRecord* instance = InstanceNamed(trace, name);
+    ASSERT_NE(instance, nullptr) << name;
+    EXPECT_EQ(instance->kind, SyncKind::kProcessLock);
+    EXPECT_EQ(trace.String(instance->global_name_sid), name);
+  }
+  // Objects of one process have none.
+  Lock plain("GlobalNames.plain"), nested("GlobalNames.nested");
+  {
+    std::scoped_lock both(plain, nested);
+  }
+  const Trace& again = ReadBack();
+  const InstanceRecord* p = InstanceNamed(again, "GlobalNames.plain");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->global_name_sid, 0u);
+}
+
+TEST_F(ProcessTraceTest, HolderThatDiedIsAnOwnerDiedMisuse) {
+  const std::string name = LockNameFor("owner-died");
+  ProcessLock lock(name);
+  Process dies([&] {
+    lock.lock();
+    _exit(0);
+  });
+  dies.start();
+  ASSERT_TRUE(dies.join());
+  ::testing::internal::CaptureStderr();
+  lock.lock();
+  ::testing::internal::GetCapturedStderr();
+  lock.unlock();
+  const Trace& trace = ReadBack();
+  std::vector<MisuseRecord> misuses;
+  for (const MisuseRecord& m : RecordsOf<MisuseRecord>(trace)) {
+    if (m.kind == MisuseKind::kOwnerDied) misuses.push_back(m);
+  }
+  ASSERT_THAT(misuses, SizeIs(1));
+  EXPECT_EQ(LockName(trace, misuses[0].instance), name);
+  EXPECT_TRUE(absl::StrContains(trace.String(misuses[0].detail_sid),
+                                absl::StrCat("(process ", dies.pid(), ") died holding it")));
 }
 
 }  // namespace
