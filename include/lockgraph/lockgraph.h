@@ -18,6 +18,7 @@
 #include "lockgraph/options.h"
 #include "lockgraph/process.h"
 #include "lockgraph/process_lock.h"
+#include "lockgraph/process_queue.h"
 #include "lockgraph/queue.h"
 #include "lockgraph/rlock.h"
 #include "lockgraph/semaphore.h"

@@ -1,6 +1,7 @@
 // What the recorder writes for processes: the process-join record and the segment it opens,
 // the child's own trace (ordered after the fork, written out before the child ends), the
-// global names of objects shared by processes, and owner-died misuse.
+// global names of objects shared by processes, owner-died misuse, and in full mode the
+// ProcessQueue hand-off as numbered send and receive events.
 #include <unistd.h>
 
 #include <mutex>
@@ -9,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/events.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lockgraph/lockgraph.h"
@@ -19,9 +21,13 @@ namespace {
 using ::lockgraph::Lock;
 using ::lockgraph::Process;
 using ::lockgraph::ProcessLock;
+using ::lockgraph::ProcessQueue;
+using ::lockgraph::Thread;
 using ::lockgraph::analyzer::ReadTraceFile;
 using ::lockgraph::analyzer::Trace;
 using ::lockgraph::format::DependencyRecord;
+using ::lockgraph::format::EventBlockRecord;
+using ::lockgraph::format::EventOp;
 using ::lockgraph::format::InstanceRecord;
 using ::lockgraph::format::MisuseKind;
 using ::lockgraph::format::MisuseRecord;
@@ -134,12 +140,17 @@ TEST_F(ProcessTraceTest, AProcessLockHeldAcrossStartIsNotHeldInTheChild) {
 }
 
 TEST_F(ProcessTraceTest, SharedObjectsCarryTheirGlobalNames) {
+  lockgraph::Options options = this->options();
+  options.long_wait = std::chrono::nanoseconds(0);  // every wait is recorded, with its object
+  SetOptions(options);
   const std::string first = LockNameFor("first"), second = LockNameFor("second");
   ProcessLock x(first), y(second);
   {
     std::scoped_lock hold_x(x);
     std::scoped_lock hold_y(y);
   }
+  ProcessQueue<int> queue(1, "GlobalNames.queue");
+  EXPECT_EQ(queue.get(std::chrono::milliseconds(1)), std::nullopt);  // a (long) wait
   const Trace& trace = ReadBack();
   for (const std::string& name : {first, second}) {
     const InstanceRecord* instance = InstanceNamed(trace, name);
@@ -147,6 +158,11 @@ TEST_F(ProcessTraceTest, SharedObjectsCarryTheirGlobalNames) {
     EXPECT_EQ(instance->kind, SyncKind::kProcessLock);
     EXPECT_EQ(trace.String(instance->global_name_sid), name);
   }
+  const InstanceRecord* q = InstanceNamed(trace, "GlobalNames.queue");
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->kind, SyncKind::kProcessQueue);
+  EXPECT_TRUE(absl::StartsWith(trace.String(q->global_name_sid), absl::StrCat("pq:", getpid(), ":")))
+      << trace.String(q->global_name_sid);
   // Objects of one process have none.
   Lock plain("GlobalNames.plain"), nested("GlobalNames.nested");
   {
@@ -180,6 +196,70 @@ TEST_F(ProcessTraceTest, HolderThatDiedIsAnOwnerDiedMisuse) {
   EXPECT_EQ(LockName(trace, misuses[0].instance), name);
   EXPECT_TRUE(absl::StrContains(trace.String(misuses[0].detail_sid),
                                 absl::StrCat("(process ", dies.pid(), ") died holding it")));
+}
+
+// The events of `op` on the object named `class_name`, as their sequence numbers.
+std::vector<uint64_t> Signals(const Trace& trace, EventOp op, const std::string& class_name) {
+  std::vector<uint64_t> seqs;
+  for (const EventBlockRecord& block : RecordsOf<EventBlockRecord>(trace)) {
+    lockgraph::format::EventDecoder events(block.events);
+    lockgraph::format::Event e;
+    while (events.Next(e)) {
+      if (e.op == op && LockName(trace, e.operands.object) == class_name) {
+        seqs.push_back(e.operands.seq);
+      }
+    }
+  }
+  return seqs;
+}
+
+std::vector<uint64_t> ProcessJoinEvents(const Trace& trace) {
+  std::vector<uint64_t> pids;
+  for (const EventBlockRecord& block : RecordsOf<EventBlockRecord>(trace)) {
+    lockgraph::format::EventDecoder events(block.events);
+    lockgraph::format::Event e;
+    while (events.Next(e)) {
+      if (e.op == EventOp::kJoinProcess) pids.push_back(e.operands.object);
+    }
+  }
+  return pids;
+}
+
+TEST_F(ProcessTraceTest, FullModeNumbersTheHandOffOfEveryItem) {
+  lockgraph::Options options = this->options();
+  options.mode = lockgraph::Mode::kFull;
+  SetOptions(options);
+  pid_t child_pid = 0;
+  // Full mode applies to threads made from now on (and to the processes they fork).
+  Thread sender(
+      [&] {
+        ProcessQueue<int> queue(2, "FullMode.queue");
+        Process receiver([&] {
+          for (int i = 0; i < 5; ++i) {
+            if (queue.get() != i) _exit(2);
+          }
+        });
+        receiver.start();
+        for (int i = 0; i < 5; ++i) queue.put(i);
+        receiver.join();
+        child_pid = receiver.pid();
+        EXPECT_EQ(receiver.exitcode(), 0);
+      },
+      "FullMode.sender");
+  sender.start();
+  sender.join();
+  ASSERT_NE(child_pid, 0);
+  const Trace& parent = ReadBack();
+  EXPECT_THAT(Signals(parent, EventOp::kSend, "FullMode.queue"), ElementsAre(1, 2, 3, 4, 5));
+  EXPECT_THAT(ProcessJoinEvents(parent), ElementsAre(static_cast<uint64_t>(child_pid)));
+  const Trace child = ChildTrace(child_pid);
+  EXPECT_THAT(Signals(child, EventOp::kReceive, "FullMode.queue"), ElementsAre(1, 2, 3, 4, 5));
+  // Both files name the queue by one global name.
+  const InstanceRecord* sent = InstanceNamed(parent, "FullMode.queue");
+  const InstanceRecord* received = InstanceNamed(child, "FullMode.queue");
+  ASSERT_NE(sent, nullptr);
+  ASSERT_NE(received, nullptr);
+  EXPECT_EQ(parent.String(sent->global_name_sid), child.String(received->global_name_sid));
 }
 
 }  // namespace
