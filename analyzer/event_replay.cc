@@ -368,6 +368,19 @@ class Replayer {
         AdvanceSegment(t, t.segment + 1);
         break;
       }
+      case EventOp::kJoinProcess: {
+        // Every thread of the joined child's traces ends before the join returns.
+        std::vector<uint32_t> child_threads = ChildProcessThreads(t.trace, o.object);
+        for (uint32_t child : child_threads) {
+          if (!force && !threads_[child].finished) {
+            *key = {kWaitThread, child};
+            return false;
+          }
+        }
+        for (uint32_t child : child_threads) t.clock.Join(threads_[child].clock);
+        AdvanceSegment(t, t.segment + 1);
+        break;
+      }
       case EventOp::kRead:
       case EventOp::kWrite:
         Access(t, {model_.LockId(t.trace, o.object), 0, 0}, 0, e.op == EventOp::kWrite, o.site);
@@ -382,6 +395,18 @@ class Replayer {
     }
     ++stats_.events;
     return true;
+  }
+
+  // The threads of the traces written by process `pid`, a child of the process of `trace`.
+  std::vector<uint32_t> ChildProcessThreads(uint32_t trace, uint64_t pid) const {
+    const format::ProcessRecord& parent = model_.traces()[trace].process;
+    std::vector<uint32_t> out;
+    for (const ThreadReplay& t : threads_) {
+      if (t.id == 0) continue;
+      const format::ProcessRecord& p = model_.traces()[t.trace].process;
+      if (p.pid == pid && p.ppid == parent.pid) out.push_back(t.id);
+    }
+    return out;
   }
 
   void Access(const ThreadReplay& t, const RaceLocation& where, uint64_t size, bool write,

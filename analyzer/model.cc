@@ -53,6 +53,18 @@ class Model::TraceLoader {
     if (const uint32_t id = locks_.Get(instance); id != 0) return id;
     const format::InstanceRecord& record = trace.instances.at(instance);
     const format::ClassRecord& cls = trace.classes.at(record.class_id);
+    // An object shared by processes is the same lock in every trace that names it: the
+    // first trace's instance stands for all (its class, its site).
+    uint32_t* shared = nullptr;
+    if (record.global_name_sid != 0) {
+      auto [it, inserted] = model_.lock_by_global_name_.try_emplace(
+          std::make_pair(record.kind, trace.String(record.global_name_sid)), 0);
+      if (!inserted) {
+        locks_.Insert(instance, it->second);
+        return it->second;
+      }
+      shared = &it->second;
+    }
     ModelLock lock;
     lock.trace = trace_;
     lock.instance = instance;
@@ -61,10 +73,12 @@ class Model::TraceLoader {
     lock.file = trace.String(record.file_sid);
     lock.line = record.line;
     lock.initial_value = record.initial_value;
+    lock.global_name = trace.String(record.global_name_sid);
     lock.site_stack = Stack(record.site_stack_id);
     const uint32_t id = static_cast<uint32_t>(model_.locks_.size());
     model_.locks_.push_back(std::move(lock));
     locks_.Insert(instance, id);
+    if (shared != nullptr) *shared = id;
     return id;
   }
 
@@ -78,6 +92,8 @@ class Model::TraceLoader {
   void Add(const Trace& trace, const format::InstanceRecord& r) { Lock(trace, r.id); }
   void Add(const Trace&, const format::InstanceEndRecord&) {}
   void Add(const Trace& trace, const format::ThreadStartRecord& r) {
+    uint64_t& start = model_.trace_start_ns_[trace_];
+    start = std::min(start, r.time_ns);
     const uint32_t id = Thread(trace, r.tid);
     if (r.name_sid != 0) model_.threads_[id].name = trace.String(r.name_sid);
     const uint32_t parent = Thread(trace, r.parent_tid);
@@ -88,6 +104,10 @@ class Model::TraceLoader {
   void Add(const Trace&, const format::ThreadEndRecord&) {}
   void Add(const Trace& trace, const format::ThreadJoinRecord& r) {
     model_.order_.AddJoin(Thread(trace, r.joiner), r.joiner_segment, Thread(trace, r.joined));
+  }
+  void Add(const Trace& trace, const format::ProcessJoinRecord& r) {
+    model_.process_joins_.push_back(
+        {trace_, Thread(trace, r.joiner), r.joiner_segment, r.child_pid, r.time_ns});
   }
   void Add(const Trace& trace, const format::DependencyRecord& r) {
     ModelDependency dep;
@@ -163,10 +183,14 @@ uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& rec
 
 absl::Status Model::AddTraceFile(const std::string& path, const ReadProgress& progress) {
   const uint32_t index = static_cast<uint32_t>(traces_.size());
+  trace_start_ns_.resize(index + 1, UINT64_MAX);
   TraceLoader loader(*this, index);
   absl::StatusOr<Trace> trace =
       ReadTraceFile(path, [&](const Trace& t, const TraceRecord& r) { loader(t, r); }, progress);
-  if (!trace.ok()) return trace.status();
+  if (!trace.ok()) {
+    trace_start_ns_.resize(index);
+    return trace.status();
+  }
   loader.FinishTrace();
   for (const std::string& warning : trace->warnings) warnings_.push_back(warning);
   traces_.push_back(*std::move(trace));
@@ -190,6 +214,48 @@ void Model::Finish() {
         threads_[to->second].parent = from->second;
         threads_[to->second].parent_segment = p.parent_segment;
       }
+    }
+  }
+  OrderProcessJoins();
+}
+
+// A joined child process happened, all of it, before its joiner's next segment. The join
+// names the child by pid, which the system reuses once the child is reaped: a child process is
+// told apart by its parent (pid and start time), its pid and the fork (forking thread and
+// segment, which no two forks share), and a join belongs to the child of that pid that began
+// last before the join. A child that wrote several files (lockgraph::Configure) is ordered
+// whole.
+void Model::OrderProcessJoins() {
+  if (process_joins_.empty()) return;
+  struct Child {
+    uint64_t start_ns = UINT64_MAX;
+    std::vector<uint32_t> traces;
+  };
+  // (ppid, parent start, pid) -> (forking thread, its segment) -> the child's files.
+  absl::flat_hash_map<std::tuple<uint64_t, uint64_t, uint64_t>,
+                      absl::flat_hash_map<std::pair<uint32_t, uint32_t>, Child>>
+      children;
+  for (uint32_t t = 0; t < traces_.size(); ++t) {
+    const format::ProcessRecord& p = traces_[t].process;
+    if (p.parent_tid == 0) continue;
+    Child& child = children[{p.ppid, p.realtime_ns, p.pid}][{p.parent_tid, p.parent_segment}];
+    child.start_ns = std::min(child.start_ns, trace_start_ns_[t]);
+    child.traces.push_back(t);
+  }
+  std::vector<std::vector<uint32_t>> threads_of(traces_.size());
+  for (uint32_t id = 1; id < threads_.size(); ++id) threads_of[threads_[id].trace].push_back(id);
+  for (const ProcessJoin& join : process_joins_) {
+    const format::ProcessRecord& parent = traces_[join.trace].process;
+    auto forks = children.find({parent.pid, parent.realtime_ns, join.child_pid});
+    if (forks == children.end() || join.joiner == 0) continue;
+    const Child* joined = nullptr;
+    for (const auto& [fork, child] : forks->second) {
+      if (child.start_ns > join.time_ns) continue;  // forked after the join: a reused pid
+      if (joined == nullptr || child.start_ns > joined->start_ns) joined = &child;
+    }
+    if (joined == nullptr) continue;
+    for (uint32_t t : joined->traces) {
+      for (uint32_t thread : threads_of[t]) order_.AddJoin(join.joiner, join.segment, thread);
     }
   }
 }

@@ -1,11 +1,13 @@
 // The model the analysis works on: every trace given, merged. Threads and lock instances are
-// numbered globally (a lock of one process is never a lock of another); lock classes are
-// merged by their string key, so the same class in two runs or two test binaries is one class.
+// numbered globally (a lock of one process is never a lock of another, except the objects
+// shared by processes — ProcessLock, ProcessQueue — which are one instance wherever their
+// global name appears); lock classes are merged by their string key, so the same class in two
+// runs or two test binaries is one class.
 //
 //   Model model;
 //   RETURN_IF_ERROR(model.AddTraceFile("a.lgtrace"));
 //   RETURN_IF_ERROR(model.AddTraceFile("b.lgtrace"));
-//   model.Finish();   // orders forked processes after their parents
+//   model.Finish();   // orders forked processes after their parents, before their joiners
 //   for (const ModelDependency& d : model.dependencies()) ...
 //
 // Ids: thread, lock and class ids are indices from 1 (0 means none). Trace records stream
@@ -64,6 +66,7 @@ struct ModelLock {
   std::string file;  // this instance's construction site
   uint32_t line = 0;
   int64_t initial_value = 0;
+  std::string global_name;  // ProcessLock, ProcessQueue: the name all processes know it by
   bool signal = false;  // a semaphore released by a thread that had not taken it
   StackRef site_stack;  // preload objects: where first seen
 };
@@ -141,7 +144,8 @@ class Model {
   // Reads one trace file into the model. Errors name the file (and byte offset); warnings
   // (a file cut short) go to warnings().
   absl::Status AddTraceFile(const std::string& path, const ReadProgress& progress = {});
-  // Call once all traces are in: orders each forked process after its parent's fork.
+  // Call once all traces are in: orders each forked process after its parent's fork, and
+  // before what its parent did after joining it (lockgraph::Process::join).
   void Finish();
   // Objects seen by the LD_PRELOAD interposer have no source site in the trace, only a stack
   // of where they were first seen: this fills their file, line and function from it (the
@@ -182,6 +186,16 @@ class Model {
 
   uint32_t ClassFor(const std::string& name, const format::ClassRecord& record,
                     const Trace& trace);
+  void OrderProcessJoins();
+
+  // A ProcessJoinRecord, resolved in Finish(): its child's trace may come later.
+  struct ProcessJoin {
+    uint32_t trace = 0;   // the joiner's
+    uint32_t joiner = 0;  // thread id
+    uint32_t segment = 0;
+    uint64_t child_pid = 0;
+    uint64_t time_ns = 0;
+  };
 
   std::vector<Trace> traces_;
   std::vector<ModelThread> threads_ = std::vector<ModelThread>(1);
@@ -195,6 +209,12 @@ class Model {
   bool has_events_ = false;
   absl::flat_hash_map<uint32_t, ClassStatistics> statistics_;
   absl::flat_hash_map<std::string, uint32_t> class_by_name_;
+  // (kind, global name) -> lock id: one instance however many processes use it.
+  absl::flat_hash_map<std::pair<format::SyncKind, std::string>, uint32_t> lock_by_global_name_;
+  std::vector<ProcessJoin> process_joins_;
+  // By trace: the time of its first thread-start record (when a forked child began), or
+  // UINT64_MAX if it has none.
+  std::vector<uint64_t> trace_start_ns_;
   // (trace, tid) -> thread id
   absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> thread_ids_;
   ThreadOrder order_;

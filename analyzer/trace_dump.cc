@@ -105,6 +105,9 @@ class Dumper {
     absl::StrAppend(&out_, "#", r.id, " class=#", r.class_id, " kind=", format::SyncKindName(r.kind),
                     " site=", trace_.String(r.file_sid), ":", r.line);
     if (r.name_sid != 0) absl::StrAppend(&out_, " name=", Quote(r.name_sid));
+    if (r.global_name_sid != 0) {
+      absl::StrAppend(&out_, " global-name=", Quote(r.global_name_sid));
+    }
     if (r.kind == format::SyncKind::kSemaphore || r.kind == format::SyncKind::kBoundedSemaphore) {
       absl::StrAppend(&out_, " initial=", r.initial_value);
     }
@@ -126,6 +129,10 @@ class Dumper {
   }
   void Line(const format::ThreadJoinRecord& r) {
     absl::StrAppend(&out_, "tid=", r.joiner, "@", r.joiner_segment, " joined=", r.joined,
+                    " t=", Time(r.time_ns));
+  }
+  void Line(const format::ProcessJoinRecord& r) {
+    absl::StrAppend(&out_, "tid=", r.joiner, "@", r.joiner_segment, " joined-pid=", r.child_pid,
                     " t=", Time(r.time_ns));
   }
   void Line(const format::DependencyRecord& r) {
@@ -202,6 +209,9 @@ class Dumper {
           break;
         case format::EventOp::kJoin:
           absl::StrAppend(&out_, " tid=", o.object);
+          break;
+        case format::EventOp::kJoinProcess:
+          absl::StrAppend(&out_, " pid=", o.object);
           break;
         case format::EventOp::kWait:
           absl::StrAppend(&out_, " ", Lock(o.object), " waited=", Time(o.size));

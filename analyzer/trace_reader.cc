@@ -87,7 +87,7 @@ class Definitions {
     if (absl::Status s = Need(trace_.classes.contains(r.class_id), "class", r.class_id); !s.ok()) {
       return s;
     }
-    for (uint64_t id : {r.file_sid, r.name_sid}) {
+    for (uint64_t id : {r.file_sid, r.name_sid, r.global_name_sid}) {
       if (absl::Status s = String(id); !s.ok()) return s;
     }
     if (absl::Status s = Stack(r.site_stack_id); !s.ok()) return s;
@@ -101,6 +101,7 @@ class Definitions {
   absl::Status Check(const format::ThreadStartRecord& r) { return String(r.name_sid); }
   absl::Status Check(const format::ThreadEndRecord&) { return absl::OkStatus(); }
   absl::Status Check(const format::ThreadJoinRecord&) { return absl::OkStatus(); }
+  absl::Status Check(const format::ProcessJoinRecord&) { return absl::OkStatus(); }
   absl::Status Check(const format::DependencyRecord& r) {
     if (absl::Status s = Instance(r.acquired); !s.ok()) return s;
     for (const format::HeldLock& h : r.held) {
@@ -150,6 +151,7 @@ class Definitions {
           break;
         case format::EventOp::kSpawn:
         case format::EventOp::kJoin:
+        case format::EventOp::kJoinProcess:  // a pid
           break;
         default:
           s = Instance(o.object);

@@ -19,6 +19,7 @@ const char* EventOpName(EventOp op) {
     case EventOp::kWriteRaw: return "write-raw";
     case EventOp::kSpawn: return "spawn";
     case EventOp::kJoin: return "join";
+    case EventOp::kJoinProcess: return "join-process";
   }
   return "?";
 }

@@ -41,8 +41,10 @@ enum class EventOp : uint8_t {
   kSpawn = 11,        // object = 0: started a thread, whose ThreadStartRecord names this
                       // thread and the segment this event closes
   kJoin = 12,         // object = the joined thread's tid
+  kJoinProcess = 13,  // object = the pid of the forked child process seen to end
+                      // (lockgraph::Process::join; its ProcessJoinRecord names the segment)
 };
-inline constexpr uint8_t kMaxEventOp = 12;
+inline constexpr uint8_t kMaxEventOp = 13;
 inline constexpr int kEventTickShift = 4;  // a tick unit is 16 TSC ticks
 // Upper bound of one encoded event: a header and three operands of 10 bytes, and a flags byte.
 inline constexpr size_t kMaxEventBytes = 4 * kMaxVarintBytes + 2;
@@ -67,7 +69,7 @@ const char* EventOpName(EventOp op);
 // runtime bumps its segment right after them, so the analyzer can count segments.
 inline bool OpensSegment(EventOp op) {
   return op == EventOp::kSend || op == EventOp::kReceive || op == EventOp::kSpawn ||
-         op == EventOp::kJoin;
+         op == EventOp::kJoin || op == EventOp::kJoinProcess;
 }
 
 // Writes one event at `out` (kMaxEventBytes must be free) and returns the end.
@@ -101,7 +103,7 @@ inline uint8_t* AppendEvent(uint8_t* out, EventOp op, uint64_t ticks,
       out += EncodeVarint(operands.object, out);
       out += EncodeVarint(operands.size, out);
       break;
-    default:  // kRelease, kTimeout, kSpawn, kJoin
+    default:  // kRelease, kTimeout, kSpawn, kJoin, kJoinProcess
       out += EncodeVarint(operands.object, out);
       break;
   }

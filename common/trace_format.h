@@ -40,6 +40,7 @@ enum class RecordType : uint32_t {
   kSignalRelease = 16,
   kRuntimeStats = 17,
   kEventBlock = 18,
+  kProcessJoin = 19,
 };
 
 // What kind of synchronisation object an instance or class is.
@@ -55,7 +56,9 @@ enum class SyncKind : uint8_t {
   kPthreadMutex = 8,
   kPthreadRwlock = 9,
   kPosixSemaphore = 10,
-  // 11 and 12 are the process-shared kinds (ProcessLock, ProcessQueue).
+  // Shared between processes, identified by a global name (InstanceRecord::global_name_sid).
+  kProcessLock = 11,
+  kProcessQueue = 12,
   kShared = 13,  // a lockgraph::Shared<T> variable (full mode's race detection), not a lock
 };
 
@@ -75,6 +78,7 @@ enum class MisuseKind : uint8_t {
   kTaskDoneTooMany = 6,    // Queue::task_done called more often than items were put
   kThreadApi = 7,          // start() twice, join() before start(), a thread joining itself
   kNotHeld = 8,            // Condition wait/notify without holding its lock
+  kOwnerDied = 9,          // a ProcessLock's holder process died holding it
 };
 
 enum class TraceMode : uint8_t { kDeps = 0, kFull = 1 };

@@ -1,6 +1,7 @@
 #include "absl/strings/string_view.h"
 #include "common/trace_records.h"
 
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
@@ -13,6 +14,14 @@ namespace {
 
 // Each record's fields are listed once, in file order, by a Fields() overload; the encoder and
 // the decoder are two visitors over that list, so they cannot disagree.
+//
+// A field appended to a record after files without it were written is visited with the
+// kAppended tag: the decoder reads it as 0 when the payload ends before it, and the encoder
+// leaves out a run of such fields at the end of a payload while they are 0, so a file that
+// does not use them is byte for byte what older writers wrote.
+struct AppendedField {};
+inline constexpr AppendedField kAppended;
+
 template <typename V> void Fields(V& v, ProcessRecord& r) {
   v(r.pid, "pid"); v(r.ppid, "ppid"); v(r.parent_tid, "parent_tid");
   v(r.parent_segment, "parent_segment"); v(r.mode, "mode"); v(r.realtime_ns, "realtime_ns");
@@ -32,7 +41,7 @@ template <typename V> void Fields(V& v, ClassRecord& r) {
 template <typename V> void Fields(V& v, InstanceRecord& r) {
   v(r.id, "id"); v(r.class_id, "class"); v(r.kind, "kind"); v(r.file_sid, "file");
   v(r.line, "line"); v(r.name_sid, "name"); v(r.initial_value, "initial_value");
-  v(r.site_stack_id, "site_stack");
+  v(r.site_stack_id, "site_stack"); v(r.global_name_sid, "global_name", kAppended);
 }
 template <typename V> void Fields(V& v, InstanceEndRecord& r) {
   v(r.id, "id"); v(r.time_ns, "time");
@@ -46,6 +55,10 @@ template <typename V> void Fields(V& v, ThreadEndRecord& r) {
 }
 template <typename V> void Fields(V& v, ThreadJoinRecord& r) {
   v(r.joiner, "joiner"); v(r.joiner_segment, "joiner_segment"); v(r.joined, "joined");
+  v(r.time_ns, "time");
+}
+template <typename V> void Fields(V& v, ProcessJoinRecord& r) {
+  v(r.joiner, "joiner"); v(r.joiner_segment, "joiner_segment"); v(r.child_pid, "child_pid");
   v(r.time_ns, "time");
 }
 template <typename V> void Fields(V& v, HeldLock& r) {
@@ -91,6 +104,7 @@ class Encoder {
 
   template <typename T>
   void operator()(T& value, const char*) {
+    trim_to_ = std::string::npos;
     if constexpr (std::is_same_v<T, std::string>) {
       AppendVarint(out_, value.size());
       out_.append(value);
@@ -108,8 +122,24 @@ class Encoder {
     }
   }
 
+  // Appended fields are integers.
+  template <typename T>
+  void operator()(T& value, const char* name, AppendedField) {
+    static_assert(std::is_integral_v<T>);
+    const size_t run = trim_to_;  // where a run of 0 appended fields before this one starts
+    const size_t before = out_.size();
+    (*this)(value, name);
+    trim_to_ = value == 0 ? std::min(run, before) : std::string::npos;
+  }
+
+  // Drops the trailing appended fields that are 0.
+  void Finish() {
+    if (trim_to_ != std::string::npos) out_.resize(trim_to_);
+  }
+
  private:
   std::string& out_;
+  size_t trim_to_ = std::string::npos;  // where the trailing run of 0 appended fields starts
 };
 
 class Decoder {
@@ -142,6 +172,12 @@ class Decoder {
     } else {
       Fields(*this, value);
     }
+  }
+
+  template <typename T>
+  void operator()(T& value, const char* name, AppendedField) {
+    if (!error_.empty() || reader_.at_end()) return;  // written before the field existed
+    (*this)(value, name);
   }
 
   const std::string& error() const { return error_; }
@@ -181,6 +217,7 @@ RecordType TypeOf(const Record& record) {
         if constexpr (std::is_same_v<T, SignalReleaseRecord>) return RecordType::kSignalRelease;
         if constexpr (std::is_same_v<T, RuntimeStatsRecord>) return RecordType::kRuntimeStats;
         if constexpr (std::is_same_v<T, EventBlockRecord>) return RecordType::kEventBlock;
+        if constexpr (std::is_same_v<T, ProcessJoinRecord>) return RecordType::kProcessJoin;
       },
       record);
 }
@@ -197,6 +234,7 @@ void EncodeRecord(const Record& record, std::string& out) {
   Encoder encoder(payload);
   std::visit([&](const auto& r) { Fields(encoder, const_cast<std::decay_t<decltype(r)>&>(r)); },
              record);
+  encoder.Finish();
   AppendVarint(out, static_cast<uint64_t>(TypeOf(record)));
   AppendVarint(out, payload.size());
   out.append(payload);
@@ -233,6 +271,7 @@ absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload) 
     case RecordType::kSignalRelease: return Decode<SignalReleaseRecord>(payload);
     case RecordType::kRuntimeStats: return Decode<RuntimeStatsRecord>(payload);
     case RecordType::kEventBlock: return Decode<EventBlockRecord>(payload);
+    case RecordType::kProcessJoin: return Decode<ProcessJoinRecord>(payload);
   }
   return absl::UnimplementedError(
       absl::StrCat("unknown record type ", static_cast<uint32_t>(type)));
@@ -258,6 +297,7 @@ absl::string_view RecordTypeName(RecordType type) {
     case RecordType::kSignalRelease: return "signal-release";
     case RecordType::kRuntimeStats: return "runtime-stats";
     case RecordType::kEventBlock: return "event-block";
+    case RecordType::kProcessJoin: return "process-join";
   }
   return "unknown";
 }
@@ -274,6 +314,8 @@ absl::string_view SyncKindName(SyncKind kind) {
     case SyncKind::kPthreadMutex: return "pthread_mutex";
     case SyncKind::kPthreadRwlock: return "pthread_rwlock";
     case SyncKind::kPosixSemaphore: return "sem_t";
+    case SyncKind::kProcessLock: return "ProcessLock";
+    case SyncKind::kProcessQueue: return "ProcessQueue";
     case SyncKind::kShared: return "Shared";
   }
   return "unknown";
@@ -289,6 +331,7 @@ absl::string_view MisuseKindName(MisuseKind kind) {
     case MisuseKind::kTaskDoneTooMany: return "task-done-too-many";
     case MisuseKind::kThreadApi: return "thread-api";
     case MisuseKind::kNotHeld: return "not-held";
+    case MisuseKind::kOwnerDied: return "owner-died";
   }
   return "unknown";
 }

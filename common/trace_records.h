@@ -86,6 +86,9 @@ struct InstanceRecord {
   uint64_t name_sid = 0;  // explicit name, 0 if none
   int64_t initial_value = 0;  // semaphores: the initial count (zig-zag encoded)
   uint64_t site_stack_id = 0;  // preload: one frame, where the lock was first seen
+  // Appended field: the name that identifies the object across processes (ProcessLock,
+  // ProcessQueue), 0 if none. Absent in older files; omitted by the writer when 0.
+  uint64_t global_name_sid = 0;
 };
 
 struct InstanceEndRecord {
@@ -113,6 +116,15 @@ struct ThreadJoinRecord {
   uint32_t joiner = 0;
   uint32_t joiner_segment = 0;
   uint32_t joined = 0;
+  uint64_t time_ns = 0;
+};
+
+// `joiner`, in segment `joiner_segment`, saw its forked child process `child_pid` end
+// (lockgraph::Process::join); joiner continues in segment + 1.
+struct ProcessJoinRecord {
+  uint32_t joiner = 0;
+  uint32_t joiner_segment = 0;
+  uint64_t child_pid = 0;
   uint64_t time_ns = 0;
 };
 
@@ -205,7 +217,7 @@ using Record =
                  InstanceRecord, InstanceEndRecord, ThreadStartRecord, ThreadEndRecord,
                  ThreadJoinRecord, DependencyRecord, DependencyCountRecord, LongWaitRecord,
                  MisuseRecord, ClassStatsRecord, SignalReleaseRecord, RuntimeStatsRecord,
-                 EventBlockRecord>;
+                 EventBlockRecord, ProcessJoinRecord>;
 
 RecordType TypeOf(const Record& record);
 
@@ -216,7 +228,8 @@ void EncodeRecord(const Record& record, std::string& out);
 void EncodeHeader(std::string& out);
 
 // Decodes one payload. Unknown trailing bytes are ignored (fields appended by newer writers);
-// a missing field or an out-of-range value is an error naming the field.
+// a missing field or an out-of-range value is an error naming the field, except an appended
+// field (InstanceRecord::global_name_sid), which older writers did not write: absent, it is 0.
 absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload);
 
 }  // namespace lockgraph::format

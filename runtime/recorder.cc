@@ -487,6 +487,23 @@ void AfterThreadJoin(uint32_t joined) {
   NextSegment(ts);
 }
 
+void AfterProcessJoin(uint64_t child_pid) {
+  ThreadState* ts = CurrentThread();
+  if (ts == nullptr || child_pid == 0) return;
+  {
+    // The online check has no order to add: it sees this process's dependencies only.
+    ColdPath cold;
+    Runtime& rt = cold.runtime();
+    rt.writer().Write(
+        [&](TraceWriter::Scope& out) {
+          out.Add(format::ProcessJoinRecord{ts->tid, ts->segment, child_pid, rt.Now()});
+        },
+        /*flush=*/false);
+  }
+  if (ts->events != nullptr) LogEvent(ts, format::EventOp::kJoinProcess, {.object = child_pid});
+  NextSegment(ts);
+}
+
 namespace {
 
 void AtExit() {

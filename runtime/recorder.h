@@ -175,6 +175,9 @@ SpawnPoint BeforeThreadStart();
 void BeginThread(SpawnPoint from, std::string name);
 // In the joiner, after `joined` ended: opens a new segment of the joiner.
 void AfterThreadJoin(uint32_t joined);
+// In the joiner, after its forked child process `child_pid` ended (lockgraph::Process::join):
+// everything the child did happens before the joiner's new segment.
+void AfterProcessJoin(uint64_t child_pid);
 
 }  // namespace lockgraph::runtime
 

@@ -24,6 +24,23 @@ int64_t RealtimeNanos() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+// In a forked child: a lock shared by processes that the forking thread held stays held by
+// the parent (a robust mutex belongs to the thread that took it), so the child's copy of the
+// thread's held stack forgets it. Other locks are copied with the memory, held in the child.
+void ForgetLocksOfTheParent(ThreadState* ts) {
+  int kept = 0;
+  for (int i = 0; i < ts->depth; ++i) {
+    if (ts->held[i].sync->kind == static_cast<uint8_t>(format::SyncKind::kProcessLock)) continue;
+    ts->held[kept] = ts->held[i];
+    ts->hold_since[kept] = ts->hold_since[i];
+    const uint8_t flags = ts->held[kept].flags & kTraceFlagsMask;
+    ts->held[kept].chain = kept == 0 ? FirstChain(ts->held[kept].id, flags)
+                                     : MixChain(ts->held[kept - 1].chain, ts->held[kept].id, flags);
+    ++kept;
+  }
+  ts->depth = kept;
+}
+
 std::string ExecutablePath() {
   char buf[PATH_MAX];
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
@@ -320,6 +337,7 @@ void Runtime::AfterForkInChild(ThreadState* current) {
     new (&current->notices_mu) RuntimeMutex();
     current->notices.clear();
     current->has_notices.store(false, std::memory_order_relaxed);
+    ForgetLocksOfTheParent(current);
     NextSegment(current);
     current->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
   }

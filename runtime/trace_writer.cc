@@ -54,6 +54,8 @@ uint64_t TraceWriter::Scope::Instance(const internal::SyncHandle& handle) {
     // A preload object was first seen where its class was: the class's stack.
     record.site_stack_id =
         handle.site_pc != 0 ? Stack(writer_.registry_.Class(handle.class_id).site_stack) : 0;
+    record.global_name_sid =
+        String(absl::string_view(handle.global_name.data(), handle.global_name.size()));
     Add(record);
     const_cast<internal::SyncHandle&>(handle).flags.fetch_or(kHandleInTrace,
                                                              std::memory_order_relaxed);

@@ -270,6 +270,111 @@ TEST_F(AnalysisTest, ForkedChildIsOrderedAfterItsParentsPast) {
   EXPECT_THAT(report.ruled_out[0].reason, HasSubstr("ordered by thread start/join"));
 }
 
+// A process forked by thread 1 of process 100 in that thread's segment `fork_segment`; its
+// main thread (named `name`, first seen at `start_ns`) takes the ProcessLocks "x" and "y" in
+// one order. Its instance ids start at `first_id`: each process numbers its own.
+TraceBuilder ChildTakingXY(uint64_t pid, uint32_t fork_segment, uint64_t start_ns,
+                           bool x_first, uint64_t first_id, const std::string& name) {
+  TraceBuilder child(pid, /*ppid=*/100, /*parent_tid=*/1, fork_segment, /*realtime_ns=*/5);
+  child.Thread(1, name, 0, 0, /*os_tid=*/0, start_ns);
+  child.SharedLock(first_id, "x", "x");
+  child.SharedLock(first_id + 1, "y", "y");
+  // The forking thread continues in the child in segment fork_segment + 1.
+  if (x_first) {
+    child.Dependency(1, fork_segment + 1, {first_id}, first_id + 1);
+  } else {
+    child.Dependency(1, fork_segment + 1, {first_id + 1}, first_id);
+  }
+  return child;
+}
+
+TraceBuilder ParentOfChildren() {
+  TraceBuilder parent(100, 1, 0, 0, /*realtime_ns=*/5);
+  parent.Thread(1, "main");
+  return parent;
+}
+
+TEST_F(AnalysisTest, ProcessLocksTakenBothWaysBySiblingProcessesAreADeadlock) {
+  const Report report =
+      Run({ParentOfChildren(), ChildTakingXY(101, 0, 10, /*x_first=*/true, 5, "forward"),
+           ChildTakingXY(102, 1, 20, /*x_first=*/false, 7, "backward")});
+  ASSERT_THAT(Kinds(report), ElementsAre("deadlock"));
+  // One lock per name, whichever process numbered it how.
+  EXPECT_EQ(report.summary.locks, 2u);
+  const Finding& f = report.findings[0];
+  EXPECT_THAT(LockNames(f), ElementsAre("x", "y"));
+  for (const auto& lock : f.locks) EXPECT_EQ(lock.kind, lockgraph::format::SyncKind::kProcessLock);
+  ASSERT_THAT(f.edges, SizeIs(2));
+  EXPECT_EQ(f.edges[0].thread.pid, 101u);  // x -> y
+  EXPECT_EQ(f.edges[1].thread.pid, 102u);  // y -> x
+  EXPECT_THAT(report.ruled_out, IsEmpty());
+}
+
+TEST_F(AnalysisTest, OrdinaryLocksOfSiblingProcessesAreOnlyAPotentialDeadlock) {
+  // The same orders on per-process locks: two processes never share an ordinary lock.
+  TraceBuilder forward(101, 100, 1, 0, 5), backward(102, 100, 1, 1, 5);
+  for (TraceBuilder* child : {&forward, &backward}) {
+    child->Thread(1, "main");
+    child->Lock(5, "x");
+    child->Lock(6, "y");
+  }
+  forward.Dependency(1, 1, {5}, 6);
+  backward.Dependency(1, 2, {6}, 5);
+  const Report report = Run({ParentOfChildren(), forward, backward});
+  EXPECT_THAT(Kinds(report), ElementsAre("potential"));
+  EXPECT_EQ(report.summary.locks, 4u);
+}
+
+TEST_F(AnalysisTest, SiblingsForkedOneAfterTheOtherWasJoinedAreOrdered) {
+  TraceBuilder parent = ParentOfChildren();
+  parent.ProcessJoin(1, /*joiner_segment=*/1, /*child_pid=*/101, /*time_ns=*/15);
+  // The parent forked 101 in segment 0, joined it in segment 1, forked 102 in segment 2.
+  const Report report =
+      Run({parent, ChildTakingXY(101, 0, 10, true, 5, "forward"),
+           ChildTakingXY(102, 2, 20, false, 7, "backward")});
+  EXPECT_THAT(Kinds(report), IsEmpty());
+  ASSERT_THAT(report.ruled_out, SizeIs(1));
+  EXPECT_THAT(report.ruled_out[0].reason, HasSubstr("ordered by thread start/join"));
+}
+
+TEST_F(AnalysisTest, JoinedChildHappensBeforeItsParentsLaterSegments) {
+  // The parent takes y -> x after joining the child that took x -> y: ordered.
+  TraceBuilder after = ParentOfChildren();
+  after.SharedLock(1, "x", "x");
+  after.SharedLock(2, "y", "y");
+  after.ProcessJoin(1, 1, 101, 15);
+  after.Dependency(1, 2, {2}, 1);
+  const Report ordered = Run({after, ChildTakingXY(101, 0, 10, true, 5, "forward")});
+  EXPECT_THAT(Kinds(ordered), IsEmpty());
+  EXPECT_THAT(ordered.ruled_out, SizeIs(1));
+
+  // The same, taken while the child runs (after the fork, before the join): a deadlock.
+  TraceBuilder before = ParentOfChildren();
+  before.SharedLock(1, "x", "x");
+  before.SharedLock(2, "y", "y");
+  before.Dependency(1, 1, {2}, 1);
+  before.ProcessJoin(1, 1, 101, 15);
+  EXPECT_THAT(Kinds(Run({before, ChildTakingXY(101, 0, 10, true, 5, "forward")})),
+              ElementsAre("deadlock"));
+}
+
+TEST_F(AnalysisTest, AJoinOrdersTheChildOfThatPidForkedLastBeforeIt) {
+  // Pid 101 is used twice: forked in segment 0 and joined (at 15), then reused by a child
+  // forked in segment 2 that is never joined. The parent takes y -> x in segment 3.
+  TraceBuilder parent = ParentOfChildren();
+  parent.SharedLock(1, "x", "x");
+  parent.SharedLock(2, "y", "y");
+  parent.ProcessJoin(1, 1, 101, 15);
+  parent.Dependency(1, 3, {2}, 1);
+  const Report report = Run({parent, ChildTakingXY(101, 0, 10, true, 5, "first"),
+                             ChildTakingXY(101, 2, 20, true, 5, "second")});
+  // The first child is ordered before segment 3, the second is not.
+  ASSERT_THAT(Kinds(report), ElementsAre("deadlock"));
+  std::vector<std::string> threads;
+  for (const auto& edge : report.findings[0].edges) threads.push_back(edge.thread.name);
+  EXPECT_THAT(threads, ::testing::UnorderedElementsAre("second", "main"));
+}
+
 TEST_F(AnalysisTest, LongWaitsOverTheThresholdAreGroupedBySite) {
   TraceBuilder t = TwoThreads();
   t.Lock(1, "slow");

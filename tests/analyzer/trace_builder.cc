@@ -30,13 +30,14 @@ uint64_t TraceBuilder::String(const std::string& text) {
 }
 
 void TraceBuilder::Thread(uint32_t tid, const std::string& name, uint32_t parent,
-                          uint32_t parent_segment, uint64_t os_tid) {
+                          uint32_t parent_segment, uint64_t os_tid, uint64_t time_ns) {
   format::ThreadStartRecord r;
   r.tid = tid;
   r.parent_tid = parent;
   r.parent_segment = parent_segment;
   r.name_sid = String(name);
   r.os_tid = os_tid;
+  r.time_ns = time_ns;
   Add(r);
 }
 
@@ -67,6 +68,19 @@ void TraceBuilder::Lock(uint64_t id, const std::string& class_name, format::Sync
   Add(r);
 }
 
+void TraceBuilder::SharedLock(uint64_t id, const std::string& class_name,
+                              const std::string& global_name, format::SyncKind kind) {
+  format::InstanceRecord r;
+  r.id = id;
+  r.class_id = ClassId(class_name, kind, "shared.cc", 1);
+  r.kind = kind;
+  r.file_sid = String("shared.cc");
+  r.line = 1;
+  r.name_sid = String(class_name);
+  r.global_name_sid = String(global_name);
+  Add(r);
+}
+
 uint64_t TraceBuilder::Dependency(uint32_t tid, uint32_t segment, std::vector<uint64_t> held,
                                   uint64_t acquired, uint8_t flags, uint8_t held_flags) {
   format::DependencyRecord r;
@@ -86,6 +100,11 @@ void TraceBuilder::Count(uint64_t dependency, uint64_t count) {
 
 void TraceBuilder::Join(uint32_t joiner, uint32_t joiner_segment, uint32_t joined) {
   Add(format::ThreadJoinRecord{joiner, joiner_segment, joined, 0});
+}
+
+void TraceBuilder::ProcessJoin(uint32_t joiner, uint32_t joiner_segment, uint64_t child_pid,
+                              uint64_t time_ns) {
+  Add(format::ProcessJoinRecord{joiner, joiner_segment, child_pid, time_ns});
 }
 
 void TraceBuilder::LongWait(uint32_t tid, uint64_t lock, uint64_t wait_ns, uint32_t holder) {

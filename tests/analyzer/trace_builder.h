@@ -28,17 +28,23 @@ class TraceBuilder {
 
   uint64_t String(const std::string& text);
   void Thread(uint32_t tid, const std::string& name, uint32_t parent = 0,
-              uint32_t parent_segment = 0, uint64_t os_tid = 0);
+              uint32_t parent_segment = 0, uint64_t os_tid = 0, uint64_t time_ns = 0);
   // A lock instance of class `class_name` (a class per distinct name), constructed at
   // file:line.
   void Lock(uint64_t id, const std::string& class_name,
             format::SyncKind kind = format::SyncKind::kLock, const std::string& file = "a.cc",
             uint32_t line = 1, int64_t initial_value = 0);
+  // An object shared by processes (ProcessLock, ProcessQueue): known everywhere by
+  // `global_name`.
+  void SharedLock(uint64_t id, const std::string& class_name, const std::string& global_name,
+                  format::SyncKind kind = format::SyncKind::kProcessLock);
   // Returns the dependency id. `held_flags` applies to every held lock.
   uint64_t Dependency(uint32_t tid, uint32_t segment, std::vector<uint64_t> held,
                       uint64_t acquired, uint8_t flags = 0, uint8_t held_flags = 0);
   void Count(uint64_t dependency, uint64_t count);
   void Join(uint32_t joiner, uint32_t joiner_segment, uint32_t joined);
+  void ProcessJoin(uint32_t joiner, uint32_t joiner_segment, uint64_t child_pid,
+                   uint64_t time_ns);
   void LongWait(uint32_t tid, uint64_t lock, uint64_t wait_ns, uint32_t holder);
   void Misuse(format::MisuseKind kind, uint32_t tid, uint64_t lock, const std::string& detail);
   void Signal(uint64_t lock, uint32_t tid);

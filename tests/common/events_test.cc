@@ -46,6 +46,7 @@ TEST(Events, EveryOpRoundTripsWithItsOperands) {
       {EventOp::kWriteRaw, 1000007, {.object = 0x7fff0000, .size = 4, .site = 12}},
       {EventOp::kSpawn, 1000008, {}},
       {EventOp::kJoin, 1ull << 50, {.object = 5}},
+      {EventOp::kJoinProcess, (1ull << 50) + 1, {.object = 4194304}},
   };
   std::string error;
   const std::vector<Event> decoded = Decode(Encode(events), &error);
@@ -94,11 +95,20 @@ TEST(Events, AnUnknownOpIsAnError) {
   EXPECT_EQ(error, "unknown event op 15 at byte 3 of 4");
 }
 
+TEST(Events, AProcessJoinNamesThePid) {
+  EXPECT_STREQ(EventOpName(EventOp::kJoinProcess), "join-process");
+  uint8_t buffer[kMaxEventBytes];
+  // A one-byte header, then the pid as a varint (4194304 = 2^22: four bytes).
+  EXPECT_EQ(AppendEvent(buffer, EventOp::kJoinProcess, 0, {.object = 4194304}) - buffer, 5);
+  EXPECT_EQ(buffer[0], 13);
+}
+
 TEST(Events, SignalsAndThreadEventsOpenSegments) {
   EXPECT_TRUE(OpensSegment(EventOp::kSend));
   EXPECT_TRUE(OpensSegment(EventOp::kReceive));
   EXPECT_TRUE(OpensSegment(EventOp::kSpawn));
   EXPECT_TRUE(OpensSegment(EventOp::kJoin));
+  EXPECT_TRUE(OpensSegment(EventOp::kJoinProcess));
   EXPECT_FALSE(OpensSegment(EventOp::kAcquire));
   EXPECT_FALSE(OpensSegment(EventOp::kRelease));
   EXPECT_FALSE(OpensSegment(EventOp::kWrite));

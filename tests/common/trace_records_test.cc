@@ -42,6 +42,7 @@ using lockgraph::format::MisuseKind;
 using lockgraph::format::MisuseKindName;
 using lockgraph::format::MisuseRecord;
 using lockgraph::format::ModuleRecord;
+using lockgraph::format::ProcessJoinRecord;
 using lockgraph::format::ProcessRecord;
 using lockgraph::format::Record;
 using lockgraph::format::RecordType;
@@ -76,7 +77,7 @@ auto Tie(const ClassRecord& r) {
 }
 auto Tie(const InstanceRecord& r) {
   return std::tie(r.id, r.class_id, r.kind, r.file_sid, r.line, r.name_sid, r.initial_value,
-                  r.site_stack_id);
+                  r.site_stack_id, r.global_name_sid);
 }
 auto Tie(const InstanceEndRecord& r) { return std::tie(r.id, r.time_ns); }
 auto Tie(const ThreadStartRecord& r) {
@@ -85,6 +86,9 @@ auto Tie(const ThreadStartRecord& r) {
 auto Tie(const ThreadEndRecord& r) { return std::tie(r.tid, r.segment, r.time_ns); }
 auto Tie(const ThreadJoinRecord& r) {
   return std::tie(r.joiner, r.joiner_segment, r.joined, r.time_ns);
+}
+auto Tie(const ProcessJoinRecord& r) {
+  return std::tie(r.joiner, r.joiner_segment, r.child_pid, r.time_ns);
 }
 auto Tie(const DependencyRecord& r) {
   return std::tie(r.id, r.tid, r.segment, r.acquired, r.flags, r.held, r.stack_id, r.time_ns);
@@ -154,7 +158,8 @@ InstanceRecord SampleInstance() {
           .line = kU32Max,
           .name_sid = 0,
           .initial_value = -12345,
-          .site_stack_id = 306};
+          .site_stack_id = 306,
+          .global_name_sid = 1ull << 20};
 }
 InstanceEndRecord SampleInstanceEnd() { return {.id = 1ull << 40, .time_ns = 999999999999ull}; }
 ThreadStartRecord SampleThreadStart() {
@@ -220,6 +225,10 @@ RuntimeStatsRecord SampleRuntimeStats() {
   return {.counters = {{307, 0}, {308, 42}, {309, kU64Max}, {310, 128}}};
 }
 
+ProcessJoinRecord SampleProcessJoin() {
+  return {.joiner = 2, .joiner_segment = kU32Max, .child_pid = 4194304, .time_ns = 9000};
+}
+
 EventBlockRecord SampleEventBlock() {
   return {.tid = 3, .segment = kU32Max, .start_ns = 1ull << 45, .tick_ps = 5000, .count = 2,
           .events = std::string("\x00\x07\x01\x22\x07", 5)};
@@ -231,7 +240,14 @@ std::vector<Record> AllSamples() {
           SampleInstanceEnd(), SampleThreadStart(),    SampleThreadEnd(),
           SampleThreadJoin(), SampleDependency(),      SampleDependencyCount(),
           SampleLongWait(),   SampleMisuse(),          SampleClassStats(),
-          SampleSignalRelease(), SampleRuntimeStats(), SampleEventBlock()};
+          SampleSignalRelease(), SampleRuntimeStats(), SampleEventBlock(),
+          SampleProcessJoin()};
+}
+
+// The record as a writer that predates its appended fields wrote it: those fields are 0.
+Record WithoutAppendedFields(Record record) {
+  if (auto* instance = std::get_if<InstanceRecord>(&record)) instance->global_name_sid = 0;
+  return record;
 }
 
 // Splits an encoded record into its type and payload, checking the framing.
@@ -290,6 +306,23 @@ TEST(TraceRecords, InstanceRecordRoundTripsNegativeInitialValue) {
   ExpectRoundTrip(extreme, RecordType::kInstance);
   extreme.initial_value = std::numeric_limits<int64_t>::max();
   ExpectRoundTrip(extreme, RecordType::kInstance);
+}
+TEST(TraceRecords, InstanceRecordWithoutGlobalNameIsWrittenAsBefore) {
+  InstanceRecord plain = SampleInstance();
+  plain.global_name_sid = 0;
+  ExpectRoundTrip(plain, RecordType::kInstance);
+  std::string with, without;
+  EncodeRecord(SampleInstance(), with);
+  EncodeRecord(plain, without);
+  // The appended field costs its bytes only when set: 2^20 is a 3-byte varint.
+  EXPECT_EQ(with.size(), without.size() + 3);
+  const std::string old_payload = Unframe(without).payload;
+  absl::StatusOr<Record> decoded = DecodeRecord(RecordType::kInstance, old_payload);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(std::get<InstanceRecord>(*decoded).global_name_sid, 0u);
+}
+TEST(TraceRecords, ProcessJoinRecordRoundTrips) {
+  ExpectRoundTrip(SampleProcessJoin(), RecordType::kProcessJoin);
 }
 TEST(TraceRecords, InstanceEndRecordRoundTrips) {
   ExpectRoundTrip(SampleInstanceEnd(), RecordType::kInstanceEnd);
@@ -386,13 +419,24 @@ TEST(TraceRecords, EncodeHeaderWritesMagicAndVersionOne) {
 
 TEST(TraceRecords, EveryTruncatedPayloadIsDataLoss) {
   for (const Record& record : AllSamples()) {
-    std::string encoded;
+    std::string encoded, old_encoded;
     EncodeRecord(record, encoded);
+    EncodeRecord(WithoutAppendedFields(record), old_encoded);
     const Framed framed = Unframe(encoded);
     const RecordType type = TypeOf(record);
+    // A payload that ends where an older writer's ended lacks only the appended fields: it
+    // is whole. Every other cut is data loss.
+    const size_t old_size = Unframe(old_encoded).payload.size();
     for (size_t len = 0; len < framed.payload.size(); ++len) {
       absl::StatusOr<Record> decoded =
           DecodeRecord(type, absl::string_view(framed.payload).substr(0, len));
+      if (len == old_size) {
+        ASSERT_TRUE(decoded.ok()) << RecordTypeName(type) << ": " << decoded.status();
+        std::string again;
+        EncodeRecord(*decoded, again);
+        EXPECT_EQ(again, old_encoded) << RecordTypeName(type);
+        continue;
+      }
       ASSERT_FALSE(decoded.ok()) << RecordTypeName(type) << " cut to " << len << " bytes";
       EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
       EXPECT_NE(decoded.status().message().find("field '"), absl::string_view::npos)
@@ -518,6 +562,10 @@ TEST(TraceRecords, NamesOfEnumsAreStable) {
   EXPECT_EQ(SyncKindName(static_cast<SyncKind>(0)), "unknown");
   EXPECT_EQ(MisuseKindName(MisuseKind::kSelfDeadlock), "self-deadlock");
   EXPECT_EQ(MisuseKindName(MisuseKind::kNotHeld), "not-held");
+  EXPECT_EQ(MisuseKindName(MisuseKind::kOwnerDied), "owner-died");
+  EXPECT_EQ(RecordTypeName(RecordType::kProcessJoin), "process-join");
+  EXPECT_EQ(SyncKindName(SyncKind::kProcessLock), "ProcessLock");
+  EXPECT_EQ(SyncKindName(SyncKind::kProcessQueue), "ProcessQueue");
   EXPECT_EQ(TraceModeName(TraceMode::kFull), "full");
   EXPECT_EQ(TraceModeName(TraceMode::kDeps), "deps");
 }

@@ -5,6 +5,8 @@
 //
 // Lines are found by their marker comments (`// edge: A -> B`), so editing a corpus program
 // does not break the tests as long as the markers stay.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -16,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "analyzer/trace_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -25,6 +28,7 @@ namespace {
 
 using ::lockgraph::testing::CountLines;
 using ::lockgraph::testing::LineOf;
+using ::lockgraph::testing::LockgraphCommand;
 using ::lockgraph::testing::ProcessResult;
 using ::lockgraph::testing::ReadFile;
 using ::lockgraph::testing::RunLockgraph;
@@ -609,6 +613,151 @@ TEST(AnalyzeCorpus, TwoProgramsFormACycleOnlyWhenMerged) {
     RunCorpus("merge_y_then_x", both);
     check(AnalyzeJson({both.path()}));
   }
+}
+
+// ---- Processes: ProcessLock orders taken by several processes meet by the locks' names ----
+
+struct ProcessRun {
+  ProcessResult run;
+  std::string prefix;  // of the ProcessLocks' names: alpha is PREFIX.alpha
+};
+
+// Runs tests/e2e/programs/process_locks.cc SCENARIO, each process's trace in `dir`.
+ProcessRun RunProcesses(const std::string& scenario, const TempDir& dir,
+                        const std::string& extra = "") {
+  ProcessRun out;
+  out.prefix = absl::StrCat("lg-e2e.", getpid(), ".", scenario);
+  out.run = ::lockgraph::testing::RunProcess(
+      {LOCKGRAPH_PROCESS_PROGRAM, scenario, out.prefix},
+      {absl::StrCat("LOCKGRAPH_OPTIONS=trace=", dir.path(), "/p.%p.lgtrace", extra)});
+  EXPECT_EQ(out.run.exit_code, 0) << out.run.stderr_text;
+  return out;
+}
+
+std::string ProcessSite(const std::string& marker) {
+  return SiteIn(LOCKGRAPH_PROCESS_SOURCE, marker);
+}
+
+TEST(AnalyzeProcesses, SiblingsTakingProcessLocksBothWaysAreADeadlock) {
+  TempDir dir;
+  const ProcessRun p = RunProcesses("siblings", dir);
+  // Each process took one order: none of them alone can see the cycle.
+  EXPECT_EQ(CountLines(p.run.stderr_text, "lock-order cycle"), 0) << p.run.stderr_text;
+  EXPECT_THAT(dir.Files(".lgtrace"), SizeIs(3));  // the parent's (its joins) and two children's
+
+  const Analysis a = AnalyzeJson({dir.path()});
+  EXPECT_EQ(a.exit_code, 1) << a.stderr_text;
+  ASSERT_THAT(Kinds(a.report), ElementsAre("deadlock"));
+  EXPECT_THAT(a.report["ruled_out"], IsEmpty());
+  EXPECT_EQ(a.report["summary"]["locks"], 2);  // one per name, whichever process opened it
+  const json& f = a.report["findings"][0];
+  ExpectWellFormedCycle(f);
+  const std::string alpha = p.prefix + ".alpha", beta = p.prefix + ".beta";
+  EXPECT_THAT(Classes(f), UnorderedElementsAre(alpha, beta));
+  for (const json& lock : f["locks"]) {
+    EXPECT_EQ(lock["kind"], "ProcessLock");
+    EXPECT_EQ(lock["site"],
+              ProcessSite(lock["class"] == alpha ? "// lock: alpha" : "// lock: beta"));
+  }
+  // The forked children continue their parent's main thread.
+  EXPECT_THAT(EdgeLines(f),
+              UnorderedElementsAre(EdgeLine(alpha, beta, "main", ProcessSite("// held: alpha"),
+                                            ProcessSite("// edge: alpha -> beta")),
+                                   EdgeLine(beta, alpha, "main", ProcessSite("// held: beta"),
+                                            ProcessSite("// edge: beta -> alpha"))));
+  ASSERT_THAT(f["edges"], SizeIs(2));
+  EXPECT_NE(f["edges"][0]["pid"], f["edges"][1]["pid"]);  // two processes
+  EXPECT_EQ(f["message"],
+            absl::StrCat("lock-order cycle between \"", alpha, "\" and \"", beta, "\""));
+  ExpectTextFirstLine({dir.path()}, f, "error", 1);
+}
+
+TEST(AnalyzeProcesses, SiblingsStartedAfterTheOtherWasJoinedAreOrdered) {
+  TempDir dir;
+  RunProcesses("siblings-joined", dir);
+  const Analysis a = AnalyzeJson({dir.path()});
+  // The fork of the second child comes after the join of the first: the cycle is ruled out.
+  ExpectClean(a, /*ruled_out=*/1);
+  ASSERT_THAT(a.report["ruled_out"], SizeIs(1));
+  const json& r = a.report["ruled_out"][0];
+  EXPECT_EQ(r["level"], "instance");
+  EXPECT_THAT(r["locks"], SizeIs(2));
+  EXPECT_THAT(r["reason"].get<std::string>(), StartsWith("ordered by thread start/join"));
+}
+
+TEST(AnalyzeProcesses, ParentTakingTheOtherOrderAfterJoiningTheChildIsOrdered) {
+  TempDir dir;
+  RunProcesses("parent-after-join", dir);
+  const Analysis a = AnalyzeJson({dir.path()});
+  ExpectClean(a, /*ruled_out=*/1);
+  ASSERT_THAT(a.report["ruled_out"], SizeIs(1));
+  EXPECT_THAT(a.report["ruled_out"][0]["reason"].get<std::string>(),
+              StartsWith("ordered by thread start/join"));
+}
+
+TEST(AnalyzeProcesses, TwoProgramsUnderThePreloadMeetByLockNames) {
+  // Two runs of a program, each taking the ProcessLocks in one order, under `lockgraph run`
+  // with one trace directory: unrelated processes (nothing orders them), one lock per name.
+  // The program links the shared runtime, which the preload then provides, so the preload's
+  // interposer sees the robust mutex inside each ProcessLock: it must not become a
+  // pthread_mutex lock of its own, with edges doubling the ProcessLocks'.
+  TempDir dir;
+  const std::string prefix = absl::StrCat("lg-e2e.", getpid(), ".preload");
+  auto run = [&](const std::string& scenario) {
+    return ::lockgraph::testing::RunProcess(
+        {LockgraphCommand(), "run", "--fail-on=deadlock", "--trace-dir", dir.path(), "--",
+         LOCKGRAPH_PROCESS_SHARED_PROGRAM, scenario, prefix},
+        {"LOCKGRAPH_OPTIONS="});
+  };
+  const ProcessResult forward = run("forward");
+  EXPECT_EQ(forward.exit_code, 0) << forward.stderr_text;
+  const ProcessResult backward = run("backward");
+  EXPECT_EQ(backward.exit_code, 1) << "the analysis after it sees the deadlock: "
+                                   << backward.stderr_text;
+  const std::vector<std::string> files = dir.Files(".lgtrace");
+  EXPECT_THAT(files, SizeIs(2));
+  for (const std::string& file : files) {
+    absl::StatusOr<::lockgraph::analyzer::Trace> trace = ::lockgraph::analyzer::ReadTraceFile(file);
+    ASSERT_TRUE(trace.ok()) << trace.status();
+    for (const auto& [id, instance] : trace->instances) {
+      EXPECT_EQ(instance.kind, ::lockgraph::format::SyncKind::kProcessLock)
+          << file << ": instance " << id << " of class "
+          << trace->String(trace->classes.at(instance.class_id).name_sid);
+    }
+  }
+  const Analysis a = AnalyzeJson({dir.path()});
+  ASSERT_THAT(Kinds(a.report), ElementsAre("deadlock"));
+  EXPECT_EQ(a.report["summary"]["locks"], 2);
+  EXPECT_EQ(a.report["summary"]["dependencies"], 2);
+  const json& f = a.report["findings"][0];
+  ExpectWellFormedCycle(f);
+  EXPECT_THAT(Classes(f), UnorderedElementsAre(prefix + ".alpha", prefix + ".beta"));
+}
+
+TEST(AnalyzeProcesses, ProcessQueueHandOffInFullModeIsTracedAsSendsAndReceives) {
+  TempDir dir;
+  const ProcessRun p = RunProcesses("queue", dir, ":mode=full");
+  const Analysis a = AnalyzeJson({dir.path()});
+  ExpectClean(a);  // read without error or warning
+  EXPECT_EQ(a.report["summary"]["traces"], 2);
+  std::string dumps;
+  for (const std::string& file : dir.Files(".lgtrace")) {
+    const ProcessResult dump = RunLockgraph({"dump", file});
+    EXPECT_EQ(dump.exit_code, 0) << dump.stderr_text;
+    EXPECT_THAT(dump.stdout_text, HasSubstr("kind=ProcessQueue"));
+    EXPECT_THAT(dump.stdout_text, HasSubstr("global-name=\"pq:"));
+    dumps += dump.stdout_text;
+  }
+  // Every item: put (a send) in the parent, got (a receive of the same number) in the child.
+  EXPECT_EQ(CountLines(dumps, " send #"), 100) << dumps;
+  EXPECT_EQ(CountLines(dumps, " receive #"), 100);
+  EXPECT_EQ(CountLines(dumps, "\"numbers\" seq=100"), 2);
+  // The parent's join of the child, as a record and as an event.
+  const std::string consumer = p.run.stdout_text.substr(p.run.stdout_text.find(' ') + 1);
+  const std::string pid = consumer.substr(0, consumer.find('\n'));
+  EXPECT_EQ(CountLines(dumps, absl::StrCat("process-join tid=1@")), 1);
+  EXPECT_EQ(CountLines(dumps, absl::StrCat("joined-pid=", pid, " ")), 1);
+  EXPECT_EQ(CountLines(dumps, absl::StrCat(" join-process pid=", pid)), 1);
 }
 
 // ---- CI: --fail-on ----

@@ -21,6 +21,10 @@ struct SyncHandle {
   int32_t initial_value = 0;      // semaphores: the initial count
   std::source_location site;
   uintptr_t site_pc = 0;          // LD_PRELOAD objects: where first seen (no source location)
+  // Objects shared by processes (ProcessLock, ProcessQueue): the name every process knows the
+  // object by, which merges its instances across traces. Points into the object; empty if
+  // none. Set once, right after RegisterSync.
+  std::string_view global_name;
   // Full mode: acquisitions so far (pairs each acquire with the release before it), and the
   // trace file the object is defined in for events (runtime/event_log.h).
   std::atomic<uint64_t> acquisitions{0};
