@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   llvm               # llvm-symbolizer, to name stack frames
   pigz xz-utils zstd # multithreaded programs the end-to-end tests run under `lockgraph run`
+  chromium           # headless, to load the HTML report in its end-to-end test
 )
 
 missing=()

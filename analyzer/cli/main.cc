@@ -23,6 +23,7 @@
 #include "analyzer/analysis.h"
 #include "analyzer/chrome_trace.h"
 #include "analyzer/event_replay.h"
+#include "analyzer/html_report.h"
 #include "analyzer/json_report.h"
 #include "analyzer/model.h"
 #include "analyzer/stack_symbolizer.h"
@@ -91,6 +92,10 @@ absl::Status WriteOutput(const std::string& path, const std::string& text,
     return absl::OkStatus();
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    return absl::UnavailableError(
+        absl::StrCat(path, ": cannot write the report: ", strerror(errno)));
+  }
   out << text;
   out.close();
   if (!out) return absl::UnavailableError(absl::StrCat(path, ": cannot write the report"));
@@ -142,12 +147,13 @@ int Analyze(const AnalyzeFlags& flags, std::ostream& default_output) {
     finding.in_baseline = baseline.contains(finding.id);
     failed |= fail_on && finding.counts() && finding.kind <= *fail_on;
   }
-  const std::string text = flags.format == "json" ? FormatJsonReport(report)
-                                                  : FormatTextReport(report, flags.explain);
+  const std::string text = flags.format == "json"   ? FormatJsonReport(report)
+                           : flags.format == "html" ? FormatHtmlReport(report)
+                                                    : FormatTextReport(report, flags.explain);
   if (absl::Status status = WriteOutput(flags.output, text, default_output); !status.ok()) {
     return Fail(status);
   }
-  if (flags.format == "json") {
+  if (flags.format != "text") {
     for (const std::string& warning : report.warnings) {
       std::cerr << "lockgraph: warning: " << warning << "\n";
     }
@@ -291,8 +297,8 @@ int Export(const ExportFlags& flags) {
 // default).
 void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& fail_on) {
   flags.fail_on = fail_on;
-  cmd->add_option("--format", flags.format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", flags.format, "text, json or html (one self-contained page)")
+      ->check(CLI::IsMember({"text", "json", "html"}));
   cmd->add_option("-o,--output", flags.output, "write the report here");
   cmd->add_option("--fail-on", flags.fail_on,
                   "exit 1 on findings of this kind or a worse one: deadlock, potential, "
