@@ -82,6 +82,10 @@ absl::Status WriteOutput(const std::string& path, const std::string& text,
     return absl::OkStatus();
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    return absl::UnavailableError(
+        absl::StrCat(path, ": cannot write the report: ", strerror(errno)));
+  }
   out << text;
   out.close();
   if (!out) return absl::UnavailableError(absl::StrCat(path, ": cannot write the report"));

@@ -1025,6 +1025,21 @@ TEST_F(AnalyzeBadInput, DirectoryWithoutTraces) {
   ExpectBad({bad_.path()}, bad_.path(), "no trace files");
 }
 
+TEST_F(AnalyzeBadInput, OutputThatCannotBeWritten) {
+  // One line naming the file and why, exit 2, and nothing on stdout.
+  for (const auto& [path, why] : std::vector<std::pair<std::string, std::string>>{
+           {bad_.path() + "/no/such/dir/report.json", "No such file or directory"},
+           {bad_.path(), "Is a directory"}}) {
+    for (const std::string format : {"text", "json"}) {
+      const Analysis a = Analyze({"--format=" + format, "-o", path, good_});
+      EXPECT_EQ(a.exit_code, 2) << path;
+      EXPECT_EQ(a.stdout_text, "");
+      EXPECT_EQ(a.stderr_text,
+                absl::StrCat("lockgraph: ", path, ": cannot write the report: ", why, "\n"));
+    }
+  }
+}
+
 TEST_F(AnalyzeBadInput, UnknownFlag) {
   const Analysis a = Analyze({"--no-such-flag", good_});
   EXPECT_EQ(a.exit_code, 2);
