@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   llvm               # llvm-symbolizer, to name stack frames
   pigz xz-utils zstd # multithreaded programs the end-to-end tests run under `lockgraph run`
+  python3-jsonschema python3-rfc3987  # the tests validate SARIF reports (schema, URIs)
 )
 
 missing=()
