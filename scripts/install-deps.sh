@@ -11,6 +11,7 @@ packages=(
   llvm               # llvm-symbolizer, to name stack frames
   pigz xz-utils zstd # multithreaded programs the end-to-end tests run under `lockgraph run`
   python3-jsonschema python3-rfc3987  # the tests validate SARIF reports (schema, URIs)
+  graphviz           # the tests render DOT reports
 )
 
 missing=()

@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "analyzer/analysis.h"
 #include "analyzer/chrome_trace.h"
+#include "analyzer/dot_report.h"
 #include "analyzer/event_replay.h"
 #include "analyzer/json_report.h"
 #include "analyzer/model.h"
@@ -59,6 +60,7 @@ struct AnalyzeFlags {
   int max_cycles = 1000;
   std::string symbolizer;
   std::string source_root;  // SARIF: write paths under it relative to it
+  bool cycles_only = false;  // DOT: only the classes and orders of reported cycles
 };
 
 absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths) {
@@ -115,6 +117,9 @@ int Analyze(const AnalyzeFlags& flags, std::ostream& default_output) {
   if (!flags.source_root.empty() && flags.format != "sarif") {
     return Fail(absl::InvalidArgumentError("--source-root: only with --format=sarif"));
   }
+  if (flags.cycles_only && flags.format != "dot") {
+    return Fail(absl::InvalidArgumentError("--cycles-only: only with --format=dot"));
+  }
   absl::Duration long_wait;
   if (!absl::ParseDuration(flags.long_wait, &long_wait) || long_wait < absl::ZeroDuration()) {
     return Fail(absl::InvalidArgumentError(absl::StrCat(
@@ -143,6 +148,7 @@ int Analyze(const AnalyzeFlags& flags, std::ostream& default_output) {
   options.long_wait_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(long_wait));
   options.cycles.max_length = flags.max_cycle_length;
   options.cycles.max_cycles = flags.max_cycles;
+  options.order_graph = flags.format == "dot";
   Report report = Analyze(*model, symbolizer, options);
 
   const std::optional<FindingKind> fail_on = FailOnKind(flags.fail_on);
@@ -159,6 +165,8 @@ int Analyze(const AnalyzeFlags& flags, std::ostream& default_output) {
     text = FormatSarifReport(report, SarifOptions{.source_root = SourceRoot(flags.source_root),
                                                   .baseline = !flags.baseline.empty(),
                                                   .suppressions_file = flags.suppressions});
+  } else if (flags.format == "dot") {
+    text = FormatDotReport(report, DotOptions{.cycles_only = flags.cycles_only});
   } else {
     text = FormatTextReport(report, flags.explain);
   }
@@ -310,8 +318,9 @@ int Export(const ExportFlags& flags) {
 // default).
 void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& fail_on) {
   flags.fail_on = fail_on;
-  cmd->add_option("--format", flags.format, "text, json or sarif (SARIF 2.1.0)")
-      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  cmd->add_option("--format", flags.format,
+                  "text, json, sarif (SARIF 2.1.0) or dot (the lock graph, for Graphviz)")
+      ->check(CLI::IsMember({"text", "json", "sarif", "dot"}));
   cmd->add_option("-o,--output", flags.output, "write the report here");
   cmd->add_option("--fail-on", flags.fail_on,
                   "exit 1 on findings of this kind or a worse one: deadlock, potential, "
@@ -335,6 +344,8 @@ void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& f
   cmd->add_option("--source-root", flags.source_root,
                   "with --format=sarif: write the paths of files under DIR relative to it "
                   "(uriBaseId SRCROOT)");
+  cmd->add_flag("--cycles-only", flags.cycles_only,
+                "with --format=dot: only the lock classes and orders of reported cycles");
 }
 
 }  // namespace
