@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -146,6 +147,7 @@ class Analyzer {
                        return a.location < b.location;
                      });
     report_.stats = ComputeClassStats(model_);
+    if (options_.order_graph) report_.order_graph = BuildOrderGraph(classes);
     report_.warnings = model_.warnings();
     Summary& s = report_.summary;
     s.traces = model_.traces().size();
@@ -384,6 +386,59 @@ class Analyzer {
                                  ", or take them together with std::scoped_lock");
     }
     return finding;
+  }
+
+  // The class graph as the report shows it: classes with an order, by key; for each order,
+  // its count, its threads and where the first of them took it.
+  OrderGraph BuildOrderGraph(const LockGraph& classes) {
+    OrderGraph out;
+    std::vector<uint32_t> ids;
+    std::vector<bool> used(classes.node_count() + 1, false);
+    std::vector<StackRef> stacks;
+    for (size_t e = 0; e < classes.edge_count(); ++e) {
+      const GraphEdge& edge = classes.edge(e);
+      used[edge.from] = used[edge.to] = true;
+      if (!edge.witnesses.empty()) {
+        stacks.push_back(model_.dependencies()[edge.witnesses[0].dependency].stack);
+      }
+    }
+    for (uint32_t id = 1; id <= classes.node_count(); ++id) {
+      if (used[id]) ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) {
+      return model_.lock_class(a).name < model_.lock_class(b).name;
+    });
+    std::vector<size_t> index(classes.node_count() + 1, 0);
+    for (uint32_t id : ids) {
+      const ModelClass& c = model_.lock_class(id);
+      index[id] = out.nodes.size();
+      out.nodes.push_back({c.name, ClassLabel(c),
+                           c.file.empty() ? "" : absl::StrCat(c.file, ":", c.line), c.kind});
+    }
+    symbolizer_.Prefetch(stacks);
+    for (size_t e = 0; e < classes.edge_count(); ++e) {
+      const GraphEdge& edge = classes.edge(e);
+      OrderGraphEdge order;
+      order.from = index[edge.from];
+      order.to = index[edge.to];
+      order.count = edge.count;
+      std::set<uint32_t> threads;
+      for (const EdgeWitness& w : edge.witnesses) {
+        threads.insert(model_.dependencies()[w.dependency].thread);
+      }
+      order.threads = threads.size();
+      if (!edge.witnesses.empty()) {
+        const ModelDependency& first = model_.dependencies()[edge.witnesses[0].dependency];
+        order.thread = Thread(first.thread);
+        order.site = Stack(first.stack).site();
+      }
+      out.edges.push_back(std::move(order));
+    }
+    std::sort(out.edges.begin(), out.edges.end(),
+              [](const OrderGraphEdge& a, const OrderGraphEdge& b) {
+                return std::tie(a.from, a.to) < std::tie(b.from, b.to);
+              });
+    return out;
   }
 
   RuledOutCycle RuledOut(const LockGraph& graph, const PendingCycle& cycle) {

@@ -21,6 +21,8 @@ namespace lockgraph::analyzer {
 struct AnalysisOptions {
   uint64_t long_wait_ns = 100'000'000;  // waits at least this long are findings
   CycleSearchOptions cycles;
+  // Fill Report::order_graph (the DOT report). Costs a symbolized stack per class order.
+  bool order_graph = false;
 };
 
 Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOptions& options);

@@ -124,12 +124,37 @@ struct Summary {
   uint64_t unnamed_self_nesting = 0;
 };
 
+// The lock-order graph between classes (for the DOT report): the classes that take part in
+// an order, and each order A -> B (a thread took B while holding A; try-locks excluded, as in
+// the analysis), with how often it was taken and by whom first.
+struct OrderGraphNode {
+  std::string class_name;  // the class key
+  std::string label;       // `Lock "accounts"`, `pthread_mutex first used at x.cc:5`
+  std::string site;        // "file:line" of the first instance seen, "" if unknown
+  format::SyncKind kind = format::SyncKind::kLock;
+};
+
+struct OrderGraphEdge {
+  size_t from = 0;  // indices into OrderGraph::nodes
+  size_t to = 0;
+  uint64_t count = 0;    // acquisitions in this order, all threads
+  uint64_t threads = 0;  // distinct threads seen taking it (counted up to 64)
+  FindingThread thread;  // the first thread seen taking it
+  std::string site;      // where that thread took `to`: "file:line", "" if unknown
+};
+
+struct OrderGraph {
+  std::vector<OrderGraphNode> nodes;  // sorted by class key
+  std::vector<OrderGraphEdge> edges;  // sorted by (from, to)
+};
+
 struct Report {
   std::vector<Finding> findings;
   std::vector<RuledOutCycle> ruled_out;
   std::vector<ClassStatsRow> stats;  // sorted by total wait, largest first
   Summary summary;
   std::vector<std::string> warnings;
+  OrderGraph order_graph;  // only if AnalysisOptions::order_graph asked for it
 };
 
 }  // namespace lockgraph::analyzer

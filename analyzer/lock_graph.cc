@@ -28,6 +28,7 @@ LockGraph LockGraph::Build(const Model& model, Level level) {
   // dependencies are scattered over the model.
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> witness_threads;
   const std::vector<ModelDependency>& deps = model.dependencies();
+  std::vector<uint32_t> counted;  // the edges the current dependency has counted in already
   for (uint32_t d = 0; d < deps.size(); ++d) {
     // On large graphs every lookup in `index` misses the cache: ask for the slots of a later
     // dependency's edges now, so that they arrive while this one is filed.
@@ -39,6 +40,7 @@ LockGraph LockGraph::Build(const Model& model, Level level) {
     if ((dep.flags & format::kAcquireTry) != 0) continue;  // cannot block
     const uint32_t to = node[dep.acquired];
     if (to == 0) continue;
+    counted.clear();
     for (uint32_t h = 0; h < dep.held.size(); ++h) {
       const uint32_t held = dep.held[h].lock;
       if (held == dep.acquired || node[held] == 0) continue;
@@ -49,6 +51,10 @@ LockGraph LockGraph::Build(const Model& model, Level level) {
         graph.edges_.push_back({from, to, {}, 0});
       }
       GraphEdge& edge = graph.edges_[it->second];
+      if (std::find(counted.begin(), counted.end(), it->second) == counted.end()) {
+        counted.push_back(it->second);
+        edge.count += dep.count;
+      }
       // Keep witnesses from many threads: a cycle needs distinct threads on its edges. The
       // first half of the list takes any dependency, the second only threads not in it yet.
       if (edge.witnesses.size() < kMaxWitnesses / 2) {

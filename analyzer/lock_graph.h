@@ -30,6 +30,9 @@ struct GraphEdge {
   uint32_t to = 0;
   std::vector<EdgeWitness> witnesses;  // at most kMaxWitnesses, from distinct threads first
   uint64_t more_witnesses = 0;         // dependencies beyond that, counted
+  // How often the program took this order: the counts of all its dependencies, each once
+  // (two held locks of one class make one class edge, not two).
+  uint64_t count = 0;
 };
 
 class LockGraph {

@@ -11,6 +11,8 @@ packages=(
   llvm               # llvm-symbolizer, to name stack frames
   pigz xz-utils zstd # multithreaded programs the end-to-end tests run under `lockgraph run`
   chromium           # headless, to load the HTML report in its end-to-end test
+  python3-jsonschema python3-rfc3987  # the tests validate SARIF reports (schema, URIs)
+  graphviz           # the tests render DOT reports
 )
 
 missing=()

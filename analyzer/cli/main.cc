@@ -22,10 +22,12 @@
 #include "absl/time/time.h"
 #include "analyzer/analysis.h"
 #include "analyzer/chrome_trace.h"
+#include "analyzer/dot_report.h"
 #include "analyzer/event_replay.h"
 #include "analyzer/html_report.h"
 #include "analyzer/json_report.h"
 #include "analyzer/model.h"
+#include "analyzer/sarif_report.h"
 #include "analyzer/stack_symbolizer.h"
 #include "analyzer/suppressions.h"
 #include "analyzer/text_report.h"
@@ -59,6 +61,8 @@ struct AnalyzeFlags {
   int max_cycle_length = 8;
   int max_cycles = 1000;
   std::string symbolizer;
+  std::string source_root;  // SARIF: write paths under it relative to it
+  bool cycles_only = false;  // DOT: only the classes and orders of reported cycles
 };
 
 absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths) {
@@ -109,7 +113,23 @@ std::optional<FindingKind> FailOnKind(const std::string& name) {
   return std::nullopt;
 }
 
+// The absolute, normal form of --source-root, ending in '/'.
+std::string SourceRoot(const std::string& dir) {
+  if (dir.empty()) return "";
+  std::error_code error;
+  std::filesystem::path path = std::filesystem::absolute(dir, error).lexically_normal();
+  std::string root = path.string();
+  if (root.empty() || root.back() != '/') root.push_back('/');
+  return root;
+}
+
 int Analyze(const AnalyzeFlags& flags, std::ostream& default_output) {
+  if (!flags.source_root.empty() && flags.format != "sarif") {
+    return Fail(absl::InvalidArgumentError("--source-root: only with --format=sarif"));
+  }
+  if (flags.cycles_only && flags.format != "dot") {
+    return Fail(absl::InvalidArgumentError("--cycles-only: only with --format=dot"));
+  }
   absl::Duration long_wait;
   if (!absl::ParseDuration(flags.long_wait, &long_wait) || long_wait < absl::ZeroDuration()) {
     return Fail(absl::InvalidArgumentError(absl::StrCat(
@@ -138,6 +158,7 @@ int Analyze(const AnalyzeFlags& flags, std::ostream& default_output) {
   options.long_wait_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(long_wait));
   options.cycles.max_length = flags.max_cycle_length;
   options.cycles.max_cycles = flags.max_cycles;
+  options.order_graph = flags.format == "dot";
   Report report = Analyze(*model, symbolizer, options);
 
   const std::optional<FindingKind> fail_on = FailOnKind(flags.fail_on);
@@ -147,12 +168,24 @@ int Analyze(const AnalyzeFlags& flags, std::ostream& default_output) {
     finding.in_baseline = baseline.contains(finding.id);
     failed |= fail_on && finding.counts() && finding.kind <= *fail_on;
   }
-  const std::string text = flags.format == "json"   ? FormatJsonReport(report)
-                           : flags.format == "html" ? FormatHtmlReport(report)
-                                                    : FormatTextReport(report, flags.explain);
+  std::string text;
+  if (flags.format == "json") {
+    text = FormatJsonReport(report);
+  } else if (flags.format == "html") {
+    text = FormatHtmlReport(report);
+  } else if (flags.format == "sarif") {
+    text = FormatSarifReport(report, SarifOptions{.source_root = SourceRoot(flags.source_root),
+                                                  .baseline = !flags.baseline.empty(),
+                                                  .suppressions_file = flags.suppressions});
+  } else if (flags.format == "dot") {
+    text = FormatDotReport(report, DotOptions{.cycles_only = flags.cycles_only});
+  } else {
+    text = FormatTextReport(report, flags.explain);
+  }
   if (absl::Status status = WriteOutput(flags.output, text, default_output); !status.ok()) {
     return Fail(status);
   }
+  // The text report prints the warnings itself; the others are for tools.
   if (flags.format != "text") {
     for (const std::string& warning : report.warnings) {
       std::cerr << "lockgraph: warning: " << warning << "\n";
@@ -297,8 +330,10 @@ int Export(const ExportFlags& flags) {
 // default).
 void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& fail_on) {
   flags.fail_on = fail_on;
-  cmd->add_option("--format", flags.format, "text, json or html (one self-contained page)")
-      ->check(CLI::IsMember({"text", "json", "html"}));
+  cmd->add_option("--format", flags.format,
+                  "text, json, html (one self-contained page), sarif (SARIF 2.1.0) or dot "
+                  "(the lock graph, for Graphviz)")
+      ->check(CLI::IsMember({"text", "json", "html", "sarif", "dot"}));
   cmd->add_option("-o,--output", flags.output, "write the report here");
   cmd->add_option("--fail-on", flags.fail_on,
                   "exit 1 on findings of this kind or a worse one: deadlock, potential, "
@@ -319,6 +354,11 @@ void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& f
       ->check(CLI::Range(1, 10000000));
   cmd->add_option("--symbolizer", flags.symbolizer,
                   "llvm-symbolizer to use, or none (default: from PATH)");
+  cmd->add_option("--source-root", flags.source_root,
+                  "with --format=sarif: write the paths of files under DIR relative to it "
+                  "(uriBaseId SRCROOT)");
+  cmd->add_flag("--cycles-only", flags.cycles_only,
+                "with --format=dot: only the lock classes and orders of reported cycles");
 }
 
 }  // namespace

@@ -69,6 +69,39 @@ class AnalysisTest : public ::testing::Test {
   Model model_;
 };
 
+TEST_F(AnalysisTest, OrderGraphHasEveryClassOrderWithItsCount) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "b");
+  t.Lock(2, "a");
+  t.Lock(3, "a");  // a second lock of class a
+  t.Lock(4, "alone");
+  t.Count(t.Dependency(2, 0, {2}, 1), 4);  // a -> b, 5 times
+  t.Dependency(3, 0, {3}, 1);              // a -> b again, by another thread
+  t.Dependency(3, 0, {1}, 2);              // b -> a
+  t.Dependency(2, 0, {1}, 4, kAcquireTry); // a try-lock: no order
+  EXPECT_THAT(Run({t}).order_graph.nodes, IsEmpty()) << "only when asked for";
+
+  AnalysisOptions options;
+  options.order_graph = true;
+  const Report report = Run({t}, options);
+  const auto& graph = report.order_graph;
+  ASSERT_THAT(graph.nodes, SizeIs(2)) << "classes in some order, by key";
+  EXPECT_EQ(graph.nodes[0].class_name, "a");
+  EXPECT_EQ(graph.nodes[0].label, "Lock \"a\"");
+  EXPECT_EQ(graph.nodes[0].site, "a.cc:1");
+  EXPECT_EQ(graph.nodes[1].class_name, "b");
+  ASSERT_THAT(graph.edges, SizeIs(2));
+  EXPECT_EQ(graph.edges[0].from, 0u);  // a -> b
+  EXPECT_EQ(graph.edges[0].to, 1u);
+  EXPECT_EQ(graph.edges[0].count, 6u);
+  EXPECT_EQ(graph.edges[0].threads, 2u);
+  EXPECT_EQ(graph.edges[0].thread.name, "first");
+  EXPECT_EQ(graph.edges[1].from, 1u);  // b -> a
+  EXPECT_EQ(graph.edges[1].count, 1u);
+  EXPECT_EQ(graph.edges[1].threads, 1u);
+  EXPECT_EQ(graph.edges[1].thread.name, "second");
+}
+
 TEST_F(AnalysisTest, OppositeOrdersInTwoThreadsAreADeadlock) {
   TraceBuilder t = TwoThreads();
   t.Lock(1, "a");

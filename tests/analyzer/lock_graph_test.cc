@@ -48,6 +48,34 @@ TEST(LockGraph, WitnessesPastHalfComeFromNewThreads) {
   EXPECT_EQ(edge.more_witnesses, 80u - LockGraph::kMaxWitnesses);
 }
 
+TEST(LockGraph, CountsEveryDependencyOncePastTheWitnessLimit) {
+  // a -> b by 70 threads, 3 times each (a dependency counts 1 when recorded, then what its
+  // count records add): more dependencies than the edge keeps as witnesses.
+  TraceBuilder t;
+  for (uint32_t tid = 1; tid <= 70; ++tid) t.Thread(tid, "t" + std::to_string(tid));
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Lock(3, "x");
+  t.Lock(4, "x");
+  for (uint32_t tid = 1; tid <= 70; ++tid) t.Count(t.Dependency(tid, 0, {1}, 2), 2);
+  // Two locks of class x held when b is taken, twice: one class order x -> b, taken twice.
+  t.Count(t.Dependency(1, 0, {3, 4}, 2), 1);
+  TempDir dir;
+  Model model;
+  ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path())).ok());
+  const LockGraph instances = LockGraph::Build(model, LockGraph::kInstances);
+  ASSERT_EQ(instances.edge_count(), 3u);  // 1->2, 3->2, 4->2
+  EXPECT_THAT(instances.edge(0).witnesses, SizeIs(LockGraph::kMaxWitnesses));
+  EXPECT_EQ(instances.edge(0).count, 210u);
+  EXPECT_EQ(instances.edge(1).count, 2u);
+  EXPECT_EQ(instances.edge(2).count, 2u);
+  const LockGraph classes = LockGraph::Build(model, LockGraph::kClasses);
+  ASSERT_EQ(classes.edge_count(), 2u);  // a->b, x->b
+  EXPECT_EQ(classes.edge(0).count, 210u);
+  EXPECT_EQ(classes.edge(1).count, 2u);
+  EXPECT_THAT(classes.edge(1).witnesses, SizeIs(2)) << "one per held lock";
+}
+
 TEST(LockGraph, OutEdgesAreInEdgeOrder) {
   TraceBuilder t;
   t.Thread(1, "main");

@@ -529,6 +529,33 @@ TEST(AnalyzeCorpus, LongHoldIsALongWaitWithWaiterAndHolder) {
   ExpectClean(high);
 }
 
+TEST(AnalyzeCorpus, ReleaseOfAnUnheldLockIsMisuseAtTheRelease) {
+  const std::string name = "release_unheld";
+  TempDir dir;
+  // The runtime reports it online too, and lets the program go on.
+  EXPECT_EQ(CountLines(RunCorpus(name, dir), "misuse (release-unheld)"), 1);
+
+  const Analysis a = AnalyzeJson({"--fail-on=misuse", dir.path()});
+  EXPECT_EQ(a.exit_code, 1) << a.stderr_text;
+  ASSERT_THAT(Kinds(a.report), ElementsAre("misuse"));
+  EXPECT_THAT(Counts(a.report), ElementsAre(0, 0, 0, 1));
+  const json& f = a.report["findings"][0];
+  EXPECT_THAT(Classes(f), ElementsAre("config"));
+  EXPECT_EQ(f["locks"][0]["site"], Site(name, "// lock: config"));
+  const std::string release = Site(name, "// misuse: release unheld");
+  EXPECT_EQ(f["location"], release);
+  EXPECT_EQ(f["thread"]["name"], "closer");
+  ASSERT_THAT(f["stack"], Not(IsEmpty()));
+  EXPECT_THAT(f["stack"][0].get<std::string>(), EndsWith(" " + release));
+  EXPECT_EQ(f["occurrences"], 1);
+  EXPECT_THAT(f["message"].get<std::string>(),
+              AllOf(StartsWith("release-unheld: "), HasSubstr("\"config\"")));
+  EXPECT_THAT(f["edges"], IsEmpty());
+
+  // An error, but below the default --fail-on=deadlock.
+  ExpectTextFirstLine({dir.path()}, f, "error", 0);
+}
+
 TEST(AnalyzeCorpus, StatsShowTheContendedLock) {
   const std::string name = "long_hold";
   TempDir dir;
@@ -1145,6 +1172,21 @@ TEST_F(AnalyzeBadInput, MissingPath) {
 TEST_F(AnalyzeBadInput, DirectoryWithoutTraces) {
   std::ofstream(bad_.path() + "/notes.txt") << "no traces here\n";
   ExpectBad({bad_.path()}, bad_.path(), "no trace files");
+}
+
+TEST_F(AnalyzeBadInput, OutputThatCannotBeWritten) {
+  // One line naming the file and why, exit 2, and nothing on stdout.
+  for (const auto& [path, why] : std::vector<std::pair<std::string, std::string>>{
+           {bad_.path() + "/no/such/dir/report.json", "No such file or directory"},
+           {bad_.path(), "Is a directory"}}) {
+    for (const std::string format : {"text", "json"}) {
+      const Analysis a = Analyze({"--format=" + format, "-o", path, good_});
+      EXPECT_EQ(a.exit_code, 2) << path;
+      EXPECT_EQ(a.stdout_text, "");
+      EXPECT_EQ(a.stderr_text,
+                absl::StrCat("lockgraph: ", path, ": cannot write the report: ", why, "\n"));
+    }
+  }
 }
 
 TEST_F(AnalyzeBadInput, UnknownFlag) {

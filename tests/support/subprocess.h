@@ -25,6 +25,9 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::vector<std::string>& extra_env = {},
                          const std::string& cwd = "");
 
+// The path of the executable `name` in $PATH, or "" if there is none.
+std::string FindInPath(const std::string& name);
+
 }  // namespace lockgraph::testing
 
 #endif  // LOCKGRAPH_TESTS_SUPPORT_SUBPROCESS_H_
