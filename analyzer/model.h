@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -141,6 +142,9 @@ class Model {
   // Reads one trace file into the model. Errors name the file (and byte offset); warnings
   // (a file cut short) go to warnings().
   absl::Status AddTraceFile(const std::string& path);
+  // The same for a trace built in memory (an importer's output, analyzer/std_importer.h):
+  // `name` stands for its file in messages. The bytes are kept for the full-mode replay.
+  absl::Status AddTraceBytes(const std::string& name, std::string bytes);
   // Call once all traces are in: orders each forked process after its parent's fork.
   void Finish();
   // Objects seen by the LD_PRELOAD interposer have no source site in the trace, only a stack
@@ -182,6 +186,9 @@ class Model {
 
   uint32_t ClassFor(const std::string& name, const format::ClassRecord& record,
                     const Trace& trace);
+  // Files one trace, read by `read` with the visitor it is given.
+  absl::Status AddTrace(
+      const std::function<absl::StatusOr<Trace>(const RecordVisitor& visit)>& read);
 
   std::vector<Trace> traces_;
   std::vector<ModelThread> threads_ = std::vector<ModelThread>(1);

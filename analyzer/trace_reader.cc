@@ -288,4 +288,11 @@ absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor
   return ParseTrace(contents, path, visit);
 }
 
+absl::StatusOr<Trace> RereadTrace(const Trace& trace, const RecordVisitor& visit) {
+  if (trace.contents == nullptr) return ReadTraceFile(trace.path, visit);
+  absl::StatusOr<Trace> again = ParseTrace(*trace.contents, trace.path, visit);
+  if (again.ok()) again->contents = trace.contents;
+  return again;
+}
+
 }  // namespace lockgraph::analyzer
