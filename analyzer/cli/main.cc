@@ -25,6 +25,7 @@
 #include "analyzer/json_report.h"
 #include "analyzer/model.h"
 #include "analyzer/stack_symbolizer.h"
+#include "analyzer/std_importer.h"
 #include "analyzer/suppressions.h"
 #include "analyzer/text_report.h"
 #include "analyzer/trace_dump.h"
@@ -47,6 +48,7 @@ int Fail(const absl::Status& status) {
 
 struct AnalyzeFlags {
   std::vector<std::string> paths;
+  std::string input_format = "lockgraph";  // or "std": RAPID's text traces
   std::string format = "text";
   std::string output;
   std::string fail_on = "deadlock";
@@ -59,12 +61,24 @@ struct AnalyzeFlags {
   std::string symbolizer;
 };
 
-absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths) {
-  absl::StatusOr<std::vector<std::string>> files = ExpandTracePaths(paths);
-  if (!files.ok()) return files.status();
+absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths,
+                                const std::string& input_format = "lockgraph") {
   Model model;
-  for (const std::string& file : *files) {
-    if (absl::Status status = model.AddTraceFile(file); !status.ok()) return status;
+  if (input_format == "std") {
+    // Each file is imported into a full-mode trace in memory (docs/std-import.md).
+    for (const std::string& path : paths) {
+      absl::StatusOr<std::string> trace = ImportStdFile(path);
+      if (!trace.ok()) return trace.status();
+      if (absl::Status status = model.AddTraceBytes(path, *std::move(trace)); !status.ok()) {
+        return status;
+      }
+    }
+  } else {
+    absl::StatusOr<std::vector<std::string>> files = ExpandTracePaths(paths);
+    if (!files.ok()) return files.status();
+    for (const std::string& file : *files) {
+      if (absl::Status status = model.AddTraceFile(file); !status.ok()) return status;
+    }
   }
   model.Finish();
   // Full-mode traces: races, and the signal orders that rule out more cycles.
@@ -113,7 +127,7 @@ int Analyze(const AnalyzeFlags& flags, std::ostream& default_output) {
     if (!ids.ok()) return Fail(ids.status());
     baseline = *std::move(ids);
   }
-  absl::StatusOr<Model> model = LoadModel(flags.paths);
+  absl::StatusOr<Model> model = LoadModel(flags.paths, flags.input_format);
   if (!model.ok()) return Fail(model.status());
 
   std::vector<const Trace*> traces;
@@ -318,6 +332,11 @@ int main(int argc, char** argv) {
       "analyze", "report deadlocks, potential deadlocks, long waits and misuse in traces");
   analyze_cmd->add_option("PATH", analyze.paths, "trace files or directories of them")
       ->required();
+  analyze_cmd
+      ->add_option("--input-format", analyze.input_format,
+                   "lockgraph (default: .lgtrace files and directories of them) or std "
+                   "(RAPID's STD text traces, one file each; docs/std-import.md)")
+      ->check(CLI::IsMember({"lockgraph", "std"}));
   AddAnalysisOptions(analyze_cmd, analyze, "deadlock");
 
   RunFlags run;
