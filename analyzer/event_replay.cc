@@ -96,8 +96,8 @@ class Replayer {
 
   absl::Status Run(const ReadProgress& progress) {
     for (uint32_t trace = 0; trace < model_.traces().size(); ++trace) {
-      const std::string& path = model_.traces()[trace].path;
-      absl::StatusOr<Trace> read = ReadTraceFile(path, [&](const Trace&, const TraceRecord& r) {
+      const Trace& source = model_.traces()[trace];
+      absl::StatusOr<Trace> read = RereadTrace(source, [&](const Trace&, const TraceRecord& r) {
         if (const auto* block = std::get_if<format::EventBlockRecord>(&r.record)) {
           AddBlock(trace, *block);
         } else if (const auto* end = std::get_if<format::ThreadEndRecord>(&r.record)) {

@@ -1,6 +1,7 @@
 #include "analyzer/model.h"
 
 #include <algorithm>
+#include <memory>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -182,11 +183,26 @@ uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& rec
 }
 
 absl::Status Model::AddTraceFile(const std::string& path, const ReadProgress& progress) {
+  return AddTrace(
+      [&](const RecordVisitor& visit) { return ReadTraceFile(path, visit, progress); });
+}
+
+absl::Status Model::AddTraceBytes(const std::string& name, std::string bytes) {
+  auto contents = std::make_shared<const std::string>(std::move(bytes));
+  return AddTrace([&](const RecordVisitor& visit) -> absl::StatusOr<Trace> {
+    absl::StatusOr<Trace> trace = ParseTrace(*contents, name, visit);
+    if (trace.ok()) trace->contents = contents;
+    return trace;
+  });
+}
+
+absl::Status Model::AddTrace(
+    const std::function<absl::StatusOr<Trace>(const RecordVisitor& visit)>& read) {
   const uint32_t index = static_cast<uint32_t>(traces_.size());
   trace_start_ns_.resize(index + 1, UINT64_MAX);
   TraceLoader loader(*this, index);
   absl::StatusOr<Trace> trace =
-      ReadTraceFile(path, [&](const Trace& t, const TraceRecord& r) { loader(t, r); }, progress);
+      read([&](const Trace& t, const TraceRecord& r) { loader(t, r); });
   if (!trace.ok()) {
     trace_start_ns_.resize(index);
     return trace.status();

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -144,6 +145,9 @@ class Model {
   // Reads one trace file into the model. Errors name the file (and byte offset); warnings
   // (a file cut short) go to warnings().
   absl::Status AddTraceFile(const std::string& path, const ReadProgress& progress = {});
+  // The same for a trace built in memory (an importer's output, analyzer/std_importer.h):
+  // `name` stands for its file in messages. The bytes are kept for the full-mode replay.
+  absl::Status AddTraceBytes(const std::string& name, std::string bytes);
   // Call once all traces are in: orders each forked process after its parent's fork, and
   // before what its parent did after joining it (lockgraph::Process::join).
   void Finish();
@@ -196,6 +200,10 @@ class Model {
     uint64_t child_pid = 0;
     uint64_t time_ns = 0;
   };
+
+  // Files one trace, read by `read` with the visitor it is given.
+  absl::Status AddTrace(
+      const std::function<absl::StatusOr<Trace>(const RecordVisitor& visit)>& read);
 
   std::vector<Trace> traces_;
   std::vector<ModelThread> threads_ = std::vector<ModelThread>(1);

@@ -24,9 +24,21 @@ void StackSymbolizer::Prefetch(absl::Span<const StackRef> stacks) {
     const Trace& trace = *traces_[ref.trace];
     for (const format::Frame& frame : stack->frames) {
       if (frame.module == 0) continue;
-      std::string path = trace.String(trace.modules.at(frame.module).path_sid);
+      const format::ModuleRecord& module = trace.modules.at(frame.module);
+      std::string path = trace.String(module.path_sid);
       auto [it, inserted] = frames_.try_emplace({path, frame.offset});
-      if (inserted) by_module[std::move(path)].push_back(frame.offset);
+      if (!inserted) continue;
+      if (module.build_id == format::kLinesModuleBuildId) {
+        // An imported trace: the offset is a line of the file it was imported from.
+        if (frame.offset <= UINT32_MAX) {
+          SourceFrame line;
+          line.file = path;
+          line.line = static_cast<uint32_t>(frame.offset);
+          it->second = {std::move(line)};
+        }
+        continue;
+      }
+      by_module[std::move(path)].push_back(frame.offset);
     }
   }
   if (!symbolizer_) return;

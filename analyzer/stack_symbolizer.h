@@ -1,7 +1,8 @@
 // Turns stacks of traces into source frames: llvm-symbolizer run once per module file for all
 // the frames asked for (the module map in each trace says which file to read, and modules of
 // many traces of one binary share a run), or "module+0xoffset" frames when there is no
-// symbolizer or no debug information.
+// symbolizer or no debug information. Frames of a lines module (format::kLinesModuleBuildId,
+// an imported trace) are `file:line` as they are, without a symbolizer.
 //
 //   StackSymbolizer symbolizer({&trace}, LlvmSymbolizer::Find(""));
 //   symbolizer.Prefetch(stacks);               // one batch for everything a report shows

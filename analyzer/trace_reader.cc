@@ -313,4 +313,12 @@ absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor
   return trace;
 }
 
+absl::StatusOr<Trace> RereadTrace(const Trace& trace, const RecordVisitor& visit,
+                                  const ReadProgress& progress) {
+  if (trace.contents == nullptr) return ReadTraceFile(trace.path, visit, progress);
+  absl::StatusOr<Trace> again = ParseTrace(*trace.contents, trace.path, visit, progress);
+  if (again.ok()) again->contents = trace.contents;
+  return again;
+}
+
 }  // namespace lockgraph::analyzer

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct TraceRecord {
 
 struct Trace {
   std::string path;
+  // Set for a trace built in memory (an import, Model::AddTraceBytes): its bytes, read again
+  // from here instead of from `path` (which then only names it in messages).
+  std::shared_ptr<const std::string> contents;
   uint32_t version = 0;
   format::ProcessRecord process;
   std::vector<TraceRecord> records;
@@ -61,6 +65,10 @@ absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor
 absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name,
                                  const RecordVisitor& visit = {},
                                  const ReadProgress& progress = {});
+// Reads a trace read before once more (a second pass, such as the full-mode replay): from its
+// file, or from its contents if it was built in memory.
+absl::StatusOr<Trace> RereadTrace(const Trace& trace, const RecordVisitor& visit,
+                                  const ReadProgress& progress = {});
 
 }  // namespace lockgraph::analyzer
 

@@ -42,6 +42,7 @@ std::string FormatFrame(const SourceFrame& frame) {
     if (frame.module.empty()) return frame.function;
     return absl::StrCat(frame.function, " (", frame.module, ")");
   }
+  if (frame.function.empty()) return absl::StrCat(frame.file, ":", frame.line);
   return absl::StrCat(frame.function, " ", frame.file, ":", frame.line);
 }
 

@@ -29,7 +29,8 @@ using SymbolizedAddress = std::vector<SourceFrame>;
 // must not live in namespace lockgraph for this to hold.
 bool IsLibraryFrame(const SourceFrame& frame);
 
-// "function file:line", or "function (module+0xoffset)" without line information.
+// "function file:line", or "function (module+0xoffset)" without line information; "file:line"
+// for a frame without a function (a line of an imported trace).
 std::string FormatFrame(const SourceFrame& frame);
 
 // "file:line" of a frame, or its FormatFrame() if it has no file.

@@ -47,7 +47,8 @@ struct ModuleRecord {
   uint64_t id = 0;
   uint64_t path_sid = 0;
   uint64_t load_bias = 0;  // pc - load_bias is the address in the ELF file
-  std::string build_id;    // raw bytes of NT_GNU_BUILD_ID, empty if none
+  std::string build_id;    // raw bytes of NT_GNU_BUILD_ID, empty if none; or
+                           // kLinesModuleBuildId: a text file whose offsets are lines
 };
 
 // A frame is a return address (the call instruction is just before it), stored as an offset

@@ -29,6 +29,7 @@
 #include "analyzer/model.h"
 #include "analyzer/sarif_report.h"
 #include "analyzer/stack_symbolizer.h"
+#include "analyzer/std_importer.h"
 #include "analyzer/suppressions.h"
 #include "analyzer/text_report.h"
 #include "analyzer/trace_dump.h"
@@ -51,6 +52,7 @@ int Fail(const absl::Status& status) {
 
 struct AnalyzeFlags {
   std::vector<std::string> paths;
+  std::string input_format = "lockgraph";  // or "std": RAPID's text traces
   std::string format = "text";
   std::string output;
   std::string fail_on = "deadlock";
@@ -65,18 +67,30 @@ struct AnalyzeFlags {
   bool cycles_only = false;  // DOT: only the classes and orders of reported cycles
 };
 
-absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths) {
-  absl::StatusOr<std::vector<std::string>> files = ExpandTracePaths(paths);
-  if (!files.ok()) return files.status();
+absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths,
+                                const std::string& input_format = "lockgraph") {
   Model model;
   Progress progress;
-  for (size_t i = 0; i < files->size(); ++i) {
-    const std::string label = files->size() == 1
-                                  ? "reading the trace"
-                                  : absl::StrCat("reading trace ", i + 1, " of ", files->size());
-    if (absl::Status status = model.AddTraceFile((*files)[i], progress.Reporter(label));
-        !status.ok()) {
-      return status;
+  if (input_format == "std") {
+    // Each file is imported into a full-mode trace in memory (docs/std-import.md).
+    for (const std::string& path : paths) {
+      absl::StatusOr<std::string> trace = ImportStdFile(path);
+      if (!trace.ok()) return trace.status();
+      if (absl::Status status = model.AddTraceBytes(path, *std::move(trace)); !status.ok()) {
+        return status;
+      }
+    }
+  } else {
+    absl::StatusOr<std::vector<std::string>> files = ExpandTracePaths(paths);
+    if (!files.ok()) return files.status();
+    for (size_t i = 0; i < files->size(); ++i) {
+      const std::string label =
+          files->size() == 1 ? "reading the trace"
+                             : absl::StrCat("reading trace ", i + 1, " of ", files->size());
+      if (absl::Status status = model.AddTraceFile((*files)[i], progress.Reporter(label));
+          !status.ok()) {
+        return status;
+      }
     }
   }
   model.Finish();
@@ -147,7 +161,7 @@ int Analyze(const AnalyzeFlags& flags, std::ostream& default_output) {
     if (!ids.ok()) return Fail(ids.status());
     baseline = *std::move(ids);
   }
-  absl::StatusOr<Model> model = LoadModel(flags.paths);
+  absl::StatusOr<Model> model = LoadModel(flags.paths, flags.input_format);
   if (!model.ok()) return Fail(model.status());
 
   std::vector<const Trace*> traces;
@@ -373,6 +387,11 @@ int main(int argc, char** argv) {
       "analyze", "report deadlocks, potential deadlocks, long waits and misuse in traces");
   analyze_cmd->add_option("PATH", analyze.paths, "trace files or directories of them")
       ->required();
+  analyze_cmd
+      ->add_option("--input-format", analyze.input_format,
+                   "lockgraph (default: .lgtrace files and directories of them) or std "
+                   "(RAPID's STD text traces, one file each; docs/std-import.md)")
+      ->check(CLI::IsMember({"lockgraph", "std"}));
   AddAnalysisOptions(analyze_cmd, analyze, "deadlock");
 
   RunFlags run;

@@ -96,6 +96,30 @@ TEST(EventReplay, AccessesUnderNoCommonLockRace) {
   EXPECT_EQ(race.count, 2u);  // two reads at one site race with the write: one finding
 }
 
+TEST(EventReplay, ATraceAddedFromMemoryIsReplayedFromItsBytes) {
+  testing::TraceBuilder t = Program();
+  t.Events(2, 0, 5, {E(EventOp::kWrite, 1, {.object = kVar})});
+  t.Events(3, 0, 10, {E(EventOp::kRead, 1, {.object = kVar})});
+  Model model;
+  // No file of that name exists: the replay must read the bytes kept in the model.
+  ASSERT_TRUE(model.AddTraceBytes("/nonexistent/imported.std", t.bytes()).ok());
+  model.Finish();
+  ASSERT_TRUE(model.has_events());
+  EXPECT_EQ(model.traces()[0].path, "/nonexistent/imported.std");
+  ReplayStats stats;
+  ASSERT_TRUE(ReplayEvents(model, &stats).ok());
+  EXPECT_EQ(stats.accesses, 2u);
+  ASSERT_THAT(model.races(), SizeIs(1));
+  EXPECT_EQ(model.thread(model.races()[0].first.thread).name, "writer");
+}
+
+TEST(EventReplay, ACorruptTraceFromMemoryIsAnErrorNamingIt) {
+  Model model;
+  const absl::Status status = model.AddTraceBytes("imported.std", "not a trace");
+  EXPECT_FALSE(status.ok());
+  EXPECT_THAT(std::string(status.message()), HasSubstr("imported.std"));
+}
+
 TEST(EventReplay, AnEventOrdersTheWriteBeforeTheReadAndTheSegments) {
   testing::TraceBuilder t = Program();
   t.Events(3, 0, 1, {E(EventOp::kReceive, 1, {.object = kReady, .seq = 1}),

@@ -108,6 +108,12 @@ TEST(SourceFrame, FormatFramePrintsFunctionFileAndLine) {
   EXPECT_EQ(FormatFrame(F("f()", "a.cc", 1, 0, "/bin/x+0x1")), "f() a.cc:1");
 }
 
+TEST(SourceFrame, FormatFrameWithoutFunctionIsItsSite) {
+  // A location of an imported trace: no function, only file and line.
+  EXPECT_EQ(FormatFrame(F("", "trace.std", 120)), "trace.std:120");
+  EXPECT_EQ(FrameSite(F("", "trace.std", 120)), "trace.std:120");
+}
+
 TEST(SourceFrame, FrameSiteIsFileAndLine) {
   EXPECT_EQ(FrameSite(F("transfer(Account&, Account&)", "/src/bank.cc", 42, 7)),
             "/src/bank.cc:42");
