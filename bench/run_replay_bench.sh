@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Times `lockgraph analyze` on synthetic full-mode traces (bench/gen_trace.cc --events) of
 # each size in SIZES and prints a markdown table: median wall and CPU time of RUNS runs
-# pinned to one CPU, events per second, peak RSS. Each analysis is checked against what
-# gen_trace wrote (records, threads, objects, dependency records): it must find exactly the
-# RACES injected races and nothing else, with no warnings. Before timing, a small trace with
-# no injected race must give no finding at all.
+# pinned to one CPU, events per second, peak RSS, and the dependency records the model keeps
+# (a full-mode thread records its nested locks again in each segment). Each analysis is
+# checked against what gen_trace wrote (records, threads, objects, dependency records): it
+# must find exactly the RACES injected races and nothing else, with no warnings. Before
+# timing, a small trace with no injected race must give no finding at all.
 #
 #   bench/run_replay_bench.sh                     # uses build/: 10^6, 10^7 and 10^8 events
 #   BUILD_DIR=/tmp/b RUNS=3 SIZES="1000000 10000000" THREADS=64 bench/run_replay_bench.sh
 #   LOCKGRAPH=/tmp/old/analyzer/lockgraph bench/run_replay_bench.sh   # time another build
 #
-# A trace takes about 4.3 bytes per event (430 MB for 10^8), in a temporary directory
+# A trace takes about 4.5 bytes per event (446 MB for 10^8), in a temporary directory
 # (TMPDIR), one size at a time, deleted after its runs. Needs GNU time as /usr/bin/time
 # (Debian: apt-get install time) and python3.
 set -euo pipefail
@@ -97,8 +98,9 @@ print(f"machine: {platform.node()}, {os.cpu_count()} CPUs ({cpu}), "
       f"load average {load_before} before, {load_after} after")
 print()
 print(f"| events | trace MB | bytes/event | wall s (median of {runs}) | min–max s "
-      "| CPU s (median) | events/s (wall) | events/s (CPU) | peak RSS MiB (max) | check |")
-print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+      "| CPU s (median) | events/s (wall) | events/s (CPU) | peak RSS MiB (max) "
+      "| dependency records | check |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 ok = True
 for n in sizes:
     generated = dict(kv.split("=", 1) for kv in open(f"{work}/t{n}.generated").read().split()[1:])
@@ -116,7 +118,7 @@ for n in sizes:
     print(f"| {events:,} | {size / 1e6:.1f} | {size / events:.2f} | {statistics.median(wall):.2f} "
           f"| {min(wall):.2f}–{max(wall):.2f} | {statistics.median(cpu_s):.2f} "
           f"| {events / statistics.median(wall):,.0f} | {events / statistics.median(cpu_s):,.0f} "
-          f"| {rss:.0f} | {check} |")
+          f"| {rss:.0f} | {int(generated['dependencies']):,} | {check} |")
 print()
 print("findings check: " + ("every analysis found exactly what was generated" if ok else
                             "MISMATCH between the generated traces and the analyses"))
