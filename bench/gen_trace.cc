@@ -36,6 +36,9 @@
 //     it writes the token's Shared<int> without a lock and sends on the token's Event; the
 //     receiver, a random other thread, receives as its next action, then reads the variable.
 //     The signal orders the two accesses: not a race.
+// With --idle_main=1 main only spawns and joins, as many programs' main threads do: its
+// spawns stay in its buffer until it ends, so the replay must hold the workers' blocks until
+// then (docs/performance.md, "Full mode").
 // So every access is ordered, and `--races` injected races are the only ones: race k is a
 // variable written, without a lock, by two threads one right after the other in the
 // schedule, at two sites of its own (one finding each). Events are encoded by AppendEvent
@@ -82,6 +85,7 @@ struct Flags {
   uint64_t threads = 0;  // 0: 64 (deps), 8 (full)
   uint64_t cycles = 10;
   uint64_t races = 0;
+  uint64_t idle_main = 0;  // full mode: 1 = main only spawns and joins the workers
   uint64_t seed = 1;
   std::string out;
 };
@@ -407,7 +411,7 @@ class FullGenerator {
         InjectRace(next_race++);
         continue;
       }
-      Thread& t = threads_[random_.Below(threads_.size())];
+      Thread& t = Actor();
       if (!t.receives.empty()) {
         Receive(t);
       } else if (!t.tokens.empty() && random_.Below(kHandoffEvery) == 0) {
@@ -553,7 +557,9 @@ class FullGenerator {
         t.nests.emplace_back(a, a + 1 + random_.Below(flags_.locks - 1 - a));
       }
     }
-    for (uint64_t j = 0; j < kEventObjects; ++j) threads_[j % threads_.size()].tokens.push_back(j);
+    for (uint64_t j = 0; j < kEventObjects; ++j) {
+      threads_[first_actor_ + j % (threads_.size() - first_actor_)].tokens.push_back(j);
+    }
     Thread& main = threads_[0];
     main.start_tsc = main.last_tsc = tsc_;
     out_.Add(format::ThreadStartRecord{.tid = 1, .name_sid = String("main"), .os_tid = 4242,
@@ -570,6 +576,16 @@ class FullGenerator {
                                          .time_ns = Ns(tsc_)});
       NextSegment(main);
     }
+  }
+
+  // A thread that runs actions: any, or with --idle_main=1 a worker.
+  Thread& Actor() {
+    return threads_[first_actor_ + random_.Below(threads_.size() - first_actor_)];
+  }
+  // Another one.
+  Thread& OtherActor(const Thread& t) {
+    const size_t actors = threads_.size() - first_actor_;
+    return threads_[first_actor_ + (t.tid - first_actor_ + random_.Below(actors - 1)) % actors];
   }
 
   // Appends one event to the thread's buffer, writing the buffer out first if it is full.
@@ -683,9 +699,7 @@ class FullGenerator {
     const uint64_t seq = ++sends_[j];
     Event(t, format::EventOp::kSend, {.object = event_ids_[j], .seq = seq});
     NextSegment(t);
-    uint64_t to = random_.Below(threads_.size() - 1);
-    if (to >= t.tid - 1) ++to;  // anyone but t
-    threads_[to].receives.emplace_back(j, seq);
+    OtherActor(t).receives.emplace_back(j, seq);
     ++handoffs_;
     accesses_ += 2;
   }
@@ -701,8 +715,8 @@ class FullGenerator {
 
   // Two threads write variable k, one right after the other, with no lock.
   void InjectRace(uint64_t k) {
-    Thread& a = threads_[random_.Below(threads_.size())];
-    Thread& b = threads_[(a.tid + random_.Below(threads_.size() - 1)) % threads_.size()];
+    Thread& a = Actor();
+    Thread& b = OtherActor(a);
     Event(a, format::EventOp::kWrite, {.object = race_ids_[k], .site = race_sites_[2 * k]});
     Event(b, format::EventOp::kWrite, {.object = race_ids_[k], .site = race_sites_[2 * k + 1]});
     accesses_ += 2;
@@ -734,6 +748,7 @@ class FullGenerator {
   TraceFile& out_;
   Random random_;
   std::vector<Thread> threads_;
+  const size_t first_actor_ = flags_.idle_main != 0 ? 1 : 0;  // threads_[0] is main
   std::vector<uint64_t> acquisitions_;  // by lock index: acquisitions so far (the last seq)
   std::vector<uint64_t> sends_;         // by Event object: sends so far
   std::vector<uint64_t> lock_ids_, variable_ids_, event_ids_, handoff_ids_, race_ids_;
@@ -758,7 +773,7 @@ constexpr char kUsage[] =
     "usage: gen_trace --out=FILE [--locks=100000] [--classes=1000] [--deps=1000000]\n"
     "                 [--threads=64] [--cycles=10] [--seed=1]\n"
     "       gen_trace --out=FILE --events=N [--locks=1000] [--threads=8] [--races=0]\n"
-    "                 [--seed=1]                                       (full mode)\n";
+    "                 [--idle_main=0] [--seed=1]                       (full mode)\n";
 
 bool ParseFlags(int argc, char** argv, Flags& flags, std::string& error) {
   for (int i = 1; i < argc; ++i) {
@@ -775,6 +790,7 @@ bool ParseFlags(int argc, char** argv, Flags& flags, std::string& error) {
     }
     uint64_t* target = name == "events"    ? &flags.events
                        : name == "races"   ? &flags.races
+                       : name == "idle_main" ? &flags.idle_main
                        : name == "locks"   ? &flags.locks
                        : name == "classes" ? &flags.classes
                        : name == "deps"    ? &flags.deps
@@ -797,8 +813,11 @@ bool ParseFlags(int argc, char** argv, Flags& flags, std::string& error) {
   if (flags.out.empty()) error = "--out is required";
   else if (full) {
     if (flags.locks < 2) error = "need locks >= 2";
-    else if (flags.threads < 2 || flags.threads > UINT32_MAX / 2) error = "need threads >= 2";
-    else if (flags.locks > (uint64_t{1} << 28)) error = "need locks <= 2^28";
+    else if (flags.threads < 2 + (flags.idle_main != 0) || flags.threads > UINT32_MAX / 2) {
+      error = "need threads >= 2 (3 with --idle_main=1)";
+    } else if (flags.locks > (uint64_t{1} << 28)) {
+      error = "need locks <= 2^28";
+    }
   } else if (flags.classes < 2 || flags.classes > flags.locks) error = "need 2 <= classes <= locks";
   else if (flags.threads < 2 || flags.threads > UINT32_MAX / 2) error = "need threads >= 2";
   else if (flags.classes < 2 * (flags.cycles + 1)) error = "need classes >= 2 * (cycles + 1)";

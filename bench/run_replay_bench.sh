@@ -9,6 +9,7 @@
 #
 #   bench/run_replay_bench.sh                     # uses build/: 10^6, 10^7 and 10^8 events
 #   BUILD_DIR=/tmp/b RUNS=3 SIZES="1000000 10000000" THREADS=64 bench/run_replay_bench.sh
+#   IDLE_MAIN=1 bench/run_replay_bench.sh    # main only spawns and joins (gen_trace.cc)
 #   LOCKGRAPH=/tmp/old/analyzer/lockgraph bench/run_replay_bench.sh   # time another build
 #
 # A trace takes about 4.5 bytes per event (446 MB for 10^8), in a temporary directory
@@ -24,6 +25,7 @@ sizes="${SIZES:-1000000 10000000 100000000}"
 threads="${THREADS:-8}"
 locks="${LOCKS:-1000}"
 races="${RACES:-10}"
+idle_main="${IDLE_MAIN:-0}"
 seed="${SEED:-1}"
 cpu="${CPU:-1}"
 for tool in "$lockgraph" "$gen_trace" /usr/bin/time; do
@@ -66,7 +68,7 @@ analyze() {
 
 # A trace where every access is ordered: no finding of any kind.
 summary="$("$gen_trace" --events=100000 --threads="$threads" --locks="$locks" --races=0 \
-  --seed="$seed" --out="$work/check.lgtrace")"
+  --idle_main="$idle_main" --seed="$seed" --out="$work/check.lgtrace")"
 status="$(analyze "$work/check.lgtrace" "$work/check")"
 result="$(check "$work/check.json" "$work/check.err" "$status" "$summary")"
 echo "check, 10^5 events, no race injected: $result"
@@ -77,7 +79,7 @@ load_before="$(cut -d' ' -f1 /proc/loadavg)"
 for n in $sizes; do
   trace="$work/t$n.lgtrace"
   "$gen_trace" --events="$n" --threads="$threads" --locks="$locks" --races="$races" \
-    --seed="$seed" --out="$trace" >"$work/t$n.generated"
+    --idle_main="$idle_main" --seed="$seed" --out="$trace" >"$work/t$n.generated"
   stat -c %s "$trace" >"$work/t$n.bytes"
   for ((i = 1; i <= runs; i++)); do
     status="$(analyze "$trace" "$work/t$n.$i")"
@@ -88,14 +90,17 @@ for n in $sizes; do
 done
 load_after="$(cut -d' ' -f1 /proc/loadavg)"
 
-python3 - "$work" "$runs" "$load_before" "$load_after" $sizes <<'PY'
+python3 - "$work" "$runs" "$load_before" "$load_after" "$threads $locks $idle_main" $sizes <<'PY'
 import os, platform, statistics, sys
 work, runs, load_before, load_after = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-sizes = sys.argv[5:]
+threads, locks, idle_main = sys.argv[5].split()
+sizes = sys.argv[6:]
 cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
             if line.startswith("model name")), "?")
 print(f"machine: {platform.node()}, {os.cpu_count()} CPUs ({cpu}), "
       f"load average {load_before} before, {load_after} after")
+print(f"traces: {threads} threads, {locks} locks, "
+      + ("main only spawns and joins" if idle_main != "0" else "main works like the others"))
 print()
 print(f"| events | trace MB | bytes/event | wall s (median of {runs}) | min–max s "
       "| CPU s (median) | events/s (wall) | events/s (CPU) | peak RSS MiB (max) "
