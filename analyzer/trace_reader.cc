@@ -1,12 +1,12 @@
 #include "analyzer/trace_reader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -192,86 +192,124 @@ const std::string& Trace::String(uint64_t id) const {
   return it != strings.end() ? it->second : kEmpty;
 }
 
+namespace {
+
+// Parses a trace's bytes as they arrive: the header, then each record once it is whole, so a
+// large file streams through a small buffer (ReadTraceFile) instead of being read whole.
+class TraceParser {
+ public:
+  TraceParser(const std::string& name, const RecordVisitor& visit) : visit_(visit) {
+    trace_.path = name;
+  }
+
+  // The file's first bytes (at least the header's 16, unless the file is shorter).
+  absl::Status Header(absl::string_view bytes) {
+    const std::string& name = trace_.path;
+    if (bytes.size() < format::kHeaderSize ||
+        bytes.substr(0, sizeof(format::kTraceMagic)) !=
+            absl::string_view(format::kTraceMagic, sizeof(format::kTraceMagic))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": not a lockgraph trace (no LGTRACE header)"));
+    }
+    trace_.version = ReadLe32(bytes.substr(8, 4));
+    if (trace_.version != format::kTraceVersion) {
+      return absl::InvalidArgumentError(absl::StrCat(name, ": trace format version ",
+                                                     trace_.version, " is not supported (this "
+                                                     "lockgraph reads version ",
+                                                     format::kTraceVersion, ")"));
+    }
+    return absl::OkStatus();
+  }
+
+  // Parses the whole records at the start of `bytes`, which begins at byte `offset` of the
+  // file, and returns how many bytes they take: the rest is a record not yet whole.
+  absl::StatusOr<size_t> Records(absl::string_view bytes, uint64_t offset) {
+    const std::string& name = trace_.path;
+    format::VarintReader reader(bytes);
+    while (!reader.at_end()) {
+      const size_t start = reader.position();
+      const uint64_t at = offset + start;
+      uint64_t type = 0, length = 0;
+      const bool framed = reader.Read(type) && reader.Read(length);
+      if (framed && length > format::kMaxRecordSize) {
+        return absl::DataLossError(absl::StrCat(name, ": byte ", at, ": record ", index_ + 1,
+                                                " claims ", length, " bytes: corrupt trace"));
+      }
+      if (!framed || length > reader.remaining()) return start;
+      const absl::string_view payload = bytes.substr(reader.position(), length);
+      reader.Skip(length);
+      ++index_;
+      const auto record_type = static_cast<format::RecordType>(type);
+      absl::StatusOr<format::Record> record =
+          type > UINT32_MAX ? absl::UnimplementedError("unknown record type")
+                            : format::DecodeRecord(record_type, payload);
+      if (absl::IsUnimplemented(record.status())) {
+        if (unknown_types_.insert(type).second) {
+          trace_.warnings.push_back(absl::StrCat(name, ": byte ", at,
+                                                 ": skipped records of unknown type ", type,
+                                                 " (written by a newer lockgraph?)"));
+        }
+        continue;
+      }
+      absl::Status status = record.status();
+      if (status.ok()) {
+        if (index_ == 1 && record_type != format::RecordType::kString &&
+            record_type != format::RecordType::kProcess) {
+          status = absl::DataLossError("the trace does not start with its process record");
+        } else {
+          status = definitions_.Add(*record);
+        }
+        saw_process_ |= record_type == format::RecordType::kProcess;
+      }
+      if (!status.ok()) {
+        return absl::DataLossError(absl::StrCat(name, ": byte ", at, ": record ", index_, " (",
+                                                format::RecordTypeName(record_type),
+                                                "): ", status.message()));
+      }
+      if (visit_) {
+        visit_(trace_, TraceRecord{at, *std::move(record)});
+      } else {
+        trace_.records.push_back({at, *std::move(record)});
+      }
+    }
+    return bytes.size();
+  }
+
+  // The file has ended; `rest`, at byte `offset`, is what followed its last whole record.
+  absl::StatusOr<Trace> Finish(absl::string_view rest, uint64_t offset) {
+    if (!rest.empty()) {
+      trace_.warnings.push_back(absl::StrCat(
+          trace_.path, ": the file ends inside a record at byte ", offset,
+          " (cut short by a crash?); read the ", index_, " whole records before it"));
+    }
+    if (!saw_process_) {
+      return absl::DataLossError(
+          absl::StrCat(trace_.path, ": no process record (an empty trace?)"));
+    }
+    return std::move(trace_);
+  }
+
+ private:
+  const RecordVisitor& visit_;
+  Trace trace_;
+  Definitions definitions_{trace_};
+  size_t index_ = 0;
+  bool saw_process_ = false;
+  absl::flat_hash_set<uint64_t> unknown_types_;
+};
+
+}  // namespace
+
 absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name,
                                  const RecordVisitor& visit, const ReadProgress& progress) {
-  Trace trace;
-  trace.path = name;
-  if (bytes.size() < format::kHeaderSize ||
-      bytes.substr(0, sizeof(format::kTraceMagic)) !=
-          absl::string_view(format::kTraceMagic, sizeof(format::kTraceMagic))) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ": not a lockgraph trace (no LGTRACE header)"));
-  }
-  trace.version = ReadLe32(bytes.substr(8, 4));
-  if (trace.version != format::kTraceVersion) {
-    return absl::InvalidArgumentError(absl::StrCat(name, ": trace format version ",
-                                                   trace.version, " is not supported (this "
-                                                   "lockgraph reads version ",
-                                                   format::kTraceVersion, ")"));
-  }
-  Definitions definitions(trace);
-  format::VarintReader reader(bytes.substr(format::kHeaderSize));
-  size_t index = 0;
-  bool saw_process = false;
-  absl::flat_hash_set<uint64_t> unknown_types;
-  while (!reader.at_end()) {
-    const uint64_t offset = format::kHeaderSize + reader.position();
-    uint64_t type = 0, length = 0;
-    const bool framed = reader.Read(type) && reader.Read(length);
-    if (framed && length > format::kMaxRecordSize) {
-      return absl::DataLossError(absl::StrCat(name, ": byte ", offset, ": record ", index + 1,
-                                              " claims ", length, " bytes: corrupt trace"));
-    }
-    if (!framed || length > reader.remaining()) {
-      trace.warnings.push_back(absl::StrCat(
-          name, ": the file ends inside a record at byte ", offset, " (cut short by a crash?); "
-          "read the ", index, " whole records before it"));
-      break;
-    }
-    const absl::string_view payload = bytes.substr(format::kHeaderSize + reader.position(), length);
-    reader.Skip(length);
-    ++index;
-    const auto record_type = static_cast<format::RecordType>(type);
-    absl::StatusOr<format::Record> record =
-        type > UINT32_MAX ? absl::UnimplementedError("unknown record type")
-                          : format::DecodeRecord(record_type, payload);
-    if (absl::IsUnimplemented(record.status())) {
-      if (unknown_types.insert(type).second) {
-        trace.warnings.push_back(absl::StrCat(name, ": byte ", offset,
-                                              ": skipped records of unknown type ", type,
-                                              " (written by a newer lockgraph?)"));
-      }
-      continue;
-    }
-    absl::Status status = record.status();
-    if (status.ok()) {
-      if (index == 1 && record_type != format::RecordType::kString &&
-          record_type != format::RecordType::kProcess) {
-        status = absl::DataLossError("the trace does not start with its process record");
-      } else {
-        status = definitions.Add(*record);
-      }
-      saw_process |= record_type == format::RecordType::kProcess;
-    }
-    if (!status.ok()) {
-      return absl::DataLossError(absl::StrCat(name, ": byte ", offset, ": record ", index, " (",
-                                              format::RecordTypeName(record_type),
-                                              "): ", status.message()));
-    }
-    if (visit) {
-      visit(trace, TraceRecord{offset, *std::move(record)});
-    } else {
-      trace.records.push_back({offset, *std::move(record)});
-    }
-    if (progress && (index & 0xfff) == 0) {
-      progress(format::kHeaderSize + reader.position(), bytes.size());
-    }
-  }
+  TraceParser parser(name, visit);
+  if (absl::Status status = parser.Header(bytes); !status.ok()) return status;
+  absl::StatusOr<size_t> used = parser.Records(bytes.substr(format::kHeaderSize),
+                                               format::kHeaderSize);
+  if (!used.ok()) return used.status();
   if (progress) progress(bytes.size(), bytes.size());
-  if (!saw_process) {
-    return absl::DataLossError(absl::StrCat(name, ": no process record (an empty trace?)"));
-  }
-  return trace;
+  const size_t end = format::kHeaderSize + *used;
+  return parser.Finish(bytes.substr(end), end);
 }
 
 absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor& visit,
@@ -283,34 +321,46 @@ absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor
     close(fd);
     return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a trace file"));
   }
-  const size_t size = static_cast<size_t>(st.st_size);
-  if (size < format::kHeaderSize) {
-    close(fd);
-    return ParseTrace(absl::string_view(), path, visit);  // says why it is not a trace
+  // The file streams through `buffer`, 1 MiB at a time: it holds the bytes from `offset` on,
+  // parsed up to `parsed`; a record larger than a chunk grows it.
+  constexpr size_t kChunk = 1 << 20;
+  TraceParser parser(path, visit);
+  std::string buffer;
+  uint64_t offset = 0;
+  size_t parsed = 0;
+  bool header = false, end = false;
+  while (!end) {
+    const size_t filled = buffer.size();
+    buffer.resize(filled + kChunk);
+    ssize_t n;
+    do {
+      n = read(fd, buffer.data() + filled, kChunk);
+    } while (n < 0 && errno == EINTR);
+    buffer.resize(filled + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    end = n <= 0;
+    if (!header) {
+      if (buffer.size() < format::kHeaderSize && !end) continue;
+      if (absl::Status status = parser.Header(buffer); !status.ok()) {
+        close(fd);
+        return status;
+      }
+      header = true;
+      parsed = std::min(buffer.size(), format::kHeaderSize);
+    }
+    absl::StatusOr<size_t> used =
+        parser.Records(absl::string_view(buffer).substr(parsed), offset + parsed);
+    if (!used.ok()) {
+      close(fd);
+      return used.status();
+    }
+    parsed += *used;
+    buffer.erase(0, parsed);  // keeps the record not yet whole
+    offset += parsed;
+    if (progress) progress(std::min<uint64_t>(offset, st.st_size), st.st_size);
+    parsed = 0;
   }
-  // Mapped, and the pages already parsed dropped as the parse goes: memory stays flat however
-  // long the trace (records are decoded into objects of their own before they are visited).
-  void* mapped = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
-  if (mapped == MAP_FAILED) {
-    return absl::UnavailableError(absl::StrCat(path, ": cannot map: ", strerror(errno)));
-  }
-  madvise(mapped, size, MADV_SEQUENTIAL);
-  const uintptr_t base = reinterpret_cast<uintptr_t>(mapped);
-  uintptr_t dropped = base;
-  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  absl::StatusOr<Trace> trace = ParseTrace(
-      absl::string_view(static_cast<const char*>(mapped), size), path, visit,
-      [&](uint64_t done, uint64_t total) {
-        const uintptr_t upto = (base + done) & ~(page - 1);
-        if (upto >= dropped + (64u << 20)) {
-          madvise(reinterpret_cast<void*>(dropped), upto - dropped, MADV_DONTNEED);
-          dropped = upto;
-        }
-        if (progress) progress(done, total);
-      });
-  munmap(mapped, size);
-  return trace;
+  return parser.Finish(buffer, offset);
 }
 
 absl::StatusOr<Trace> RereadTrace(const Trace& trace, const RecordVisitor& visit,

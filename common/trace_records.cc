@@ -222,6 +222,21 @@ RecordType TypeOf(const Record& record) {
       record);
 }
 
+void EncodeEventBlock(uint32_t tid, uint32_t segment, uint64_t start_ns, uint64_t tick_ps,
+                      uint64_t count, absl::string_view events, std::string& out) {
+  // The fields of Fields(EventBlockRecord), the events' length prefix included.
+  uint8_t fields[6 * kMaxVarintBytes];
+  size_t n = 0;
+  for (uint64_t value : {uint64_t{tid}, uint64_t{segment}, start_ns, tick_ps, count,
+                         uint64_t{events.size()}}) {
+    n += EncodeVarint(value, fields + n);
+  }
+  AppendVarint(out, static_cast<uint64_t>(RecordType::kEventBlock));
+  AppendVarint(out, n + events.size());
+  out.append(reinterpret_cast<const char*>(fields), n);
+  out.append(events.data(), events.size());
+}
+
 void EncodeHeader(std::string& out) {
   out.append(kTraceMagic, sizeof(kTraceMagic));
   for (uint32_t word : {kTraceVersion, uint32_t{0}}) {

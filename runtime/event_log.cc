@@ -1,5 +1,6 @@
 #include "runtime/event_log.h"
 
+#include "absl/strings/string_view.h"
 #include "runtime/cold_path.h"
 #include "runtime/recorder.h"
 #include "runtime/runtime.h"
@@ -16,16 +17,17 @@ void WriteBlock(Runtime& rt, ThreadState* ts) {
     // the objects they name are not defined in the new file.
     rt.dropped_events.fetch_add(log->count, std::memory_order_relaxed);
   } else if (log->count != 0) {
-    format::EventBlockRecord block;
-    block.tid = ts->tid;
-    block.segment = log->segment;
+    // Encoded straight from the buffer into the writer's: copied into a record, a block cost
+    // three 64 KiB allocations and their page faults, a fifth of full mode's time.
     const TscClock clock = rt.tsc_clock();
-    block.start_ns = clock.ToNs(log->start_tsc);
-    block.tick_ps = clock.tick_ps();
-    block.count = log->count;
-    block.events.assign(reinterpret_cast<const char*>(log->data),
-                        static_cast<size_t>(log->cur - log->data));
-    rt.writer().Write([&](TraceWriter::Scope& out) { out.Add(block); }, /*flush=*/false);
+    const absl::string_view events(reinterpret_cast<const char*>(log->data),
+                                   static_cast<size_t>(log->cur - log->data));
+    rt.writer().Write(
+        [&](TraceWriter::Scope& out) {
+          out.AddEventBlock(ts->tid, log->segment, clock.ToNs(log->start_tsc), clock.tick_ps(),
+                            log->count, events);
+        },
+        /*flush=*/false);
   }
   if (ts->event_generation != rt.trace_generation()) log->sites.clear();
   ts->event_generation = rt.trace_generation();

@@ -116,6 +116,13 @@ void TraceWriter::Scope::Add(const format::Record& record) {
   format::EncodeRecord(record, writer_.buffer_);
 }
 
+void TraceWriter::Scope::AddEventBlock(uint32_t tid, uint32_t segment, uint64_t start_ns,
+                                       uint64_t tick_ps, uint64_t count,
+                                       absl::string_view events) {
+  writer_.has_content_ = true;
+  format::EncodeEventBlock(tid, segment, start_ns, tick_ps, count, events, writer_.buffer_);
+}
+
 std::string TraceWriter::ExpandPath(const std::string& path_template, int pid,
                                     bool forked_child) {
   const std::string pid_text = absl::StrCat(pid);

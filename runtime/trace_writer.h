@@ -52,6 +52,9 @@ class TraceWriter {
     uint64_t Stack(absl::Span<const uintptr_t> pcs) ABSL_NO_THREAD_SAFETY_ANALYSIS;
     uint64_t Class(uint32_t id) ABSL_NO_THREAD_SAFETY_ANALYSIS;
     void Add(const format::Record& record) ABSL_NO_THREAD_SAFETY_ANALYSIS;
+    // Add(EventBlockRecord{...}) for events in the caller's buffer, without copying them.
+    void AddEventBlock(uint32_t tid, uint32_t segment, uint64_t start_ns, uint64_t tick_ps,
+                       uint64_t count, absl::string_view events) ABSL_NO_THREAD_SAFETY_ANALYSIS;
 
    private:
     friend class TraceWriter;

@@ -402,6 +402,16 @@ TEST(TraceRecords, EncodesNegativeInitialValueZigZag) {
   EXPECT_EQ(out, std::string("\x06\x08\x01\x02\x03\x03\x04\x05\x05\x00", 10));
 }
 
+TEST(TraceRecords, EncodeEventBlockWritesWhatEncodeRecordWrites) {
+  const EventBlockRecord block = SampleEventBlock();
+  std::string expected = "prefix";
+  EncodeRecord(block, expected);
+  std::string encoded = "prefix";
+  lockgraph::format::EncodeEventBlock(block.tid, block.segment, block.start_ns, block.tick_ps,
+                                      block.count, block.events, encoded);
+  EXPECT_EQ(encoded, expected);
+}
+
 TEST(TraceRecords, EncodeHeaderWritesMagicAndVersionOne) {
   std::string out;
   EncodeHeader(out);
