@@ -33,7 +33,7 @@ for target in "${targets[@]}"; do
     -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" \
     >"$work/$target/log" 2>&1
   status=$?
-  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::new_units_added)' \
+  grep -E '^(#[0-9]+[[:space:]]+(INITED|DONE)|stat::number_of_executed_units|stat::new_units_added)' \
     "$work/$target/log"
   if [ $status -ne 0 ]; then
     failed=1
