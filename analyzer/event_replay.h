@@ -14,7 +14,9 @@
 // Order: a thread's events run in their order; an acquisition `seq` waits for acquisition
 // seq - 1 and its release, a receive for its send, a join for the joined thread's end, a new
 // thread for its parent's spawn. Blocks stream from the files; only blocks whose thread waits
-// for another's later events are held, so memory follows the threads, not the trace length.
+// for another's later events are held: memory follows the threads and how far one runs ahead
+// of an event another has not flushed yet (the runtime flushes a thread's events when it
+// starts a thread, so a main thread that only spawns and joins holds nothing back).
 // Events whose partner never appears (lost with a thread that was not recorded) run when
 // nothing else can, and are counted.
 #ifndef LOCKGRAPH_ANALYZER_EVENT_REPLAY_H_

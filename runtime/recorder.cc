@@ -462,6 +462,10 @@ SpawnPoint BeforeThreadStart() {
   const SpawnPoint point{ts->tid, ts->segment};
   if (ts->events != nullptr) LogEvent(ts, format::EventOp::kSpawn, {});
   NextSegment(ts);
+  // Full mode: the new thread's events cannot be replayed before this spawn is in the file,
+  // and a parent that goes quiet (a main thread that only starts and joins workers) would
+  // otherwise hold it until it exits, and the analyzer every block of its children.
+  if (ts->events != nullptr) FlushEvents(ts);
   return point;
 }
 
