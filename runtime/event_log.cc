@@ -71,6 +71,17 @@ uint64_t AccessSite(ThreadState* ts, uintptr_t pc) {
   return id;
 }
 
+ABSL_ATTRIBUTE_NOINLINE void LogAcquireOutOfLine(ThreadState* ts,
+                                                 const internal::SyncHandle& sync,
+                                                 uint8_t flags) {
+  LogAcquire(ts, sync, flags);
+}
+
+ABSL_ATTRIBUTE_NOINLINE void LogReleaseOutOfLine(ThreadState* ts,
+                                                 const internal::SyncHandle& sync) {
+  LogRelease(ts, sync);
+}
+
 void LogSignal(ThreadState* ts, format::EventOp op, const internal::SyncHandle& sync,
                uint64_t seq) {
   LogSyncEvent(ts, op, sync, {.seq = seq});

@@ -95,7 +95,7 @@ inline uint64_t NoteAcquire(ThreadState* ts, const internal::SyncHandle& sync, u
 // drained before the next locked instruction, and that is most of the recorder's cost.
 inline void PushHeld(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
                      uintptr_t pc, uint64_t chain) {
-  if (ABSL_PREDICT_FALSE(ts->events != nullptr)) LogAcquire(ts, sync, flags);
+  if (ABSL_PREDICT_FALSE(ts->events != nullptr)) LogAcquireOutOfLine(ts, sync, flags);
   const int depth = ts->depth;
   if (ABSL_PREDICT_FALSE(depth == kMaxHeld)) return NoteHeldOverflow(ts);
   HeldEntry& entry = ts->held[depth];
@@ -121,7 +121,7 @@ inline void RecordAcquire(ThreadState* ts, const internal::SyncHandle& sync, uin
 inline bool PopHeldTop(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t* pc) {
   const int top = ts->depth - 1;
   if (ABSL_PREDICT_FALSE(top < 0 || ts->held[top].sync != &sync)) return false;
-  if (ABSL_PREDICT_FALSE(ts->events != nullptr)) LogRelease(ts, sync);
+  if (ABSL_PREDICT_FALSE(ts->events != nullptr)) LogReleaseOutOfLine(ts, sync);
   ts->depth = top;
   *pc = ts->held[top].pc;
   if (ABSL_PREDICT_FALSE((ts->held[top].flags & kHeldSampled) != 0)) EndHoldSample(ts, top);
