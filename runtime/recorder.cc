@@ -521,9 +521,10 @@ void AfterForkInChild() { Runtime::Get().AfterForkInChild(t_thread); }
 // Runs when the library loads, on the main thread: the main thread becomes thread 1, and
 // the exit and fork hooks are in place before the program starts threads.
 __attribute__((constructor)) void InitAtLoad() {
-  Runtime::Get();
-  pthread_atfork(BeforeFork, AfterForkInParent, AfterForkInChild);
-  atexit(AtExit);
+  if (Runtime::Get().ClaimProcessHooks()) {
+    pthread_atfork(BeforeFork, AfterForkInParent, AfterForkInChild);
+    atexit(AtExit);
+  }
   CurrentThread();
 }
 

@@ -33,6 +33,10 @@ class Runtime {
   static Runtime& Get();
 
   LockRegistry& registry() { return registry_; }
+  // True for the first caller only: the fork and exit hooks are registered once per process,
+  // though two copies of the runtime may load (liblockgraph_runtime.so under the preload,
+  // whose Runtime::Get() they share): twice, BeforeFork would take the fork lock twice.
+  bool ClaimProcessHooks() { return !process_hooks_claimed_.exchange(true); }
   // Full mode (the mode when the thread's state was made; runtime/event_log.h).
   bool full_mode() const { return full_mode_.load(std::memory_order_relaxed); }
   TscClock tsc_clock() const;
@@ -130,6 +134,7 @@ class Runtime {
   int64_t start_monotonic_ns_ = 0;
   uint64_t start_tsc_ = 0;
   std::atomic<bool> full_mode_{false};
+  std::atomic<bool> process_hooks_claimed_{false};
   int64_t start_realtime_ns_ = 0;
 
   mutable RuntimeMutex threads_mu_;

@@ -776,6 +776,16 @@ int Dependencies(const Trace& trace) {
   return count;
 }
 
+// A program linked with the shared runtime, under the preload: two copies of the runtime share
+// one Runtime, and must register the fork hooks once (twice, fork() deadlocked).
+TEST(PreloadProcess, ForkWithTheSharedRuntimeLinkedIn) {
+  const ProcessResult run = RunProcess(
+      {"/usr/bin/timeout", "60", LockgraphCommand(), "run", "--", LOCKGRAPH_FORK_SHARED_PROGRAM},
+      {"LOCKGRAPH_OPTIONS=quiet=1"});
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_EQ(run.stdout_text, "forked fine\n");
+}
+
 // In full mode the child's locks go on counting acquisitions from the parent's: the replay
 // takes the fork as their order, and finds every event a partner.
 TEST(PreloadProcess, ForkInFullModeReplaysWithoutWarnings) {
