@@ -121,7 +121,7 @@ bool Condition::WaitUntilAt(internal::Deadline deadline, uintptr_t caller_pc) {
   runtime::ThreadState* ts = CurrentThread();
   runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, 0, 0, !notified,
                             caller_pc);
-  if (notified && ts != nullptr && ts->events != nullptr) {
+  if (notified) {
     runtime::LogSignal(ts, format::EventOp::kReceive, handle_,
                        self.signaled.load(std::memory_order_relaxed));
   }
@@ -140,9 +140,7 @@ uint32_t Condition::NextNotify() {
 
 void Condition::LogNotify(uint32_t seq) {
   runtime::ThreadState* ts = CurrentThread();
-  if (ts != nullptr && ts->events != nullptr) {
-    runtime::LogSignal(ts, format::EventOp::kSend, handle_, seq);
-  }
+  runtime::LogSignal(ts, format::EventOp::kSend, handle_, seq);
 }
 
 void Condition::notify(int n) {

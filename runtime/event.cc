@@ -20,9 +20,7 @@ void Event::set() {
   flag_.store(1, std::memory_order_seq_cst);
   if (waiters_.load(std::memory_order_seq_cst) > 0) runtime::FutexWake(sets_, INT_MAX);
   runtime::ThreadState* ts = runtime::CurrentThread();
-  if (ts != nullptr && ts->events != nullptr) {
-    runtime::LogSignal(ts, format::EventOp::kSend, handle_, seq);
-  }
+  runtime::LogSignal(ts, format::EventOp::kSend, handle_, seq);
 }
 
 void Event::Received() {

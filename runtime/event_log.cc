@@ -82,8 +82,8 @@ ABSL_ATTRIBUTE_NOINLINE void LogReleaseOutOfLine(ThreadState* ts,
   LogRelease(ts, sync);
 }
 
-void LogSignal(ThreadState* ts, format::EventOp op, const internal::SyncHandle& sync,
-               uint64_t seq) {
+void LogSignalEvent(ThreadState* ts, format::EventOp op, const internal::SyncHandle& sync,
+                    uint64_t seq) {
   LogSyncEvent(ts, op, sync, {.seq = seq});
   // Everything after this event is a new segment: ordered after the sender's past (receive),
   // or what the receiver may be ordered after (send). Dependencies are recorded again in it.

@@ -131,8 +131,13 @@ void LogReleaseOutOfLine(ThreadState* ts, const internal::SyncHandle& sync);
 
 // A signal sent (Event::set, Queue::put, ...) or received: the thread enters a new segment, so
 // that what it does after a receive is ordered after the sender's past (common/thread_order.h).
-void LogSignal(ThreadState* ts, format::EventOp op, const internal::SyncHandle& sync,
-               uint64_t seq);
+void LogSignalEvent(ThreadState* ts, format::EventOp op, const internal::SyncHandle& sync,
+                    uint64_t seq);
+// LogSignalEvent in full mode; nothing otherwise (or with no thread state: it is exiting).
+inline void LogSignal(ThreadState* ts, format::EventOp op, const internal::SyncHandle& sync,
+                      uint64_t seq) {
+  if (ts != nullptr && ts->events != nullptr) LogSignalEvent(ts, op, sync, seq);
+}
 
 }  // namespace lockgraph::runtime
 

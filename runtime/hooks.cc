@@ -15,18 +15,14 @@ void RecordWait(const SyncHandle& handle, int64_t wait_ns, bool timed_out) {
 // also logs each, so the analyzer orders a put before the get that took its item.
 void RecordQueuePut(const SyncHandle& handle, uint64_t sequence) {
   runtime::ThreadState* ts = runtime::CurrentThread();
-  if (ts != nullptr && ts->events != nullptr) {
-    runtime::LogSignal(ts, format::EventOp::kSend, handle, sequence);
-  }
+  runtime::LogSignal(ts, format::EventOp::kSend, handle, sequence);
 }
 
 void RecordQueueGet(const SyncHandle& handle, uint64_t sequence) {
   runtime::Runtime::Get().registry().Class(handle.class_id).acquisitions.fetch_add(
       1, std::memory_order_relaxed);
   runtime::ThreadState* ts = runtime::CurrentThread();
-  if (ts != nullptr && ts->events != nullptr) {
-    runtime::LogSignal(ts, format::EventOp::kReceive, handle, sequence);
-  }
+  runtime::LogSignal(ts, format::EventOp::kReceive, handle, sequence);
 }
 
 void RecordSharedAccess(const SyncHandle& handle, bool write) {

@@ -134,7 +134,7 @@ bool ProcessQueueCore::Put(const void* item, std::chrono::nanoseconds timeout) {
   if (wait_start >= 0) {
     runtime::RecordContention(ts, handle_, MonotonicNanos() - wait_start, 0, 0, !ok, caller_pc);
   }
-  if (ok && ts != nullptr && ts->events != nullptr) {
+  if (ok) {
     runtime::LogSignal(ts, format::EventOp::kSend, handle_, seq);
   }
   return ok;
@@ -176,9 +176,7 @@ bool ProcessQueueCore::Get(void* item, std::chrono::nanoseconds timeout) {
   // As Queue: a queue class's "acquisitions" are the items taken.
   runtime::Runtime::Get().registry().Class(handle_.class_id).acquisitions.fetch_add(
       1, std::memory_order_relaxed);
-  if (ts != nullptr && ts->events != nullptr) {
-    runtime::LogSignal(ts, format::EventOp::kReceive, handle_, seq);
-  }
+  runtime::LogSignal(ts, format::EventOp::kReceive, handle_, seq);
   return true;
 }
 
