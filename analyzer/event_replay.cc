@@ -295,17 +295,12 @@ class Replayer {
         const uint32_t lock = model_.LockId(t.trace, o.object);
         LockState& l = locks_[lock];
         bool exclusive = true;
-        auto mine = std::find_if(t.held.rbegin(), t.held.rend(),
-                                 [&](const HeldLock& h) { return h.lock == lock; });
-        if (mine != t.held.rend()) {
-          exclusive = (mine->flags & format::kAcquireShared) == 0;
-          t.held.erase(std::next(mine).base());
+        uint8_t flags = 0;
+        if (ForgetLast(t.held, lock, &flags)) {
+          exclusive = (flags & format::kAcquireShared) == 0;
         } else if (l.exclusive_holder != 0) {
           // Released for its holder (a Lock may be released by another thread).
-          std::vector<HeldLock>& theirs = threads_[l.exclusive_holder].held;
-          auto it = std::find_if(theirs.rbegin(), theirs.rend(),
-                                 [&](const HeldLock& h) { return h.lock == lock; });
-          if (it != theirs.rend()) theirs.erase(std::next(it).base());
+          ForgetLast(threads_[l.exclusive_holder].held, lock, &flags);
         }
         if (l.holders > 0) --l.holders;
         if (exclusive) l.exclusive_holder = 0;
@@ -394,6 +389,16 @@ class Replayer {
         break;
     }
     ++stats_.events;
+    return true;
+  }
+
+  // Removes the last entry of `lock` from `held`; false if it has none.
+  static bool ForgetLast(std::vector<HeldLock>& held, uint32_t lock, uint8_t* flags) {
+    auto it = std::find_if(held.rbegin(), held.rend(),
+                           [&](const HeldLock& h) { return h.lock == lock; });
+    if (it == held.rend()) return false;
+    *flags = it->flags;
+    held.erase(std::next(it).base());
     return true;
   }
 
