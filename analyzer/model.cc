@@ -8,6 +8,7 @@
 #include "common/source_frame.h"
 #include "analyzer/stack_symbolizer.h"
 #include "analyzer/id_table.h"
+#include "analyzer/runtime_counters.h"
 
 namespace lockgraph::analyzer {
 
@@ -37,6 +38,10 @@ class Model::TraceLoader {
     for (auto& [class_id, stats] : last_stats_) model_.statistics_[class_id].Merge(stats);
     model_.lock_ids_.resize(trace_ + 1);
     model_.lock_ids_[trace_] = std::move(locks_);
+  }
+  // The trace's last runtime-statistics counters, by name.
+  const std::vector<std::pair<std::string, uint64_t>>& runtime_counters() const {
+    return runtime_counters_;
   }
 
  private:
@@ -158,7 +163,13 @@ class Model::TraceLoader {
   void Add(const Trace& trace, const format::SignalReleaseRecord& r) {
     model_.locks_[Lock(trace, r.instance)].signal = true;
   }
-  void Add(const Trace&, const format::RuntimeStatsRecord&) {}
+  void Add(const Trace& trace, const format::RuntimeStatsRecord& r) {
+    // Counters are cumulative: the last record of a trace has the final values.
+    runtime_counters_.clear();
+    for (const auto& [name_sid, value] : r.counters) {
+      runtime_counters_.emplace_back(trace.String(name_sid), value);
+    }
+  }
   void Add(const Trace&, const format::EventBlockRecord&) { model_.has_events_ = true; }
 
   Model& model_;
@@ -168,6 +179,7 @@ class Model::TraceLoader {
   IdTable<uint32_t> locks_;        // instance -> lock id
   IdTable<size_t> dependencies_;   // dependency id -> index + 1
   absl::flat_hash_map<uint32_t, ClassStatistics> last_stats_;
+  std::vector<std::pair<std::string, uint64_t>> runtime_counters_;  // (name, value)
 };
 
 uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& record,
@@ -209,6 +221,9 @@ absl::Status Model::AddTrace(
   }
   loader.FinishTrace();
   for (const std::string& warning : trace->warnings) warnings_.push_back(warning);
+  for (std::string& warning : RuntimeCounterWarnings(trace->path, loader.runtime_counters())) {
+    warnings_.push_back(std::move(warning));
+  }
   traces_.push_back(*std::move(trace));
   return absl::OkStatus();
 }
