@@ -143,7 +143,8 @@ std::string FormatJsonReport(const Report& report) {
       {"stats", std::move(stats)},
       {"warnings", report.warnings},
   };
-  return out.dump(2) + "\n";
+  // Names come from traces and may be any bytes: invalid UTF-8 becomes U+FFFD.
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 absl::StatusOr<absl::flat_hash_set<std::string>> ReadBaselineIds(const std::string& path) {

@@ -403,7 +403,10 @@ class SarifWriter {
 }  // namespace
 
 std::string FormatSarifReport(const Report& report, const SarifOptions& options) {
-  return SarifWriter(options).Log(report).dump(2) + "\n";
+  // Names come from traces and may be any bytes: invalid UTF-8 becomes U+FFFD.
+  return SarifWriter(options).Log(report).dump(2, ' ', false,
+                                               nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 }  // namespace lockgraph::analyzer

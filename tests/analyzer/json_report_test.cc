@@ -66,6 +66,18 @@ TEST(JsonReport, HasTheDocumentedShape) {
   EXPECT_EQ(j["ruled_out"][0]["locks"][1], "Lock \"d\"");
 }
 
+// Names come from traces as bytes; nlohmann::json throws on invalid UTF-8 unless told not to.
+TEST(JsonReport, BytesThatAreNotUtf8BecomeReplacementCharacters) {
+  Report report = OneDeadlock();
+  report.findings[0].locks[0].class_name = "caf\xe9";
+  report.findings[0].edges[0].thread.name = "w\x96";
+  report.warnings = {"t\xff.lgtrace: cut short"};
+  const nlohmann::json j = nlohmann::json::parse(FormatJsonReport(report));
+  EXPECT_EQ(j["findings"][0]["locks"][0]["class"], "caf\xef\xbf\xbd");
+  EXPECT_EQ(j["findings"][0]["edges"][0]["thread"], "thread 2 \"w\xef\xbf\xbd\" (pid 7)");
+  EXPECT_EQ(j["warnings"][0], "t\xef\xbf\xbd.lgtrace: cut short");
+}
+
 TEST(JsonReport, BaselineIdsRoundTrip) {
   TempDir dir;
   const std::string path = dir.path() + "/base.json";

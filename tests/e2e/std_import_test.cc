@@ -3,6 +3,7 @@
 // (or by notify and wait) is ruled out, a race without a common lock is reported with both
 // locations and the same accesses under a lock are not, and a malformed file is bad input
 // (exit 2) named by its line.
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -159,6 +160,29 @@ TEST(StdImport, AMalformedFileIsBadInputNamingItsLine) {
   EXPECT_EQ(r.stderr_text,
             absl::StrCat("lockgraph: ", Fixture("malformed"),
                          ": line 3: expected 3 fields thread|op(arg)|location, found 2\n"));
+}
+
+// Found by fuzz/std_importer_fuzzer: names are bytes, and the JSON and SARIF writers threw
+// (and the analyzer aborted) on a name that is not UTF-8. Such bytes become U+FFFD.
+TEST(StdImport, NamesThatAreNotUtf8AreReportedWithReplacementCharacters) {
+  TempDir dir;
+  const std::string path = dir.path() + "/latin1.std";
+  // Thread "T\xe9" and lock "L\xe9" (Latin-1 e-acute) make one order, T2 the other.
+  std::ofstream(path) << "T0|fork(T\xe9)|1\nT0|fork(T2)|2\n"
+                         "T\xe9|acq(L\xe9)|10\nT\xe9|acq(L2)|11\nT\xe9|rel(L2)|12\n"
+                         "T\xe9|rel(L\xe9)|13\n"
+                         "T2|acq(L2)|20\nT2|acq(L\xe9)|21\nT2|rel(L\xe9)|22\nT2|rel(L2)|23\n";
+  const Result r = Analyze({path});
+  EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
+  const std::vector<json> deadlocks = FindingsOf(r.report, "deadlock");
+  ASSERT_EQ(deadlocks.size(), 1u) << r.report.dump(2);
+  EXPECT_THAT(Classes(deadlocks[0]), ElementsAre("L2", "L\xef\xbf\xbd"));
+
+  const ProcessResult sarif =
+      RunLockgraph({"analyze", "--input-format=std", "--format=sarif", path});
+  EXPECT_EQ(sarif.exit_code, 1) << sarif.stderr_text;
+  EXPECT_TRUE(json::accept(sarif.stdout_text)) << sarif.stdout_text;
+  EXPECT_THAT(sarif.stdout_text, HasSubstr("L\xef\xbf\xbd"));
 }
 
 TEST(StdImport, ADirectoryAMissingFileOrAnUnknownFormatIsBadInput) {
