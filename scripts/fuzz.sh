@@ -4,18 +4,22 @@
 # target's final stats (executions, coverage) and exits nonzero if any target crashed, with the
 # crash input's path in the output. Build directory: build-fuzz/ (or $BUILD_DIR);
 # work directory (corpora, crash inputs): a fresh mktemp dir (or $FUZZ_WORK_DIR).
-# Usage: scripts/fuzz.sh [target...]   (default: all three)
+# Usage: scripts/fuzz.sh [target...]   (default: all five)
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build-fuzz}"
 seconds="${FUZZ_SECONDS:-60}"
 work="${FUZZ_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/lockgraph-fuzz.XXXXXX")}"
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(trace_reader_fuzzer options_fuzzer suppressions_fuzzer)
+[ ${#targets[@]} -eq 0 ] &&
+  targets=(trace_reader_fuzzer analysis_fuzzer std_importer_fuzzer options_fuzzer suppressions_fuzzer)
 
 # Inputs beyond these sizes exercise nothing new: traces are record after record, options and
 # suppressions line after line.
-declare -A max_len=([trace_reader_fuzzer]=16384 [options_fuzzer]=512 [suppressions_fuzzer]=2048)
+declare -A max_len=([trace_reader_fuzzer]=16384 [analysis_fuzzer]=16384 [std_importer_fuzzer]=4096
+  [options_fuzzer]=512 [suppressions_fuzzer]=2048)
+# Seeds: fuzz/corpus/<target without _fuzzer>/, unless named here (the analysis reads traces).
+declare -A seeds=([analysis_fuzzer]=trace_reader)
 
 CXX="${CXX:-clang++}" cmake -S "$root" -B "$build" -G Ninja -DLOCKGRAPH_BUILD_FUZZERS=ON \
   -DLOCKGRAPH_BUILD_TESTS=OFF -DLOCKGRAPH_BUILD_BENCHMARKS=OFF -DLOCKGRAPH_BUILD_EXAMPLES=OFF \
@@ -27,7 +31,8 @@ for target in "${targets[@]}"; do
   corpus="$work/$target/corpus"
   artifacts="$work/$target/crashes/"
   mkdir -p "$corpus" "$artifacts"
-  cp "$root/fuzz/corpus/${target%_fuzzer}/"* "$corpus/" 2>/dev/null
+  seed_dir="${seeds[$target]:-${target%_fuzzer}}"
+  cp "$root/fuzz/corpus/$seed_dir/"* "$corpus/" 2>/dev/null
   echo "== $target: ${seconds}s, corpus $corpus =="
   "$build/fuzz/$target" -max_total_time="$seconds" -max_len="${max_len[$target]:-4096}" \
     -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" \

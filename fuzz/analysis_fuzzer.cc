@@ -1,0 +1,48 @@
+// libFuzzer target: the whole analysis of one trace. Arbitrary bytes go into a model
+// (Model::AddTraceBytes); what the reader accepts is replayed, analyzed and written in every
+// report format (fuzz/analyze_model.h), and exported as a Chrome trace. The trace reader's own
+// target (trace_reader_fuzzer) reaches the same records faster; this one checks that nothing
+// downstream trusts a record the reader let through.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+
+#include "analyzer/chrome_trace.h"
+#include "analyzer/model.h"
+#include "fuzz/analyze_model.h"
+
+namespace {
+
+// The Chrome exporter reads files: the input goes to one memory file, reopened by path.
+const std::string& InputPath(const uint8_t* data, size_t size) {
+  static const int fd = memfd_create("lockgraph-fuzz.lgtrace", 0);
+  static const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  if (fd < 0 || ftruncate(fd, 0) != 0 ||
+      pwrite(fd, data, size, 0) != static_cast<ssize_t>(size)) {
+    std::abort();  // the fuzzer's own set-up failed, not the code under test
+  }
+  return path;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  lockgraph::analyzer::Model model;
+  if (!model.AddTraceBytes("fuzz.lgtrace", std::string(reinterpret_cast<const char*>(data), size))
+           .ok()) {
+    return 0;
+  }
+  lockgraph::fuzz::AnalyzeModel(model);
+
+  lockgraph::analyzer::ChromeTraceExporter exporter;
+  if (exporter.AddTraceFile(InputPath(data, size)).ok()) {
+    std::ostringstream out;
+    (void)exporter.Write(out);
+  }
+  return 0;
+}
