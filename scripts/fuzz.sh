@@ -21,6 +21,8 @@ declare -A max_len=([trace_reader_fuzzer]=16384 [analysis_fuzzer]=16384 [std_imp
 # Seeds: fuzz/corpus/<target without _fuzzer>/, unless named here (the analysis reads traces).
 declare -A seeds=([analysis_fuzzer]=trace_reader)
 
+# clang and its sanitizer runtimes (libclang_rt.fuzzer is only recommended by clang-14).
+"$root/scripts/install-deps.sh" clang libclang-rt-14-dev || exit 2
 CXX="${CXX:-clang++}" cmake -S "$root" -B "$build" -G Ninja -DLOCKGRAPH_BUILD_FUZZERS=ON \
   -DLOCKGRAPH_BUILD_TESTS=OFF -DLOCKGRAPH_BUILD_BENCHMARKS=OFF -DLOCKGRAPH_BUILD_EXAMPLES=OFF \
   >/dev/null || exit 2

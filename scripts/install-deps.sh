@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages lockgraph needs to build, test and run, if any is missing.
-# Needs root (or sudo) only when something is missing.
+# Installs the Debian packages lockgraph needs to build, test and run, if any is missing, and
+# the packages named as arguments (scripts/fuzz.sh asks for clang). Needs root (or sudo) only
+# when something is missing.
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,7 @@ packages=(
   python3-jsonschema python3-rfc3987  # the tests validate SARIF reports (schema, URIs)
   graphviz           # the tests render DOT reports
 )
+packages+=("$@")
 
 missing=()
 for package in "${packages[@]}"; do
