@@ -419,6 +419,7 @@ class Replayer {
     ModelAccess access;
     access.thread = t.id;
     access.write = write;
+    access.time_ns = t.pending_ns;
     access.site = StackRef{t.trace, site};
     access.held.reserve(t.held.size());
     for (const HeldLock& h : t.held) access.held.push_back(h.lock);

@@ -112,6 +112,7 @@ struct ModelMisuse {
 struct ModelAccess {
   uint32_t thread = 0;
   bool write = false;
+  uint64_t time_ns = 0;  // when it happened, on its trace's clock
   StackRef site;
   std::vector<uint32_t> held;  // locks held, outermost first
 };
@@ -122,7 +123,7 @@ struct ModelRace {
   uint32_t trace = 0;     //   the trace (process) and start address of the raw memory
   uint64_t address = 0;
   uint64_t size = 0;
-  ModelAccess first;   // the earlier in the replay
+  ModelAccess first;   // the earlier in time (in the replay, if their times tie)
   ModelAccess second;
   uint64_t count = 1;  // racing pairs seen at these two sites
 };

@@ -43,8 +43,11 @@ void RaceDetector::Report(const RaceLocation& where, uint64_t size, const Prior&
   race.trace = where.trace;
   race.address = where.address;
   race.size = size;
-  race.first = prior.access;  // in the order they ran
-  race.second = now;
+  // In the order they happened: the replay runs unordered threads in the order their events
+  // reach the file, which is when each thread flushed them, not when it made them.
+  const bool swap = now.time_ns < prior.access.time_ns;
+  race.first = swap ? now : prior.access;
+  race.second = swap ? prior.access : now;
   races_.push_back(std::move(race));
 }
 

@@ -96,6 +96,23 @@ TEST(EventReplay, AccessesUnderNoCommonLockRace) {
   EXPECT_EQ(race.count, 2u);  // two reads at one site race with the write: one finding
 }
 
+// Unordered threads replay in the order their blocks reach the file (when each thread
+// flushed), so a race names its accesses in the order of their times instead. The reader
+// here flushed first: before, the finding's first access flipped with the flush order.
+TEST(EventReplay, ARaceNamesItsAccessesInTimeOrderWhateverTheBlockOrder) {
+  testing::TraceBuilder t = Program();
+  t.Events(3, 0, 10, {E(EventOp::kRead, 10, {.object = kVar})});   // at 20 ns
+  t.Events(2, 0, 5, {E(EventOp::kWrite, 1, {.object = kVar})});    // at 6 ns
+  const Replayed r = Replay(t);
+  ASSERT_THAT(r.model.races(), SizeIs(1));
+  const ModelRace& race = r.model.races()[0];
+  EXPECT_EQ(r.model.thread(race.first.thread).name, "writer");
+  EXPECT_TRUE(race.first.write);
+  EXPECT_EQ(race.first.time_ns, 6u);
+  EXPECT_EQ(r.model.thread(race.second.thread).name, "reader");
+  EXPECT_EQ(race.second.time_ns, 20u);
+}
+
 TEST(EventReplay, ATraceAddedFromMemoryIsReplayedFromItsBytes) {
   testing::TraceBuilder t = Program();
   t.Events(2, 0, 5, {E(EventOp::kWrite, 1, {.object = kVar})});
