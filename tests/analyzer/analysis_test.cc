@@ -175,6 +175,31 @@ TEST_F(AnalysisTest, JoinThenStartOrdersTheTwoThreads) {
   EXPECT_THAT(report.ruled_out[0].reason, HasSubstr("ordered by thread start/join"));
 }
 
+// The graph keeps 64 witnesses per edge. Here the first 100 are threads started and joined one
+// after the other, all ordered before `reverse`: the witness that makes the cycle real,
+// `forward`'s, is one the graph only counted (found by tests/stress many_threads).
+TEST_F(AnalysisTest, ACycleIsJudgedWithTheWitnessesTheGraphDidNotKeep) {
+  TraceBuilder t;
+  t.Thread(1, "main");
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  constexpr uint32_t kSequential = 100;
+  for (uint32_t i = 0; i < kSequential; ++i) {
+    t.Thread(10 + i, "worker", 1, 2 * i);
+    t.Dependency(10 + i, 0, {1}, 2);
+    t.Join(1, 2 * i + 1, 10 + i);
+  }
+  t.Thread(2, "forward", 1, 2 * kSequential);
+  t.Thread(3, "reverse", 1, 2 * kSequential + 1);
+  t.Dependency(2, 0, {1}, 2);
+  t.Dependency(3, 0, {2}, 1);
+  const Report report = Run({t});
+  ASSERT_THAT(Kinds(report), ElementsAre("deadlock"));
+  std::vector<std::string> threads;
+  for (const auto& edge : report.findings[0].edges) threads.push_back(edge.thread.name);
+  EXPECT_THAT(threads, testing::UnorderedElementsAre("forward", "reverse"));
+}
+
 TEST_F(AnalysisTest, TryLockCannotCloseACycle) {
   TraceBuilder t = TwoThreads();
   t.Lock(1, "a");
