@@ -58,6 +58,15 @@ std::vector<CycleFinding> OnlineChecker::AddDependency(
     if (witnesses.size() < kMaxWitnessesPerEdge) {
       witnesses.push_back(index);
       ++deps_[index].edge_refs;
+    } else {
+      // Full: the second half turns over, so the latest dependencies are always witnesses.
+      // After many threads that took this order one after another, the one taking it beside
+      // a thread taking the opposite order is a late one.
+      constexpr size_t kHalf = kMaxWitnessesPerEdge / 2;
+      uint32_t& slot = witnesses[kHalf + witness_turns_[edge]++ % kHalf];
+      ReleaseDependencyLocked(slot);
+      slot = index;
+      ++deps_[index].edge_refs;
     }
     CheckEdgeLocked(edge, index, findings);
   }
@@ -139,6 +148,7 @@ void OnlineChecker::RemoveLock(uint64_t id) {
 
 void OnlineChecker::RemoveLockLocked(uint64_t id) {
   for (LockOrderGraph::EdgeId edge : graph_.RemoveNode(id)) {
+    witness_turns_.erase(edge);
     auto it = witnesses_.find(edge);
     if (it == witnesses_.end()) continue;
     for (uint32_t d : it->second) ReleaseDependencyLocked(d);

@@ -112,6 +112,8 @@ class OnlineChecker {
   // edge id -> indices into deps_ of the dependencies that make the edge
   absl::flat_hash_map<LockOrderGraph::EdgeId, std::vector<uint32_t>> witnesses_
       ABSL_GUARDED_BY(mu_);
+  // edge id -> witnesses replaced since its list filled up
+  absl::flat_hash_map<LockOrderGraph::EdgeId, uint64_t> witness_turns_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<std::vector<uint64_t>> reported_ ABSL_GUARDED_BY(mu_);
   uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t truncated_ ABSL_GUARDED_BY(mu_) = 0;

@@ -67,6 +67,27 @@ TEST(OnlineChecker, TwoThreadsInOppositeOrdersCloseACycle) {
   EXPECT_EQ(cycles[0].locks[0].class_name, "L2");
 }
 
+// An edge keeps 64 witnesses; past that its second half turns over. Here 100 threads took
+// 1 -> 2 one after another (each joined before the next started): the witness that closes
+// the cycle with `reverse` is `forward`'s, the latest.
+TEST(OnlineChecker, TheLatestWitnessOfAFullEdgeIsKept) {
+  OnlineChecker checker;
+  constexpr uint32_t kSequential = 100;
+  for (uint32_t i = 0; i < kSequential; ++i) {
+    checker.AddThreadStart(10 + i, 1, 2 * i);
+    EXPECT_THAT(Add(checker, Dep(10 + i, {1}, 2)), IsEmpty());
+    checker.AddJoin(1, 2 * i + 1, 10 + i);
+  }
+  checker.AddThreadStart(/*forward*/ 2, 1, 2 * kSequential);
+  checker.AddThreadStart(/*reverse*/ 3, 1, 2 * kSequential + 1);
+  EXPECT_THAT(Add(checker, Dep(2, {1}, 2)), IsEmpty());
+  const std::vector<CycleFinding> cycles = Add(checker, Dep(3, {2}, 1));
+  ASSERT_THAT(cycles, SizeIs(1));
+  ASSERT_THAT(cycles[0].edges, SizeIs(2));
+  EXPECT_EQ(cycles[0].edges[0].tid, 3u);
+  EXPECT_EQ(cycles[0].edges[1].tid, 2u);
+}
+
 TEST(OnlineChecker, ACycleIsReportedOnlyOnce) {
   OnlineChecker checker;
   Add(checker, Dep(1, {1}, 2));
