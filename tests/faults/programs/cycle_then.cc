@@ -1,0 +1,72 @@
+// Makes the dependencies of a lock-order cycle (two threads, A -> B and B -> A, unordered by
+// start/join), says "ready" on stdout, then meets the fault its argument names:
+//   exit    exits 3 after printing "done" (the run to compare a faulty one against)
+//   flood   first records 4000 more dependencies (a trace of ~1 MB), then as `exit`
+//   block   waits forever (the test kills it with SIGKILL)
+//   abort   calls abort()
+//   segv    writes through a null pointer
+// Dependencies are written to the trace at once, so all of them survive each fault.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "lockgraph/lockgraph.h"
+
+namespace {
+
+lockgraph::Lock a("A");  // lock: A
+lockgraph::Lock b("B");  // lock: B
+lockgraph::Event forward_done;
+
+void Forward() {
+  std::lock_guard hold_a(a);  // held: A (forward)
+  std::lock_guard hold_b(b);  // edge: A -> B
+}
+
+void Backward() {
+  forward_done.wait();
+  std::lock_guard hold_b(b);  // held: B (backward)
+  std::lock_guard hold_a(a);  // edge: B -> A
+}
+
+// Many distinct dependencies: each new lock taken under `a` is one more record.
+void Flood() {
+  std::vector<std::unique_ptr<lockgraph::Lock>> locks;
+  for (int i = 0; i < 4000; ++i) locks.push_back(std::make_unique<lockgraph::Lock>());
+  std::lock_guard hold_a(a);
+  for (auto& lock : locks) std::lock_guard hold(*lock);  // edge: A -> flood
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* fault = argc > 1 ? argv[1] : "exit";
+  lockgraph::Thread forward([] {
+    Forward();
+    forward_done.set();
+  }, "forward");
+  lockgraph::Thread backward(Backward, "backward");
+  forward.start();
+  backward.start();
+  // Joined before the fault, so the dependencies exist; the threads were started together,
+  // so nothing orders the two edges.
+  forward.join();
+  backward.join();
+  std::printf("ready\n");
+  std::fflush(stdout);
+  if (std::strcmp(fault, "flood") == 0) Flood();
+  if (std::strcmp(fault, "block") == 0) {
+    for (;;) pause();
+  }
+  if (std::strcmp(fault, "abort") == 0) abort();
+  if (std::strcmp(fault, "segv") == 0) {
+    *static_cast<volatile int*>(nullptr) = 1;
+  }
+  std::printf("done\n");
+  return 3;
+}
