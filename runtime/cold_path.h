@@ -1,20 +1,28 @@
 // ColdPath: held by every recorder entry point that takes a runtime mutex. fork() takes the
 // same mutex exclusively, so the child never inherits a runtime mutex that a thread — which
 // does not exist in the child — was holding. Never nest two ColdPath scopes in one thread.
+// Asynchronous signals are blocked meanwhile (SignalBlock).
 #ifndef LOCKGRAPH_RUNTIME_COLD_PATH_H_
 #define LOCKGRAPH_RUNTIME_COLD_PATH_H_
 
 #include "runtime/recorder.h"
 #include "runtime/runtime.h"
+#include "runtime/signal_block.h"
 
 namespace lockgraph::runtime {
 
 class ColdPath {
  public:
-  ColdPath() : depth_(), runtime_(Runtime::Get()), hold_(runtime_.fork_mu()) {}
+  ColdPath() : signals_(), depth_(), runtime_(Runtime::Get()), hold_(runtime_.fork_mu()) {}
   Runtime& runtime() { return runtime_; }
 
  private:
+  // Asynchronous signals wait until the thread leaves (constructed first, destroyed last): a
+  // handler that takes a lock would otherwise run while this thread holds a runtime mutex,
+  // and wait for itself (the mutexes are not recursive), or for another thread whose handler
+  // holds the lock it wants and waits for the runtime mutex; or it would see the thread's
+  // dependency cache half grown. Two system calls, on a path that already unwinds a stack.
+  SignalBlock signals_;
   // Marks the thread as inside the runtime for as long as the scope lives (constructed first,
   // destroyed last), so the interposer never records the runtime's own pthread calls.
   // The thread's state, if it has one, carries the mark too, where the interposer's hot

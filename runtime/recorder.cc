@@ -171,8 +171,12 @@ void InsertCache(Runtime& rt, ThreadState* ts, uint64_t key, uint64_t dep_id,
 }
 
 void GrowCache(Runtime& rt, ThreadState* ts) {
-  std::unique_ptr<DependencySlot[]> old = std::move(ts->cache);
   const uint64_t old_size = ts->cache_mask + 1;
+  // The old array is kept until the thread ends: the thread's hot path, interrupted by a
+  // signal handler whose lock grew the cache, may still count in the slot it had found.
+  // The arrays kept add up to less than the one in use.
+  DependencySlot* old = ts->cache.get();
+  ts->retired_caches.push_back(std::move(ts->cache));
   ts->cache = std::make_unique<DependencySlot[]>(old_size * 2);
   ts->cache_mask = old_size * 2 - 1;
   ts->cache_used = 0;
@@ -252,6 +256,10 @@ ThreadState* CurrentThreadSlow() {
 
 uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
                             uint64_t key, uint64_t chain, uintptr_t caller_pc) {
+  // A signal handler that takes a lock while its thread is inside the recorder (which may
+  // hold the trace writer's mutex, not recursive): the lock is taken and held as usual, its
+  // dependency goes unrecorded, so the handler does not wait for its own thread.
+  if (ABSL_PREDICT_FALSE(t_runtime_depth > 0)) return chain;
   ColdPath cold;
   Runtime& rt = cold.runtime();
   if (ts->has_notices.load(std::memory_order_acquire)) {
@@ -369,7 +377,8 @@ void RecordContention(ThreadState* ts, const internal::SyncHandle& sync, int64_t
     LogSyncEvent(ts, format::EventOp::kWait, sync, {.size = ns});
     if (timed_out) LogSyncEvent(ts, format::EventOp::kTimeout, sync, {});
   }
-  if (ts == nullptr || wait_ns < rt.long_wait_ns()) return;
+  // t_runtime_depth: a signal handler's wait inside the recorder (see NoteDependencySlow).
+  if (ts == nullptr || wait_ns < rt.long_wait_ns() || t_runtime_depth > 0) return;
   ColdPath cold;
   rt.long_waits.fetch_add(1, std::memory_order_relaxed);
   uintptr_t pcs[kMaxStackDepth + kInternalFrames];

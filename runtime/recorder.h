@@ -10,6 +10,7 @@
 #ifndef LOCKGRAPH_RUNTIME_RECORDER_H_
 #define LOCKGRAPH_RUNTIME_RECORDER_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -104,7 +105,14 @@ inline void PushHeld(ThreadState* ts, const internal::SyncHandle& sync, uint8_t 
   entry.sync = &sync;
   entry.pc = pc;
   entry.flags = flags;
+  // A signal handler that takes and releases a lock before the depth is stored reuses this
+  // slot: once the slot is ours (no later handler touches it), rewrite it if that happened.
+  std::atomic_signal_fence(std::memory_order_seq_cst);
   ts->depth = depth + 1;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  if (ABSL_PREDICT_FALSE(entry.sync != &sync || entry.pc != pc)) {
+    entry = HeldEntry{sync.id, chain, &sync, pc, flags};
+  }
   const uint64_t count = ABSL_PREDICT_TRUE(sync.class_id < ts->class_capacity)
                              ? ++ts->class_counters[sync.class_id].acquisitions
                              : GrowClassCounts(ts, sync.class_id);
@@ -122,9 +130,12 @@ inline bool PopHeldTop(ThreadState* ts, const internal::SyncHandle& sync, uintpt
   const int top = ts->depth - 1;
   if (ABSL_PREDICT_FALSE(top < 0 || ts->held[top].sync != &sync)) return false;
   if (ABSL_PREDICT_FALSE(ts->events != nullptr)) LogReleaseOutOfLine(ts, sync);
-  ts->depth = top;
+  // Read before the slot is given up: a signal handler's lock may reuse it at once.
   *pc = ts->held[top].pc;
-  if (ABSL_PREDICT_FALSE((ts->held[top].flags & kHeldSampled) != 0)) EndHoldSample(ts, top);
+  const bool sampled = (ts->held[top].flags & kHeldSampled) != 0;
+  if (ABSL_PREDICT_FALSE(sampled)) EndHoldSample(ts, top);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  ts->depth = top;
   return true;
 }
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "lockgraph/internal/raw_sync.h"
 #include "runtime/recorder.h"
+#include "runtime/signal_block.h"
 #include "runtime/stderr.h"
 
 namespace lockgraph::runtime {
@@ -297,7 +298,11 @@ void Runtime::AtExit(ThreadState* current) {
 }
 
 void Runtime::BeforeFork(ThreadState* current) {
+  static const sigset_t kBlocked = AsyncSignals();
+  sigset_t saved;
+  pthread_sigmask(SIG_BLOCK, &kBlocked, &saved);
   fork_mu_.Lock();  // waits until no thread is on a cold path
+  fork_saved_signals_ = saved;
   if (current != nullptr && current->events != nullptr) FlushEventsLocked(current);
   writer_.Flush();  // nothing buffered may be written by both processes
   forking_tid_ = CurrentTid(current);
@@ -307,7 +312,9 @@ void Runtime::BeforeFork(ThreadState* current) {
 void Runtime::AfterForkInParent(ThreadState* current) {
   // The fork orders the parent's past before the child, like a thread start.
   if (current != nullptr) NextSegment(current);
+  const sigset_t saved = fork_saved_signals_;
   fork_mu_.Unlock();
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
 }
 
 void Runtime::AfterForkInChild(ThreadState* current) {
@@ -355,6 +362,7 @@ void Runtime::AfterForkInChild(ThreadState* current) {
     // Its events so far were written to the parent's trace (BeforeFork).
     if (current->events != nullptr) current->event_generation = trace_generation();
   }
+  pthread_sigmask(SIG_SETMASK, &fork_saved_signals_, nullptr);
 }
 
 }  // namespace lockgraph::runtime

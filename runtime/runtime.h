@@ -8,6 +8,8 @@
 #ifndef LOCKGRAPH_RUNTIME_RUNTIME_H_
 #define LOCKGRAPH_RUNTIME_RUNTIME_H_
 
+#include <signal.h>
+
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -147,6 +149,9 @@ class Runtime {
   // The thread that called fork(), and its segment then (for the child's process record).
   uint32_t forking_tid_ = 0;
   uint32_t forking_segment_ = 0;
+  // The forking thread's signal mask before BeforeFork blocked its asynchronous signals (a
+  // handler taking a lock would wait for fork_mu_, which the thread holds).
+  sigset_t fork_saved_signals_;
 
   std::atomic<uint32_t> trace_generation_{0};
   RuntimeMutex deps_mu_;

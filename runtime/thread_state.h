@@ -65,6 +65,7 @@ struct ThreadState {
   std::unique_ptr<DependencySlot[]> cache;
   uint64_t cache_mask = 0;
   uint64_t cache_used = 0;
+  std::vector<std::unique_ptr<DependencySlot[]>> retired_caches;  // see GrowCache
 
   // Counters by class id, merged into the registry when the thread flushes (no shared
   // cache line is touched per acquisition). Every (hold_mask + 1)-th acquisition of a class
