@@ -38,6 +38,7 @@ LockRegistry::LockRegistry() {
 
 LockRegistry::~LockRegistry() {
   for (std::atomic<ClassInfo*>& chunk : chunks_) delete[] chunk.load(std::memory_order_relaxed);
+  for (auto& [site, file] : files_) delete file;
 }
 
 uint32_t LockRegistry::AddLocked(format::SyncKind kind, std::string name,
@@ -62,8 +63,13 @@ uint32_t LockRegistry::AddLocked(format::SyncKind kind, std::string name,
 }
 
 uint32_t LockRegistry::Intern(format::SyncKind kind, absl::string_view name,
-                              const std::source_location& site) {
+                              const std::source_location& site, const char** file_copy) {
   RuntimeMutexLock hold(mu_);
+  if (file_copy != nullptr) {
+    auto [it, fresh] = files_.try_emplace(site.file_name(), nullptr);
+    if (fresh) it->second = new std::string(site.file_name());
+    *file_copy = it->second->c_str();
+  }
   const bool by_site = name.empty();
   if (by_site) {
     auto it = by_site_.find({site.file_name(), site.line(), site.column(), kind});

@@ -82,8 +82,11 @@ class LockRegistry {
   // The class of a new object: `name` if not empty, else "file:line" of the site; if that
   // key is already a class of another kind, the key gets " (Kind)" appended. Cost: a hash
   // lookup under a mutex. Beyond capacity new classes map to the last one (counted).
+  // `file_copy`, if not null, is set to a copy of site.file_name() that lives as long as the
+  // registry (the site's own strings are unmapped with the module that made the object).
   uint32_t Intern(format::SyncKind kind, absl::string_view name,
-                  const std::source_location& site) ABSL_LOCKS_EXCLUDED(mu_);
+                  const std::source_location& site, const char** file_copy = nullptr)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   ClassInfo& Class(uint32_t id) {
     return chunks_[id / kChunkSize].load(std::memory_order_acquire)[id % kChunkSize];
@@ -117,6 +120,8 @@ class LockRegistry {
   absl::flat_hash_map<std::tuple<const char*, uint32_t, uint32_t, format::SyncKind>, uint32_t>
       by_site_
       ABSL_GUARDED_BY(mu_);
+  // Copies of site file names, by the site's pointer (as by_site_); never freed.
+  absl::flat_hash_map<const char*, const std::string*> files_ ABSL_GUARDED_BY(mu_);
   std::atomic<ClassInfo*> chunks_[kMaxChunks] = {};
   std::atomic<uint32_t> count_{0};
   std::atomic<uint64_t> overflowed_{0};

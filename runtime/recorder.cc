@@ -117,8 +117,8 @@ LockDescription Describe(Runtime& rt, const internal::SyncHandle& sync) {
   return LockDescription{sync.id,
                          info.name,
                          static_cast<format::SyncKind>(sync.kind),
-                         sync.site_pc == 0 ? sync.site.file_name() : "",
-                         sync.site_pc == 0 ? sync.site.line() : 0,
+                         sync.site_pc == 0 ? sync.site_file : "",
+                         sync.site_pc == 0 ? sync.site_line : 0,
                          sync.named,
                          sync.site_pc,
                          sync.site_pc != 0 ? info.site_stack : std::vector<uintptr_t>{}};

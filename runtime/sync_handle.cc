@@ -18,10 +18,11 @@ void RegisterSync(SyncHandle& handle, uint8_t kind, std::string_view name,
   runtime::LockRegistry& registry = cold.runtime().registry();
   handle.id = registry.NewInstanceId();
   handle.class_id = registry.Intern(static_cast<format::SyncKind>(kind),
-                                    absl::string_view(name.data(), name.size()), site);
+                                    absl::string_view(name.data(), name.size()), site,
+                                    &handle.site_file);
   handle.kind = kind;
   handle.named = !name.empty();
-  handle.site = site;
+  handle.site_line = site.line();
 }
 
 void UnregisterSync(SyncHandle& handle) {
@@ -87,7 +88,8 @@ void RegisterPreloadSyncLocked(Runtime& rt, internal::SyncHandle& handle,
       kind, site, [&] { return PreloadClassName(rt.modules(), site); });
   handle.kind = static_cast<uint8_t>(kind);
   handle.named = false;
-  handle.site = std::source_location();
+  handle.site_file = "";
+  handle.site_line = 0;
   handle.site_pc = site_pc;
   handle.initial_value = initial_value;
   handle.flags.store(0, std::memory_order_relaxed);

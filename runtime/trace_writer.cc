@@ -47,8 +47,8 @@ uint64_t TraceWriter::Scope::Instance(const internal::SyncHandle& handle) {
     record.id = handle.id;
     record.class_id = Class(handle.class_id);
     record.kind = static_cast<format::SyncKind>(handle.kind);
-    record.file_sid = handle.site_pc == 0 ? String(handle.site.file_name()) : 0;
-    record.line = handle.site_pc == 0 ? handle.site.line() : 0;
+    record.file_sid = handle.site_pc == 0 ? String(handle.site_file) : 0;
+    record.line = handle.site_pc == 0 ? handle.site_line : 0;
     record.name_sid = handle.named ? String(writer_.registry_.Class(handle.class_id).name) : 0;
     record.initial_value = handle.initial_value;
     // A preload object was first seen where its class was: the class's stack.

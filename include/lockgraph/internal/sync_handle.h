@@ -19,7 +19,10 @@ struct SyncHandle {
   bool named = false;        // the class is an explicit name, not the construction site
   std::atomic<uint8_t> flags{0};  // recorder-owned bits (in the trace, used as a signal, ...)
   int32_t initial_value = 0;      // semaphores: the initial count
-  std::source_location site;
+  // The construction site's file (a copy the runtime owns: the source_location's own strings
+  // live in the module that built the object, which dlclose may unmap) and line.
+  const char* site_file = "";
+  uint32_t site_line = 0;
   uintptr_t site_pc = 0;          // LD_PRELOAD objects: where first seen (no source location)
   // Objects shared by processes (ProcessLock, ProcessQueue): the name every process knows the
   // object by, which merges its instances across traces. Points into the object; empty if
