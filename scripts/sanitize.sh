@@ -14,7 +14,7 @@ for sanitizer in address,undefined thread; do
   # A ThreadSanitizer runtime cannot be preloaded into a program not built with it, so the
   # LD_PRELOAD end-to-end tests run under AddressSanitizer only.
   exclude='^$'
-  [ "$name" = tsan ] && exclude='^Preload(Corpus|Process|RealPrograms|Host)\.'
+  [ "$name" = tsan ] && exclude='^Preload(Corpus|Process|RealPrograms|Host|Fault[A-Za-z]*)\.'
   ctest --test-dir "$base-$name" --output-on-failure --parallel "$(nproc)" --timeout 600 \
     -E "$exclude"
 done

@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/faults/fault_support.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -16,15 +17,36 @@ using ::lockgraph::analyzer::ReadTraceFile;
 using ::lockgraph::testing::AnalyzeJson;
 using ::lockgraph::testing::FaultProgram;
 using ::lockgraph::testing::FaultSite;
+using ::lockgraph::testing::LockgraphCommand;
+using ::lockgraph::testing::ReadFile;
 using ::lockgraph::testing::ProcessResult;
 using ::lockgraph::testing::RunProcess;
 using ::lockgraph::testing::TempDir;
-using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::MatchesRegex;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
 using json = ::nlohmann::json;
+
+// The one deadlock of `program`: outer -> handler taken in the handler, handler -> outer in
+// thread "backward", at the lines the program marks.
+void ExpectHandlerCycle(const json& report, const std::string& program) {
+  const json findings = report.value("findings", json::array());
+  ASSERT_THAT(findings, SizeIs(1)) << report.dump(2);
+  const json& f = findings[0];
+  EXPECT_EQ(f["kind"], "deadlock");
+  std::vector<std::string> edges;
+  for (const json& e : f["edges"]) {
+    edges.push_back(absl::StrCat("held at ", e["held_site"].get<std::string>(), " taken at ",
+                                 e["acquire_site"].get<std::string>()));
+  }
+  EXPECT_THAT(edges, UnorderedElementsAre(
+                         absl::StrCat("held at ", FaultSite(program, "// held: outer (main)"),
+                                      " taken at ", FaultSite(program, "// edge: outer -> handler")),
+                         absl::StrCat("held at ", FaultSite(program, "// held: handler (backward)"),
+                                      " taken at ",
+                                      FaultSite(program, "// edge: handler -> outer"))));
+}
 
 TEST(SignalHandler, LockTakenInAHandlerIsAnEdgeAndTimerSignalsHarmNothing) {
   TempDir dir;
@@ -46,25 +68,32 @@ TEST(SignalHandler, LockTakenInAHandlerIsAnEdgeAndTimerSignalsHarmNothing) {
   const auto a = AnalyzeJson({trace});
   EXPECT_EQ(a.exit_code, 1) << a.stderr_text;
   EXPECT_THAT(a.report["warnings"], IsEmpty());
-  const json findings = a.report.value("findings", json::array());
-  ASSERT_THAT(findings, SizeIs(1)) << a.report.dump(2);
-  const json& f = findings[0];
-  EXPECT_EQ(f["kind"], "deadlock");
-  std::vector<std::string> edges;
-  for (const json& e : f["edges"]) {
-    edges.push_back(absl::StrCat(e["from"].get<std::string>(), "->", e["to"].get<std::string>(),
-                                 " held at ", e["held_site"].get<std::string>(), " taken at ",
-                                 e["acquire_site"].get<std::string>()));
+  ExpectHandlerCycle(a.report, "signal_locks");
+}
+
+// The same with std::mutex under `lockgraph run`: the interposer's paths instead of the
+// wrappers'.
+TEST(PreloadFaultSignal, MutexLockedInAHandlerIsAnEdgeAndTimerSignalsHarmNothing) {
+  TempDir dir;
+  TempDir out;
+  const std::string report = out.path() + "/report.json";
+  const ProcessResult run =
+      RunProcess({LockgraphCommand(), "run", "--format=json", "-o", report, "--trace-dir",
+                  dir.path(), "--", FaultProgram("signal_locks_plain")},
+                 {"LOCKGRAPH_OPTIONS=quiet=1"});
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_THAT(run.stdout_text, MatchesRegex("handler ran [1-9][0-9]* times\n"));
+  std::cout << run.stdout_text;
+  for (const std::string& file : dir.Files(".lgtrace")) {
+    auto read = ReadTraceFile(file);
+    ASSERT_TRUE(read.ok()) << read.status();
+    EXPECT_THAT(read->warnings, IsEmpty());
   }
-  EXPECT_THAT(edges,
-              UnorderedElementsAre(
-                  absl::StrCat("outer->handler held at ",
-                               FaultSite("signal_locks", "// held: outer (main)"), " taken at ",
-                               FaultSite("signal_locks", "// edge: outer -> handler")),
-                  absl::StrCat("handler->outer held at ",
-                               FaultSite("signal_locks", "// held: handler (backward)"),
-                               " taken at ",
-                               FaultSite("signal_locks", "// edge: handler -> outer"))));
+  const json r = json::parse(ReadFile(report), nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(r.is_object()) << run.stderr_text;
+  EXPECT_THAT(r["warnings"], IsEmpty());
+  EXPECT_EQ(r["summary"]["findings"].value("misuse", -1), 0);
+  ExpectHandlerCycle(r, "signal_locks_plain");
 }
 
 }  // namespace
