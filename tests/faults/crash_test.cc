@@ -18,6 +18,7 @@ using ::lockgraph::testing::RunProcess;
 using ::lockgraph::testing::RunUntilReadyThenSignal;
 using ::lockgraph::testing::TempDir;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
 std::string Options(const TempDir& dir) {
@@ -31,6 +32,8 @@ void ExpectCycleInTrace(const TempDir& dir) {
   EXPECT_EQ(a.exit_code, 1) << a.stderr_text;
   ExpectCycleThenDeadlock(a.report);
   EXPECT_EQ(a.report["summary"].value("traces", -1), 1);
+  // Records are written whole: the death cut none.
+  EXPECT_THAT(a.report["warnings"], IsEmpty());
 }
 
 TEST(Crash, SigkilledProcessLeavesItsCycle) {
