@@ -298,9 +298,9 @@ void Runtime::AtExit(ThreadState* current) {
 }
 
 void Runtime::BeforeFork(ThreadState* current) {
-  static const sigset_t kBlocked = AsyncSignals();
+  const sigset_t blocked = AsyncSignals();
   sigset_t saved;
-  pthread_sigmask(SIG_BLOCK, &kBlocked, &saved);
+  pthread_sigmask(SIG_BLOCK, &blocked, &saved);
   fork_mu_.Lock();  // waits until no thread is on a cold path
   fork_saved_signals_ = saved;
   if (current != nullptr && current->events != nullptr) FlushEventsLocked(current);

@@ -137,8 +137,9 @@ void ExpectCycleThenDeadlock(const json& report) {
   for (const json& e : f["edges"]) {
     const std::string thread = e["thread"];  // thread N "name" ...
     const size_t open = thread.find('"'), close = thread.rfind('"');
-    const std::string name =
-        open != std::string::npos && close > open ? thread.substr(open + 1, close - open - 1) : thread;
+    const std::string name = open != std::string::npos && close > open
+                                 ? thread.substr(open + 1, close - open - 1)
+                                 : thread;
     edges.push_back(absl::StrCat(e["from"].get<std::string>(), "->", e["to"].get<std::string>(),
                                  " by ", name, " held at ",
                                  e["held_site"].get<std::string>(), " taken at ",

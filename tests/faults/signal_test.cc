@@ -40,12 +40,12 @@ void ExpectHandlerCycle(const json& report, const std::string& program) {
     edges.push_back(absl::StrCat("held at ", e["held_site"].get<std::string>(), " taken at ",
                                  e["acquire_site"].get<std::string>()));
   }
-  EXPECT_THAT(edges, UnorderedElementsAre(
-                         absl::StrCat("held at ", FaultSite(program, "// held: outer (main)"),
-                                      " taken at ", FaultSite(program, "// edge: outer -> handler")),
-                         absl::StrCat("held at ", FaultSite(program, "// held: handler (backward)"),
-                                      " taken at ",
-                                      FaultSite(program, "// edge: handler -> outer"))));
+  EXPECT_THAT(edges,
+              UnorderedElementsAre(
+                  absl::StrCat("held at ", FaultSite(program, "// held: outer (main)"),
+                               " taken at ", FaultSite(program, "// edge: outer -> handler")),
+                  absl::StrCat("held at ", FaultSite(program, "// held: handler (backward)"),
+                               " taken at ", FaultSite(program, "// edge: handler -> outer"))));
 }
 
 TEST(SignalHandler, LockTakenInAHandlerIsAnEdgeAndTimerSignalsHarmNothing) {
