@@ -4,9 +4,10 @@
 //   flood   first records 4000 more dependencies (a trace of ~1 MB), then as `exit`
 //   block   waits forever (the test kills it with SIGKILL)
 //   abort   calls abort()
-//   segv    writes through a null pointer
+//   segv    writes to a page with no access
 // Dependencies are written to the trace at once, so all of them survive each fault.
 #include <signal.h>
+#include <sys/mman.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -65,7 +66,10 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(fault, "abort") == 0) abort();
   if (std::strcmp(fault, "segv") == 0) {
-    *static_cast<volatile int*>(nullptr) = 1;
+    // A write to a page with no access: a real SIGSEGV (a null pointer would be caught as
+    // undefined behaviour first under UBSan).
+    void* page = mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    *static_cast<volatile int*>(page) = 1;
   }
   std::printf("done\n");
   return 3;
