@@ -54,12 +54,36 @@ class ThreadOrder {
     return HappensBefore(a, b) || HappensBefore(b, a);
   }
 
+  // Everything one point is ordered with, for asking about many others: two walks, then each
+  // Ordered(q) is a lookup. (A search that holds one witness and tries thousands against it
+  // walked the whole thread graph per try.)
+  class PointOrder {
+   public:
+    bool Ordered(ThreadPoint q) const;
+
+   private:
+    friend class ThreadOrder;
+    ThreadPoint point_;
+    absl::flat_hash_map<uint32_t, uint32_t> later_;    // thread -> first segment after point_
+    absl::flat_hash_map<uint32_t, uint32_t> earlier_;  // thread -> last segment before point_
+  };
+  PointOrder OrderOf(ThreadPoint p) const;
+
  private:
   struct Node {
     std::vector<std::pair<uint32_t, uint32_t>> starts;     // (segment, child)
     std::vector<std::pair<uint32_t, uint32_t>> joined_by;  // (joiner, joiner's segment)
     std::vector<std::pair<uint32_t, ThreadPoint>> signals;  // (sender's segment, receiver)
+    // The same edges seen from their other end, for walks back in time.
+    std::vector<std::pair<uint32_t, uint32_t>> started_by;  // (parent, parent's segment)
+    std::vector<std::pair<uint32_t, uint32_t>> joins;       // (own segment, joined thread)
+    std::vector<std::pair<uint32_t, ThreadPoint>> received;  // (own segment, sender point)
   };
+  // thread -> the first segment of it that `a` happens before.
+  absl::flat_hash_map<uint32_t, uint32_t> Later(ThreadPoint a) const;
+  // thread -> the last segment of it that happens before `b`.
+  absl::flat_hash_map<uint32_t, uint32_t> Earlier(ThreadPoint b) const;
+
   absl::flat_hash_map<uint32_t, Node> nodes_;
   uint64_t signals_ = 0;
 };

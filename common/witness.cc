@@ -1,6 +1,7 @@
 #include "common/witness.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace lockgraph {
 namespace {
@@ -35,6 +36,18 @@ class Search {
  private:
   const WitnessCandidate& At(size_t edge) const { return candidates_[edge][chosen_[edge]]; }
 
+  // What the witness chosen for `edge` is ordered with, computed once per choice: every
+  // candidate of the later edges is checked against it.
+  const ThreadOrder::PointOrder& OrderOf(size_t edge) {
+    if (orders_.size() < candidates_.size()) orders_.resize(candidates_.size());
+    auto& [chosen, order] = orders_[edge];
+    if (chosen != chosen_[edge] || !order) {
+      chosen = chosen_[edge];
+      order = order_.OrderOf(At(edge).where);
+    }
+    return *order;
+  }
+
   // Does candidate c for `edge` fit with the edges chosen so far (0..edge-1)?
   bool Fits(size_t edge, const WitnessCandidate& c) {
     for (size_t j = 0; j < edge; ++j) {
@@ -44,7 +57,7 @@ class Search {
         uint64_t common;
         if (SharesLock(c.held, other.held, &common)) return false;
       }
-      if (level_ >= 4 && order_.Ordered(c.where, other.where)) return false;
+      if (level_ >= 4 && OrderOf(j).Ordered(c.where)) return false;
     }
     if (level_ >= 2) {
       // Edge i blocks on the holder chosen for edge i+1 (which holds its source lock).
@@ -73,6 +86,7 @@ class Search {
   int64_t steps_left_;
   int level_ = 4;
   std::vector<int> chosen_;
+  std::vector<std::pair<int, std::optional<ThreadOrder::PointOrder>>> orders_;  // by edge
 };
 
 uint64_t FirstSharedLock(const std::vector<std::vector<WitnessCandidate>>& candidates,

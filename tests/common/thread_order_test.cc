@@ -146,7 +146,8 @@ TEST(ThreadOrder, SameThreadIsOrderedBySegment) {
 
 // Brute force: each segment is a node; a thread's segments form a chain; a start links
 // (parent, segment) to (child, 0); a join links every segment of the joined thread to
-// (joiner, segment + 1). a happens before b iff b is reachable from a by at least one edge.
+// (joiner, segment + 1); a signal links its sender's point to its receiver's. a happens
+// before b iff b is reachable from a by at least one edge.
 class SegmentGraph {
  public:
   explicit SegmentGraph(uint32_t max_segment) : max_segment_(max_segment) {}
@@ -158,6 +159,9 @@ class SegmentGraph {
     for (uint32_t s = 0; s <= max_segment_; ++s) {
       edges_[{joined, s}].push_back({joiner, segment + 1});
     }
+  }
+  void AddSignal(ThreadPoint from, ThreadPoint to) {
+    edges_[{from.thread, from.segment}].push_back({to.thread, to.segment});
   }
   bool HappensBefore(ThreadPoint a, ThreadPoint b) const {
     std::set<std::pair<uint32_t, uint32_t>> seen;
@@ -202,7 +206,7 @@ TEST(ThreadOrder, MatchesBruteForceOnRandomPrograms) {
       }
       if (live.empty()) break;
       const uint32_t t = live[rng() % live.size()];
-      const int action = static_cast<int>(rng() % 10);
+      const int action = static_cast<int>(rng() % 12);
       if (action < 5) {
         const uint32_t child = static_cast<uint32_t>(segment.size());
         segment.push_back(0);
@@ -221,12 +225,24 @@ TEST(ThreadOrder, MatchesBruteForceOnRandomPrograms) {
         order.AddJoin(t, segment[t], u);
         model.AddJoin(t, segment[t], u);
         ++segment[t];
-      } else {
+      } else if (action < 10) {
         // A thread lockgraph did not see start.
         const uint32_t child = static_cast<uint32_t>(segment.size());
         segment.push_back(0);
         running.push_back(true);
         order.AddStart(child, 0, 0);
+      } else {
+        // A signal from t to another running thread, received in its next segment.
+        std::vector<uint32_t> others;
+        for (uint32_t u : live) {
+          if (u != t) others.push_back(u);
+        }
+        if (others.empty()) continue;
+        const uint32_t u = others[rng() % others.size()];
+        order.AddSignal({t, segment[t]}, {u, segment[u] + 1});
+        model.AddSignal({t, segment[t]}, {u, segment[u] + 1});
+        ++segment[t];
+        ++segment[u];
       }
     }
     const uint32_t threads = static_cast<uint32_t>(segment.size());
@@ -239,6 +255,11 @@ TEST(ThreadOrder, MatchesBruteForceOnRandomPrograms) {
             const bool expected = model.HappensBefore({ta, sa}, {tb, sb});
             ASSERT_EQ(order.HappensBefore({ta, sa}, {tb, sb}), expected)
                 << "seed " << seed << ": " << ta << "/" << sa << " before " << tb << "/" << sb;
+            // The same from one point's precomputed order, both ways.
+            ASSERT_EQ(order.OrderOf({ta, sa}).Ordered({tb, sb}),
+                      expected || model.HappensBefore({tb, sb}, {ta, sa}))
+                << "seed " << seed << ": " << ta << "/" << sa << " ordered with " << tb << "/"
+                << sb;
             (expected ? before : concurrent)++;
           }
         }
