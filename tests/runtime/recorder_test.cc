@@ -1,6 +1,9 @@
 // What the recorder writes for lock patterns, read back from a real trace file.
+#include <map>
+#include <memory>
 #include <mutex>
 #include <numeric>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "analyzer/stack_symbolizer.h"
@@ -63,6 +66,38 @@ TEST_F(RecorderTest, RepeatedPatternIsOneDependencyWithACount) {
   for (const DependencyRecord& dep : RecordsOf<DependencyRecord>(trace)) {
     EXPECT_EQ(TotalCount(trace, dep), 1000u);
   }
+}
+
+// Below its largest size (16,384 slots) a thread's dependency cache grows rather than evict:
+// two dependencies whose probe windows collide would otherwise evict each other at each use,
+// writing a count record each time, and the trace would grow with the number of rounds.
+TEST_F(RecorderTest, FewDependenciesRepeatedAreCountedOnceAtThreadExit) {
+  std::vector<std::unique_ptr<Lock>> outer, inner;
+  for (int i = 0; i < 40; ++i) outer.push_back(std::make_unique<Lock>(absl::StrCat("Few.o", i)));
+  for (int i = 0; i < 25; ++i) inner.push_back(std::make_unique<Lock>(absl::StrCat("Few.i", i)));
+  Thread worker([&] {
+    for (int round = 0; round < 10; ++round) {
+      for (auto& o : outer) {
+        std::lock_guard hold_outer(*o);
+        for (auto& i : inner) std::lock_guard hold_inner(*i);
+      }
+    }
+  });
+  worker.start();
+  worker.join();
+  const Trace& trace = ReadBack();
+  std::map<uint64_t, int> count_records;  // dependency id -> its count records
+  for (const DependencyCountRecord& c : RecordsOf<DependencyCountRecord>(trace)) {
+    ++count_records[c.id];
+  }
+  int deps = 0;
+  for (const DependencyRecord& dep : RecordsOf<DependencyRecord>(trace)) {
+    if (LockName(trace, dep.acquired).rfind("Few.", 0) != 0) continue;
+    ++deps;
+    EXPECT_EQ(count_records[dep.id], 1) << "dependency #" << dep.id << " was evicted";
+    EXPECT_EQ(TotalCount(trace, dep), 10u);
+  }
+  EXPECT_EQ(deps, 40 * 25);
 }
 
 TEST_F(RecorderTest, FirstLockOfAThreadRecordsNoDependency) {
