@@ -1,6 +1,7 @@
 // 100,000 short-lived threads, started 16 at a time by 8 spawner threads, each taking "B"
 // inside "A" (programs/many_threads.cc): the program completes, its trace analyzes, every
-// thread and every thread's dependency is in the analysis, and memory stays bounded.
+// thread and every thread's dependency is in the analysis, the deadlock of the last two
+// threads is found among them, and memory stays bounded.
 #include <string>
 #include <vector>
 
@@ -20,12 +21,14 @@ using ::lockgraph::testing::RunStress;
 using ::lockgraph::testing::StatsOf;
 using ::lockgraph::testing::StressRun;
 using ::lockgraph::testing::TempDir;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
 // Thread creation dominates: lockgraph::Thread::start waits until the new thread runs, and on
 // this loaded machine one spawner starting 100,000 threads took 18-64 s, with or without a
-// trace; 8 spawners take 8-11 s.
+// trace; 8 spawners take 6-11 s. `analyze` then takes 70-105 s (see docs/reliability.md,
+// Stress: ThreadOrder::HappensBefore walks every thread for each of 100,000 witnesses).
 constexpr int kThreads = kSanitized ? 10000 : 100000;
 constexpr int kSpawners = 8;
 const std::vector<std::string> kArgs = {std::to_string(kThreads), "16",
@@ -40,8 +43,11 @@ TEST(ManyThreads, HundredThousandShortLivedThreadsAreAllInTheAnalysis) {
   TempDir dir;
   const StressRun run = RunStress("many_threads", kArgs, dir);
   ASSERT_FALSE(run.trace.empty());
+  // The online check keeps the latest witnesses of a full edge: forward's A -> B among them.
+  EXPECT_THAT(run.process.stderr_text,
+              HasSubstr("lock-order cycle: possible deadlock between 2 locks (\"B\" -> \"A\")"));
   const Analysis a = AnalyzeJson(run.trace);
-  EXPECT_NE(a.exit_code, 2) << a.stderr_text;  // 1 once the deadlock below is found
+  EXPECT_EQ(a.exit_code, 1) << a.stderr_text;
   EXPECT_THAT(a.report["warnings"], IsEmpty());
   // main, the spawners, the short-lived threads, then "forward" and "reverse".
   EXPECT_EQ(a.report["summary"]["threads"], 1 + kSpawners + kThreads + 2);
@@ -53,24 +59,12 @@ TEST(ManyThreads, HundredThousandShortLivedThreadsAreAllInTheAnalysis) {
     ASSERT_TRUE(stats.is_object()) << name;
     EXPECT_EQ(stats["acquisitions"], kThreads + 2) << name;
   }
-  if (!kSanitized) EXPECT_LT(run.values.at("peak_rss_kb"), kPeakRssBoundKb);
-}
-
-// TODO(#8): the deadlock of "forward" and "reverse" is missed, online and by `analyze`, which
-// rules the cycle out as "ordered by thread start/join": both keep at most 64 witnesses per
-// edge (analyzer/lock_graph.h kMaxWitnesses, runtime/online_checker.h kMaxWitnessesPerEdge),
-// the first 64 threads' A -> B, all joined before "reverse" started; "forward"'s A -> B, the
-// only one that can run beside it, is counted in more_witnesses and never judged.
-TEST(ManyThreads, DISABLED_DeadlockAfterHundredThousandThreadsIsFound) {
-  TempDir dir;
-  const StressRun run = RunStress("many_threads", kArgs, dir);
-  ASSERT_FALSE(run.trace.empty());
-  const Analysis a = AnalyzeJson(run.trace);
-  EXPECT_EQ(a.exit_code, 1) << a.stderr_text;
+  // The one A -> B that can run beside reverse's B -> A is found among 100,000 that cannot.
   const auto deadlocks = FindingsOf(a.report, "deadlock");
   ASSERT_EQ(deadlocks.size(), 1u) << a.report["ruled_out"].dump(2);
   EXPECT_THAT(Classes(deadlocks[0]), UnorderedElementsAre("A", "B"));
   EXPECT_THAT(Edges(deadlocks[0]), UnorderedElementsAre("A -> B by forward", "B -> A by reverse"));
+  if (!kSanitized) EXPECT_LT(run.values.at("peak_rss_kb"), kPeakRssBoundKb);
 }
 
 }  // namespace
