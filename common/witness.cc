@@ -36,20 +36,33 @@ class Search {
  private:
   const WitnessCandidate& At(size_t edge) const { return candidates_[edge][chosen_[edge]]; }
 
-  // What the witness chosen for `edge` is ordered with, computed once per choice: every
-  // candidate of the later edges is checked against it.
-  const ThreadOrder::PointOrder& OrderOf(size_t edge) {
+  // Are candidate `i` of `edge` and the witness chosen for edge j ordered? Each side's order
+  // is two walks of the thread graph, kept for one candidate per edge: the side already kept,
+  // else the side of the shorter list (which comes back more often: after 100,000 threads
+  // one edge may have 100,000 candidates against the other's one).
+  bool Ordered(size_t edge, size_t i, size_t j) {
     if (orders_.size() < candidates_.size()) orders_.resize(candidates_.size());
-    auto& [chosen, order] = orders_[edge];
-    if (chosen != chosen_[edge] || !order) {
-      chosen = chosen_[edge];
-      order = order_.OrderOf(At(edge).where);
+    const auto kept = [&](size_t e, size_t index) {
+      return orders_[e].second && orders_[e].first == static_cast<int>(index);
+    };
+    const size_t chosen = static_cast<size_t>(chosen_[j]);
+    size_t side_edge = j, side_index = chosen, other_edge = edge, other_index = i;
+    if (!kept(j, chosen) &&
+        (kept(edge, i) || candidates_[edge].size() < candidates_[j].size())) {
+      std::swap(side_edge, other_edge);
+      std::swap(side_index, other_index);
     }
-    return *order;
+    auto& [index, order] = orders_[side_edge];
+    if (!kept(side_edge, side_index)) {
+      index = static_cast<int>(side_index);
+      order = order_.OrderOf(candidates_[side_edge][side_index].where);
+    }
+    return order->Ordered(candidates_[other_edge][other_index].where);
   }
 
-  // Does candidate c for `edge` fit with the edges chosen so far (0..edge-1)?
-  bool Fits(size_t edge, const WitnessCandidate& c) {
+  // Does candidate i of `edge` fit with the edges chosen so far (0..edge-1)?
+  bool Fits(size_t edge, size_t i) {
+    const WitnessCandidate& c = candidates_[edge][i];
     for (size_t j = 0; j < edge; ++j) {
       const WitnessCandidate& other = At(j);
       if (c.where.thread == other.where.thread) return false;
@@ -57,7 +70,7 @@ class Search {
         uint64_t common;
         if (SharesLock(c.held, other.held, &common)) return false;
       }
-      if (level_ >= 4 && OrderOf(j).Ordered(c.where)) return false;
+      if (level_ >= 4 && Ordered(edge, i, j)) return false;
     }
     if (level_ >= 2) {
       // Edge i blocks on the holder chosen for edge i+1 (which holds its source lock).
@@ -75,7 +88,7 @@ class Search {
     for (size_t i = 0; i < candidates_[edge].size(); ++i) {
       if (steps_left_-- <= 0) return false;
       chosen_[edge] = static_cast<int>(i);
-      if (Fits(edge, candidates_[edge][i]) && Extend(edge + 1)) return true;
+      if (Fits(edge, i) && Extend(edge + 1)) return true;
     }
     chosen_[edge] = -1;
     return false;
@@ -86,7 +99,8 @@ class Search {
   int64_t steps_left_;
   int level_ = 4;
   std::vector<int> chosen_;
-  std::vector<std::pair<int, std::optional<ThreadOrder::PointOrder>>> orders_;  // by edge
+  // By edge: the candidate whose order is kept, and that order.
+  std::vector<std::pair<int, std::optional<ThreadOrder::PointOrder>>> orders_;
 };
 
 uint64_t FirstSharedLock(const std::vector<std::vector<WitnessCandidate>>& candidates,

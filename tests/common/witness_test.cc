@@ -36,6 +36,20 @@ TEST(Witness, TwoLockCycleOverTwoThreadsIsDeadlock) {
   EXPECT_EQ(r.gate_lock, 0u);
 }
 
+// Lists of different lengths (the order of the shorter side is the one kept): the first
+// witness in order is still the one chosen, by each edge's own indices.
+TEST(Witness, ChosenIndicesNameEachEdgesOwnCandidates) {
+  const std::vector<uint64_t> h1 = {1}, h2 = {2}, h3 = {3};
+  // Only thread 4 on edge 0 and thread 5 on edge 1 differ from edge 2's thread 3 and each other.
+  const WitnessResult r = FindWitness(
+      {{Cand({3, 0}, h1), Cand({5, 0}, h1), Cand({4, 0}, h1)},
+       {Cand({3, 1}, h2), Cand({5, 1}, h2)},
+       {Cand({3, 2}, h3)}},
+      ThreadOrder());
+  EXPECT_EQ(r.verdict, CycleVerdict::kDeadlock);
+  EXPECT_EQ(r.chosen, (std::vector<int>{2, 1, 0}));
+}
+
 TEST(Witness, SameThreadOnBothEdgesIsSingleThread) {
   const std::vector<uint64_t> h1 = {1}, h2 = {2};
   const WitnessResult r =
