@@ -16,7 +16,8 @@ struct DropCounter {
 constexpr DropCounter kDropCounters[] = {
     {"held_overflows",
      "acquisitions were made while their thread already held 64 locks; the runtime did not "
-     "track them, so lock-order dependencies through them are missing"},
+     "track those locks as held, so orders from them to locks taken while they were held are "
+     "missing"},
     {"class_overflows",
      "lock classes beyond the runtime's limit of 4194304 were merged into one class; cycles "
      "among them may show as one class"},
