@@ -50,6 +50,7 @@ using ::lockgraph::testing::LineOf;
 using ::lockgraph::testing::LockgraphCommand;
 using ::lockgraph::testing::ProcessResult;
 using ::lockgraph::testing::ReadFile;
+using ::lockgraph::testing::RunAndSignalWhenReady;
 using ::lockgraph::testing::RunLockgraph;
 using ::lockgraph::testing::RunProcess;
 using ::lockgraph::testing::TempDir;
@@ -863,76 +864,9 @@ TEST(PreloadProcess, OutputAndExitCodePassThrough) {
 // program's "ready", sends SIGTERM to lockgraph (not to the program), and collects the rest.
 // Never hangs: if nothing happens within 30 s, the whole group is killed and the test fails.
 ProcessResult SignalLockgraphRun(const std::vector<std::string>& args) {
-  ProcessResult result;
-  TempDir dir;
-  const std::string err_path = dir.path() + "/stderr";
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) {
-    ADD_FAILURE() << "pipe: " << strerror(errno);
-    return result;
-  }
   std::vector<std::string> argv = {LockgraphCommand(), "run", "--", Program("wait_for_sigterm")};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (!absl::StartsWith(*e, "LOCKGRAPH_OPTIONS=")) env.push_back(*e);
-  }
-  env.push_back("LOCKGRAPH_OPTIONS=");
-  std::vector<char*> argv_c, envp;
-  for (std::string& a : argv) argv_c.push_back(a.data());
-  argv_c.push_back(nullptr);
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv_c[0], &actions, &attr, argv_c.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  close(out[1]);
-  if (rc != 0) {
-    close(out[0]);
-    ADD_FAILURE() << "cannot run " << argv[0] << ": " << strerror(rc);
-    return result;
-  }
-  // Reads stdout until EOF (lockgraph and the program have exited), sending SIGTERM once the
-  // program said it is ready.
-  bool signalled = false;
-  char buf[4096];
-  for (;;) {
-    pollfd fd = {out[0], POLLIN, 0};
-    const int ready = poll(&fd, 1, 30'000);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) {
-      ADD_FAILURE() << "no progress in 30 s; stdout so far: " << result.stdout_text;
-      kill(-pid, SIGKILL);
-      break;
-    }
-    const ssize_t n = read(out[0], buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    result.stdout_text.append(buf, static_cast<size_t>(n));
-    if (!signalled && absl::StrContains(result.stdout_text, "ready\n")) {
-      kill(pid, SIGTERM);
-      signalled = true;
-    }
-  }
-  close(out[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  result.stderr_text = ReadFile(err_path);
-  EXPECT_TRUE(signalled) << "the program never said it was ready";
-  return result;
+  return RunAndSignalWhenReady(argv, {"LOCKGRAPH_OPTIONS="}, SIGTERM, /*stall_seconds=*/30);
 }
 
 TEST(PreloadProcess, SigtermToLockgraphIsForwardedToTheProgram) {

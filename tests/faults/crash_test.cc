@@ -15,7 +15,7 @@ using ::lockgraph::testing::ExpectCycleThenDeadlock;
 using ::lockgraph::testing::FaultProgram;
 using ::lockgraph::testing::ProcessResult;
 using ::lockgraph::testing::RunProcess;
-using ::lockgraph::testing::RunUntilReadyThenSignal;
+using ::lockgraph::testing::RunAndSignalWhenReady;
 using ::lockgraph::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -39,7 +39,7 @@ void ExpectCycleInTrace(const TempDir& dir) {
 TEST(Crash, SigkilledProcessLeavesItsCycle) {
   TempDir dir;
   const ProcessResult run =
-      RunUntilReadyThenSignal({FaultProgram("cycle_then"), "block"}, {Options(dir)}, SIGKILL);
+      RunAndSignalWhenReady({FaultProgram("cycle_then"), "block"}, {Options(dir)}, SIGKILL);
   EXPECT_EQ(run.signal, SIGKILL) << run.stderr_text;
   EXPECT_EQ(run.stdout_text, "ready\n");
   ExpectCycleInTrace(dir);

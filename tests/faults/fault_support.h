@@ -18,11 +18,6 @@ std::string FaultSource(const std::string& name);
 // "SOURCE:LINE" of the line of the program `name` holding `marker`, as reports print sites.
 std::string FaultSite(const std::string& name, const std::string& marker);
 
-// Runs argv with `extra_env`, reads its stdout until a line "ready", then sends `signal`;
-// collects the rest. Kills it and fails if no "ready" comes within 60 s.
-ProcessResult RunUntilReadyThenSignal(const std::vector<std::string>& argv,
-                                      const std::vector<std::string>& extra_env, int signal);
-
 struct Analysis {
   int exit_code = -1;
   std::string stderr_text;

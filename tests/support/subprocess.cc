@@ -13,19 +13,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 
 namespace lockgraph::testing {
+namespace {
 
-ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& extra_env, const std::string& cwd) {
-  ProcessResult result;
-  int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
-    result.stderr_text = std::string("pipe: ") + strerror(errno);
-    return result;
-  }
+// The current environment with `extra_env` ("KEY=VALUE") replacing variables of its names.
+std::vector<std::string> Environment(const std::vector<std::string>& extra_env) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string entry = *e;
@@ -35,6 +32,20 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
     if (!replaced) env.push_back(entry);
   }
   env.insert(env.end(), extra_env.begin(), extra_env.end());
+  return env;
+}
+
+}  // namespace
+
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extra_env, const std::string& cwd) {
+  ProcessResult result;
+  int out_pipe[2], err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+    result.stderr_text = std::string("pipe: ") + strerror(errno);
+    return result;
+  }
+  std::vector<std::string> env = Environment(extra_env);
   std::vector<char*> envp, args;
   for (std::string& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -88,6 +99,80 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   } else if (WIFSIGNALED(status)) {
     result.signal = WTERMSIG(status);
   }
+  return result;
+}
+
+ProcessResult RunAndSignalWhenReady(const std::vector<std::string>& argv,
+                                    const std::vector<std::string>& extra_env, int signal,
+                                    int stall_seconds) {
+  ProcessResult result;
+  const char* tmp = getenv("TMPDIR");
+  std::string err_path = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+                         "/lockgraph-stderr.XXXXXX";
+  const int err_fd = mkstemp(err_path.data());
+  int out[2];
+  if (err_fd < 0 || pipe2(out, O_CLOEXEC) != 0) {
+    ADD_FAILURE() << "stderr file or pipe: " << strerror(errno);
+    if (err_fd >= 0) close(err_fd);
+    return result;
+  }
+  std::vector<std::string> env = Environment(extra_env);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argv_c, envp;
+  for (std::string& a : args) argv_c.push_back(a.data());
+  argv_c.push_back(nullptr);
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv_c[0], &actions, &attr, argv_c.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  close(out[1]);
+  close(err_fd);
+  if (rc != 0) {
+    close(out[0]);
+    unlink(err_path.c_str());
+    ADD_FAILURE() << "cannot run " << argv[0] << ": " << strerror(rc);
+    return result;
+  }
+  bool signalled = false;
+  char buf[4096];
+  for (;;) {
+    pollfd fd = {out[0], POLLIN, 0};
+    const int ready = poll(&fd, 1, stall_seconds * 1000);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      ADD_FAILURE() << "no progress in " << stall_seconds
+                    << " s; stdout so far: " << result.stdout_text;
+      kill(-pid, SIGKILL);
+      break;
+    }
+    const ssize_t n = read(out[0], buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    result.stdout_text.append(buf, static_cast<size_t>(n));
+    if (!signalled && absl::StrContains(result.stdout_text, "ready\n")) {
+      kill(pid, signal);
+      signalled = true;
+    }
+  }
+  close(out[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  result.stderr_text = ReadFile(err_path);
+  unlink(err_path.c_str());
+  EXPECT_TRUE(signalled) << "the program never said it was ready";
   return result;
 }
 

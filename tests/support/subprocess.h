@@ -25,6 +25,14 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::vector<std::string>& extra_env = {},
                          const std::string& cwd = "");
 
+// Like RunProcess, but reads stdout as it comes and sends `signal` to the process once it has
+// printed a line "ready" (stderr goes to a file, read at the end). The child runs in a process
+// group of its own: if no output comes for `stall_seconds`, the whole group is killed and the
+// test fails, so a hang never stalls the suite. Fails the test too if "ready" never came.
+ProcessResult RunAndSignalWhenReady(const std::vector<std::string>& argv,
+                                    const std::vector<std::string>& extra_env, int signal,
+                                    int stall_seconds = 60);
+
 // The path of the executable `name` in $PATH, or "" if there is none.
 std::string FindInPath(const std::string& name);
 
