@@ -2,7 +2,11 @@
 
 #include <errno.h>
 #include <linux/futex.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "runtime/tsan_annotations.h"
 
 namespace lockgraph::runtime {
 namespace {
@@ -19,6 +23,13 @@ timespec ToTimespec(internal::Deadline deadline) {
 int Recover(pthread_mutex_t* mutex, int rc) {
   if (rc == EOWNERDEAD) pthread_mutex_consistent(mutex);
   return rc;
+}
+
+// A robust mutex's lock word is the futex word of the kernel's robust-futex protocol: the
+// holder's thread id, with flag bits for waiters and a dead holder. 0 if free.
+unsigned HolderTid(const pthread_mutex_t* mutex) {
+  const int word = __atomic_load_n(&mutex->__data.__lock, __ATOMIC_RELAXED);
+  return static_cast<unsigned>(word) & FUTEX_TID_MASK;
 }
 
 }  // namespace
@@ -53,20 +64,22 @@ int LockSharedMutex(pthread_mutex_t* mutex, bool block, internal::Deadline deadl
   if (!block) return Recover(mutex, pthread_mutex_trylock(mutex));
   if (deadline.never()) return Recover(mutex, pthread_mutex_lock(mutex));
   const timespec until = ToTimespec(deadline);
-  return Recover(mutex, pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, &until));
+  LOCKGRAPH_TSAN_PRE_TRY_LOCK(mutex);
+  const int rc = Recover(mutex, pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, &until));
+  LOCKGRAPH_TSAN_POST_TRY_LOCK(mutex, rc == 0 || rc == EOWNERDEAD);
+  return rc;
 }
 
 int UnlockSharedMutex(pthread_mutex_t* mutex) {
+  // glibc refuses a non-holder with EPERM too, by this same test; asking first keeps a refused
+  // (misused) unlock away from a sanitizer's pthread_mutex_unlock, which would report it as the
+  // program's own error.
+  if (HolderTid(mutex) != static_cast<unsigned>(syscall(SYS_gettid))) return EPERM;
   InterposerBypass bypass;
   return pthread_mutex_unlock(mutex);
 }
 
-bool SharedMutexLocked(const pthread_mutex_t* mutex) {
-  // A robust mutex's lock word is the futex word of the kernel's robust-futex protocol: the
-  // holder's thread id, with flag bits for waiters and a dead holder.
-  const int word = __atomic_load_n(&mutex->__data.__lock, __ATOMIC_RELAXED);
-  return (static_cast<unsigned>(word) & FUTEX_TID_MASK) != 0;
-}
+bool SharedMutexLocked(const pthread_mutex_t* mutex) { return HolderTid(mutex) != 0; }
 
 int WaitSharedCondition(pthread_cond_t* condition, pthread_mutex_t* mutex,
                         internal::Deadline deadline) {
