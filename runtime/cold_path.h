@@ -7,13 +7,15 @@
 
 #include "runtime/recorder.h"
 #include "runtime/runtime.h"
+#include "runtime/saved_errno.h"
 #include "runtime/signal_block.h"
 
 namespace lockgraph::runtime {
 
 class ColdPath {
  public:
-  ColdPath() : signals_(), depth_(), runtime_(Runtime::Get()), hold_(runtime_.fork_mu()) {}
+  ColdPath()
+      : signals_(), errno_(), depth_(), runtime_(Runtime::Get()), hold_(runtime_.fork_mu()) {}
   Runtime& runtime() { return runtime_; }
 
  private:
@@ -23,6 +25,9 @@ class ColdPath {
   // holds the lock it wants and waits for the runtime mutex; or it would see the thread's
   // dependency cache half grown. Two system calls, on a path that already unwinds a stack.
   SignalBlock signals_;
+  // The program's errno survives the runtime's system calls (restored before the signal mask,
+  // so a handler that runs at the unmasking sees the program's errno too).
+  SavedErrno errno_;
   // Marks the thread as inside the runtime for as long as the scope lives (constructed first,
   // destroyed last), so the interposer never records the runtime's own pthread calls.
   // The thread's state, if it has one, carries the mark too, where the interposer's hot

@@ -9,6 +9,8 @@
 
 #include <climits>
 
+#include "runtime/saved_errno.h"
+
 namespace lockgraph::runtime {
 
 static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t));
@@ -23,6 +25,7 @@ bool FutexWait(const std::atomic<uint32_t>& word, uint32_t expected,
     ts.tv_nsec = deadline.monotonic_ns() % 1000000000;
     timeout = &ts;
   }
+  const SavedErrno saved;  // EAGAIN (the word changed), EINTR
   const long rc = syscall(SYS_futex, address, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected,
                           timeout, nullptr, FUTEX_BITSET_MATCH_ANY);
   return !(rc == -1 && errno == ETIMEDOUT);
@@ -30,6 +33,7 @@ bool FutexWait(const std::atomic<uint32_t>& word, uint32_t expected,
 
 void FutexWake(const std::atomic<uint32_t>& word, int count) {
   auto* address = const_cast<uint32_t*>(reinterpret_cast<const uint32_t*>(&word));
+  const SavedErrno saved;
   syscall(SYS_futex, address, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, count, nullptr, nullptr, 0);
 }
 

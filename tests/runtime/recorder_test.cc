@@ -1,4 +1,7 @@
 // What the recorder writes for lock patterns, read back from a real trace file.
+#include <errno.h>
+
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lockgraph/lockgraph.h"
+#include "runtime/futex.h"
 #include "tests/runtime/trace_fixture.h"
 
 namespace {
@@ -71,6 +75,26 @@ TEST_F(RecorderTest, RepeatedPatternIsOneDependencyWithACount) {
 // Below its largest size (16,384 slots) a thread's dependency cache grows rather than evict:
 // two dependencies whose probe windows collide would otherwise evict each other at each use,
 // writing a count record each time, and the trace would grow with the number of rounds.
+// A lock taken in a signal handler, or between a failing call and the program's read of
+// errno, leaves errno as it was, as pthread_mutex_lock does: the runtime's own system calls
+// (a futex wait that finds the word changed, the trace write of a new dependency) keep their
+// errno to themselves.
+TEST_F(RecorderTest, LockingLeavesErrnoAlone) {
+  std::atomic<uint32_t> word{1};
+  errno = ENOTTY;
+  EXPECT_TRUE(lockgraph::runtime::FutexWait(word, 0, lockgraph::internal::Deadline::Never()));
+  EXPECT_EQ(errno, ENOTTY) << "the futex wait's EAGAIN leaked";
+
+  Lock a("Errno.a"), b("Errno.b");
+  errno = ENOTTY;
+  {
+    std::scoped_lock hold_a(a);
+    std::scoped_lock hold_b(b);
+  }
+  EXPECT_EQ(errno, ENOTTY);
+  EXPECT_THAT(Dependencies(ReadBack(), "Errno."), ElementsAre("a -> b"));
+}
+
 TEST_F(RecorderTest, FewDependenciesRepeatedAreCountedOnceAtThreadExit) {
   std::vector<std::unique_ptr<Lock>> outer, inner;
   for (int i = 0; i < 40; ++i) outer.push_back(std::make_unique<Lock>(absl::StrCat("Few.o", i)));

@@ -6,6 +6,7 @@
 //   abort   calls abort()
 //   segv    writes to a page with no access
 // Dependencies are written to the trace at once, so all of them survive each fault.
+#include <errno.h>
 #include <signal.h>
 #include <sys/mman.h>
 
@@ -24,9 +25,15 @@ lockgraph::Lock a("A");  // lock: A
 lockgraph::Lock b("B");  // lock: B
 lockgraph::Event forward_done;
 
+// The program's first dependency: its trace write fails on a full disk, and the program's
+// errno must not show it.
 void Forward() {
-  std::lock_guard hold_a(a);  // held: A (forward)
-  std::lock_guard hold_b(b);  // edge: A -> B
+  errno = 0;
+  {
+    std::lock_guard hold_a(a);  // held: A (forward)
+    std::lock_guard hold_b(b);  // edge: A -> B
+  }
+  if (errno != 0) std::fprintf(stderr, "errno changed to %d\n", errno);
 }
 
 void Backward() {
