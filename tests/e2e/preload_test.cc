@@ -13,12 +13,7 @@
 //   its threads one at a time (StartInOrder in preload_corpus/sequencing.h), so main is 1
 //   and the threads are 2, 3, ... in the order the program starts them.
 // Lines are found by marker comments, as in analyze_test.cc.
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -38,8 +33,6 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/e2e/e2e_support.h"
-
-extern char** environ;
 
 namespace {
 
