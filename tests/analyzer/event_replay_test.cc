@@ -184,8 +184,8 @@ TEST(RaceDetector, ReportsEachPairOfSitesOnceAndCountsTheRest) {
   one.Tick(1);
   two.Tick(2);
   const RaceLocation x{.variable = 7};
-  ModelAccess write{.thread = 1, .write = true, .site = {0, 10}};
-  ModelAccess read{.thread = 2, .write = false, .site = {0, 20}};
+  ModelAccess write{.thread = 1, .write = true, .site = {0, 10}, .held = {}};
+  ModelAccess read{.thread = 2, .write = false, .site = {0, 20}, .held = {}};
   races.Access(x, 0, one, write);
   races.Access(x, 0, two, read);
   races.Access(x, 0, two, read);
@@ -202,12 +202,12 @@ TEST(RaceDetector, ConcurrentReadsDoNotRaceButAWriteAfterThemDoes) {
   two.Tick(2);
   three.Tick(3);
   const RaceLocation x{.trace = 0, .address = 0x1000};
-  races.Access(x, 4, one, {.thread = 1, .write = false, .site = {0, 1}});
-  races.Access(x, 4, two, {.thread = 2, .write = false, .site = {0, 2}});
+  races.Access(x, 4, one, {.thread = 1, .write = false, .site = {0, 1}, .held = {}});
+  races.Access(x, 4, two, {.thread = 2, .write = false, .site = {0, 2}, .held = {}});
   EXPECT_THAT(races.races(), IsEmpty());
   // Thread 3 has seen thread 1's read, not thread 2's: one race, with the read of thread 2.
   three.Join(one);
-  races.Access(x, 4, three, {.thread = 3, .write = true, .site = {0, 3}});
+  races.Access(x, 4, three, {.thread = 3, .write = true, .site = {0, 3}, .held = {}});
   ASSERT_THAT(races.races(), SizeIs(1));
   EXPECT_EQ(races.races()[0].first.thread, 2u);
   EXPECT_EQ(races.races()[0].size, 4u);

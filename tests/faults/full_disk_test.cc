@@ -64,7 +64,9 @@ void ExpectCutTraceReadAndReported(const std::string& trace) {
   // disk fills exactly at the end of a record, and there is nothing to warn about.
   ASSERT_THAT(read->warnings, SizeIs(::testing::Le(1u)));
   const std::string warning = read->warnings.empty() ? "" : read->warnings[0];
-  if (!warning.empty()) EXPECT_THAT(warning, HasSubstr("cut short"));
+  if (!warning.empty()) {
+    EXPECT_THAT(warning, HasSubstr("cut short"));
+  }
   std::cout << "partial trace: " << st.st_size << " bytes, " << read->records.size()
             << " whole records read; "
             << (warning.empty() ? "the disk filled at a record's end" : warning) << "\n";

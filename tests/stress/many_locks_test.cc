@@ -53,7 +53,9 @@ TEST(ManyLocks, ConsistentOrdersOverTenThousandLocksAreClean) {
   ExpectClean(run, AnalyzeJson(run.trace));
   // Each thread's 200 or so dependencies fit its cache: none is evicted and counted twice.
   EXPECT_EQ(RuntimeCounters(run.trace).at("cache_evictions"), 0);
-  if (!kSanitized) EXPECT_LT(run.values.at("peak_rss_kb"), kPeakRssBoundKb);
+  if (!kSanitized) {
+    EXPECT_LT(run.values.at("peak_rss_kb"), kPeakRssBoundKb);
+  }
 }
 
 TEST(ManyLocks, TraceAndMemoryDoNotGrowWithTheRounds) {

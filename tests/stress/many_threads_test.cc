@@ -64,7 +64,9 @@ TEST(ManyThreads, HundredThousandShortLivedThreadsAreAllInTheAnalysis) {
   ASSERT_EQ(deadlocks.size(), 1u) << a.report["ruled_out"].dump(2);
   EXPECT_THAT(Classes(deadlocks[0]), UnorderedElementsAre("A", "B"));
   EXPECT_THAT(Edges(deadlocks[0]), UnorderedElementsAre("A -> B by forward", "B -> A by reverse"));
-  if (!kSanitized) EXPECT_LT(run.values.at("peak_rss_kb"), kPeakRssBoundKb);
+  if (!kSanitized) {
+    EXPECT_LT(run.values.at("peak_rss_kb"), kPeakRssBoundKb);
+  }
 }
 
 }  // namespace
