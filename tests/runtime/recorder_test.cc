@@ -72,9 +72,6 @@ TEST_F(RecorderTest, RepeatedPatternIsOneDependencyWithACount) {
   }
 }
 
-// Below its largest size (16,384 slots) a thread's dependency cache grows rather than evict:
-// two dependencies whose probe windows collide would otherwise evict each other at each use,
-// writing a count record each time, and the trace would grow with the number of rounds.
 // A lock taken in a signal handler, or between a failing call and the program's read of
 // errno, leaves errno as it was, as pthread_mutex_lock does: the runtime's own system calls
 // (a futex wait that finds the word changed, the trace write of a new dependency) keep their
@@ -95,6 +92,9 @@ TEST_F(RecorderTest, LockingLeavesErrnoAlone) {
   EXPECT_THAT(Dependencies(ReadBack(), "Errno."), ElementsAre("a -> b"));
 }
 
+// Below its largest size (16,384 slots) a thread's dependency cache grows rather than evict:
+// two dependencies whose probe windows collide would otherwise evict each other at each use,
+// writing a count record each time, and the trace would grow with the number of rounds.
 TEST_F(RecorderTest, FewDependenciesRepeatedAreCountedOnceAtThreadExit) {
   std::vector<std::unique_ptr<Lock>> outer, inner;
   for (int i = 0; i < 40; ++i) outer.push_back(std::make_unique<Lock>(absl::StrCat("Few.o", i)));

@@ -35,6 +35,27 @@ std::vector<std::string> Environment(const std::vector<std::string>& extra_env) 
   return env;
 }
 
+// The null-terminated array of pointers into `strings` that posix_spawn takes for argv and
+// envp; valid while `strings` lives unchanged.
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (std::string& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// Waits for `pid` and stores how it ended.
+void Reap(pid_t pid, ProcessResult& result) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.signal = WTERMSIG(status);
+  }
+}
+
 }  // namespace
 
 ProcessResult RunProcess(const std::vector<std::string>& argv,
@@ -46,12 +67,8 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
     return result;
   }
   std::vector<std::string> env = Environment(extra_env);
-  std::vector<char*> envp, args;
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
   std::vector<std::string> argv_copy = argv;
-  for (std::string& a : argv_copy) args.push_back(a.data());
-  args.push_back(nullptr);
+  const std::vector<char*> envp = CStrings(env), args = CStrings(argv_copy);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -91,14 +108,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
       }
     }
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    result.signal = WTERMSIG(status);
-  }
+  Reap(pid, result);
   return result;
 }
 
@@ -117,12 +127,8 @@ ProcessResult RunAndSignalWhenReady(const std::vector<std::string>& argv,
     return result;
   }
   std::vector<std::string> env = Environment(extra_env);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argv_c, envp;
-  for (std::string& a : args) argv_c.push_back(a.data());
-  argv_c.push_back(nullptr);
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  const std::vector<char*> envp = CStrings(env), args = CStrings(argv_copy);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
@@ -132,7 +138,7 @@ ProcessResult RunAndSignalWhenReady(const std::vector<std::string>& argv,
   posix_spawnattr_setpgroup(&attr, 0);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv_c[0], &actions, &attr, argv_c.data(), envp.data());
+  const int rc = posix_spawn(&pid, args[0], &actions, &attr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(out[1]);
@@ -165,11 +171,7 @@ ProcessResult RunAndSignalWhenReady(const std::vector<std::string>& argv,
     }
   }
   close(out[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  Reap(pid, result);
   result.stderr_text = ReadFile(err_path);
   unlink(err_path.c_str());
   EXPECT_TRUE(signalled) << "the program never said it was ready";
