@@ -4,14 +4,17 @@
 # traces with the installed `lockgraph`: the cycle must be found with both source lines, and
 # `lockgraph run` must find the installed interposer.
 #
-#   tests/install/install_test.sh BUILD_DIR SOURCE_DIR CXX
+# The consumer is configured with the cmake, generator and build tool of the build under test
+# (a fresh machine has the ones the set-up installed, ninja, and no make).
+#
+#   tests/install/install_test.sh BUILD_DIR SOURCE_DIR CXX CMAKE GENERATOR MAKE_PROGRAM
 set -euo pipefail
-build="$1" source="$2" cxx="$3"
+build="$1" source="$2" cxx="$3" cmake="$4" generator="$5" make_program="$6"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 prefix="$work/prefix"
 
-cmake --install "$build" --prefix "$prefix" > "$work/install.log"
+"$cmake" --install "$build" --prefix "$prefix" > "$work/install.log"
 for f in bin/lockgraph include/lockgraph/lockgraph.h lib/cmake/lockgraph/lockgraphConfig.cmake; do
   [[ -e "$prefix/$f" ]] || { echo "not installed: $f"; exit 1; }
 done
@@ -28,10 +31,11 @@ check_report() {  # $1: what, $2: report text
 }
 
 # 1. CMake: find_package(lockgraph) + lockgraph::runtime.
-cmake -S "$source/tests/install/consumer" -B "$work/consumer" -DCMAKE_CXX_COMPILER="$cxx" \
+"$cmake" -S "$source/tests/install/consumer" -B "$work/consumer" -G "$generator" \
+  -DCMAKE_MAKE_PROGRAM="$make_program" -DCMAKE_CXX_COMPILER="$cxx" \
   -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$work/configure.log" ||
   { cat "$work/configure.log"; exit 1; }
-cmake --build "$work/consumer" > "$work/build.log" || { cat "$work/build.log"; exit 1; }
+"$cmake" --build "$work/consumer" > "$work/build.log" || { cat "$work/build.log"; exit 1; }
 mkdir "$work/traces"
 out="$(LOCKGRAPH_OPTIONS="quiet=1:trace=$work/traces/%p.lgtrace" "$work/consumer/consumer")"
 [[ "$out" == "consumer ran" ]] || { echo "consumer printed: $out"; exit 1; }
