@@ -17,12 +17,18 @@
 #include <type_traits>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lockgraph/event.h"
+#include "lockgraph/thread.h"
+#include "tests/runtime/trace_fixture.h"
 
 namespace {
 
 using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
 
 // The standard's named requirements, spelled as concepts.
@@ -269,41 +275,89 @@ TEST(Lock, RelockingFromTheHolderTimesOut) {
   EXPECT_FALSE(lock.locked());
 }
 
-// Takes two fresh locks, one inside the other: a new dependency, which reads every lock the
-// calling thread holds (so a forgotten, destroyed one would be read after its end).
-void TakeNestedLocks() {
-  lockgraph::Lock outer, inner;
-  std::lock_guard hold_outer(outer);
-  std::lock_guard hold_inner(inner);
-  EXPECT_TRUE(inner.locked());
-}
+// Destroying a held lock: the misuse is reported on stderr and in the trace, and the lock
+// leaves its holder's held set, so the holder's next dependency neither names it nor reads
+// its memory (overwritten here).
+class LockDestroyedWhileHeld : public lockgraph::testing::TraceTest {
+ protected:
+  // Takes two fresh locks, one inside the other: a new dependency, which reads every lock the
+  // calling thread holds (so a forgotten, destroyed one would be read after its end).
+  static void TakeNestedLocks() {
+    lockgraph::Lock outer("DestroyHeld.outer"), inner("DestroyHeld.inner");
+    std::lock_guard hold_outer(outer);
+    std::lock_guard hold_inner(inner);
+  }
 
-TEST(Lock, DestroyingAHeldLockIsReportedAndForgotten) {
-  std::thread([] {
+  // The trace's misuse records, as "KIND LOCK by TID (holder OTHER)".
+  static std::vector<std::string> Misuses(const lockgraph::analyzer::Trace& trace) {
+    std::vector<std::string> out;
+    for (const auto& m : lockgraph::testing::RecordsOf<lockgraph::format::MisuseRecord>(trace)) {
+      out.push_back(absl::StrCat(lockgraph::format::MisuseKindName(m.kind), " ",
+                                 lockgraph::testing::LockName(trace, m.instance), " by ", m.tid,
+                                 " (holder ", m.other_tid, ")"));
+    }
+    return out;
+  }
+};
+
+TEST_F(LockDestroyedWhileHeld, ByItsHolderIsReportedAndForgotten) {
+  lockgraph::Thread destroyer([] {
     alignas(lockgraph::Lock) unsigned char storage[sizeof(lockgraph::Lock)];
-    auto* lock = new (storage) lockgraph::Lock;
+    auto* lock = new (storage) lockgraph::Lock("DestroyHeld.dead");
     lock->lock();
     lock->~Lock();  // misuse: reported; the lock leaves this thread's held set
     std::memset(storage, 0xA5, sizeof(storage));
     TakeNestedLocks();
-  }).join();
+  }, "destroyer");
+  ::testing::internal::CaptureStderr();
+  destroyer.start();
+  destroyer.join();
+  const std::string report = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(report, HasSubstr(absl::StrCat("misuse (destroy-held): thread ", destroyer.ident(),
+                                             " \"destroyer\" destroys Lock \"DestroyHeld.dead\"")));
+  EXPECT_THAT(report, HasSubstr("while holding it"));
+
+  const lockgraph::analyzer::Trace& trace = ReadBack();
+  ASSERT_NE(destroyer.ident(), 0u);
+  EXPECT_THAT(Misuses(trace),
+              ElementsAre(absl::StrCat("destroy-held DestroyHeld.dead by ", destroyer.ident(),
+                                       " (holder 0)")));
+  EXPECT_THAT(Dependencies(trace, "DestroyHeld."), ElementsAre("outer -> inner"));
 }
 
-TEST(Lock, DestroyingALockHeldByAnotherThreadIsForgottenByIt) {
+TEST_F(LockDestroyedWhileHeld, ByAnotherThreadIsReportedAndForgottenByItsHolder) {
   alignas(lockgraph::Lock) unsigned char storage[sizeof(lockgraph::Lock)];
-  auto* lock = new (storage) lockgraph::Lock;
+  auto* lock = new (storage) lockgraph::Lock("DestroyHeld.dead");
   lockgraph::Event held, destroyed;
-  std::thread holder([&] {
+  lockgraph::Thread holder([&] {
     lock->lock();
     held.set();
     destroyed.wait();
     TakeNestedLocks();  // the holder must no longer count the destroyed lock as held
-  });
-  held.wait();
-  lock->~Lock();  // misuse: reported
-  std::memset(storage, 0xA5, sizeof(storage));
-  destroyed.set();
+  }, "holder");
+  lockgraph::Thread destroyer([&] {
+    held.wait();
+    lock->~Lock();  // misuse: reported
+    std::memset(storage, 0xA5, sizeof(storage));
+    destroyed.set();
+  }, "destroyer");
+  ::testing::internal::CaptureStderr();
+  holder.start();
+  destroyer.start();
+  destroyer.join();
   holder.join();
+  const std::string report = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(report, HasSubstr(absl::StrCat("misuse (destroy-held): thread ", destroyer.ident(),
+                                             " \"destroyer\" destroys Lock \"DestroyHeld.dead\"")));
+  EXPECT_THAT(report, HasSubstr(absl::StrCat("while thread ", holder.ident(), " \"holder\" holds it")));
+
+  const lockgraph::analyzer::Trace& trace = ReadBack();
+  ASSERT_NE(holder.ident(), 0u);
+  ASSERT_NE(destroyer.ident(), 0u);
+  EXPECT_THAT(Misuses(trace),
+              ElementsAre(absl::StrCat("destroy-held DestroyHeld.dead by ", destroyer.ident(),
+                                       " (holder ", holder.ident(), ")")));
+  EXPECT_THAT(Dependencies(trace, "DestroyHeld."), ElementsAre("outer -> inner"));
 }
 
 TEST(Lock, WorksWithLockGuard) {
