@@ -7,7 +7,7 @@ namespace lockgraph::analyzer {
 namespace {
 
 // What a count of each drop means for the analysis; the limits are the runtime's
-// (runtime/thread_state.h kMaxHeld, runtime/lock_registry.h, runtime/online_checker.h).
+// (runtime/recorder/thread_state.h kMaxHeld, runtime/recorder/lock_registry.h, runtime/online/online_checker.h).
 struct DropCounter {
   absl::string_view name;
   absl::string_view meaning;  // follows "<count> "

@@ -5,7 +5,7 @@
 //   bench/full_mode_bench --trace=/dev/null --benchmark_repetitions=15
 //       --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true
 //
-// A thread's mode is fixed when its recorder state is made (runtime/runtime.cc): the main
+// A thread's mode is fixed when its recorder state is made (runtime/recorder/process_recorder.cc): the main
 // thread's is made at load, in deps mode. So main() switches the runtime to full mode and
 // starts one more thread, whose state is made in full mode; the "full" benchmarks hand their
 // loop to that thread, and Google Benchmark's timer, started and stopped there, reads that

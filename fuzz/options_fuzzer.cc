@@ -1,5 +1,5 @@
 // libFuzzer target: the runtime's LOCKGRAPH_OPTIONS parser (lockgraph/options.h). Only
-// runtime/options.cc is linked, so the runtime itself is never started.
+// runtime/recorder/options_parser.cc is linked, so the runtime itself is never started.
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -39,7 +39,7 @@
 
 namespace lockgraph {
 namespace internal {
-struct ProcessLockShared;  // the shared page (runtime/process_lock.cc)
+struct ProcessLockShared;  // the shared page (runtime/primitives/process_lock.cc)
 }  // namespace internal
 
 class ABSL_LOCKABLE ProcessLock {

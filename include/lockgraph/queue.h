@@ -26,9 +26,9 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
-#include "lockgraph/internal/hooks.h"
 #include "lockgraph/internal/raw_sync.h"
 #include "lockgraph/internal/sync_handle.h"
+#include "lockgraph/internal/template_hooks.h"
 #include "lockgraph/timeout.h"
 
 namespace lockgraph {

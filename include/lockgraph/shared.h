@@ -17,8 +17,8 @@
 #include <string_view>
 #include <utility>
 
-#include "lockgraph/internal/hooks.h"
 #include "lockgraph/internal/sync_handle.h"
+#include "lockgraph/internal/template_hooks.h"
 
 namespace lockgraph {
 

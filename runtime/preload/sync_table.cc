@@ -4,7 +4,7 @@
 
 #include <new>
 
-#include "runtime/preload_sync.h"
+#include "runtime/recorder/sync_registration.h"
 
 namespace lockgraph::preload {
 

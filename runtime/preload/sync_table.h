@@ -28,8 +28,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "common/trace_format.h"
 #include "lockgraph/internal/sync_handle.h"
-#include "runtime/runtime.h"
-#include "runtime/runtime_mutex.h"
+#include "runtime/base/runtime_mutex.h"
+#include "runtime/recorder/process_recorder.h"
 
 namespace lockgraph::preload {
 

@@ -5,9 +5,9 @@
 #include <pthread.h>
 
 #include "absl/container/flat_hash_map.h"
-#include "runtime/cold_path.h"
 #include "runtime/preload/real_functions.h"
-#include "runtime/recorder.h"
+#include "runtime/recorder/cold_path.h"
+#include "runtime/recorder/recorder.h"
 
 namespace lockgraph::preload {
 namespace {

@@ -31,7 +31,7 @@ using ::testing::UnorderedElementsAre;
 
 constexpr int kLocks = 650;
 constexpr int kFillerDependencies = kLocks * (kLocks - 1) / 2;  // 210,925
-constexpr int kOnlineLimit = 200000;  // runtime/online_checker.h kMaxDependencies
+constexpr int kOnlineLimit = 200000;  // runtime/online/online_checker.h kMaxDependencies
 
 int CountOf(const std::string& text, const std::string& needle) {
   int n = 0;

@@ -15,7 +15,7 @@
 
 namespace lockgraph::internal {
 
-struct ProcessQueueShared;  // the shared mapping (runtime/process_queue.cc)
+struct ProcessQueueShared;  // the shared mapping (runtime/primitives/process_queue.cc)
 
 // A bounded FIFO of `capacity` items of `item_size` bytes, copied in and out with memcpy, in
 // an anonymous MAP_SHARED mapping: shared with the processes forked after it was made.

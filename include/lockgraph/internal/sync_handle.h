@@ -29,7 +29,7 @@ struct SyncHandle {
   // none. Set once, right after RegisterSync.
   std::string_view global_name;
   // Full mode: acquisitions so far (pairs each acquire with the release before it), and the
-  // trace file the object is defined in for events (runtime/event_log.h).
+  // trace file the object is defined in for events (runtime/recorder/event_log.h).
   std::atomic<uint64_t> acquisitions{0};
   std::atomic<uint32_t> event_generation{0};
 };

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "runtime/cold_path.h"
+#include "runtime/recorder/cold_path.h"
 
 namespace {
 

@@ -1,0 +1,49 @@
+// The text of the reports printed on stderr while the program runs: a lock-order cycle the
+// moment it closes, and misuse. Written like lockdep's reports: who takes what while holding
+// what, each with its stack, then the interleaving that deadlocks, then the fix.
+#ifndef LOCKGRAPH_RUNTIME_ONLINE_ONLINE_REPORT_H_
+#define LOCKGRAPH_RUNTIME_ONLINE_ONLINE_REPORT_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "common/source_frame.h"
+#include "runtime/online/online_checker.h"
+
+namespace lockgraph::runtime {
+
+// The frames of every pc a report names (each a return address), symbolized in one batch.
+using SymbolTable = absl::flat_hash_map<uintptr_t, SymbolizedAddress>;
+
+// `Lock "accounts" (created at bank.cc:12)`, `Lock created at bank.cc:12` for a class that is
+// its construction site, `pthread_mutex first used at bank.cc:40` for an object the preload
+// saw (its site looked up in `symbols`, if there).
+std::string LockLabel(const LockDescription& lock, const SymbolTable& symbols = {});
+// `"accounts"` or `bank.cc:12`: short, for the interleaving diagram.
+std::string LockShortName(const LockDescription& lock, const SymbolTable& symbols = {});
+
+using ThreadNamer = std::function<std::string(uint32_t tid)>;
+
+// Every pc FormatCycleReport will look up.
+std::vector<uintptr_t> PcsOf(const CycleFinding& cycle);
+
+std::string FormatCycleReport(const CycleFinding& cycle, const SymbolTable& symbols,
+                              const ThreadNamer& thread_name, absl::string_view trace_path);
+
+// `headline` is one sentence; the stack follows.
+std::string FormatMisuseReport(absl::string_view kind, absl::string_view headline,
+                               const std::vector<uintptr_t>& stack, const SymbolTable& symbols);
+
+// Appends "    #i frame" lines, inlined frames included, for the user frames of the stack
+// (lockgraph's and the standard library's frames around them are left out).
+void AppendStack(std::string& out, const std::vector<uintptr_t>& stack,
+                 const SymbolTable& symbols, absl::string_view indent);
+
+}  // namespace lockgraph::runtime
+
+#endif  // LOCKGRAPH_RUNTIME_ONLINE_ONLINE_REPORT_H_

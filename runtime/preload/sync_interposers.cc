@@ -1,0 +1,487 @@
+// The pthread and POSIX semaphore functions a program calls, interposed when
+// liblockgraph_preload.so is in LD_PRELOAD. Every interposer has one shape (as the sanitizers'
+// interceptors): pass through when the recorder cannot record (the runtime's own calls, a
+// thread being torn down, an untraceable object); find the object's identity; record around
+// the real call, the release hook running before the real release.
+//
+// What is seen: pthread mutexes of every type (std::mutex, std::recursive_mutex,
+// std::timed_mutex), rwlocks (std::shared_mutex), condition variable waits (std::condition_
+// variable), unnamed POSIX semaphores, thread create/join/detach (std::thread), fork (through
+// the runtime's pthread_atfork handlers). Not seen: locks made of raw futexes or atomics,
+// process-shared and robust mutexes, named semaphores' initial value (sem_open: treated as
+// signals). docs/preload.md.
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <time.h>
+
+#include <cstdint>
+
+#include "absl/base/optimization.h"
+#include "absl/container/flat_hash_map.h"
+#include "lockgraph/internal/raw_sync.h"
+#include "runtime/preload/real_functions.h"
+#include "runtime/preload/sync_table.h"
+#include "runtime/recorder/cold_path.h"
+#include "runtime/recorder/recorder.h"
+
+namespace lockgraph::preload {
+namespace {
+
+using format::SyncKind;
+using runtime::ThreadState;
+
+// glibc mutex kinds (the low bits of __data.__kind) and flags we read.
+constexpr int kMutexKindMask = 3;
+constexpr int kMutexRecursive = PTHREAD_MUTEX_RECURSIVE_NP;
+constexpr int kMutexErrorCheck = PTHREAD_MUTEX_ERRORCHECK_NP;
+constexpr int kMutexRobust = 16;      // PTHREAD_MUTEX_ROBUST_NORMAL_NP
+constexpr int kMutexShared = 128;     // PTHREAD_MUTEX_PSHARED_BIT
+
+// The recording thread, or null if this call must pass straight through.
+inline ThreadState* Recorder() {
+  ThreadState* ts = runtime::t_thread;
+  return ABSL_PREDICT_TRUE(ts != nullptr && ts->runtime_depth == 0) ? ts : nullptr;
+}
+
+// Like Recorder(), but creates the thread's state if needed (cold).
+ThreadState* RecorderSlow() {
+  if (runtime::t_runtime_depth != 0) return nullptr;
+  return runtime::CurrentThread();
+}
+
+bool Traceable(pthread_mutex_t* m) {
+  return (m->__data.__kind & (kMutexRobust | kMutexShared)) == 0;
+}
+
+bool OwnedByCaller(pthread_mutex_t* m, ThreadState* ts) {
+  return m->__data.__owner == static_cast<int>(ts->os_tid);
+}
+
+PreloadSync* MutexSync(pthread_mutex_t* m, uintptr_t site_pc) {
+  SyncTable& table = SyncTable::Get();
+  if (PreloadSync* s = table.Find(m, MutexTag(m))) return s;
+  if (!Traceable(m)) return nullptr;
+  const int type = m->__data.__kind & kMutexKindMask;
+  runtime::ColdPath cold;
+  // Full mode numbers each acquisition while the mutex is held: no recording before the lock.
+  return table.Create(cold.runtime(), m, MutexTag(m), SyncKind::kPthreadMutex, site_pc,
+                      type == kMutexRecursive, -1,
+                      /*plain=*/type != kMutexRecursive && type != kMutexErrorCheck &&
+                          !cold.runtime().full_mode());
+}
+
+PreloadSync* RwlockSync(pthread_rwlock_t* rw, uintptr_t site_pc) {
+  SyncTable& table = SyncTable::Get();
+  if (PreloadSync* s = table.Find(rw, RwlockTag(rw))) return s;
+  if (rw->__data.__shared != 0) return nullptr;  // process-shared
+  runtime::ColdPath cold;
+  return table.Create(cold.runtime(), rw, RwlockTag(rw), SyncKind::kPthreadRwlock, site_pc,
+                      false, -1);
+}
+
+PreloadSync* SemaphoreSync(sem_t* sem, uintptr_t site_pc, int64_t initial_value) {
+  SyncTable& table = SyncTable::Get();
+  if (PreloadSync* s = table.Find(sem, SemaphoreTag(sem))) return s;
+  runtime::ColdPath cold;
+  return table.Create(cold.runtime(), sem, SemaphoreTag(sem), SyncKind::kPosixSemaphore, site_pc,
+                      false, initial_value);
+}
+
+// How long an acquisition may wait.
+enum class Wait { kForever, kAbsolute, kNone };
+
+int64_t Now() { return internal::MonotonicNanos(); }
+
+// The blocking part of an acquisition that the fast try did not get: the dependency is
+// recorded before blocking (a real deadlock is reported before it hangs), the wait timed. A
+// long wait names the holder as it was when the wait began (the last acquirer; for a rwlock
+// held by readers, one of them).
+template <typename Blocking>
+int AcquireContended(ThreadState* ts, PreloadSync* s, uint8_t flags, uintptr_t pc,
+                     Blocking blocking) {
+  const uint64_t chain = runtime::NoteAcquire(ts, s->handle, flags, pc);
+  const uint64_t holder = s->holder.load(std::memory_order_relaxed);
+  const int64_t start = Now();
+  const int rc = blocking();
+  const int64_t waited = Now() - start;
+  runtime::RecordContention(ts, s->handle, waited, s->HolderTid(holder), s->HolderPc(holder),
+                            rc != 0, pc);
+  if (rc == 0) {
+    s->NoteHolder(ts->tid, pc);
+    runtime::PushHeld(ts, s->handle, flags, pc, chain);
+  }
+  return rc;
+}
+
+// An acquisition that did not wait.
+void RecordUncontended(ThreadState* ts, PreloadSync* s, uint8_t flags, uintptr_t pc) {
+  s->NoteHolder(ts->tid, pc);
+  runtime::RecordAcquire(ts, s->handle, flags, pc);
+}
+
+// ---- mutexes ----
+
+// Out of line: inlined into pthread_mutex_lock, it made the fast path save six registers.
+template <typename Blocking>
+ABSL_ATTRIBUTE_NOINLINE int MutexLock(pthread_mutex_t* m, uintptr_t pc, uint8_t flags,
+                                      Blocking blocking) {
+  ThreadState* ts = Recorder();
+  if (ts == nullptr) ts = RecorderSlow();
+  PreloadSync* s = ts != nullptr ? MutexSync(m, pc) : nullptr;
+  if (s == nullptr) return blocking();
+  if (s->recursive && OwnedByCaller(m, ts)) return blocking();  // re-entry: no edge
+  if (Real().mutex_trylock(m) == 0) {
+    RecordUncontended(ts, s, flags, pc);
+    return 0;
+  }
+  if (OwnedByCaller(m, ts)) {
+    runtime::ReportMisuse(ts, &s->handle, format::MisuseKind::kSelfDeadlock, 0,
+                          "acquires {lock}, which it already holds: a non-recursive mutex "
+                          "taken twice waits forever");
+  }
+  return AcquireContended(ts, s, flags, pc, blocking);
+}
+
+// Releasing a mutex that is not the last lock this thread took: out of order (fine), a
+// recursive re-entry, or not held by this thread at all (misuse, reported; the real call
+// decides what happens).
+ABSL_ATTRIBUTE_NOINLINE void MutexReleaseSlow(ThreadState* ts, pthread_mutex_t* m) {
+  PreloadSync* s = SyncTable::Get().Find(m, MutexTag(m));
+  if (s == nullptr) return;
+  if (s->recursive && m->__data.__count > 1) return;  // not the last unlock
+  uintptr_t pc;
+  if (runtime::PopHeld(ts, s->handle, &pc) != runtime::PopResult::kNotHeld) return;
+  if (m->__data.__lock == 0) {
+    runtime::ReportMisuse(ts, &s->handle, format::MisuseKind::kReleaseUnheld, 0,
+                          "releases {lock}, which is not held");
+  } else if (!OwnedByCaller(m, ts)) {
+    runtime::ReportMisuse(ts, &s->handle, format::MisuseKind::kReleaseByNonOwner, 0,
+                          "releases {lock}, which another thread holds");
+    runtime::ReleasedByOtherThread(0, s->handle);
+  }
+}
+
+template <typename Try, typename Blocking>
+int RwlockAcquire(pthread_rwlock_t* rw, uintptr_t pc, uint8_t flags, Try try_lock,
+                  Blocking blocking) {
+  ThreadState* ts = Recorder();
+  if (ts == nullptr) ts = RecorderSlow();
+  PreloadSync* s = ts != nullptr ? RwlockSync(rw, pc) : nullptr;
+  if (s == nullptr) return blocking();
+  if (try_lock() == 0) {
+    RecordUncontended(ts, s, flags, pc);
+    return 0;
+  }
+  if ((flags & format::kAcquireTry) != 0) return EBUSY;
+  return AcquireContended(ts, s, flags, pc, blocking);
+}
+
+template <typename Waiting>
+int ConditionWait(pthread_mutex_t* m, uintptr_t pc, Waiting waiting) {
+  ThreadState* ts = Recorder();
+  PreloadSync* s = ts != nullptr ? SyncTable::Get().Find(m, MutexTag(m)) : nullptr;
+  if (s == nullptr) return waiting();
+  runtime::PopHeld(ts, s->handle);
+  const int rc = waiting();  // returns holding the mutex, even on a timeout
+  RecordUncontended(ts, s, 0, pc);
+  return rc;
+}
+
+bool LockLike(const PreloadSync* s) {
+  return s->initial_value == 1 && !runtime::IsSignal(s->handle);
+}
+
+template <typename Try, typename Blocking>
+int SemaphoreAcquire(sem_t* sem, uintptr_t pc, uint8_t flags, Try try_wait, Blocking blocking) {
+  ThreadState* ts = Recorder();
+  if (ts == nullptr) ts = RecorderSlow();
+  PreloadSync* s = ts != nullptr ? SemaphoreSync(sem, pc, -1) : nullptr;
+  if (s == nullptr) return blocking();
+  if (try_wait() == 0) {
+    if (LockLike(s)) {
+      RecordUncontended(ts, s, flags, pc);
+    } else {
+      s->NoteHolder(ts->tid, pc);
+    }
+    return 0;
+  }
+  if ((flags & format::kAcquireTry) != 0) {
+    errno = EAGAIN;
+    return -1;
+  }
+  int rc;
+  if (LockLike(s)) {
+    rc = AcquireContended(ts, s, flags, pc, blocking);
+  } else {
+    // A signal: whoever waits for it waits for a post, not for a holder.
+    const int64_t start = Now();
+    rc = blocking();
+    runtime::RecordContention(ts, s->handle, Now() - start, 0, 0, rc != 0, pc);
+    if (rc == 0) s->NoteHolder(ts->tid, pc);
+  }
+  return rc;
+}
+
+}  // namespace
+}  // namespace lockgraph::preload
+
+using lockgraph::preload::PreloadSync;
+using lockgraph::preload::Real;
+using lockgraph::preload::SyncTable;
+using lockgraph::runtime::ThreadState;
+namespace preload = lockgraph::preload;
+namespace runtime = lockgraph::runtime;
+namespace format = lockgraph::format;
+
+extern "C" {
+
+int pthread_mutex_init(pthread_mutex_t* m, const pthread_mutexattr_t* attr) {
+  const uintptr_t pc = LOCKGRAPH_CALLER_PC();
+  const int rc = Real().mutex_init(m, attr);  // zeroes the tag: a new object
+  if (rc == 0 && preload::RecorderSlow() != nullptr) preload::MutexSync(m, pc);
+  return rc;
+}
+
+int pthread_mutex_destroy(pthread_mutex_t* m) {
+  if (ThreadState* ts = preload::RecorderSlow(); ts != nullptr) {
+    if (PreloadSync* s = SyncTable::Get().Find(m, preload::MutexTag(m))) {
+      if (m->__data.__lock != 0) {
+        runtime::ReportMisuse(ts, &s->handle, format::MisuseKind::kDestroyHeld, 0,
+                              "destroys {lock} while it is held");
+        if (runtime::PopHeld(ts, s->handle) == runtime::PopResult::kNotHeld) {
+          runtime::ReleasedByOtherThread(0, s->handle);
+        }
+      }
+      runtime::ColdPath cold;
+      SyncTable::Get().Forget(cold.runtime(), m, preload::MutexTag(m));
+    }
+  }
+  return Real().mutex_destroy(m);
+}
+
+int pthread_mutex_lock(pthread_mutex_t* m) {
+  const uintptr_t pc = LOCKGRAPH_CALLER_PC();
+  // The hot path: a known plain mutex that looks free. Its lock cannot fail, so the
+  // acquisition is recorded first and the real lock is a tail call (no frame to keep). If
+  // another thread takes it in between, this one waits untimed, its order already recorded:
+  // rare, and no order is lost.
+  if (ThreadState* ts = preload::Recorder(); ABSL_PREDICT_TRUE(ts != nullptr)) {
+    PreloadSync* s = SyncTable::Get().Find(m, preload::MutexTag(m));
+    if (ABSL_PREDICT_TRUE(s != nullptr && s->plain &&
+                          __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0)) {
+      preload::RecordUncontended(ts, s, 0, pc);
+      return Real().mutex_lock(m);
+    }
+  }
+  return preload::MutexLock(m, pc, 0, [m] { return Real().mutex_lock(m); });
+}
+
+int pthread_mutex_trylock(pthread_mutex_t* m) {
+  const uintptr_t pc = LOCKGRAPH_CALLER_PC();
+  ThreadState* ts = preload::Recorder();
+  if (ts == nullptr) ts = preload::RecorderSlow();
+  PreloadSync* s = ts != nullptr ? preload::MutexSync(m, pc) : nullptr;
+  const bool reentry = s != nullptr && s->recursive && preload::OwnedByCaller(m, ts);
+  const int rc = Real().mutex_trylock(m);
+  if (rc == 0 && s != nullptr && !reentry) {
+    preload::RecordUncontended(ts, s, format::kAcquireTry, pc);
+  }
+  return rc;
+}
+
+int pthread_mutex_timedlock(pthread_mutex_t* m, const struct timespec* deadline) {
+  return preload::MutexLock(m, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
+                            [=] { return Real().mutex_timedlock(m, deadline); });
+}
+
+int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clock, const struct timespec* deadline) {
+  return preload::MutexLock(m, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
+                            [=] { return Real().mutex_clocklock(m, clock, deadline); });
+}
+
+int pthread_mutex_unlock(pthread_mutex_t* m) {
+  if (ThreadState* ts = preload::Recorder(); ABSL_PREDICT_TRUE(ts != nullptr)) {
+    // The hot path: the last lock this thread took is this mutex; no table lookup.
+    const int top = ts->depth - 1;
+    const PreloadSync* s = top >= 0 ? preload::EntryOf(ts->held[top].sync) : nullptr;
+    if (ABSL_PREDICT_TRUE(s != nullptr &&
+                          s->address.load(std::memory_order_relaxed) ==
+                              reinterpret_cast<uintptr_t>(m) &&
+                          !(s->recursive && m->__data.__count > 1))) {
+      uintptr_t pc;
+      runtime::PopHeldTop(ts, s->handle, &pc);
+    } else {
+      preload::MutexReleaseSlow(ts, m);
+    }
+  }
+  return Real().mutex_unlock(m);
+}
+
+// ---- rwlocks: readers are shared acquisitions, which do not block each other ----
+
+int pthread_rwlock_init(pthread_rwlock_t* rw, const pthread_rwlockattr_t* attr) {
+  const uintptr_t pc = LOCKGRAPH_CALLER_PC();
+  const int rc = Real().rwlock_init(rw, attr);
+  if (rc == 0 && preload::RecorderSlow() != nullptr) preload::RwlockSync(rw, pc);
+  return rc;
+}
+
+int pthread_rwlock_destroy(pthread_rwlock_t* rw) {
+  if (preload::RecorderSlow() != nullptr &&
+      SyncTable::Get().Find(rw, preload::RwlockTag(rw)) != nullptr) {
+    runtime::ColdPath cold;
+    SyncTable::Get().Forget(cold.runtime(), rw, preload::RwlockTag(rw));
+  }
+  return Real().rwlock_destroy(rw);
+}
+
+int pthread_rwlock_rdlock(pthread_rwlock_t* rw) {
+  return preload::RwlockAcquire(
+      rw, LOCKGRAPH_CALLER_PC(), format::kAcquireShared,
+      [rw] { return Real().rwlock_tryrdlock(rw); }, [rw] { return Real().rwlock_rdlock(rw); });
+}
+
+int pthread_rwlock_tryrdlock(pthread_rwlock_t* rw) {
+  return preload::RwlockAcquire(
+      rw, LOCKGRAPH_CALLER_PC(), format::kAcquireShared | format::kAcquireTry,
+      [rw] { return Real().rwlock_tryrdlock(rw); }, [rw] { return Real().rwlock_tryrdlock(rw); });
+}
+
+int pthread_rwlock_timedrdlock(pthread_rwlock_t* rw, const struct timespec* deadline) {
+  return preload::RwlockAcquire(
+      rw, LOCKGRAPH_CALLER_PC(), format::kAcquireShared | format::kAcquireTimed,
+      [rw] { return Real().rwlock_tryrdlock(rw); },
+      [=] { return Real().rwlock_timedrdlock(rw, deadline); });
+}
+
+int pthread_rwlock_clockrdlock(pthread_rwlock_t* rw, clockid_t clock,
+                               const struct timespec* deadline) {
+  return preload::RwlockAcquire(
+      rw, LOCKGRAPH_CALLER_PC(), format::kAcquireShared | format::kAcquireTimed,
+      [rw] { return Real().rwlock_tryrdlock(rw); },
+      [=] { return Real().rwlock_clockrdlock(rw, clock, deadline); });
+}
+
+int pthread_rwlock_wrlock(pthread_rwlock_t* rw) {
+  return preload::RwlockAcquire(
+      rw, LOCKGRAPH_CALLER_PC(), 0, [rw] { return Real().rwlock_trywrlock(rw); },
+      [rw] { return Real().rwlock_wrlock(rw); });
+}
+
+int pthread_rwlock_trywrlock(pthread_rwlock_t* rw) {
+  return preload::RwlockAcquire(
+      rw, LOCKGRAPH_CALLER_PC(), format::kAcquireTry,
+      [rw] { return Real().rwlock_trywrlock(rw); }, [rw] { return Real().rwlock_trywrlock(rw); });
+}
+
+int pthread_rwlock_timedwrlock(pthread_rwlock_t* rw, const struct timespec* deadline) {
+  return preload::RwlockAcquire(
+      rw, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
+      [rw] { return Real().rwlock_trywrlock(rw); },
+      [=] { return Real().rwlock_timedwrlock(rw, deadline); });
+}
+
+int pthread_rwlock_clockwrlock(pthread_rwlock_t* rw, clockid_t clock,
+                               const struct timespec* deadline) {
+  return preload::RwlockAcquire(
+      rw, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
+      [rw] { return Real().rwlock_trywrlock(rw); },
+      [=] { return Real().rwlock_clockwrlock(rw, clock, deadline); });
+}
+
+int pthread_rwlock_unlock(pthread_rwlock_t* rw) {
+  if (ThreadState* ts = preload::Recorder(); ts != nullptr) {
+    if (PreloadSync* s = SyncTable::Get().Find(rw, preload::RwlockTag(rw)); s != nullptr) {
+      runtime::PopHeld(ts, s->handle);
+    }
+  }
+  return Real().rwlock_unlock(rw);
+}
+
+// ---- condition variables: the mutex is released while waiting and taken again after ----
+
+int pthread_cond_wait(pthread_cond_t* c, pthread_mutex_t* m) {
+  return preload::ConditionWait(m, LOCKGRAPH_CALLER_PC(), [=] { return Real().cond_wait(c, m); });
+}
+
+int pthread_cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m,
+                           const struct timespec* deadline) {
+  return preload::ConditionWait(m, LOCKGRAPH_CALLER_PC(),
+                       [=] { return Real().cond_timedwait(c, m, deadline); });
+}
+
+int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clock,
+                           const struct timespec* deadline) {
+  return preload::ConditionWait(m, LOCKGRAPH_CALLER_PC(),
+                       [=] { return Real().cond_clockwait(c, m, clock, deadline); });
+}
+
+// ---- semaphores: one of initial value 1 is a lock while its acquirer releases it ----
+
+int sem_init(sem_t* sem, int pshared, unsigned int value) {
+  const uintptr_t pc = LOCKGRAPH_CALLER_PC();
+  const int rc = Real().sem_init(sem, pshared, value);
+  if (rc == 0 && pshared == 0 && preload::RecorderSlow() != nullptr) {
+    runtime::ColdPath cold;
+    SyncTable::Get().Forget(cold.runtime(), sem, preload::SemaphoreTag(sem));
+    SyncTable::Get().Create(cold.runtime(), sem, preload::SemaphoreTag(sem),
+                            format::SyncKind::kPosixSemaphore, pc, false, value);
+  }
+  return rc;
+}
+
+int sem_destroy(sem_t* sem) {
+  if (ThreadState* ts = preload::RecorderSlow(); ts != nullptr) {
+    if (PreloadSync* s = SyncTable::Get().Find(sem, preload::SemaphoreTag(sem))) {
+      if (runtime::IsHeldByCaller(ts, s->handle)) runtime::PopHeld(ts, s->handle);
+      runtime::ColdPath cold;
+      SyncTable::Get().Forget(cold.runtime(), sem, preload::SemaphoreTag(sem));
+    }
+  }
+  return Real().sem_destroy(sem);
+}
+
+int sem_wait(sem_t* sem) {
+  return preload::SemaphoreAcquire(
+      sem, LOCKGRAPH_CALLER_PC(), 0, [sem] { return Real().sem_trywait(sem); },
+      [sem] { return Real().sem_wait(sem); });
+}
+
+int sem_trywait(sem_t* sem) {
+  return preload::SemaphoreAcquire(
+      sem, LOCKGRAPH_CALLER_PC(), format::kAcquireTry, [sem] { return Real().sem_trywait(sem); },
+      [sem] { return Real().sem_trywait(sem); });
+}
+
+int sem_timedwait(sem_t* sem, const struct timespec* deadline) {
+  return preload::SemaphoreAcquire(
+      sem, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
+      [sem] { return Real().sem_trywait(sem); },
+      [=] { return Real().sem_timedwait(sem, deadline); });
+}
+
+int sem_clockwait(sem_t* sem, clockid_t clock, const struct timespec* deadline) {
+  return preload::SemaphoreAcquire(
+      sem, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
+      [sem] { return Real().sem_trywait(sem); },
+      [=] { return Real().sem_clockwait(sem, clock, deadline); });
+}
+
+int sem_post(sem_t* sem) {
+  if (ThreadState* ts = preload::Recorder(); ts != nullptr) {
+    if (PreloadSync* s = SyncTable::Get().Find(sem, preload::SemaphoreTag(sem));
+        s != nullptr && s->initial_value == 1) {
+      if (runtime::IsHeldByCaller(ts, s->handle)) {
+        runtime::PopHeld(ts, s->handle);
+      } else if (!runtime::IsSignal(s->handle)) {
+        // Posted by a thread that did not take it: a signal, not a lock.
+        runtime::MarkSignal(ts, s->handle);
+        runtime::ReleasedByOtherThread(0, s->handle);
+      }
+    }
+  }
+  return Real().sem_post(sem);
+}
+
+}  // extern "C"

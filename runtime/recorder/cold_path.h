@@ -1,0 +1,53 @@
+// ColdPath: held by every recorder entry point that takes a runtime mutex. fork() takes the
+// same mutex exclusively, so the child never inherits a runtime mutex that a thread — which
+// does not exist in the child — was holding. Never nest two ColdPath scopes in one thread.
+// Asynchronous signals are blocked meanwhile (SignalBlock).
+#ifndef LOCKGRAPH_RUNTIME_RECORDER_COLD_PATH_H_
+#define LOCKGRAPH_RUNTIME_RECORDER_COLD_PATH_H_
+
+#include "runtime/base/saved_errno.h"
+#include "runtime/base/signal_block.h"
+#include "runtime/recorder/process_recorder.h"
+#include "runtime/recorder/recorder.h"
+
+namespace lockgraph::runtime {
+
+class ColdPath {
+ public:
+  ColdPath()
+      : signals_(), errno_(), depth_(), runtime_(Runtime::Get()), hold_(runtime_.fork_mu()) {}
+  Runtime& runtime() { return runtime_; }
+
+ private:
+  // Asynchronous signals wait until the thread leaves (constructed first, destroyed last): a
+  // handler that takes a lock would otherwise run while this thread holds a runtime mutex,
+  // and wait for itself (the mutexes are not recursive), or for another thread whose handler
+  // holds the lock it wants and waits for the runtime mutex; or it would see the thread's
+  // dependency cache half grown. Two system calls, on a path that already unwinds a stack.
+  SignalBlock signals_;
+  // The program's errno survives the runtime's system calls (restored before the signal mask,
+  // so a handler that runs at the unmasking sees the program's errno too).
+  SavedErrno errno_;
+  // Marks the thread as inside the runtime for as long as the scope lives (constructed first,
+  // destroyed last), so the interposer never records the runtime's own pthread calls.
+  // The thread's state, if it has one, carries the mark too, where the interposer's hot
+  // path reads it (one thread-local load instead of two).
+  struct Depth {
+    Depth() : state(t_thread) {
+      ++t_runtime_depth;
+      if (state != nullptr) ++state->runtime_depth;
+    }
+    ~Depth() {
+      --t_runtime_depth;
+      if (state != nullptr) --state->runtime_depth;
+    }
+    ThreadState* const state;
+  };
+  Depth depth_;
+  Runtime& runtime_;
+  RuntimeReaderLock hold_;
+};
+
+}  // namespace lockgraph::runtime
+
+#endif  // LOCKGRAPH_RUNTIME_RECORDER_COLD_PATH_H_

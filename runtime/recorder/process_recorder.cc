@@ -1,0 +1,368 @@
+#include "runtime/recorder/process_recorder.h"
+
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bit>
+#include <climits>
+#include <new>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "lockgraph/internal/raw_sync.h"
+#include "runtime/base/signal_block.h"
+#include "runtime/base/stderr.h"
+#include "runtime/recorder/recorder.h"
+
+namespace lockgraph::runtime {
+namespace {
+
+int64_t RealtimeNanos() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// In a forked child: a lock shared by processes that the forking thread held stays held by
+// the parent (a robust mutex belongs to the thread that took it), so the child's copy of the
+// thread's held stack forgets it. Other locks are copied with the memory, held in the child.
+void ForgetLocksOfTheParent(ThreadState* ts) {
+  int kept = 0;
+  for (int i = 0; i < ts->depth; ++i) {
+    if (ts->held[i].sync->kind == static_cast<uint8_t>(format::SyncKind::kProcessLock)) continue;
+    ts->held[kept] = ts->held[i];
+    ts->hold_since[kept] = ts->hold_since[i];
+    const uint8_t flags = ts->held[kept].flags & kTraceFlagsMask;
+    ts->held[kept].chain = kept == 0 ? FirstChain(ts->held[kept].id, flags)
+                                     : MixChain(ts->held[kept - 1].chain, ts->held[kept].id, flags);
+    ++kept;
+  }
+  ts->depth = kept;
+}
+
+std::string ExecutablePath() {
+  char buf[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+}  // namespace
+
+Runtime& Runtime::Get() {
+  // Never destroyed: locks in static objects outlive every destructor order.
+  alignas(Runtime) static unsigned char storage[sizeof(Runtime)];
+  static Runtime* const runtime = new (storage) Runtime();
+  return *runtime;
+}
+
+Runtime::Runtime() {
+  start_monotonic_ns_ = internal::MonotonicNanos();
+  start_tsc_ = ReadTsc();
+  start_realtime_ns_ = RealtimeNanos();
+  Options options;
+  std::vector<std::string> errors;
+  RuntimeMutexLock hold(options_mu_);
+  if (const char* text = getenv("LOCKGRAPH_OPTIONS"); text != nullptr) {
+    ParseOptions(text, options, errors);
+    options_text_ = text;
+  }
+  for (const std::string& error : errors) {
+    StderrLine(absl::StrCat("lockgraph: LOCKGRAPH_OPTIONS: ", error));
+  }
+  ApplyLocked(options);
+  StartTrace(/*forked_child=*/false, 0, 0);
+}
+
+void Runtime::ApplyLocked(const Options& options) {
+  options_ = options;
+  long_wait_ns_.store(options.long_wait.count(), std::memory_order_relaxed);
+  hold_mask_.store(std::bit_ceil(static_cast<uint64_t>(options.hold_sample)) - 1,
+                   std::memory_order_relaxed);
+  stack_depth_.store(options.stack_depth, std::memory_order_relaxed);
+  quiet_.store(options.quiet, std::memory_order_relaxed);
+  on_cycle_.store(options.on_cycle, std::memory_order_relaxed);
+  on_misuse_.store(options.on_misuse, std::memory_order_relaxed);
+  full_mode_.store(options.mode == Mode::kFull, std::memory_order_relaxed);
+}
+
+TscClock Runtime::tsc_clock() const {
+  const uint64_t now_tsc = ReadTsc();
+  const int64_t now_ns = internal::MonotonicNanos() - start_monotonic_ns_;
+  TscClock clock;
+  clock.start_tsc = start_tsc_;
+  if (now_tsc > start_tsc_ && now_ns > 0) {
+    clock.ns_per_tsc = static_cast<double>(now_ns) / static_cast<double>(now_tsc - start_tsc_);
+  }
+  return clock;
+}
+
+void Runtime::StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent_segment) {
+  format::ProcessRecord process;
+  process.pid = static_cast<uint64_t>(getpid());
+  process.ppid = static_cast<uint64_t>(getppid());
+  process.parent_tid = parent_tid;
+  process.parent_segment = parent_segment;
+  process.mode = options_.mode == Mode::kFull ? format::TraceMode::kFull : format::TraceMode::kDeps;
+  process.realtime_ns = static_cast<uint64_t>(start_realtime_ns_);
+  process.monotonic_ns = static_cast<uint64_t>(start_monotonic_ns_);
+  {
+    // The new file must define its dependencies again before counting them.
+    RuntimeMutexLock hold(deps_mu_);
+    deps_.clear();
+    trace_generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  writer_.Start(options_.trace, forked_child, process, ExecutablePath(), options_text_,
+                kRuntimeVersion);
+}
+
+Options Runtime::options() const {
+  RuntimeMutexLock hold(options_mu_);
+  return options_;
+}
+
+void Runtime::Configure(const Options& options) {
+  RuntimeMutexLock hold(options_mu_);
+  const bool new_trace = options.trace != options_.trace;
+  ApplyLocked(options);
+  if (!new_trace) return;
+  StartTrace(/*forked_child=*/false, 0, 0);
+  // The new file starts with the threads alive now.
+  RuntimeMutexLock threads(threads_mu_);
+  for (const auto& [tid, entry] : threads_) {
+    if (entry.state != nullptr) WriteThreadStart(tid, entry);
+  }
+}
+
+uint64_t Runtime::Now() const {
+  return static_cast<uint64_t>(internal::MonotonicNanos() - start_monotonic_ns_);
+}
+
+void Runtime::WriteThreadStart(uint32_t tid, const ThreadEntry& entry) {
+  writer_.Write(
+      [&](TraceWriter::Scope& out) {
+        format::ThreadStartRecord record;
+        record.tid = tid;
+        record.parent_tid = entry.parent;
+        record.parent_segment = entry.parent_segment;
+        record.name_sid = out.String(entry.name);
+        record.os_tid = entry.os_tid;
+        record.time_ns = Now();
+        out.Add(record);
+      },
+      /*flush=*/false);
+}
+
+ThreadState* Runtime::NewThreadState(uint32_t parent, uint32_t parent_segment,
+                                     std::string name) {
+  auto* ts = new ThreadState;
+  constexpr uint64_t kInitialCache = 256;
+  ts->cache = std::make_unique<DependencySlot[]>(kInitialCache);
+  ts->cache_mask = kInitialCache - 1;
+  ts->hold_mask = hold_mask();
+  ts->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
+  if (full_mode()) {
+    ts->events = std::make_unique<EventLog>();
+    ts->events->start_tsc = ts->events->last_tsc = ReadTsc();
+    ts->event_generation = trace_generation();
+  }
+  ThreadEntry entry;
+  {
+    RuntimeMutexLock hold(threads_mu_);
+    ts->tid = next_tid_++;
+    if (name.empty()) name = absl::StrCat("thread-", ts->tid);
+    ts->name = name;
+    entry = ThreadEntry{ts, std::move(name), parent, parent_segment, ts->os_tid};
+    threads_[ts->tid] = entry;
+  }
+  WriteThreadStart(ts->tid, entry);
+  checker_.AddThreadStart(ts->tid, parent, parent_segment);
+  return ts;
+}
+
+void Runtime::RetireThreadState(ThreadState* ts) {
+  FlushThread(ts);
+  writer_.Write(
+      [&](TraceWriter::Scope& out) {
+        out.Add(format::ThreadEndRecord{ts->tid, ts->segment, Now()});
+      },
+      /*flush=*/true);
+  {
+    RuntimeMutexLock hold(threads_mu_);
+    threads_[ts->tid].state = nullptr;
+  }
+  delete ts;
+}
+
+std::string Runtime::ThreadName(uint32_t tid) const {
+  RuntimeMutexLock hold(threads_mu_);
+  auto it = threads_.find(tid);
+  return it != threads_.end() ? it->second.name : absl::StrCat("thread-", tid);
+}
+
+void Runtime::PostNotice(uint32_t owner, uint64_t instance) {
+  auto post = [instance](ThreadState* ts) {
+    RuntimeMutexLock notices(ts->notices_mu);
+    ts->notices.push_back(instance);
+    ts->has_notices.store(true, std::memory_order_release);
+  };
+  RuntimeMutexLock hold(threads_mu_);
+  if (owner == 0) {
+    for (auto& [tid, entry] : threads_) {
+      if (entry.state != nullptr) post(entry.state);
+    }
+    return;
+  }
+  auto it = threads_.find(owner);
+  if (it != threads_.end() && it->second.state != nullptr) post(it->second.state);
+}
+
+uint64_t Runtime::DependencyId(uint32_t tid, uint32_t segment, uint64_t key, bool* created) {
+  RuntimeMutexLock hold(deps_mu_);
+  auto [it, inserted] = deps_.try_emplace({tid, segment, key}, deps_.size() + 1);
+  *created = inserted;
+  return it->second;
+}
+
+void Runtime::FlushThread(ThreadState* ts) {
+  if (ts->events != nullptr) FlushEventsLocked(ts);
+  const uint32_t generation = trace_generation();
+  writer_.Write(
+      [&](TraceWriter::Scope& out) {
+        for (uint64_t i = 0; i <= ts->cache_mask; ++i) {
+          DependencySlot& slot = ts->cache[i];
+          if (slot.key == 0 || slot.unflushed == 0 || slot.generation != generation) continue;
+          out.Add(format::DependencyCountRecord{slot.dep_id, slot.unflushed});
+          slot.unflushed = 0;
+        }
+      },
+      /*flush=*/false);
+  for (uint32_t id = 0; id < ts->class_capacity; ++id) {
+    ThreadClassCounters& counters = ts->class_counters[id];
+    if (counters.acquisitions == 0 && counters.hold_samples == 0) continue;
+    ClassInfo& info = registry_.Class(id);
+    info.acquisitions.fetch_add(counters.acquisitions, std::memory_order_relaxed);
+    if (counters.hold_samples != 0) {
+      info.AddHold(counters.hold_samples, counters.hold_total_ns, counters.hold_max_ns);
+    }
+    counters = ThreadClassCounters();
+  }
+}
+
+void Runtime::WriteStatistics() {
+  writer_.Write(
+      [&](TraceWriter::Scope& out) {
+        const uint32_t count = registry_.class_count();
+        for (uint32_t id = 1; id <= count; ++id) {
+          ClassInfo& info = registry_.Class(id);
+          format::ClassStatsRecord record;
+          record.acquisitions = info.acquisitions.load(std::memory_order_relaxed);
+          record.contended = info.contended.load(std::memory_order_relaxed);
+          if (record.acquisitions == 0 && record.contended == 0) continue;
+          record.class_id = out.Class(id);
+          record.wait_total_ns = info.wait_total_ns.load(std::memory_order_relaxed);
+          record.wait_max_ns = info.wait_max_ns.load(std::memory_order_relaxed);
+          record.hold_samples = info.hold_samples.load(std::memory_order_relaxed);
+          record.hold_total_ns = info.hold_total_ns.load(std::memory_order_relaxed);
+          record.hold_max_ns = info.hold_max_ns.load(std::memory_order_relaxed);
+          for (uint32_t b = 0; b < format::kWaitBuckets; ++b) {
+            const uint64_t n = info.wait_histogram[b].load(std::memory_order_relaxed);
+            if (n != 0) record.wait_histogram.emplace_back(b, n);
+          }
+          out.Add(record);
+        }
+        format::RuntimeStatsRecord stats;
+        const std::pair<const char*, uint64_t> counters[] = {
+            {"held_overflows", held_overflows.load()},
+            {"dropped_events", dropped_events.load()},
+            {"cache_evictions", cache_evictions.load()},
+            {"long_waits", long_waits.load()},
+            {"class_overflows", registry_.overflowed()},
+            {"online_dropped_dependencies", checker_.dropped_dependencies()},
+            {"online_truncated_searches", checker_.truncated_searches()},
+        };
+        for (const auto& [name, value] : counters) {
+          stats.counters.emplace_back(out.String(name), value);
+        }
+        out.Add(stats);
+      },
+      /*flush=*/true);
+}
+
+void Runtime::AtExit(ThreadState* current) {
+  if (current != nullptr) FlushThread(current);
+  WriteStatistics();
+  // Static destructors still to run may destroy locks: write those records at once.
+  writer_.SetWriteThrough();
+}
+
+void Runtime::BeforeFork(ThreadState* current) {
+  const sigset_t blocked = AsyncSignals();
+  sigset_t saved;
+  pthread_sigmask(SIG_BLOCK, &blocked, &saved);
+  fork_mu_.Lock();  // waits until no thread is on a cold path
+  fork_saved_signals_ = saved;
+  if (current != nullptr && current->events != nullptr) FlushEventsLocked(current);
+  writer_.Flush();  // nothing buffered may be written by both processes
+  forking_tid_ = CurrentTid(current);
+  forking_segment_ = current != nullptr ? current->segment : 0;
+}
+
+void Runtime::AfterForkInParent(ThreadState* current) {
+  // The fork orders the parent's past before the child, like a thread start.
+  if (current != nullptr) NextSegment(current);
+  const sigset_t saved = fork_saved_signals_;
+  fork_mu_.Unlock();
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+}
+
+void Runtime::AfterForkInChild(ThreadState* current) {
+  fork_mu_.Unlock();
+  {
+    // Only the forking thread exists here. The others' states are left alone: their
+    // threads are gone, and their mutexes may look held.
+    RuntimeMutexLock hold(threads_mu_);
+    for (auto it = threads_.begin(); it != threads_.end();) {
+      if (current == nullptr || it->first != current->tid) {
+        if (it->second.state != nullptr) forked_away_.push_back(it->second.state);
+        threads_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+  }
+  // Counts so far belong to the parent, which writes them itself.
+  registry_.ResetStatistics();
+  if (current != nullptr) {
+    for (uint64_t i = 0; i <= current->cache_mask; ++i) current->cache[i] = DependencySlot();
+    current->cache_used = 0;
+    for (uint32_t id = 0; id < current->class_capacity; ++id) {
+      current->class_counters[id] = ThreadClassCounters();
+    }
+    current->notices_mu.~RuntimeMutex();
+    new (&current->notices_mu) RuntimeMutex();
+    current->notices.clear();
+    current->has_notices.store(false, std::memory_order_relaxed);
+    ForgetLocksOfTheParent(current);
+    NextSegment(current);
+    current->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
+  }
+  {
+    RuntimeMutexLock hold(options_mu_);
+    StartTrace(/*forked_child=*/true, forking_tid_, forking_segment_);
+  }
+  if (current != nullptr) {
+    RuntimeMutexLock hold(threads_mu_);
+    ThreadEntry& entry = threads_[current->tid];
+    entry.parent = 0;  // the thread's start is in the parent's trace
+    entry.parent_segment = 0;
+    entry.os_tid = current->os_tid;
+    WriteThreadStart(current->tid, entry);
+    // Its events so far were written to the parent's trace (BeforeFork).
+    if (current->events != nullptr) current->event_generation = trace_generation();
+  }
+  pthread_sigmask(SIG_SETMASK, &fork_saved_signals_, nullptr);
+}
+
+}  // namespace lockgraph::runtime

@@ -1,0 +1,112 @@
+// Registration of instrumented objects (lockgraph/internal/sync_handle.h).
+#include "absl/strings/string_view.h"
+#include "lockgraph/internal/sync_handle.h"
+
+#include "absl/strings/str_format.h"
+#include "absl/types/span.h"
+#include "runtime/recorder/cold_path.h"
+#include "runtime/recorder/recorder.h"
+#include "runtime/recorder/sync_registration.h"
+#include "runtime/trace/stack_capture.h"
+#include "runtime/trace/trace_writer.h"
+
+namespace lockgraph::internal {
+
+void RegisterSync(SyncHandle& handle, uint8_t kind, std::string_view name,
+                  const std::source_location& site) {
+  runtime::ColdPath cold;
+  runtime::LockRegistry& registry = cold.runtime().registry();
+  handle.id = registry.NewInstanceId();
+  handle.class_id = registry.Intern(static_cast<format::SyncKind>(kind),
+                                    absl::string_view(name.data(), name.size()), site,
+                                    &handle.site_file);
+  handle.kind = kind;
+  handle.named = !name.empty();
+  handle.site_line = site.line();
+}
+
+void UnregisterSync(SyncHandle& handle) {
+  if (handle.flags.load(std::memory_order_relaxed) == 0) return;  // never recorded anywhere
+  runtime::ColdPath cold;
+  runtime::UnregisterSyncLocked(cold.runtime(), handle);
+}
+
+}  // namespace lockgraph::internal
+
+namespace lockgraph::runtime {
+namespace {
+
+// How far up the stack a preload class looks for the program's own line, past
+// std::mutex::lock, std::lock_guard, std::scoped_lock and the like when not inlined: a
+// first try that is enough for the common wrappers (an unwind costs ~250 ns a frame), then
+// a deeper one.
+constexpr int kPreloadClassFramesFirst = 4;
+constexpr int kPreloadClassFrames = 12;
+
+// The frames that make the class of an object first seen at `site_pc`: that one return
+// address, or — when it is in the C++ library — the stack up to the first frame that is not.
+// Only the second case pays for an unwind.
+int PreloadClassStack(ModuleMap& modules, uintptr_t site_pc, uintptr_t* stack) {
+  stack[0] = site_pc;
+  if (!modules.InLibraryFunction(site_pc)) return 1;
+  for (int frames : {kPreloadClassFramesFirst, kPreloadClassFrames}) {
+    const int depth = CaptureStack(stack, frames, site_pc);
+    if (depth == 0 || stack[0] != site_pc) break;  // the unwind failed
+    int n = 1;  // the frames up to the first one outside the library
+    while (n < depth && modules.InLibraryFunction(stack[n - 1])) ++n;
+    const bool found = !modules.InLibraryFunction(stack[n - 1]);
+    if (found || depth < frames || frames == kPreloadClassFrames) return n;  // else: deeper
+  }
+  stack[0] = site_pc;
+  return 1;
+}
+
+// "module+0xOFFSET" of the first frame, then a hash of the callers' module offsets: stable
+// across runs of one binary, short enough for a report when there are no symbols.
+std::string PreloadClassName(ModuleMap& modules, absl::Span<const uintptr_t> stack) {
+  if (stack.empty()) return "unknown site";
+  std::string name = modules.KeyFor(stack[0]);
+  if (stack.size() == 1) return name;
+  uint32_t hash = 2166136261u;  // FNV-1a: the same in every process, unlike absl::Hash
+  for (uintptr_t pc : stack.subspan(1)) {
+    for (char c : modules.KeyFor(pc)) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+    hash = (hash ^ '<') * 16777619u;
+  }
+  absl::StrAppendFormat(&name, "/%08x", hash);
+  return name;
+}
+
+}  // namespace
+
+void RegisterPreloadSyncLocked(Runtime& rt, internal::SyncHandle& handle,
+                               format::SyncKind kind, uintptr_t site_pc, int32_t initial_value) {
+  LockRegistry& registry = rt.registry();
+  handle.id = registry.NewInstanceId();
+  uintptr_t stack[kPreloadClassFrames + kInternalFrames];
+  const absl::Span<const uintptr_t> site(stack, PreloadClassStack(rt.modules(), site_pc, stack));
+  handle.class_id = registry.InternPreload(
+      kind, site, [&] { return PreloadClassName(rt.modules(), site); });
+  handle.kind = static_cast<uint8_t>(kind);
+  handle.named = false;
+  handle.site_file = "";
+  handle.site_line = 0;
+  handle.site_pc = site_pc;
+  handle.initial_value = initial_value;
+  handle.flags.store(0, std::memory_order_relaxed);
+  // A reused table entry is a new object: defined afresh for events, counted from 1.
+  handle.acquisitions.store(0, std::memory_order_relaxed);
+  handle.event_generation.store(0, std::memory_order_relaxed);
+}
+
+void UnregisterSyncLocked(Runtime& rt, internal::SyncHandle& handle) {
+  const uint8_t flags = handle.flags.load(std::memory_order_relaxed);
+  if (flags == 0) return;
+  rt.checker().RemoveLock(handle.id);
+  if ((flags & runtime::kHandleInTrace) != 0) {
+    rt.writer().Write(
+        [&](runtime::TraceWriter::Scope& out) { out.EndInstance(handle.id, rt.Now()); },
+        /*flush=*/false);
+  }
+}
+
+}  // namespace lockgraph::runtime

@@ -1,0 +1,108 @@
+// Per-thread recorder state: the stack of held locks and the cache of dependencies this
+// thread already recorded. Only its own thread touches it, except `notices`, through which
+// other threads report that they released a lock this thread held.
+//
+// The hot path (ThreadState::Push/Pop and the cache probe in recorder.h) touches nothing but
+// this object: no locks, no allocation, no syscalls.
+#ifndef LOCKGRAPH_RUNTIME_RECORDER_THREAD_STATE_H_
+#define LOCKGRAPH_RUNTIME_RECORDER_THREAD_STATE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "lockgraph/internal/sync_handle.h"
+#include "runtime/base/runtime_mutex.h"
+
+namespace lockgraph::runtime {
+
+// More locks held at once than this are not tracked for lock order (counted in
+// `untracked`); lockdep's limit is 48.
+inline constexpr int kMaxHeld = 64;
+
+// HeldEntry::flags bit beside the format::AcquireFlags: this hold's time is being measured
+// (its start is in ThreadState::hold_since). Never written to a trace.
+inline constexpr uint8_t kHeldSampled = 0x80;
+inline constexpr uint8_t kTraceFlagsMask = 0x7f;
+
+struct EventLog;  // runtime/recorder/event_log.h
+
+struct HeldEntry {
+  uint64_t id;                        // instance id
+  uint64_t chain;                     // hash of held[0..this] (ids and flags, in order)
+  const internal::SyncHandle* sync;   // alive while held (destroying a held lock is misuse)
+  uintptr_t pc;                       // where it was taken (a return address)
+  uint8_t flags;                      // format::AcquireFlags, and kHeldSampled
+};
+
+// A cached dependency: `key` identifies (segment, held chain, acquired lock).
+struct DependencySlot {
+  uint64_t key = 0;  // 0: empty
+  uint64_t dep_id = 0;
+  uint64_t unflushed = 0;  // occurrences not yet written as a DependencyCountRecord
+  uint32_t generation = 0;  // the trace file dep_id belongs to (Runtime::trace_generation)
+};
+
+struct ThreadClassCounters {
+  uint64_t acquisitions = 0;
+  uint64_t hold_samples = 0;
+  uint64_t hold_total_ns = 0;
+  uint64_t hold_max_ns = 0;
+};
+
+struct ThreadState {
+  uint32_t tid = 0;
+  uint32_t segment = 0;  // bumped by each thread start and join (see common/thread_order.h)
+  int depth = 0;
+  int runtime_depth = 0;  // > 0 while the thread runs the recorder's cold paths (ColdPath)
+  uint64_t untracked = 0;  // held locks beyond kMaxHeld
+  HeldEntry held[kMaxHeld];
+  int64_t hold_since[kMaxHeld];  // start of a sampled hold, for entries with kHeldSampled
+
+  std::unique_ptr<DependencySlot[]> cache;
+  uint64_t cache_mask = 0;
+  uint64_t cache_used = 0;
+  std::vector<std::unique_ptr<DependencySlot[]>> retired_caches;  // see GrowCache
+
+  // Counters by class id, merged into the registry when the thread flushes (no shared
+  // cache line is touched per acquisition). Every (hold_mask + 1)-th acquisition of a class
+  // has its hold time measured.
+  std::unique_ptr<ThreadClassCounters[]> class_counters;
+  uint32_t class_capacity = 0;
+  uint64_t hold_mask = 63;
+
+  std::string name;
+  uint64_t os_tid = 0;
+
+  // Full mode only (null in deps mode): this thread's unwritten events, and the trace
+  // generation they belong to (runtime/recorder/event_log.h).
+  std::unique_ptr<EventLog> events;
+  uint32_t event_generation = 0;
+
+  // Lock instances released by another thread while this thread held them.
+  std::atomic<bool> has_notices{false};
+  RuntimeMutex notices_mu;
+  std::vector<uint64_t> notices ABSL_GUARDED_BY(notices_mu);
+};
+
+// The chain hash of a held list of one lock: cheap, since most acquisitions are the only
+// lock their thread holds; MixChain mixes it thoroughly once a second lock is taken.
+inline uint64_t FirstChain(uint64_t id, uint8_t flags) {
+  return id ^ (static_cast<uint64_t>(flags) << 56);
+}
+
+// Mixes one more acquisition into a held-chain hash (a 64-bit finalizer, as in splitmix64).
+inline uint64_t MixChain(uint64_t chain, uint64_t id, uint8_t flags) {
+  uint64_t h = chain + id * 0x9e3779b97f4a7c15ull + flags;
+  h ^= h >> 31;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 29;
+  return h;
+}
+
+}  // namespace lockgraph::runtime
+
+#endif  // LOCKGRAPH_RUNTIME_RECORDER_THREAD_STATE_H_
