@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-namespace lockgraph {
+namespace lockgraph::runtime {
 
-uint32_t LockOrderGraph::NodeFor(uint64_t key) {
+uint32_t IncrementalOrderGraph::NodeFor(uint64_t key) {
   auto [it, inserted] = index_.try_emplace(key, 0);
   if (!inserted) return it->second;
   uint32_t node;
@@ -24,7 +24,7 @@ uint32_t LockOrderGraph::NodeFor(uint64_t key) {
   return node;
 }
 
-LockOrderGraph::EdgeId LockOrderGraph::AddEdge(uint64_t from, uint64_t to, bool* added) {
+IncrementalOrderGraph::EdgeId IncrementalOrderGraph::AddEdge(uint64_t from, uint64_t to, bool* added) {
   const uint32_t x = NodeFor(from);
   const uint32_t y = NodeFor(to);
   auto [it, inserted] = edge_index_.try_emplace({x, y}, 0);
@@ -53,7 +53,7 @@ LockOrderGraph::EdgeId LockOrderGraph::AddEdge(uint64_t from, uint64_t to, bool*
   return id;
 }
 
-bool LockOrderGraph::Collect(uint32_t start, int64_t bound, bool forward, uint32_t target,
+bool IncrementalOrderGraph::Collect(uint32_t start, int64_t bound, bool forward, uint32_t target,
                              std::vector<uint32_t>& seen) {
   std::vector<uint32_t> stack = {start};
   visited_[start] = 1;
@@ -77,7 +77,7 @@ bool LockOrderGraph::Collect(uint32_t start, int64_t bound, bool forward, uint32
   return false;
 }
 
-bool LockOrderGraph::Reorder(uint32_t x, uint32_t y) {
+bool IncrementalOrderGraph::Reorder(uint32_t x, uint32_t y) {
   const int64_t lower = nodes_[y].order;
   const int64_t upper = nodes_[x].order;
   std::vector<uint32_t> forward, backward;
@@ -102,7 +102,7 @@ bool LockOrderGraph::Reorder(uint32_t x, uint32_t y) {
   return true;
 }
 
-std::vector<LockOrderGraph::EdgeId> LockOrderGraph::RemoveNode(uint64_t key) {
+std::vector<IncrementalOrderGraph::EdgeId> IncrementalOrderGraph::RemoveNode(uint64_t key) {
   std::vector<EdgeId> removed;
   auto it = index_.find(key);
   if (it == index_.end()) return removed;
@@ -135,7 +135,7 @@ std::vector<LockOrderGraph::EdgeId> LockOrderGraph::RemoveNode(uint64_t key) {
   return removed;
 }
 
-bool LockOrderGraph::MayReach(uint64_t from, uint64_t to) const {
+bool IncrementalOrderGraph::MayReach(uint64_t from, uint64_t to) const {
   auto a = index_.find(from);
   auto b = index_.find(to);
   if (a == index_.end() || b == index_.end()) return false;
@@ -143,7 +143,7 @@ bool LockOrderGraph::MayReach(uint64_t from, uint64_t to) const {
   return nodes_[a->second].order < nodes_[b->second].order;
 }
 
-bool LockOrderGraph::FindPaths(uint64_t from, uint64_t to, int max_edges, int max_paths,
+bool IncrementalOrderGraph::FindPaths(uint64_t from, uint64_t to, int max_edges, int max_paths,
                                const std::function<bool(absl::Span<const EdgeId>)>& visit,
                                int64_t max_steps) const {
   auto a = index_.find(from);
@@ -193,4 +193,4 @@ bool LockOrderGraph::FindPaths(uint64_t from, uint64_t to, int max_edges, int ma
   return true;
 }
 
-}  // namespace lockgraph
+}  // namespace lockgraph::runtime

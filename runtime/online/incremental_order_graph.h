@@ -9,7 +9,7 @@
 // An edge that closes a cycle is kept, marked `cyclic`, outside the order; once any exists,
 // cycle queries fall back to a bounded depth-first search over all edges.
 //
-//   LockOrderGraph graph;
+//   IncrementalOrderGraph graph;
 //   graph.AddEdge(a, b);  graph.AddEdge(b, a);           // second edge is cyclic
 //   graph.FindPaths(a, b, 8, 16, [](auto path) { ... });  // the edges of each path a -> b
 //
@@ -24,9 +24,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/types/span.h"
 
-namespace lockgraph {
+namespace lockgraph::runtime {
 
-class LockOrderGraph {
+class IncrementalOrderGraph {
  public:
   using EdgeId = uint32_t;
 
@@ -90,6 +90,6 @@ class LockOrderGraph {
   size_t cyclic_edges_ = 0;
 };
 
-}  // namespace lockgraph
+}  // namespace lockgraph::runtime
 
 #endif  // LOCKGRAPH_RUNTIME_ONLINE_INCREMENTAL_ORDER_GRAPH_H_

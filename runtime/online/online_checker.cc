@@ -53,7 +53,7 @@ std::vector<CycleFinding> OnlineChecker::AddDependency(
   for (uint64_t from : stored.held_ids) {
     // A lock taken again while held is a self-deadlock (reported as misuse), not an edge.
     if (from == dep.acquired || signals_.contains(from)) continue;
-    const LockOrderGraph::EdgeId edge = graph_.AddEdge(from, dep.acquired);
+    const IncrementalOrderGraph::EdgeId edge = graph_.AddEdge(from, dep.acquired);
     std::vector<uint32_t>& witnesses = witnesses_[edge];
     if (witnesses.size() < kMaxWitnessesPerEdge) {
       witnesses.push_back(index);
@@ -74,7 +74,7 @@ std::vector<CycleFinding> OnlineChecker::AddDependency(
   return findings;
 }
 
-void OnlineChecker::CheckEdgeLocked(LockOrderGraph::EdgeId edge, uint32_t dep_index,
+void OnlineChecker::CheckEdgeLocked(IncrementalOrderGraph::EdgeId edge, uint32_t dep_index,
                                     std::vector<CycleFinding>& findings) {
   const uint64_t from = graph_.edge(edge).from;
   const uint64_t to = graph_.edge(edge).to;
@@ -83,10 +83,10 @@ void OnlineChecker::CheckEdgeLocked(LockOrderGraph::EdgeId edge, uint32_t dep_in
   // Every cycle through the new edge is a path to -> ... -> from closed by it. Older
   // dependencies were checked against each other when they arrived, so the new edge uses the
   // new dependency only.
-  auto visit = [&](absl::Span<const LockOrderGraph::EdgeId> path) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+  auto visit = [&](absl::Span<const IncrementalOrderGraph::EdgeId> path) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
                    mu_) {
     std::vector<uint64_t> cycle = {from};
-    for (LockOrderGraph::EdgeId e : path) cycle.push_back(graph_.edge(e).from);
+    for (IncrementalOrderGraph::EdgeId e : path) cycle.push_back(graph_.edge(e).from);
     std::vector<uint64_t> key = cycle;
     std::sort(key.begin(), key.end());
     if (reported_.contains(key)) return true;
@@ -147,7 +147,7 @@ void OnlineChecker::RemoveLock(uint64_t id) {
 }
 
 void OnlineChecker::RemoveLockLocked(uint64_t id) {
-  for (LockOrderGraph::EdgeId edge : graph_.RemoveNode(id)) {
+  for (IncrementalOrderGraph::EdgeId edge : graph_.RemoveNode(id)) {
     witness_turns_.erase(edge);
     auto it = witnesses_.find(edge);
     if (it == witnesses_.end()) continue;

@@ -96,13 +96,13 @@ class OnlineChecker {
     int edge_refs = 0;
   };
 
-  void CheckEdgeLocked(LockOrderGraph::EdgeId edge, uint32_t dep_index,
+  void CheckEdgeLocked(IncrementalOrderGraph::EdgeId edge, uint32_t dep_index,
                        std::vector<CycleFinding>& findings) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReleaseDependencyLocked(uint32_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RemoveLockLocked(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable RuntimeMutex mu_;
-  LockOrderGraph graph_ ABSL_GUARDED_BY(mu_);
+  IncrementalOrderGraph graph_ ABSL_GUARDED_BY(mu_);
   ThreadOrder order_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, LockDescription> locks_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<uint64_t> signals_ ABSL_GUARDED_BY(mu_);
@@ -110,10 +110,10 @@ class OnlineChecker {
   std::vector<uint32_t> free_deps_ ABSL_GUARDED_BY(mu_);
   size_t live_deps_ ABSL_GUARDED_BY(mu_) = 0;
   // edge id -> indices into deps_ of the dependencies that make the edge
-  absl::flat_hash_map<LockOrderGraph::EdgeId, std::vector<uint32_t>> witnesses_
+  absl::flat_hash_map<IncrementalOrderGraph::EdgeId, std::vector<uint32_t>> witnesses_
       ABSL_GUARDED_BY(mu_);
   // edge id -> witnesses replaced since its list filled up
-  absl::flat_hash_map<LockOrderGraph::EdgeId, uint64_t> witness_turns_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<IncrementalOrderGraph::EdgeId, uint64_t> witness_turns_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<std::vector<uint64_t>> reported_ ABSL_GUARDED_BY(mu_);
   uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t truncated_ ABSL_GUARDED_BY(mu_) = 0;

@@ -32,7 +32,7 @@ SourceFrame FallbackFrame(uintptr_t pc, const std::optional<ModuleOffset>& where
 
 }  // namespace
 
-std::vector<SymbolizedAddress> Symbolizer::Symbolize(absl::Span<const uintptr_t> pcs) {
+std::vector<SymbolizedAddress> OnlineSymbolizer::Symbolize(absl::Span<const uintptr_t> pcs) {
   std::vector<SymbolizedAddress> result(pcs.size());
   std::vector<std::optional<ModuleOffset>> where(pcs.size());
   // Module path -> indices of the pcs in it.

@@ -1,7 +1,7 @@
 // Names the frames of this process's own stacks for the online reports: llvm-symbolizer per
 // module when it is there, else dladdr() (exported function names only), else module+offset.
 //
-//   Symbolizer symbolizer(modules, options.symbolizer);
+//   OnlineSymbolizer symbolizer(modules, options.symbolizer);
 //   std::vector<SymbolizedAddress> frames = symbolizer.Symbolize(pcs);  // pcs: return addresses
 //
 // Cold path only (a report is being printed). Thread-safe.
@@ -18,10 +18,10 @@
 
 namespace lockgraph::runtime {
 
-class Symbolizer {
+class OnlineSymbolizer {
  public:
   // `preferred` is the `symbolizer` option: a path, "none", or empty to search PATH.
-  Symbolizer(ModuleMap& modules, std::string preferred)
+  OnlineSymbolizer(ModuleMap& modules, std::string preferred)
       : modules_(modules), preferred_(std::move(preferred)) {}
 
   // One entry per pc (each a return address: the call before it is named).

@@ -65,10 +65,10 @@ PreloadSync* MutexSync(pthread_mutex_t* m, uintptr_t site_pc) {
   const int type = m->__data.__kind & kMutexKindMask;
   runtime::ColdPath cold;
   // Full mode numbers each acquisition while the mutex is held: no recording before the lock.
-  return table.Create(cold.runtime(), m, MutexTag(m), SyncKind::kPthreadMutex, site_pc,
+  return table.Create(cold.recorder(), m, MutexTag(m), SyncKind::kPthreadMutex, site_pc,
                       type == kMutexRecursive, -1,
                       /*plain=*/type != kMutexRecursive && type != kMutexErrorCheck &&
-                          !cold.runtime().full_mode());
+                          !cold.recorder().full_mode());
 }
 
 PreloadSync* RwlockSync(pthread_rwlock_t* rw, uintptr_t site_pc) {
@@ -76,7 +76,7 @@ PreloadSync* RwlockSync(pthread_rwlock_t* rw, uintptr_t site_pc) {
   if (PreloadSync* s = table.Find(rw, RwlockTag(rw))) return s;
   if (rw->__data.__shared != 0) return nullptr;  // process-shared
   runtime::ColdPath cold;
-  return table.Create(cold.runtime(), rw, RwlockTag(rw), SyncKind::kPthreadRwlock, site_pc,
+  return table.Create(cold.recorder(), rw, RwlockTag(rw), SyncKind::kPthreadRwlock, site_pc,
                       false, -1);
 }
 
@@ -84,7 +84,7 @@ PreloadSync* SemaphoreSync(sem_t* sem, uintptr_t site_pc, int64_t initial_value)
   SyncTable& table = SyncTable::Get();
   if (PreloadSync* s = table.Find(sem, SemaphoreTag(sem))) return s;
   runtime::ColdPath cold;
-  return table.Create(cold.runtime(), sem, SemaphoreTag(sem), SyncKind::kPosixSemaphore, site_pc,
+  return table.Create(cold.recorder(), sem, SemaphoreTag(sem), SyncKind::kPosixSemaphore, site_pc,
                       false, initial_value);
 }
 
@@ -254,7 +254,7 @@ int pthread_mutex_destroy(pthread_mutex_t* m) {
         }
       }
       runtime::ColdPath cold;
-      SyncTable::Get().Forget(cold.runtime(), m, preload::MutexTag(m));
+      SyncTable::Get().Forget(cold.recorder(), m, preload::MutexTag(m));
     }
   }
   return Real().mutex_destroy(m);
@@ -331,7 +331,7 @@ int pthread_rwlock_destroy(pthread_rwlock_t* rw) {
   if (preload::RecorderSlow() != nullptr &&
       SyncTable::Get().Find(rw, preload::RwlockTag(rw)) != nullptr) {
     runtime::ColdPath cold;
-    SyncTable::Get().Forget(cold.runtime(), rw, preload::RwlockTag(rw));
+    SyncTable::Get().Forget(cold.recorder(), rw, preload::RwlockTag(rw));
   }
   return Real().rwlock_destroy(rw);
 }
@@ -424,8 +424,8 @@ int sem_init(sem_t* sem, int pshared, unsigned int value) {
   const int rc = Real().sem_init(sem, pshared, value);
   if (rc == 0 && pshared == 0 && preload::RecorderSlow() != nullptr) {
     runtime::ColdPath cold;
-    SyncTable::Get().Forget(cold.runtime(), sem, preload::SemaphoreTag(sem));
-    SyncTable::Get().Create(cold.runtime(), sem, preload::SemaphoreTag(sem),
+    SyncTable::Get().Forget(cold.recorder(), sem, preload::SemaphoreTag(sem));
+    SyncTable::Get().Create(cold.recorder(), sem, preload::SemaphoreTag(sem),
                             format::SyncKind::kPosixSemaphore, pc, false, value);
   }
   return rc;
@@ -436,7 +436,7 @@ int sem_destroy(sem_t* sem) {
     if (PreloadSync* s = SyncTable::Get().Find(sem, preload::SemaphoreTag(sem))) {
       if (runtime::IsHeldByCaller(ts, s->handle)) runtime::PopHeld(ts, s->handle);
       runtime::ColdPath cold;
-      SyncTable::Get().Forget(cold.runtime(), sem, preload::SemaphoreTag(sem));
+      SyncTable::Get().Forget(cold.recorder(), sem, preload::SemaphoreTag(sem));
     }
   }
   return Real().sem_destroy(sem);

@@ -31,7 +31,7 @@ SyncTable& SyncTable::Create() {
   return *table;
 }
 
-PreloadSync* SyncTable::Create(runtime::Runtime& rt, const void* object, uint64_t* slot,
+PreloadSync* SyncTable::Create(runtime::ProcessRecorder& rt, const void* object, uint64_t* slot,
                                format::SyncKind kind, uintptr_t site_pc, bool recursive,
                                int64_t initial_value, bool plain) {
   runtime::RuntimeMutexLock hold(mu_);
@@ -68,7 +68,7 @@ PreloadSync* SyncTable::Create(runtime::Runtime& rt, const void* object, uint64_
   return &entry;
 }
 
-void SyncTable::ReleaseLocked(runtime::Runtime& rt, uint32_t index) {
+void SyncTable::ReleaseLocked(runtime::ProcessRecorder& rt, uint32_t index) {
   PreloadSync& entry = entries_[index];
   runtime::UnregisterSyncLocked(rt, entry.handle);
   by_address_.erase(entry.address.load(std::memory_order_relaxed));
@@ -77,7 +77,7 @@ void SyncTable::ReleaseLocked(runtime::Runtime& rt, uint32_t index) {
   free_.push_back(index);
 }
 
-void SyncTable::Forget(runtime::Runtime& rt, const void* object, uint64_t* slot) {
+void SyncTable::Forget(runtime::ProcessRecorder& rt, const void* object, uint64_t* slot) {
   runtime::RuntimeMutexLock hold(mu_);
   PreloadSync* entry = Find(object, slot);
   if (entry == nullptr) return;

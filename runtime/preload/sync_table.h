@@ -103,17 +103,17 @@ class SyncTable {
 
   // Finds or makes the entry, tagging the object. `site_pc` names its class. Must be called
   // inside a ColdPath; null if the table is full (the object is then not traced).
-  PreloadSync* Create(runtime::Runtime& rt, const void* object, uint64_t* slot,
+  PreloadSync* Create(runtime::ProcessRecorder& rt, const void* object, uint64_t* slot,
                       format::SyncKind kind, uintptr_t site_pc, bool recursive,
                       int64_t initial_value, bool plain = false) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The object is destroyed: its entry ends and the tag is cleared. Inside a ColdPath.
-  void Forget(runtime::Runtime& rt, const void* object, uint64_t* slot) ABSL_LOCKS_EXCLUDED(mu_);
+  void Forget(runtime::ProcessRecorder& rt, const void* object, uint64_t* slot) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   SyncTable();
   static SyncTable& Create();
-  void ReleaseLocked(runtime::Runtime& rt, uint32_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReleaseLocked(runtime::ProcessRecorder& rt, uint32_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   runtime::RuntimeMutex mu_;
   // One reserved range of address space (pages are used as entries are made), so that a tag

@@ -94,7 +94,7 @@ void Process::RunChild() {
   {
     // What exit() would write: the thread's counts and events, the statistics, the buffer.
     runtime::ColdPath cold;
-    cold.runtime().AtExit(runtime::t_thread);
+    cold.recorder().AtExit(runtime::t_thread);
   }
   _exit(code);
 }

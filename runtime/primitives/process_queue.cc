@@ -174,7 +174,7 @@ bool ProcessQueueCore::Get(void* item, std::chrono::nanoseconds timeout) {
   }
   if (!ok) return false;
   // As Queue: a queue class's "acquisitions" are the items taken.
-  runtime::Runtime::Get().registry().Class(handle_.class_id).acquisitions.fetch_add(
+  runtime::ProcessRecorder::Get().registry().Class(handle_.class_id).acquisitions.fetch_add(
       1, std::memory_order_relaxed);
   runtime::LogSignal(ts, format::EventOp::kReceive, handle_, seq);
   return true;

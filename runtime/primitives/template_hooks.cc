@@ -19,7 +19,7 @@ void RecordQueuePut(const SyncHandle& handle, uint64_t sequence) {
 }
 
 void RecordQueueGet(const SyncHandle& handle, uint64_t sequence) {
-  runtime::Runtime::Get().registry().Class(handle.class_id).acquisitions.fetch_add(
+  runtime::ProcessRecorder::Get().registry().Class(handle.class_id).acquisitions.fetch_add(
       1, std::memory_order_relaxed);
   runtime::ThreadState* ts = runtime::CurrentThread();
   runtime::LogSignal(ts, format::EventOp::kReceive, handle, sequence);

@@ -15,8 +15,12 @@ namespace lockgraph::runtime {
 class ColdPath {
  public:
   ColdPath()
-      : signals_(), errno_(), depth_(), runtime_(Runtime::Get()), hold_(runtime_.fork_mu()) {}
-  Runtime& runtime() { return runtime_; }
+      : signals_(),
+        errno_(),
+        depth_(),
+        recorder_(ProcessRecorder::Get()),
+        hold_(recorder_.fork_mu()) {}
+  ProcessRecorder& recorder() { return recorder_; }
 
  private:
   // Asynchronous signals wait until the thread leaves (constructed first, destroyed last): a
@@ -44,7 +48,7 @@ class ColdPath {
     ThreadState* const state;
   };
   Depth depth_;
-  Runtime& runtime_;
+  ProcessRecorder& recorder_;
   RuntimeReaderLock hold_;
 };
 

@@ -7,18 +7,18 @@ namespace lockgraph {
 
 void Configure(const Options& options) {
   runtime::ColdPath cold;
-  cold.runtime().Configure(options);
+  cold.recorder().Configure(options);
 }
 
 Options CurrentOptions() {
   runtime::ColdPath cold;
-  return cold.runtime().options();
+  return cold.recorder().options();
 }
 
 void Flush() {
   runtime::ThreadState* ts = runtime::CurrentThread();
   runtime::ColdPath cold;
-  runtime::Runtime& rt = cold.runtime();
+  runtime::ProcessRecorder& rt = cold.recorder();
   if (ts != nullptr) rt.FlushThread(ts);
   rt.WriteStatistics();
   rt.writer().Flush();

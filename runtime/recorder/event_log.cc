@@ -10,7 +10,7 @@
 namespace lockgraph::runtime {
 namespace {
 
-void WriteBlock(Runtime& rt, ThreadState* ts) {
+void WriteBlock(ProcessRecorder& rt, ThreadState* ts) {
   EventLog* log = ts->events.get();
   if (ts->event_generation != rt.trace_generation()) {
     // Logged for a trace file that has since been closed (lockgraph::Configure switched it):
@@ -41,14 +41,14 @@ void WriteBlock(Runtime& rt, ThreadState* ts) {
 
 void FlushEvents(ThreadState* ts) {
   ColdPath cold;
-  WriteBlock(cold.runtime(), ts);
+  WriteBlock(cold.recorder(), ts);
 }
 
-void FlushEventsLocked(ThreadState* ts) { WriteBlock(Runtime::Get(), ts); }
+void FlushEventsLocked(ThreadState* ts) { WriteBlock(ProcessRecorder::Get(), ts); }
 
 void DefineForEvents(ThreadState* ts, const internal::SyncHandle& sync) {
   ColdPath cold;
-  Runtime& rt = cold.runtime();
+  ProcessRecorder& rt = cold.recorder();
   if (ts->event_generation != rt.trace_generation()) WriteBlock(rt, ts);  // a new trace file
   rt.writer().Write([&](TraceWriter::Scope& out) { out.Instance(sync); }, /*flush=*/false);
   const_cast<internal::SyncHandle&>(sync).event_generation.store(ts->event_generation,
@@ -59,7 +59,7 @@ uint64_t AccessSite(ThreadState* ts, uintptr_t pc) {
   EventLog* log = ts->events.get();
   if (auto it = log->sites.find(pc); it != log->sites.end()) return it->second;
   ColdPath cold;
-  Runtime& rt = cold.runtime();
+  ProcessRecorder& rt = cold.recorder();
   if (ts->event_generation != rt.trace_generation()) WriteBlock(rt, ts);  // a new trace file
   uintptr_t pcs[kMaxStackDepth + kInternalFrames];
   const int depth = CaptureStack(pcs, rt.stack_depth(), pc);

@@ -50,14 +50,14 @@ std::string ExecutablePath() {
 
 }  // namespace
 
-Runtime& Runtime::Get() {
+ProcessRecorder& ProcessRecorder::Get() {
   // Never destroyed: locks in static objects outlive every destructor order.
-  alignas(Runtime) static unsigned char storage[sizeof(Runtime)];
-  static Runtime* const runtime = new (storage) Runtime();
+  alignas(ProcessRecorder) static unsigned char storage[sizeof(ProcessRecorder)];
+  static ProcessRecorder* const runtime = new (storage) ProcessRecorder();
   return *runtime;
 }
 
-Runtime::Runtime() {
+ProcessRecorder::ProcessRecorder() {
   start_monotonic_ns_ = internal::MonotonicNanos();
   start_tsc_ = ReadTsc();
   start_realtime_ns_ = RealtimeNanos();
@@ -75,7 +75,7 @@ Runtime::Runtime() {
   StartTrace(/*forked_child=*/false, 0, 0);
 }
 
-void Runtime::ApplyLocked(const Options& options) {
+void ProcessRecorder::ApplyLocked(const Options& options) {
   options_ = options;
   long_wait_ns_.store(options.long_wait.count(), std::memory_order_relaxed);
   hold_mask_.store(std::bit_ceil(static_cast<uint64_t>(options.hold_sample)) - 1,
@@ -87,7 +87,7 @@ void Runtime::ApplyLocked(const Options& options) {
   full_mode_.store(options.mode == Mode::kFull, std::memory_order_relaxed);
 }
 
-TscClock Runtime::tsc_clock() const {
+TscClock ProcessRecorder::tsc_clock() const {
   const uint64_t now_tsc = ReadTsc();
   const int64_t now_ns = internal::MonotonicNanos() - start_monotonic_ns_;
   TscClock clock;
@@ -98,7 +98,7 @@ TscClock Runtime::tsc_clock() const {
   return clock;
 }
 
-void Runtime::StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent_segment) {
+void ProcessRecorder::StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent_segment) {
   format::ProcessRecord process;
   process.pid = static_cast<uint64_t>(getpid());
   process.ppid = static_cast<uint64_t>(getppid());
@@ -117,12 +117,12 @@ void Runtime::StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent
                 kRuntimeVersion);
 }
 
-Options Runtime::options() const {
+Options ProcessRecorder::options() const {
   RuntimeMutexLock hold(options_mu_);
   return options_;
 }
 
-void Runtime::Configure(const Options& options) {
+void ProcessRecorder::Configure(const Options& options) {
   RuntimeMutexLock hold(options_mu_);
   const bool new_trace = options.trace != options_.trace;
   ApplyLocked(options);
@@ -135,11 +135,11 @@ void Runtime::Configure(const Options& options) {
   }
 }
 
-uint64_t Runtime::Now() const {
+uint64_t ProcessRecorder::Now() const {
   return static_cast<uint64_t>(internal::MonotonicNanos() - start_monotonic_ns_);
 }
 
-void Runtime::WriteThreadStart(uint32_t tid, const ThreadEntry& entry) {
+void ProcessRecorder::WriteThreadStart(uint32_t tid, const ThreadEntry& entry) {
   writer_.Write(
       [&](TraceWriter::Scope& out) {
         format::ThreadStartRecord record;
@@ -154,7 +154,7 @@ void Runtime::WriteThreadStart(uint32_t tid, const ThreadEntry& entry) {
       /*flush=*/false);
 }
 
-ThreadState* Runtime::NewThreadState(uint32_t parent, uint32_t parent_segment,
+ThreadState* ProcessRecorder::NewThreadState(uint32_t parent, uint32_t parent_segment,
                                      std::string name) {
   auto* ts = new ThreadState;
   constexpr uint64_t kInitialCache = 256;
@@ -181,7 +181,7 @@ ThreadState* Runtime::NewThreadState(uint32_t parent, uint32_t parent_segment,
   return ts;
 }
 
-void Runtime::RetireThreadState(ThreadState* ts) {
+void ProcessRecorder::RetireThreadState(ThreadState* ts) {
   FlushThread(ts);
   writer_.Write(
       [&](TraceWriter::Scope& out) {
@@ -195,13 +195,13 @@ void Runtime::RetireThreadState(ThreadState* ts) {
   delete ts;
 }
 
-std::string Runtime::ThreadName(uint32_t tid) const {
+std::string ProcessRecorder::ThreadName(uint32_t tid) const {
   RuntimeMutexLock hold(threads_mu_);
   auto it = threads_.find(tid);
   return it != threads_.end() ? it->second.name : absl::StrCat("thread-", tid);
 }
 
-void Runtime::PostNotice(uint32_t owner, uint64_t instance) {
+void ProcessRecorder::PostNotice(uint32_t owner, uint64_t instance) {
   auto post = [instance](ThreadState* ts) {
     RuntimeMutexLock notices(ts->notices_mu);
     ts->notices.push_back(instance);
@@ -218,14 +218,14 @@ void Runtime::PostNotice(uint32_t owner, uint64_t instance) {
   if (it != threads_.end() && it->second.state != nullptr) post(it->second.state);
 }
 
-uint64_t Runtime::DependencyId(uint32_t tid, uint32_t segment, uint64_t key, bool* created) {
+uint64_t ProcessRecorder::DependencyId(uint32_t tid, uint32_t segment, uint64_t key, bool* created) {
   RuntimeMutexLock hold(deps_mu_);
   auto [it, inserted] = deps_.try_emplace({tid, segment, key}, deps_.size() + 1);
   *created = inserted;
   return it->second;
 }
 
-void Runtime::FlushThread(ThreadState* ts) {
+void ProcessRecorder::FlushThread(ThreadState* ts) {
   if (ts->events != nullptr) FlushEventsLocked(ts);
   const uint32_t generation = trace_generation();
   writer_.Write(
@@ -250,7 +250,7 @@ void Runtime::FlushThread(ThreadState* ts) {
   }
 }
 
-void Runtime::WriteStatistics() {
+void ProcessRecorder::WriteStatistics() {
   writer_.Write(
       [&](TraceWriter::Scope& out) {
         const uint32_t count = registry_.class_count();
@@ -290,14 +290,14 @@ void Runtime::WriteStatistics() {
       /*flush=*/true);
 }
 
-void Runtime::AtExit(ThreadState* current) {
+void ProcessRecorder::AtExit(ThreadState* current) {
   if (current != nullptr) FlushThread(current);
   WriteStatistics();
   // Static destructors still to run may destroy locks: write those records at once.
   writer_.SetWriteThrough();
 }
 
-void Runtime::BeforeFork(ThreadState* current) {
+void ProcessRecorder::BeforeFork(ThreadState* current) {
   const sigset_t blocked = AsyncSignals();
   sigset_t saved;
   pthread_sigmask(SIG_BLOCK, &blocked, &saved);
@@ -309,7 +309,7 @@ void Runtime::BeforeFork(ThreadState* current) {
   forking_segment_ = current != nullptr ? current->segment : 0;
 }
 
-void Runtime::AfterForkInParent(ThreadState* current) {
+void ProcessRecorder::AfterForkInParent(ThreadState* current) {
   // The fork orders the parent's past before the child, like a thread start.
   if (current != nullptr) NextSegment(current);
   const sigset_t saved = fork_saved_signals_;
@@ -317,7 +317,7 @@ void Runtime::AfterForkInParent(ThreadState* current) {
   pthread_sigmask(SIG_SETMASK, &saved, nullptr);
 }
 
-void Runtime::AfterForkInChild(ThreadState* current) {
+void ProcessRecorder::AfterForkInChild(ThreadState* current) {
   fork_mu_.Unlock();
   {
     // Only the forking thread exists here. The others' states are left alone: their

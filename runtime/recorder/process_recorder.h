@@ -30,14 +30,14 @@ namespace lockgraph::runtime {
 
 inline constexpr char kRuntimeVersion[] = "lockgraph-runtime 0.1";
 
-class Runtime {
+class ProcessRecorder {
  public:
-  static Runtime& Get();
+  static ProcessRecorder& Get();
 
   LockRegistry& registry() { return registry_; }
   // True for the first caller only: the fork and exit hooks are registered once per process,
   // though two copies of the runtime may load (liblockgraph_runtime.so under the preload,
-  // whose Runtime::Get() they share): twice, BeforeFork would take the fork lock twice.
+  // whose ProcessRecorder::Get() they share): twice, BeforeFork would take the fork lock twice.
   bool ClaimProcessHooks() { return !process_hooks_claimed_.exchange(true); }
   // Full mode (the mode when the thread's state was made; runtime/recorder/event_log.h).
   bool full_mode() const { return full_mode_.load(std::memory_order_relaxed); }
@@ -94,7 +94,7 @@ class Runtime {
   std::atomic<uint64_t> long_waits{0};
 
  private:
-  Runtime();
+  ProcessRecorder();
   void ApplyLocked(const Options& options) ABSL_EXCLUSIVE_LOCKS_REQUIRED(options_mu_);
   void StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent_segment)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(options_mu_);

@@ -59,7 +59,7 @@ ThreadState* CreateState(SpawnPoint from, std::string name) {
   ThreadState* ts;
   {
     ColdPath cold;
-    ts = cold.runtime().NewThreadState(from.parent, from.segment, std::move(name));
+    ts = cold.recorder().NewThreadState(from.parent, from.segment, std::move(name));
   }
   t_thread = ts;
   t_exit.armed = true;
@@ -73,7 +73,7 @@ ThreadExit::~ThreadExit() {
   t_exited = true;
   if (ts != nullptr) {
     ColdPath cold;
-    cold.runtime().RetireThreadState(ts);
+    cold.recorder().RetireThreadState(ts);
   }
 }
 
@@ -112,7 +112,7 @@ void DrainNotices(ThreadState* ts) {
   }
 }
 
-LockDescription Describe(Runtime& rt, const internal::SyncHandle& sync) {
+LockDescription Describe(ProcessRecorder& rt, const internal::SyncHandle& sync) {
   const ClassInfo& info = rt.registry().Class(sync.class_id);
   return LockDescription{sync.id,
                          info.name,
@@ -125,18 +125,18 @@ LockDescription Describe(Runtime& rt, const internal::SyncHandle& sync) {
 }
 
 // Symbolizes every pc a report names in one batch (one llvm-symbolizer run per module).
-SymbolTable SymbolizePcs(Runtime& rt, std::vector<uintptr_t> pcs) {
+SymbolTable SymbolizePcs(ProcessRecorder& rt, std::vector<uintptr_t> pcs) {
   std::sort(pcs.begin(), pcs.end());
   pcs.erase(std::unique(pcs.begin(), pcs.end()), pcs.end());
   pcs.erase(std::remove(pcs.begin(), pcs.end(), 0), pcs.end());
-  Symbolizer symbolizer(rt.modules(), rt.options().symbolizer);
+  OnlineSymbolizer symbolizer(rt.modules(), rt.options().symbolizer);
   std::vector<SymbolizedAddress> frames = symbolizer.Symbolize(pcs);
   SymbolTable table;
   for (size_t i = 0; i < pcs.size(); ++i) table[pcs[i]] = std::move(frames[i]);
   return table;
 }
 
-void WriteCount(Runtime& rt, const DependencySlot& slot) {
+void WriteCount(ProcessRecorder& rt, const DependencySlot& slot) {
   if (slot.generation != rt.trace_generation()) return;  // its dependency is in a closed file
   rt.writer().Write(
       [&](TraceWriter::Scope& out) {
@@ -145,7 +145,7 @@ void WriteCount(Runtime& rt, const DependencySlot& slot) {
       /*flush=*/false);
 }
 
-void GrowCache(Runtime& rt, ThreadState* ts);
+void GrowCache(ProcessRecorder& rt, ThreadState* ts);
 
 // An empty slot in the probe window of `key`, or null.
 DependencySlot* EmptySlot(ThreadState* ts, uint64_t key) {
@@ -157,7 +157,7 @@ DependencySlot* EmptySlot(ThreadState* ts, uint64_t key) {
 }
 
 // Puts a dependency in the thread's cache, evicting a neighbour if the window is full.
-void InsertCache(Runtime& rt, ThreadState* ts, uint64_t key, uint64_t dep_id,
+void InsertCache(ProcessRecorder& rt, ThreadState* ts, uint64_t key, uint64_t dep_id,
                  uint64_t unflushed) {
   if ((ts->cache_used + 1) * 2 > ts->cache_mask + 1 && ts->cache_mask + 1 < kMaxCache) {
     GrowCache(rt, ts);
@@ -181,7 +181,7 @@ void InsertCache(Runtime& rt, ThreadState* ts, uint64_t key, uint64_t dep_id,
   *target = DependencySlot{key, dep_id, unflushed, rt.trace_generation()};
 }
 
-void GrowCache(Runtime& rt, ThreadState* ts) {
+void GrowCache(ProcessRecorder& rt, ThreadState* ts) {
   const uint64_t old_size = ts->cache_mask + 1;
   // The old array is kept until the thread ends: the thread's hot path, interrupted by a
   // signal handler whose lock grew the cache, may still count in the slot it had found.
@@ -197,7 +197,7 @@ void GrowCache(Runtime& rt, ThreadState* ts) {
 }
 
 // Writes a new dependency and runs the online cycle check on it.
-void RecordNewDependency(Runtime& rt, ThreadState* ts, const internal::SyncHandle& sync,
+void RecordNewDependency(ProcessRecorder& rt, ThreadState* ts, const internal::SyncHandle& sync,
                          uint8_t flags, uint64_t dep_id, uintptr_t caller_pc) {
   uintptr_t pcs[kMaxStackDepth + kInternalFrames];
   const int depth = CaptureStack(pcs, rt.stack_depth(), caller_pc);
@@ -272,7 +272,7 @@ uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, u
   // dependency goes unrecorded, so the handler does not wait for its own thread.
   if (ABSL_PREDICT_FALSE(t_runtime_depth > 0)) return chain;
   ColdPath cold;
-  Runtime& rt = cold.runtime();
+  ProcessRecorder& rt = cold.recorder();
   if (ts->has_notices.load(std::memory_order_acquire)) {
     DrainNotices(ts);
     const int depth = ts->depth;
@@ -334,7 +334,7 @@ PopResult PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync, uintptr
 void StartHoldSample(ThreadState* ts, int index) {
   ts->held[index].flags |= kHeldSampled;
   ts->hold_since[index] = internal::MonotonicNanos();
-  ts->hold_mask = Runtime::Get().hold_mask();  // picks up a Configure()d hold_sample
+  ts->hold_mask = ProcessRecorder::Get().hold_mask();  // picks up a Configure()d hold_sample
 }
 
 void EndHoldSample(ThreadState* ts, int index) {
@@ -371,7 +371,7 @@ bool IsSignal(const internal::SyncHandle& sync) {
 
 void NoteHeldOverflow(ThreadState* ts) {
   ++ts->untracked;
-  Runtime::Get().held_overflows.fetch_add(1, std::memory_order_relaxed);
+  ProcessRecorder::Get().held_overflows.fetch_add(1, std::memory_order_relaxed);
 }
 
 bool IsHeldByCaller(ThreadState* ts, const internal::SyncHandle& sync) {
@@ -384,7 +384,7 @@ bool IsHeldByCaller(ThreadState* ts, const internal::SyncHandle& sync) {
 void RecordContention(ThreadState* ts, const internal::SyncHandle& sync, int64_t wait_ns,
                       uint32_t holder_tid, uintptr_t holder_pc, bool timed_out,
                       uintptr_t caller_pc) {
-  Runtime& rt = Runtime::Get();
+  ProcessRecorder& rt = ProcessRecorder::Get();
   const uint64_t ns = wait_ns > 0 ? static_cast<uint64_t>(wait_ns) : 0;
   rt.registry().Class(sync.class_id).AddWait(ns);
   if (ts != nullptr && ts->events != nullptr) {
@@ -417,7 +417,7 @@ void RecordContention(ThreadState* ts, const internal::SyncHandle& sync, int64_t
 void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::MisuseKind kind,
                   uint32_t other_tid, absl::string_view what) {
   ColdPath cold;
-  Runtime& rt = cold.runtime();
+  ProcessRecorder& rt = cold.recorder();
   uintptr_t pcs[kMaxStackDepth + kInternalFrames];
   const int depth = CaptureStack(pcs, rt.stack_depth());
   const uint32_t tid = CurrentTid(ts);
@@ -463,14 +463,14 @@ void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::Mis
 
 void ReleasedByOtherThread(uint32_t owner, const internal::SyncHandle& sync) {
   ColdPath cold;
-  cold.runtime().PostNotice(owner, sync.id);
+  cold.recorder().PostNotice(owner, sync.id);
 }
 
 void MarkSignal(ThreadState* ts, const internal::SyncHandle& sync) {
   auto& flags = const_cast<internal::SyncHandle&>(sync).flags;
   if ((flags.fetch_or(kHandleSignal, std::memory_order_relaxed) & kHandleSignal) != 0) return;
   ColdPath cold;
-  Runtime& rt = cold.runtime();
+  ProcessRecorder& rt = cold.recorder();
   rt.checker().MarkSignal(sync.id);
   rt.writer().Write(
       [&](TraceWriter::Scope& out) {
@@ -502,7 +502,7 @@ void AfterThreadJoin(uint32_t joined) {
   if (ts == nullptr || joined == 0) return;
   {
     ColdPath cold;
-    Runtime& rt = cold.runtime();
+    ProcessRecorder& rt = cold.recorder();
     rt.writer().Write(
         [&](TraceWriter::Scope& out) {
           out.Add(format::ThreadJoinRecord{ts->tid, ts->segment, joined, rt.Now()});
@@ -520,7 +520,7 @@ void AfterProcessJoin(uint64_t child_pid) {
   {
     // The online check has no order to add: it sees this process's dependencies only.
     ColdPath cold;
-    Runtime& rt = cold.runtime();
+    ProcessRecorder& rt = cold.recorder();
     rt.writer().Write(
         [&](TraceWriter::Scope& out) {
           out.Add(format::ProcessJoinRecord{ts->tid, ts->segment, child_pid, rt.Now()});
@@ -535,16 +535,16 @@ namespace {
 
 void AtExit() {
   ColdPath cold;
-  cold.runtime().AtExit(t_thread);
+  cold.recorder().AtExit(t_thread);
 }
-void BeforeFork() { Runtime::Get().BeforeFork(t_thread); }
-void AfterForkInParent() { Runtime::Get().AfterForkInParent(t_thread); }
-void AfterForkInChild() { Runtime::Get().AfterForkInChild(t_thread); }
+void BeforeFork() { ProcessRecorder::Get().BeforeFork(t_thread); }
+void AfterForkInParent() { ProcessRecorder::Get().AfterForkInParent(t_thread); }
+void AfterForkInChild() { ProcessRecorder::Get().AfterForkInChild(t_thread); }
 
 // Runs when the library loads, on the main thread: the main thread becomes thread 1, and
 // the exit and fork hooks are in place before the program starts threads.
 __attribute__((constructor)) void InitAtLoad() {
-  if (Runtime::Get().ClaimProcessHooks()) {
+  if (ProcessRecorder::Get().ClaimProcessHooks()) {
     pthread_atfork(BeforeFork, AfterForkInParent, AfterForkInChild);
     atexit(AtExit);
   }

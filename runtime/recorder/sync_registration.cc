@@ -15,7 +15,7 @@ namespace lockgraph::internal {
 void RegisterSync(SyncHandle& handle, uint8_t kind, std::string_view name,
                   const std::source_location& site) {
   runtime::ColdPath cold;
-  runtime::LockRegistry& registry = cold.runtime().registry();
+  runtime::LockRegistry& registry = cold.recorder().registry();
   handle.id = registry.NewInstanceId();
   handle.class_id = registry.Intern(static_cast<format::SyncKind>(kind),
                                     absl::string_view(name.data(), name.size()), site,
@@ -28,7 +28,7 @@ void RegisterSync(SyncHandle& handle, uint8_t kind, std::string_view name,
 void UnregisterSync(SyncHandle& handle) {
   if (handle.flags.load(std::memory_order_relaxed) == 0) return;  // never recorded anywhere
   runtime::ColdPath cold;
-  runtime::UnregisterSyncLocked(cold.runtime(), handle);
+  runtime::UnregisterSyncLocked(cold.recorder(), handle);
 }
 
 }  // namespace lockgraph::internal
@@ -78,7 +78,7 @@ std::string PreloadClassName(ModuleMap& modules, absl::Span<const uintptr_t> sta
 
 }  // namespace
 
-void RegisterPreloadSyncLocked(Runtime& rt, internal::SyncHandle& handle,
+void RegisterPreloadSyncLocked(ProcessRecorder& rt, internal::SyncHandle& handle,
                                format::SyncKind kind, uintptr_t site_pc, int32_t initial_value) {
   LockRegistry& registry = rt.registry();
   handle.id = registry.NewInstanceId();
@@ -98,7 +98,7 @@ void RegisterPreloadSyncLocked(Runtime& rt, internal::SyncHandle& handle,
   handle.event_generation.store(0, std::memory_order_relaxed);
 }
 
-void UnregisterSyncLocked(Runtime& rt, internal::SyncHandle& handle) {
+void UnregisterSyncLocked(ProcessRecorder& rt, internal::SyncHandle& handle) {
   const uint8_t flags = handle.flags.load(std::memory_order_relaxed);
   if (flags == 0) return;
   rt.checker().RemoveLock(handle.id);

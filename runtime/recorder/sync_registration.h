@@ -16,11 +16,11 @@ namespace lockgraph::runtime {
 
 // Gives `handle` a new instance id and the class of the stack above `site_pc` (the return
 // address into the program). Cost: an unwind of a few frames.
-void RegisterPreloadSyncLocked(Runtime& rt, internal::SyncHandle& handle, format::SyncKind kind,
+void RegisterPreloadSyncLocked(ProcessRecorder& rt, internal::SyncHandle& handle, format::SyncKind kind,
                                uintptr_t site_pc, int32_t initial_value);
 
 // The object is gone: ends its instance in the trace and its node in the online graph.
-void UnregisterSyncLocked(Runtime& rt, internal::SyncHandle& handle);
+void UnregisterSyncLocked(ProcessRecorder& rt, internal::SyncHandle& handle);
 
 }  // namespace lockgraph::runtime
 

@@ -43,7 +43,7 @@ struct DependencySlot {
   uint64_t key = 0;  // 0: empty
   uint64_t dep_id = 0;
   uint64_t unflushed = 0;  // occurrences not yet written as a DependencyCountRecord
-  uint32_t generation = 0;  // the trace file dep_id belongs to (Runtime::trace_generation)
+  uint32_t generation = 0;  // the trace file dep_id belongs to (ProcessRecorder::trace_generation)
 };
 
 struct ThreadClassCounters {

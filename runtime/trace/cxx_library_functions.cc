@@ -50,7 +50,7 @@ class MappedFile {
 
 }  // namespace
 
-bool LibraryFunctions::IsLibrarySymbol(std::string_view name) {
+bool CxxLibraryFunctions::IsLibrarySymbol(std::string_view name) {
   for (std::string_view prefix :
        {"_ZNSt", "_ZNKSt", "_ZSt", "_ZN9__gnu_cxx", "_ZNK9__gnu_cxx"}) {
     if (name.substr(0, prefix.size()) == prefix) return true;
@@ -59,8 +59,8 @@ bool LibraryFunctions::IsLibrarySymbol(std::string_view name) {
   return name.substr(0, 3) == "_ZL" && name.find("__gthread_") != std::string_view::npos;
 }
 
-LibraryFunctions LibraryFunctions::Load(const std::string& path) {
-  LibraryFunctions functions;
+CxxLibraryFunctions CxxLibraryFunctions::Load(const std::string& path) {
+  CxxLibraryFunctions functions;
   const MappedFile file(path);
   const auto* header = file.At<Elf64_Ehdr>(0);
   if (header == nullptr || std::memcmp(header->e_ident, ELFMAG, SELFMAG) != 0 ||
@@ -102,7 +102,7 @@ LibraryFunctions LibraryFunctions::Load(const std::string& path) {
   return functions;
 }
 
-bool LibraryFunctions::Contains(uint64_t address) const {
+bool CxxLibraryFunctions::Contains(uint64_t address) const {
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), address,
                              [](uint64_t value, const Range& r) { return value < r.begin; });
   if (it == ranges_.begin()) return false;

@@ -4,7 +4,7 @@
 // (or wherever the compiler did not inline them) the caller of pthread_mutex_lock is
 // std::mutex::lock for every mutex, and the program's own line is further up the stack.
 //
-//   LibraryFunctions functions = LibraryFunctions::Load("/usr/bin/app");
+//   CxxLibraryFunctions functions = CxxLibraryFunctions::Load("/usr/bin/app");
 //   if (functions.Contains(pc - load_bias)) { /* walk up one more frame */ }
 //
 // Reads .symtab, or .dynsym when the file is stripped; a file it cannot read has none.
@@ -18,9 +18,9 @@
 
 namespace lockgraph::runtime {
 
-class LibraryFunctions {
+class CxxLibraryFunctions {
  public:
-  static LibraryFunctions Load(const std::string& path);
+  static CxxLibraryFunctions Load(const std::string& path);
   // Whether the mangled symbol `name` is the C++ library's (namespace std or __gnu_cxx, or
   // libstdc++'s __gthread_* helpers).
   static bool IsLibrarySymbol(std::string_view name);

@@ -135,10 +135,10 @@ bool ModuleMap::InLibraryFunction(uintptr_t pc) {
   RuntimeMutexLock hold(mu_);
   std::optional<ModuleOffset> where = FindOffsetLocked(pc - 1);
   if (!where) return false;
-  if (library_functions_.size() < modules_.size()) library_functions_.resize(modules_.size());
-  std::unique_ptr<LibraryFunctions>& functions = library_functions_[where->module->id - 1];
+  if (cxx_library_functions_.size() < modules_.size()) cxx_library_functions_.resize(modules_.size());
+  std::unique_ptr<CxxLibraryFunctions>& functions = cxx_library_functions_[where->module->id - 1];
   if (functions == nullptr) {
-    functions = std::make_unique<LibraryFunctions>(LibraryFunctions::Load(where->module->path));
+    functions = std::make_unique<CxxLibraryFunctions>(CxxLibraryFunctions::Load(where->module->path));
   }
   return functions->Contains(where->offset);
 }

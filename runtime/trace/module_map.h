@@ -59,7 +59,7 @@ class ModuleMap {
   std::deque<Module> modules_ ABSL_GUARDED_BY(mu_);  // deque: stable addresses
   std::vector<Range> ranges_ ABSL_GUARDED_BY(mu_);  // sorted by begin
   // By module id - 1; null until the module is first asked about.
-  std::vector<std::unique_ptr<LibraryFunctions>> library_functions_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<CxxLibraryFunctions>> cxx_library_functions_ ABSL_GUARDED_BY(mu_);
   unsigned long long scanned_adds_ ABSL_GUARDED_BY(mu_) = 0;  // dlpi_adds at the last scan
 };
 

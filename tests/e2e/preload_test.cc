@@ -771,7 +771,7 @@ int Dependencies(const Trace& trace) {
 }
 
 // A program linked with the shared runtime, under the preload: two copies of the runtime share
-// one Runtime, and must register the fork hooks once (twice, fork() deadlocked).
+// one process recorder, and must register the fork hooks once (twice, fork() deadlocked).
 TEST(PreloadProcess, ForkWithTheSharedRuntimeLinkedIn) {
   const ProcessResult run = RunProcess(
       {"/usr/bin/timeout", "60", LockgraphCommand(), "run", "--", LOCKGRAPH_FORK_SHARED_PROGRAM},

@@ -1,5 +1,5 @@
 // Linked with liblockgraph_runtime.so and run under `lockgraph run`: two copies of the runtime
-// load, sharing one Runtime. It takes a lock, forks, and the child takes it too: the fork hooks
+// load, sharing one process recorder. It takes a lock, forks, and the child takes it too: the fork hooks
 // must run once, or the fork deadlocks on the runtime's own fork lock.
 #include <sys/wait.h>
 #include <unistd.h>

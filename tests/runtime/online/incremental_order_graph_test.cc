@@ -16,13 +16,13 @@
 
 namespace {
 
-using lockgraph::LockOrderGraph;
-using EdgeId = LockOrderGraph::EdgeId;
+using lockgraph::runtime::IncrementalOrderGraph;
+using EdgeId = IncrementalOrderGraph::EdgeId;
 using Arc = std::pair<uint64_t, uint64_t>;
 using Path = std::vector<Arc>;
 
 // Every path FindPaths reports, as (from, to) sequences, sorted.
-std::vector<Path> Paths(const LockOrderGraph& graph, uint64_t from, uint64_t to,
+std::vector<Path> Paths(const IncrementalOrderGraph& graph, uint64_t from, uint64_t to,
                         int max_edges = 16, int max_paths = 1000, bool* complete = nullptr) {
   std::vector<Path> paths;
   const bool done = graph.FindPaths(from, to, max_edges, max_paths,
@@ -39,8 +39,8 @@ std::vector<Path> Paths(const LockOrderGraph& graph, uint64_t from, uint64_t to,
   return paths;
 }
 
-TEST(LockOrderGraph, AddEdgeReportsWhetherItAdded) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, AddEdgeReportsWhetherItAdded) {
+  IncrementalOrderGraph graph;
   bool added = false;
   const EdgeId ab = graph.AddEdge(10, 20, &added);
   EXPECT_TRUE(added);
@@ -61,8 +61,8 @@ TEST(LockOrderGraph, AddEdgeReportsWhetherItAdded) {
   EXPECT_FALSE(graph.edge(ab).cyclic);
 }
 
-TEST(LockOrderGraph, TwoCycleMarksTheClosingEdgeCyclic) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, TwoCycleMarksTheClosingEdgeCyclic) {
+  IncrementalOrderGraph graph;
   const EdgeId ab = graph.AddEdge(1, 2);
   EXPECT_EQ(graph.cyclic_edge_count(), 0u);
   const EdgeId ba = graph.AddEdge(2, 1);
@@ -77,16 +77,16 @@ TEST(LockOrderGraph, TwoCycleMarksTheClosingEdgeCyclic) {
   EXPECT_EQ(graph.cyclic_edge_count(), 1u);
 }
 
-TEST(LockOrderGraph, SelfEdgeIsCyclic) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, SelfEdgeIsCyclic) {
+  IncrementalOrderGraph graph;
   const EdgeId aa = graph.AddEdge(5, 5);
   EXPECT_TRUE(graph.edge(aa).cyclic);
   EXPECT_EQ(graph.cyclic_edge_count(), 1u);
   EXPECT_EQ(graph.node_count(), 1u);
 }
 
-TEST(LockOrderGraph, LongCycleMarksOnlyTheClosingEdge) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, LongCycleMarksOnlyTheClosingEdge) {
+  IncrementalOrderGraph graph;
   const EdgeId e12 = graph.AddEdge(1, 2);
   const EdgeId e23 = graph.AddEdge(2, 3);
   const EdgeId e34 = graph.AddEdge(3, 4);
@@ -100,8 +100,8 @@ TEST(LockOrderGraph, LongCycleMarksOnlyTheClosingEdge) {
   EXPECT_EQ(graph.cyclic_edge_count(), 2u);
 }
 
-TEST(LockOrderGraph, ReordersWhenAnEdgeDisagreesWithoutACycle) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, ReordersWhenAnEdgeDisagreesWithoutACycle) {
+  IncrementalOrderGraph graph;
   graph.AddEdge(3, 4);  // nodes in order 3, 4
   graph.AddEdge(1, 2);  // then 1, 2
   const EdgeId e23 = graph.AddEdge(2, 3);  // 2 is after 3: reorder, no cycle
@@ -117,8 +117,8 @@ TEST(LockOrderGraph, ReordersWhenAnEdgeDisagreesWithoutACycle) {
   EXPECT_TRUE(graph.edge(graph.AddEdge(4, 1)).cyclic);
 }
 
-TEST(LockOrderGraph, MayReachIsFalseForUnknownAndUnrelatedNodes) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, MayReachIsFalseForUnknownAndUnrelatedNodes) {
+  IncrementalOrderGraph graph;
   graph.AddEdge(1, 2);
   graph.AddEdge(2, 3);
   graph.AddEdge(4, 5);
@@ -138,8 +138,8 @@ TEST(LockOrderGraph, MayReachIsFalseForUnknownAndUnrelatedNodes) {
   EXPECT_FALSE(graph.MayReach(5, 4));
 }
 
-TEST(LockOrderGraph, MayReachIsConservativeOnceACycleExists) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, MayReachIsConservativeOnceACycleExists) {
+  IncrementalOrderGraph graph;
   graph.AddEdge(1, 2);
   graph.AddEdge(2, 3);
   graph.AddEdge(3, 1);  // cyclic
@@ -150,8 +150,8 @@ TEST(LockOrderGraph, MayReachIsConservativeOnceACycleExists) {
   EXPECT_FALSE(graph.MayReach(3, 42));
 }
 
-TEST(LockOrderGraph, FindPathsEnumeratesExactlyTheSimplePaths) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, FindPathsEnumeratesExactlyTheSimplePaths) {
+  IncrementalOrderGraph graph;
   graph.AddEdge(1, 2);
   graph.AddEdge(2, 4);
   graph.AddEdge(1, 3);
@@ -172,8 +172,8 @@ TEST(LockOrderGraph, FindPathsEnumeratesExactlyTheSimplePaths) {
   EXPECT_TRUE(Paths(graph, 5, 2).empty());
 }
 
-TEST(LockOrderGraph, FindPathsRespectsMaxEdges) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, FindPathsRespectsMaxEdges) {
+  IncrementalOrderGraph graph;
   graph.AddEdge(1, 2);
   graph.AddEdge(2, 4);
   graph.AddEdge(1, 3);
@@ -188,8 +188,8 @@ TEST(LockOrderGraph, FindPathsRespectsMaxEdges) {
   EXPECT_TRUE(Paths(graph, 1, 4, -1).empty());
 }
 
-TEST(LockOrderGraph, FindPathsStopsAtMaxPathsAndWhenVisitSaysSo) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, FindPathsStopsAtMaxPathsAndWhenVisitSaysSo) {
+  IncrementalOrderGraph graph;
   graph.AddEdge(1, 2);
   graph.AddEdge(2, 4);
   graph.AddEdge(1, 3);
@@ -211,8 +211,8 @@ TEST(LockOrderGraph, FindPathsStopsAtMaxPathsAndWhenVisitSaysSo) {
   EXPECT_TRUE(result);  // stopped by visit, not by a bound
 }
 
-TEST(LockOrderGraph, FindPathsStopsAtMaxSteps) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, FindPathsStopsAtMaxSteps) {
+  IncrementalOrderGraph graph;
   // A ladder with 2^10 paths from 0 to 20.
   for (uint64_t i = 0; i < 20; i += 2) {
     graph.AddEdge(i, i + 1);
@@ -228,8 +228,8 @@ TEST(LockOrderGraph, FindPathsStopsAtMaxSteps) {
   EXPECT_EQ(calls, 1024);
 }
 
-TEST(LockOrderGraph, FindPathsOnUnknownNodesFindsNothing) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, FindPathsOnUnknownNodesFindsNothing) {
+  IncrementalOrderGraph graph;
   graph.AddEdge(1, 2);
   int calls = 0;
   EXPECT_TRUE(graph.FindPaths(1, 99, 8, 8, [&](auto) { return ++calls, true; }));
@@ -237,8 +237,8 @@ TEST(LockOrderGraph, FindPathsOnUnknownNodesFindsNothing) {
   EXPECT_EQ(calls, 0);
 }
 
-TEST(LockOrderGraph, FindPathsFollowsCyclicEdges) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, FindPathsFollowsCyclicEdges) {
+  IncrementalOrderGraph graph;
   graph.AddEdge(1, 2);
   graph.AddEdge(2, 1);  // cyclic
   graph.AddEdge(2, 3);
@@ -251,8 +251,8 @@ TEST(LockOrderGraph, FindPathsFollowsCyclicEdges) {
   EXPECT_EQ(Paths(graph, 1, 2), (std::vector<Path>{{{1, 2}}}));
 }
 
-TEST(LockOrderGraph, RemoveNodeRemovesItsEdgesAndReturnsTheirIds) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, RemoveNodeRemovesItsEdgesAndReturnsTheirIds) {
+  IncrementalOrderGraph graph;
   const EdgeId e12 = graph.AddEdge(1, 2);
   const EdgeId e21 = graph.AddEdge(2, 1);  // cyclic
   const EdgeId e23 = graph.AddEdge(2, 3);
@@ -280,8 +280,8 @@ TEST(LockOrderGraph, RemoveNodeRemovesItsEdgesAndReturnsTheirIds) {
   EXPECT_TRUE(graph.RemoveNode(77).empty());  // never there
 }
 
-TEST(LockOrderGraph, RemovedEdgeIdsAreReused) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, RemovedEdgeIdsAreReused) {
+  IncrementalOrderGraph graph;
   graph.AddEdge(1, 2);
   graph.AddEdge(2, 3);
   graph.AddEdge(3, 4);  // ids 0, 1, 2
@@ -302,8 +302,8 @@ TEST(LockOrderGraph, RemovedEdgeIdsAreReused) {
   EXPECT_EQ(graph.edge_count(), 4u);
 }
 
-TEST(LockOrderGraph, ReaddedNodeStartsWithoutEdges) {
-  LockOrderGraph graph;
+TEST(IncrementalOrderGraph, ReaddedNodeStartsWithoutEdges) {
+  IncrementalOrderGraph graph;
   graph.AddEdge(1, 2);
   graph.AddEdge(2, 1);  // cyclic
   graph.RemoveNode(1);
@@ -368,11 +368,11 @@ class Model {
   std::set<uint64_t> nodes_;
 };
 
-TEST(LockOrderGraph, CyclicMarkingMatchesBruteForceOnRandomGraphs) {
+TEST(IncrementalOrderGraph, CyclicMarkingMatchesBruteForceOnRandomGraphs) {
   constexpr uint64_t kNodes = 50;
   for (uint32_t seed = 1; seed <= 20; ++seed) {
     std::mt19937 rng(seed);
-    LockOrderGraph graph;
+    IncrementalOrderGraph graph;
     Model model;
     std::map<Arc, EdgeId> ids;
     int cyclic_seen = 0, acyclic_seen = 0, removals = 0;
@@ -425,7 +425,7 @@ TEST(LockOrderGraph, CyclicMarkingMatchesBruteForceOnRandomGraphs) {
   }
 }
 
-TEST(LockOrderGraph, KeepsATopologicalOrderOnRandomAcyclicGraphs) {
+TEST(IncrementalOrderGraph, KeepsATopologicalOrderOnRandomAcyclicGraphs) {
   constexpr uint64_t kNodes = 50;
   for (uint32_t seed = 1; seed <= 20; ++seed) {
     std::mt19937 rng(seed);
@@ -434,7 +434,7 @@ TEST(LockOrderGraph, KeepsATopologicalOrderOnRandomAcyclicGraphs) {
     std::vector<uint64_t> rank(kNodes);
     std::iota(rank.begin(), rank.end(), 0);
     std::shuffle(rank.begin(), rank.end(), rng);
-    LockOrderGraph graph;
+    IncrementalOrderGraph graph;
     Model model;
     for (int step = 0; step < 300; ++step) {
       if (rng() % 25 == 0) {
@@ -493,11 +493,11 @@ void SimplePaths(const Model& model, uint64_t node, uint64_t to, int max_edges,
   }
 }
 
-TEST(LockOrderGraph, FindPathsMatchesBruteForceOnRandomGraphs) {
+TEST(IncrementalOrderGraph, FindPathsMatchesBruteForceOnRandomGraphs) {
   constexpr uint64_t kNodes = 8;
   for (uint32_t seed = 1; seed <= 20; ++seed) {
     std::mt19937 rng(seed);
-    LockOrderGraph graph;
+    IncrementalOrderGraph graph;
     Model model;
     // Odd seeds: acyclic graphs (the pruned search); even seeds: anything goes.
     const bool acyclic = seed % 2 == 1;

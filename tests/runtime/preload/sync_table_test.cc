@@ -21,7 +21,7 @@ using ::lockgraph::runtime::ColdPath;
 
 PreloadSync* Create(void* object, uint64_t* slot) {
   ColdPath cold;
-  return SyncTable::Get().Create(cold.runtime(), object, slot, SyncKind::kPthreadMutex,
+  return SyncTable::Get().Create(cold.recorder(), object, slot, SyncKind::kPthreadMutex,
                                  /*site_pc=*/0x1000, /*recursive=*/false, -1);
 }
 
@@ -57,7 +57,7 @@ TEST(SyncTable, ForgottenObjectHasNoEntry) {
   Create(&m, MutexTag(&m));
   {
     ColdPath cold;
-    SyncTable::Get().Forget(cold.runtime(), &m, MutexTag(&m));
+    SyncTable::Get().Forget(cold.recorder(), &m, MutexTag(&m));
   }
   EXPECT_EQ(*MutexTag(&m), 0u);
   EXPECT_EQ(SyncTable::Get().Find(&m, MutexTag(&m)), nullptr);

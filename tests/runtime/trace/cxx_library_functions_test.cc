@@ -17,7 +17,7 @@
 namespace {
 
 using ::lockgraph::format::SyncKind;
-using ::lockgraph::runtime::LibraryFunctions;
+using ::lockgraph::runtime::CxxLibraryFunctions;
 using ::lockgraph::runtime::LockRegistry;
 using ::lockgraph::runtime::ModuleMap;
 
@@ -29,21 +29,21 @@ uintptr_t ReturnAddressIn(F* function) {
   return reinterpret_cast<uintptr_t>(function) + 1;
 }
 
-TEST(LibraryFunctions, MangledNamesOfTheCppLibrary) {
+TEST(CxxLibraryFunctions, MangledNamesOfTheCppLibrary) {
   for (const char* name :
        {"_ZNSt5mutex4lockEv", "_ZNSt10lock_guardISt5mutexEC2ERS0_",
         "_ZNKSt11unique_lockISt5mutexE9owns_lockEv", "_ZSt4lockISt5mutexS0_EvRT_RT0_",
         "_ZL20__gthread_mutex_lockP15pthread_mutex_t",
         "_ZN9__gnu_cxx13new_allocatorIcE8allocateEmPKv"}) {
-    EXPECT_TRUE(LibraryFunctions::IsLibrarySymbol(name)) << name;
+    EXPECT_TRUE(CxxLibraryFunctions::IsLibrarySymbol(name)) << name;
   }
   for (const char* name : {"main", "_ZN12_GLOBAL__N_17ForwardEv", "_ZN7Account8TransferERS_l",
                            "pthread_mutex_lock", "_ZL6helperv", ""}) {
-    EXPECT_FALSE(LibraryFunctions::IsLibrarySymbol(name)) << name;
+    EXPECT_FALSE(CxxLibraryFunctions::IsLibrarySymbol(name)) << name;
   }
 }
 
-TEST(LibraryFunctions, ThisProgramsOwnFunctionsAreNotTheLibrarys) {
+TEST(CxxLibraryFunctions, ThisProgramsOwnFunctionsAreNotTheLibrarys) {
   ModuleMap modules;
   // std::min<long> is instantiated in this binary (its address is taken), as std::mutex::lock
   // is in a program built at -O0.
@@ -53,9 +53,9 @@ TEST(LibraryFunctions, ThisProgramsOwnFunctionsAreNotTheLibrarys) {
   EXPECT_EQ(ProgramFunction(1), 4);
 }
 
-TEST(LibraryFunctions, FilesThatAreNotElfHaveNone) {
-  EXPECT_EQ(LibraryFunctions::Load("/nonexistent/lockgraph-test").size(), 0u);
-  EXPECT_EQ(LibraryFunctions::Load("/dev/null").size(), 0u);
+TEST(CxxLibraryFunctions, FilesThatAreNotElfHaveNone) {
+  EXPECT_EQ(CxxLibraryFunctions::Load("/nonexistent/lockgraph-test").size(), 0u);
+  EXPECT_EQ(CxxLibraryFunctions::Load("/dev/null").size(), 0u);
   // An ELF header whose section table lies past the end of the file.
   char path[] = "/tmp/lockgraph-elf-XXXXXX";
   const int fd = mkstemp(path);
@@ -66,9 +66,9 @@ TEST(LibraryFunctions, FilesThatAreNotElfHaveNone) {
   close(self);
   ASSERT_EQ(write(fd, header, sizeof(header)), static_cast<ssize_t>(sizeof(header)));
   close(fd);
-  EXPECT_EQ(LibraryFunctions::Load(path).size(), 0u);
+  EXPECT_EQ(CxxLibraryFunctions::Load(path).size(), 0u);
   unlink(path);
-  EXPECT_GT(LibraryFunctions::Load("/proc/self/exe").size(), 0u);
+  EXPECT_GT(CxxLibraryFunctions::Load("/proc/self/exe").size(), 0u);
 }
 
 TEST(PreloadClasses, OneClassPerFirstUseStack) {
