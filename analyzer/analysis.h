@@ -11,10 +11,10 @@
 
 #include <cstdint>
 
-#include "analyzer/cycle_search.h"
-#include "analyzer/finding.h"
-#include "analyzer/model.h"
-#include "analyzer/stack_symbolizer.h"
+#include "analyzer/findings/finding.h"
+#include "analyzer/graph/cycle_search.h"
+#include "analyzer/model/model.h"
+#include "analyzer/symbols/stack_symbolizer.h"
 
 namespace lockgraph::analyzer {
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
-#include "analyzer/trace_reader.h"
+#include "analyzer/input/trace_reader.h"
 #include "lockgraph/lockgraph.h"
 
 namespace {

@@ -21,7 +21,7 @@ inline constexpr size_t kHeaderSize = 16;  // magic, u32 version, u32 flags (lit
 // A record larger than this is corrupt: no record the runtime writes comes near it.
 inline constexpr uint64_t kMaxRecordSize = 16u << 20;
 // The build_id of a module that is a text file, not an ELF object: a trace imported from
-// another format (analyzer/std_importer.h) names the lines (locations) of its input file
+// another format (analyzer/input/std_importer.h) names the lines (locations) of its input file
 // with it. A frame's offset in such a module is the line itself, printed as `path:offset`,
 // never symbolized. Not a GNU build id: those are raw 16- or 20-byte hashes.
 inline constexpr absl::string_view kLinesModuleBuildId = "lockgraph:lines";

@@ -12,8 +12,8 @@
 #include <sstream>
 #include <string>
 
-#include "analyzer/chrome_trace.h"
-#include "analyzer/model.h"
+#include "analyzer/model/model.h"
+#include "analyzer/report/chrome_trace.h"
 #include "fuzz/analyze_model.h"
 
 namespace {

@@ -4,13 +4,13 @@
 #include <vector>
 
 #include "analyzer/analysis.h"
-#include "analyzer/dot_report.h"
-#include "analyzer/event_replay.h"
-#include "analyzer/html_report.h"
-#include "analyzer/json_report.h"
-#include "analyzer/sarif_report.h"
-#include "analyzer/stack_symbolizer.h"
-#include "analyzer/text_report.h"
+#include "analyzer/replay/event_replay.h"
+#include "analyzer/report/dot_report.h"
+#include "analyzer/report/html_report.h"
+#include "analyzer/report/json_report.h"
+#include "analyzer/report/sarif_report.h"
+#include "analyzer/report/text_report.h"
+#include "analyzer/symbols/stack_symbolizer.h"
 
 namespace lockgraph::fuzz {
 

@@ -4,7 +4,7 @@
 #ifndef LOCKGRAPH_FUZZ_ANALYZE_MODEL_H_
 #define LOCKGRAPH_FUZZ_ANALYZE_MODEL_H_
 
-#include "analyzer/model.h"
+#include "analyzer/model/model.h"
 
 namespace lockgraph::fuzz {
 

@@ -1,4 +1,4 @@
-// libFuzzer target: the STD importer (analyzer/std_importer.h) on arbitrary text, line by
+// libFuzzer target: the STD importer (analyzer/input/std_importer.h) on arbitrary text, line by
 // line as ImportStdFile feeds it; an imported trace is then analyzed and reported like
 // `lockgraph analyze --input-format=std` does (fuzz/analyze_model.h).
 #include <cstddef>
@@ -8,8 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "analyzer/model.h"
-#include "analyzer/std_importer.h"
+#include "analyzer/input/std_importer.h"
+#include "analyzer/model/model.h"
 #include "fuzz/analyze_model.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,4 +1,4 @@
-// libFuzzer target: the suppressions parser (analyzer/suppressions.h). An accepted file is
+// libFuzzer target: the suppressions parser (analyzer/filters/suppressions.h). An accepted file is
 // also matched against a small deadlock finding (a class, a lock site, a frame), so every
 // rule's glob runs.
 #include <cstddef>
@@ -6,9 +6,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "analyzer/finding.h"
+#include "analyzer/filters/suppressions.h"
+#include "analyzer/findings/finding.h"
 #include "common/source_frame.h"
-#include "analyzer/suppressions.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view text(reinterpret_cast<const char*>(data), size);

@@ -1,4 +1,4 @@
-// libFuzzer target: the trace reader (analyzer/trace_reader.h) on arbitrary bytes. Every record
+// libFuzzer target: the trace reader (analyzer/input/trace_reader.h) on arbitrary bytes. Every record
 // the reader accepts is visited: its type taken, the strings it names looked up, and a full-mode
 // event block decoded event by event (common/events.h), as the analysis would.
 #include <cstddef>
@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "analyzer/trace_reader.h"
+#include "analyzer/input/trace_reader.h"
 #include "common/events.h"
 #include "common/trace_records.h"
 

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "analyzer/trace_reader.h"
+#include "analyzer/input/trace_reader.h"
 
 namespace lockgraph::analyzer {
 

@@ -23,7 +23,7 @@
 // The screenshot is a test artefact for people: ${build}/artifacts/report.png (and the page
 // itself, report.html, next to it); the test checks it is a PNG of the window's size with
 // more in it than a blank page.
-#include "analyzer/html_report.h"
+#include "analyzer/report/html_report.h"
 
 #include <unistd.h>
 
@@ -41,7 +41,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "analyzer/finding.h"
+#include "analyzer/findings/finding.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/e2e_support.h"

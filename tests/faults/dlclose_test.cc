@@ -3,7 +3,7 @@
 // library-made lock first after the unload, closes a cycle with it and exits normally; the
 // analyzer symbolizes the frames in the unloaded library from the recorded module map.
 #include "absl/strings/str_cat.h"
-#include "analyzer/trace_reader.h"
+#include "analyzer/input/trace_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/faults/fault_support.h"

@@ -11,7 +11,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
-#include "analyzer/trace_reader.h"
+#include "analyzer/input/trace_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/faults/fault_support.h"

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/trace_reader.h"
+#include "analyzer/input/trace_reader.h"
 #include "gtest/gtest.h"
 #include "lockgraph/options.h"
 #include "tests/support/temp_dir.h"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "analyzer/stack_symbolizer.h"
+#include "analyzer/symbols/stack_symbolizer.h"
 #include "common/llvm_symbolizer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

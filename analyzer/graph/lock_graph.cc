@@ -1,0 +1,88 @@
+#include "analyzer/graph/lock_graph.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace lockgraph::analyzer {
+
+namespace {
+constexpr uint32_t kLookahead = 4;  // dependencies
+}  // namespace
+
+LockGraph LockGraph::Build(const Model& model, Level level) {
+  LockGraph graph;
+  graph.level_ = level;
+  const size_t nodes = level == kInstances ? model.lock_count() : model.class_count();
+  graph.out_.resize(nodes + 1);
+  // Each lock's node, or 0 for a signal (no edges); lock and class ids start at 1. A small
+  // array read per held lock, where ModelLock (with its strings) would cost a cache miss.
+  std::vector<uint32_t> node(model.lock_count() + 1, 0);
+  for (uint32_t lock = 1; lock <= model.lock_count(); ++lock) {
+    const ModelLock& l = model.lock(lock);
+    if (!l.signal) node[lock] = level == kInstances ? lock : l.class_id;
+  }
+  absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> index;
+  // The threads of an edge's witnesses, from the moment it has kMaxWitnesses / 2: from then on
+  // each dependency is checked against them, and this list is contiguous where the witnesses'
+  // dependencies are scattered over the model.
+  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> witness_threads;
+  const std::vector<ModelDependency>& deps = model.dependencies();
+  std::vector<uint32_t> counted;  // the edges the current dependency has counted in already
+  for (uint32_t d = 0; d < deps.size(); ++d) {
+    // On large graphs every lookup in `index` misses the cache: ask for the slots of a later
+    // dependency's edges now, so that they arrive while this one is filed.
+    if (d + kLookahead < deps.size()) {
+      const ModelDependency& later = deps[d + kLookahead];
+      for (const HeldRef& h : later.held) index.prefetch({node[h.lock], node[later.acquired]});
+    }
+    const ModelDependency& dep = deps[d];
+    if ((dep.flags & format::kAcquireTry) != 0) continue;  // cannot block
+    const uint32_t to = node[dep.acquired];
+    if (to == 0) continue;
+    counted.clear();
+    for (uint32_t h = 0; h < dep.held.size(); ++h) {
+      const uint32_t held = dep.held[h].lock;
+      if (held == dep.acquired || node[held] == 0) continue;
+      const uint32_t from = node[held];
+      auto [it, inserted] = index.try_emplace({from, to}, 0);
+      if (inserted) {
+        it->second = static_cast<uint32_t>(graph.edges_.size());
+        graph.edges_.push_back({from, to, {}, 0});
+      }
+      GraphEdge& edge = graph.edges_[it->second];
+      if (std::find(counted.begin(), counted.end(), it->second) == counted.end()) {
+        counted.push_back(it->second);
+        edge.count += dep.count;
+      }
+      // Keep witnesses from many threads: a cycle needs distinct threads on its edges. The
+      // first half of the list takes any dependency, the second only threads not in it yet.
+      if (edge.witnesses.size() < kMaxWitnesses / 2) {
+        edge.witnesses.push_back({d, h});
+        continue;
+      }
+      if (edge.witnesses.size() < kMaxWitnesses) {
+        auto [entry, first] = witness_threads.try_emplace(it->second);
+        std::vector<uint32_t>& threads = entry->second;
+        if (first) {
+          for (const EdgeWitness& w : edge.witnesses) threads.push_back(deps[w.dependency].thread);
+        }
+        if (std::find(threads.begin(), threads.end(), dep.thread) == threads.end()) {
+          edge.witnesses.push_back({d, h});
+          threads.push_back(dep.thread);
+          continue;
+        }
+      }
+      ++edge.more_witnesses;
+    }
+  }
+  // Out-edges in edge id order, each list allocated once: filled here, in a pass of its own,
+  // rather than one push_back into a random node per new edge above.
+  std::vector<uint32_t> out_degree(nodes + 1, 0);
+  for (const GraphEdge& edge : graph.edges_) ++out_degree[edge.from];
+  for (size_t n = 0; n <= nodes; ++n) graph.out_[n].reserve(out_degree[n]);
+  for (uint32_t e = 0; e < graph.edges_.size(); ++e) graph.out_[graph.edges_[e].from].push_back(e);
+  return graph;
+}
+
+}  // namespace lockgraph::analyzer

@@ -1,0 +1,60 @@
+// The lock-order graph of a model: an edge A -> B for every dependency that held A and then
+// acquired B, with those dependencies attached as the edge's witness candidates.
+//
+//   LockGraph instances = LockGraph::Build(model, LockGraph::kInstances);  // nodes: lock ids
+//   LockGraph classes = LockGraph::Build(model, LockGraph::kClasses);      // nodes: class ids
+//
+// Edge rules (docs/analysis.md): a try-lock acquisition cannot block and adds no edge (it
+// still holds its lock for later edges); a re-entered RLock is never recorded; a semaphore
+// released by a thread other than its acquirer is a signal and has no edges. Instance graphs
+// have no self-edges; class graphs do (two locks of one class nested: transfer(a, b)).
+#ifndef LOCKGRAPH_ANALYZER_GRAPH_LOCK_GRAPH_H_
+#define LOCKGRAPH_ANALYZER_GRAPH_LOCK_GRAPH_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "analyzer/model/model.h"
+
+namespace lockgraph::analyzer {
+
+// One dependency offered for an edge: the dependency, and which of its held locks is the
+// edge's source.
+struct EdgeWitness {
+  uint32_t dependency = 0;  // index into Model::dependencies()
+  uint32_t held_index = 0;  // index into that dependency's held list
+};
+
+struct GraphEdge {
+  uint32_t from = 0;
+  uint32_t to = 0;
+  std::vector<EdgeWitness> witnesses;  // at most kMaxWitnesses, from distinct threads first
+  uint64_t more_witnesses = 0;         // dependencies beyond that, counted
+  // How often the program took this order: the counts of all its dependencies, each once
+  // (two held locks of one class make one class edge, not two).
+  uint64_t count = 0;
+};
+
+class LockGraph {
+ public:
+  enum Level { kInstances, kClasses };
+  static constexpr size_t kMaxWitnesses = 64;
+
+  static LockGraph Build(const Model& model, Level level);
+
+  Level level() const { return level_; }
+  // Nodes are 1..node_count() (lock ids or class ids).
+  uint32_t node_count() const { return static_cast<uint32_t>(out_.size()) - 1; }
+  const std::vector<uint32_t>& out_edges(uint32_t node) const { return out_[node]; }
+  const GraphEdge& edge(uint32_t id) const { return edges_[id]; }
+  size_t edge_count() const { return edges_.size(); }
+
+ private:
+  Level level_ = kInstances;
+  std::vector<std::vector<uint32_t>> out_;  // node -> edge ids
+  std::vector<GraphEdge> edges_;
+};
+
+}  // namespace lockgraph::analyzer
+
+#endif  // LOCKGRAPH_ANALYZER_GRAPH_LOCK_GRAPH_H_

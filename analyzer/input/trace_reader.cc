@@ -1,0 +1,374 @@
+#include "analyzer/input/trace_reader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "analyzer/input/id_table.h"
+#include "common/events.h"
+#include "common/varint.h"
+
+namespace lockgraph::analyzer {
+namespace {
+
+uint32_t ReadLe32(absl::string_view bytes) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(bytes[i]);
+  return v;
+}
+
+// Checks that a decoded record refers only to definitions seen before it, and files the
+// definitions it makes.
+class Definitions {
+ public:
+  explicit Definitions(Trace& trace) : trace_(trace) {}
+
+  absl::Status Add(const format::Record& record) {
+    return std::visit([&](const auto& r) { return Check(r); }, record);
+  }
+
+ private:
+  absl::Status Need(bool ok, absl::string_view what, uint64_t id) {
+    if (ok) return absl::OkStatus();
+    return absl::DataLossError(absl::StrCat("refers to undefined ", what, " ", id));
+  }
+  absl::Status String(uint64_t id) { return Need(id == 0 || trace_.strings.contains(id), "string", id); }
+  absl::Status Stack(uint64_t id) { return Need(id == 0 || trace_.stacks.contains(id), "stack", id); }
+  absl::Status Instance(uint64_t id) {
+    return Need(instances_.contains(id), "lock instance", id);
+  }
+
+  absl::Status Check(const format::ProcessRecord& r) {
+    for (uint64_t id : {r.exe_sid, r.options_sid, r.version_sid}) {
+      if (absl::Status s = String(id); !s.ok()) return s;
+    }
+    trace_.process = r;
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::StringRecord& r) {
+    if (r.id == 0 || trace_.strings.contains(r.id)) return Redefined("string", r.id);
+    trace_.strings[r.id] = r.text;
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::ModuleRecord& r) {
+    if (absl::Status s = String(r.path_sid); !s.ok()) return s;
+    if (r.id == 0 || !trace_.modules.try_emplace(r.id, r).second) return Redefined("module", r.id);
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::StackRecord& r) {
+    for (const format::Frame& f : r.frames) {
+      if (absl::Status s = Need(f.module == 0 || trace_.modules.contains(f.module), "module",
+                                f.module);
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (r.id == 0 || !trace_.stacks.try_emplace(r.id, r).second) return Redefined("stack", r.id);
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::ClassRecord& r) {
+    for (uint64_t id : {r.name_sid, r.file_sid, r.function_sid}) {
+      if (absl::Status s = String(id); !s.ok()) return s;
+    }
+    if (absl::Status s = Stack(r.site_stack_id); !s.ok()) return s;
+    if (r.id == 0 || !trace_.classes.try_emplace(r.id, r).second) return Redefined("class", r.id);
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::InstanceRecord& r) {
+    if (absl::Status s = Need(trace_.classes.contains(r.class_id), "class", r.class_id); !s.ok()) {
+      return s;
+    }
+    for (uint64_t id : {r.file_sid, r.name_sid, r.global_name_sid}) {
+      if (absl::Status s = String(id); !s.ok()) return s;
+    }
+    if (absl::Status s = Stack(r.site_stack_id); !s.ok()) return s;
+    if (r.id == 0 || !trace_.instances.try_emplace(r.id, r).second) {
+      return Redefined("lock instance", r.id);
+    }
+    instances_.Insert(r.id, 1);
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::InstanceEndRecord& r) { return Instance(r.id); }
+  absl::Status Check(const format::ThreadStartRecord& r) { return String(r.name_sid); }
+  absl::Status Check(const format::ThreadEndRecord&) { return absl::OkStatus(); }
+  absl::Status Check(const format::ThreadJoinRecord&) { return absl::OkStatus(); }
+  absl::Status Check(const format::ProcessJoinRecord&) { return absl::OkStatus(); }
+  absl::Status Check(const format::DependencyRecord& r) {
+    if (absl::Status s = Instance(r.acquired); !s.ok()) return s;
+    for (const format::HeldLock& h : r.held) {
+      if (absl::Status s = Instance(h.instance); !s.ok()) return s;
+      if (absl::Status s = Stack(h.stack_id); !s.ok()) return s;
+    }
+    if (r.id == 0 || !dependencies_.Insert(r.id, 1)) return Redefined("dependency", r.id);
+    return Stack(r.stack_id);
+  }
+  absl::Status Check(const format::DependencyCountRecord& r) {
+    return Need(dependencies_.contains(r.id), "dependency", r.id);
+  }
+  absl::Status Check(const format::LongWaitRecord& r) {
+    if (absl::Status s = Instance(r.instance); !s.ok()) return s;
+    if (absl::Status s = Stack(r.waiter_stack); !s.ok()) return s;
+    return Stack(r.holder_stack);
+  }
+  absl::Status Check(const format::MisuseRecord& r) {
+    if (r.instance != 0) {
+      if (absl::Status s = Instance(r.instance); !s.ok()) return s;
+    }
+    if (absl::Status s = Stack(r.stack_id); !s.ok()) return s;
+    return String(r.detail_sid);
+  }
+  absl::Status Check(const format::ClassStatsRecord& r) {
+    return Need(trace_.classes.contains(r.class_id), "class", r.class_id);
+  }
+  absl::Status Check(const format::SignalReleaseRecord& r) { return Instance(r.instance); }
+  // Every event must decode and name objects and stacks defined before the block.
+  absl::Status Check(const format::EventBlockRecord& r) {
+    format::EventDecoder events(r.events);
+    format::Event e;
+    uint64_t count = 0;
+    while (events.Next(e)) {
+      ++count;
+      const format::EventOperands& o = e.operands;
+      absl::Status s;
+      switch (e.op) {
+        case format::EventOp::kReadRaw:
+        case format::EventOp::kWriteRaw:
+          s = Stack(o.site);
+          break;
+        case format::EventOp::kRead:
+        case format::EventOp::kWrite:
+          s = Instance(o.object);
+          if (s.ok()) s = Stack(o.site);
+          break;
+        case format::EventOp::kSpawn:
+        case format::EventOp::kJoin:
+        case format::EventOp::kJoinProcess:  // a pid
+          break;
+        default:
+          s = Instance(o.object);
+          break;
+      }
+      if (!s.ok()) return absl::DataLossError(absl::StrCat("event ", count, ": ", s.message()));
+    }
+    if (!events.ok()) return absl::DataLossError(absl::StrCat("events: ", events.error()));
+    if (count != r.count) {
+      return absl::DataLossError(
+          absl::StrCat("holds ", count, " events, but its count says ", r.count));
+    }
+    return absl::OkStatus();
+  }
+  absl::Status Check(const format::RuntimeStatsRecord& r) {
+    for (const auto& [sid, value] : r.counters) {
+      if (absl::Status s = String(sid); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Redefined(absl::string_view what, uint64_t id) {
+    return absl::DataLossError(absl::StrCat("defines ", what, " ", id, " again (or as 0)"));
+  }
+
+  Trace& trace_;
+  // Defined ids, for the checks of every dependency and count record: trace_.instances and a
+  // hash set of dependency ids cost a cache miss per lookup on large traces.
+  IdTable<uint8_t> instances_;
+  IdTable<uint8_t> dependencies_;
+};
+
+}  // namespace
+
+const std::string& Trace::String(uint64_t id) const {
+  static const std::string kEmpty;
+  auto it = strings.find(id);
+  return it != strings.end() ? it->second : kEmpty;
+}
+
+namespace {
+
+// Parses a trace's bytes as they arrive: the header, then each record once it is whole, so a
+// large file streams through a small buffer (ReadTraceFile) instead of being read whole.
+class TraceParser {
+ public:
+  TraceParser(const std::string& name, const RecordVisitor& visit) : visit_(visit) {
+    trace_.path = name;
+  }
+
+  // The file's first bytes (at least the header's 16, unless the file is shorter).
+  absl::Status Header(absl::string_view bytes) {
+    const std::string& name = trace_.path;
+    if (bytes.size() < format::kHeaderSize ||
+        bytes.substr(0, sizeof(format::kTraceMagic)) !=
+            absl::string_view(format::kTraceMagic, sizeof(format::kTraceMagic))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": not a lockgraph trace (no LGTRACE header)"));
+    }
+    trace_.version = ReadLe32(bytes.substr(8, 4));
+    if (trace_.version != format::kTraceVersion) {
+      return absl::InvalidArgumentError(absl::StrCat(name, ": trace format version ",
+                                                     trace_.version, " is not supported (this "
+                                                     "lockgraph reads version ",
+                                                     format::kTraceVersion, ")"));
+    }
+    return absl::OkStatus();
+  }
+
+  // Parses the whole records at the start of `bytes`, which begins at byte `offset` of the
+  // file, and returns how many bytes they take: the rest is a record not yet whole.
+  absl::StatusOr<size_t> Records(absl::string_view bytes, uint64_t offset) {
+    const std::string& name = trace_.path;
+    format::VarintReader reader(bytes);
+    while (!reader.at_end()) {
+      const size_t start = reader.position();
+      const uint64_t at = offset + start;
+      uint64_t type = 0, length = 0;
+      const bool framed = reader.Read(type) && reader.Read(length);
+      if (framed && length > format::kMaxRecordSize) {
+        return absl::DataLossError(absl::StrCat(name, ": byte ", at, ": record ", index_ + 1,
+                                                " claims ", length, " bytes: corrupt trace"));
+      }
+      if (!framed || length > reader.remaining()) return start;
+      const absl::string_view payload = bytes.substr(reader.position(), length);
+      reader.Skip(length);
+      ++index_;
+      const auto record_type = static_cast<format::RecordType>(type);
+      absl::StatusOr<format::Record> record =
+          type > UINT32_MAX ? absl::UnimplementedError("unknown record type")
+                            : format::DecodeRecord(record_type, payload);
+      if (absl::IsUnimplemented(record.status())) {
+        if (unknown_types_.insert(type).second) {
+          trace_.warnings.push_back(absl::StrCat(name, ": byte ", at,
+                                                 ": skipped records of unknown type ", type,
+                                                 " (written by a newer lockgraph?)"));
+        }
+        continue;
+      }
+      absl::Status status = record.status();
+      if (status.ok()) {
+        if (index_ == 1 && record_type != format::RecordType::kString &&
+            record_type != format::RecordType::kProcess) {
+          status = absl::DataLossError("the trace does not start with its process record");
+        } else {
+          status = definitions_.Add(*record);
+        }
+        saw_process_ |= record_type == format::RecordType::kProcess;
+      }
+      if (!status.ok()) {
+        return absl::DataLossError(absl::StrCat(name, ": byte ", at, ": record ", index_, " (",
+                                                format::RecordTypeName(record_type),
+                                                "): ", status.message()));
+      }
+      if (visit_) {
+        visit_(trace_, TraceRecord{at, *std::move(record)});
+      } else {
+        trace_.records.push_back({at, *std::move(record)});
+      }
+    }
+    return bytes.size();
+  }
+
+  // The file has ended; `rest`, at byte `offset`, is what followed its last whole record.
+  absl::StatusOr<Trace> Finish(absl::string_view rest, uint64_t offset) {
+    if (!rest.empty()) {
+      trace_.warnings.push_back(absl::StrCat(
+          trace_.path, ": the file ends inside a record at byte ", offset,
+          " (cut short by a crash?); read the ", index_, " whole records before it"));
+    }
+    if (!saw_process_) {
+      return absl::DataLossError(
+          absl::StrCat(trace_.path, ": no process record (an empty trace?)"));
+    }
+    return std::move(trace_);
+  }
+
+ private:
+  const RecordVisitor& visit_;
+  Trace trace_;
+  Definitions definitions_{trace_};
+  size_t index_ = 0;
+  bool saw_process_ = false;
+  absl::flat_hash_set<uint64_t> unknown_types_;
+};
+
+}  // namespace
+
+absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name,
+                                 const RecordVisitor& visit, const ReadProgress& progress) {
+  TraceParser parser(name, visit);
+  if (absl::Status status = parser.Header(bytes); !status.ok()) return status;
+  absl::StatusOr<size_t> used = parser.Records(bytes.substr(format::kHeaderSize),
+                                               format::kHeaderSize);
+  if (!used.ok()) return used.status();
+  if (progress) progress(bytes.size(), bytes.size());
+  const size_t end = format::kHeaderSize + *used;
+  return parser.Finish(bytes.substr(end), end);
+}
+
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor& visit,
+                                    const ReadProgress& progress) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", strerror(errno)));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a trace file"));
+  }
+  // The file streams through `buffer`, 1 MiB at a time: it holds the bytes from `offset` on,
+  // parsed up to `parsed`; a record larger than a chunk grows it.
+  constexpr size_t kChunk = 1 << 20;
+  TraceParser parser(path, visit);
+  std::string buffer;
+  uint64_t offset = 0;
+  size_t parsed = 0;
+  bool header = false, end = false;
+  while (!end) {
+    const size_t filled = buffer.size();
+    buffer.resize(filled + kChunk);
+    ssize_t n;
+    do {
+      n = read(fd, buffer.data() + filled, kChunk);
+    } while (n < 0 && errno == EINTR);
+    buffer.resize(filled + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    end = n <= 0;
+    if (!header) {
+      if (buffer.size() < format::kHeaderSize && !end) continue;
+      if (absl::Status status = parser.Header(buffer); !status.ok()) {
+        close(fd);
+        return status;
+      }
+      header = true;
+      parsed = std::min(buffer.size(), format::kHeaderSize);
+    }
+    absl::StatusOr<size_t> used =
+        parser.Records(absl::string_view(buffer).substr(parsed), offset + parsed);
+    if (!used.ok()) {
+      close(fd);
+      return used.status();
+    }
+    parsed += *used;
+    buffer.erase(0, parsed);  // keeps the record not yet whole
+    offset += parsed;
+    if (progress) progress(std::min<uint64_t>(offset, st.st_size), st.st_size);
+    parsed = 0;
+  }
+  close(fd);
+  return parser.Finish(buffer, offset);
+}
+
+absl::StatusOr<Trace> RereadTrace(const Trace& trace, const RecordVisitor& visit,
+                                  const ReadProgress& progress) {
+  if (trace.contents == nullptr) return ReadTraceFile(trace.path, visit, progress);
+  absl::StatusOr<Trace> again = ParseTrace(*trace.contents, trace.path, visit, progress);
+  if (again.ok()) again->contents = trace.contents;
+  return again;
+}
+
+}  // namespace lockgraph::analyzer

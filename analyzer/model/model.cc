@@ -1,0 +1,354 @@
+#include "analyzer/model/model.h"
+
+#include <algorithm>
+#include <memory>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "analyzer/input/id_table.h"
+#include "analyzer/input/runtime_counters.h"
+#include "analyzer/symbols/stack_symbolizer.h"
+#include "common/source_frame.h"
+
+namespace lockgraph::analyzer {
+
+void ClassStatistics::Merge(const ClassStatistics& other) {
+  acquisitions += other.acquisitions;
+  contended += other.contended;
+  wait_total_ns += other.wait_total_ns;
+  wait_max_ns = std::max(wait_max_ns, other.wait_max_ns);
+  hold_samples += other.hold_samples;
+  hold_total_ns += other.hold_total_ns;
+  hold_max_ns = std::max(hold_max_ns, other.hold_max_ns);
+  for (size_t i = 0; i < wait_histogram.size(); ++i) wait_histogram[i] += other.wait_histogram[i];
+}
+
+// Files the records of one trace into the model, translating its ids into global ones.
+class Model::TraceLoader {
+ public:
+  TraceLoader(Model& model, uint32_t trace_index) : model_(model), trace_(trace_index) {}
+
+  void operator()(const Trace& trace, const TraceRecord& r) {
+    ++model_.record_count_;
+    std::visit([&](const auto& record) { Add(trace, record); }, r.record);
+  }
+
+  // Class statistics are cumulative snapshots: the last one of a class in a file counts.
+  void FinishTrace() {
+    for (auto& [class_id, stats] : last_stats_) model_.statistics_[class_id].Merge(stats);
+    model_.lock_ids_.resize(trace_ + 1);
+    model_.lock_ids_[trace_] = std::move(locks_);
+  }
+  // The trace's last runtime-statistics counters, by name.
+  const std::vector<std::pair<std::string, uint64_t>>& runtime_counters() const {
+    return runtime_counters_;
+  }
+
+ private:
+  uint32_t Thread(const Trace& trace, uint32_t tid) {
+    if (tid == 0) return 0;
+    auto [it, inserted] = model_.thread_ids_.try_emplace({trace_, tid}, 0);
+    if (inserted) {
+      it->second = static_cast<uint32_t>(model_.threads_.size());
+      model_.threads_.push_back({trace_, tid, absl::StrCat("thread-", tid)});
+    }
+    return it->second;
+  }
+
+  uint32_t Lock(const Trace& trace, uint64_t instance) {
+    if (const uint32_t id = locks_.Get(instance); id != 0) return id;
+    const format::InstanceRecord& record = trace.instances.at(instance);
+    const format::ClassRecord& cls = trace.classes.at(record.class_id);
+    // An object shared by processes is the same lock in every trace that names it: the
+    // first trace's instance stands for all (its class, its site).
+    uint32_t* shared = nullptr;
+    if (record.global_name_sid != 0) {
+      auto [it, inserted] = model_.lock_by_global_name_.try_emplace(
+          std::make_pair(record.kind, trace.String(record.global_name_sid)), 0);
+      if (!inserted) {
+        locks_.Insert(instance, it->second);
+        return it->second;
+      }
+      shared = &it->second;
+    }
+    ModelLock lock;
+    lock.trace = trace_;
+    lock.instance = instance;
+    lock.class_id = model_.ClassFor(trace.String(cls.name_sid), cls, trace);
+    lock.kind = record.kind;
+    lock.file = trace.String(record.file_sid);
+    lock.line = record.line;
+    lock.initial_value = record.initial_value;
+    lock.global_name = trace.String(record.global_name_sid);
+    lock.site_stack = Stack(record.site_stack_id);
+    const uint32_t id = static_cast<uint32_t>(model_.locks_.size());
+    model_.locks_.push_back(std::move(lock));
+    locks_.Insert(instance, id);
+    if (shared != nullptr) *shared = id;
+    return id;
+  }
+
+  StackRef Stack(uint64_t id) const { return StackRef{trace_, id}; }
+
+  void Add(const Trace&, const format::ProcessRecord&) {}
+  void Add(const Trace&, const format::StringRecord&) {}
+  void Add(const Trace&, const format::ModuleRecord&) {}
+  void Add(const Trace&, const format::StackRecord&) {}
+  void Add(const Trace&, const format::ClassRecord&) {}
+  void Add(const Trace& trace, const format::InstanceRecord& r) { Lock(trace, r.id); }
+  void Add(const Trace&, const format::InstanceEndRecord&) {}
+  void Add(const Trace& trace, const format::ThreadStartRecord& r) {
+    uint64_t& start = model_.trace_start_ns_[trace_];
+    start = std::min(start, r.time_ns);
+    const uint32_t id = Thread(trace, r.tid);
+    if (r.name_sid != 0) model_.threads_[id].name = trace.String(r.name_sid);
+    const uint32_t parent = Thread(trace, r.parent_tid);
+    model_.threads_[id].parent = parent;
+    model_.threads_[id].parent_segment = r.parent_segment;
+    model_.order_.AddStart(id, parent, r.parent_segment);
+  }
+  void Add(const Trace&, const format::ThreadEndRecord&) {}
+  void Add(const Trace& trace, const format::ThreadJoinRecord& r) {
+    model_.order_.AddJoin(Thread(trace, r.joiner), r.joiner_segment, Thread(trace, r.joined));
+  }
+  void Add(const Trace& trace, const format::ProcessJoinRecord& r) {
+    model_.process_joins_.push_back(
+        {trace_, Thread(trace, r.joiner), r.joiner_segment, r.child_pid, r.time_ns});
+  }
+  void Add(const Trace& trace, const format::DependencyRecord& r) {
+    ModelDependency dep;
+    dep.thread = Thread(trace, r.tid);
+    dep.segment = r.segment;
+    dep.acquired = Lock(trace, r.acquired);
+    dep.flags = r.flags;
+    dep.stack = Stack(r.stack_id);
+    dep.time_ns = r.time_ns;
+    dep.held.reserve(r.held.size());
+    for (const format::HeldLock& h : r.held) {
+      dep.held.push_back({Lock(trace, h.instance), h.flags, Stack(h.stack_id)});
+    }
+    dependencies_.Insert(r.id, model_.dependencies_.size() + 1);
+    model_.dependencies_.push_back(std::move(dep));
+  }
+  void Add(const Trace&, const format::DependencyCountRecord& r) {
+    model_.dependencies_[dependencies_.Get(r.id) - 1].count += r.count;
+  }
+  void Add(const Trace& trace, const format::LongWaitRecord& r) {
+    model_.waits_.push_back({Thread(trace, r.tid), Lock(trace, r.instance), r.wait_ns,
+                             Thread(trace, r.holder_tid), Stack(r.waiter_stack),
+                             Stack(r.holder_stack), (r.flags & format::kWaitTimedOut) != 0});
+  }
+  void Add(const Trace& trace, const format::MisuseRecord& r) {
+    model_.misuses_.push_back({r.kind, Thread(trace, r.tid),
+                               r.instance != 0 ? Lock(trace, r.instance) : 0,
+                               Thread(trace, r.other_tid), Stack(r.stack_id),
+                               trace.String(r.detail_sid)});
+  }
+  void Add(const Trace& trace, const format::ClassStatsRecord& r) {
+    const format::ClassRecord& cls = trace.classes.at(r.class_id);
+    ClassStatistics& stats =
+        last_stats_[model_.ClassFor(trace.String(cls.name_sid), cls, trace)];
+    stats = ClassStatistics();
+    stats.acquisitions = r.acquisitions;
+    stats.contended = r.contended;
+    stats.wait_total_ns = r.wait_total_ns;
+    stats.wait_max_ns = r.wait_max_ns;
+    stats.hold_samples = r.hold_samples;
+    stats.hold_total_ns = r.hold_total_ns;
+    stats.hold_max_ns = r.hold_max_ns;
+    for (const auto& [bucket, count] : r.wait_histogram) {
+      if (bucket < stats.wait_histogram.size()) stats.wait_histogram[bucket] += count;
+    }
+  }
+  void Add(const Trace& trace, const format::SignalReleaseRecord& r) {
+    model_.locks_[Lock(trace, r.instance)].signal = true;
+  }
+  void Add(const Trace& trace, const format::RuntimeStatsRecord& r) {
+    // Counters are cumulative: the last record of a trace has the final values.
+    runtime_counters_.clear();
+    for (const auto& [name_sid, value] : r.counters) {
+      runtime_counters_.emplace_back(trace.String(name_sid), value);
+    }
+  }
+  void Add(const Trace&, const format::EventBlockRecord&) { model_.has_events_ = true; }
+
+  Model& model_;
+  const uint32_t trace_;
+  // Dense tables: a hash map lookup per held lock and per count record is a cache miss on
+  // large traces. The reader has checked that every id is defined.
+  IdTable<uint32_t> locks_;        // instance -> lock id
+  IdTable<size_t> dependencies_;   // dependency id -> index + 1
+  absl::flat_hash_map<uint32_t, ClassStatistics> last_stats_;
+  std::vector<std::pair<std::string, uint64_t>> runtime_counters_;  // (name, value)
+};
+
+uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& record,
+                         const Trace& trace) {
+  auto [it, inserted] = class_by_name_.try_emplace(name, 0);
+  if (inserted) {
+    it->second = static_cast<uint32_t>(classes_.size());
+    classes_.push_back({name, record.kind, trace.String(record.file_sid), record.line,
+                        trace.String(record.function_sid),
+                        StackRef{static_cast<uint32_t>(traces_.size()), record.site_stack_id}});
+  }
+  return it->second;
+}
+
+absl::Status Model::AddTraceFile(const std::string& path, const ReadProgress& progress) {
+  return AddTrace(
+      [&](const RecordVisitor& visit) { return ReadTraceFile(path, visit, progress); });
+}
+
+absl::Status Model::AddTraceBytes(const std::string& name, std::string bytes) {
+  auto contents = std::make_shared<const std::string>(std::move(bytes));
+  return AddTrace([&](const RecordVisitor& visit) -> absl::StatusOr<Trace> {
+    absl::StatusOr<Trace> trace = ParseTrace(*contents, name, visit);
+    if (trace.ok()) trace->contents = contents;
+    return trace;
+  });
+}
+
+absl::Status Model::AddTrace(
+    const std::function<absl::StatusOr<Trace>(const RecordVisitor& visit)>& read) {
+  const uint32_t index = static_cast<uint32_t>(traces_.size());
+  trace_start_ns_.resize(index + 1, UINT64_MAX);
+  TraceLoader loader(*this, index);
+  absl::StatusOr<Trace> trace =
+      read([&](const Trace& t, const TraceRecord& r) { loader(t, r); });
+  if (!trace.ok()) {
+    trace_start_ns_.resize(index);
+    return trace.status();
+  }
+  loader.FinishTrace();
+  for (const std::string& warning : trace->warnings) warnings_.push_back(warning);
+  for (std::string& warning : RuntimeCounterWarnings(trace->path, loader.runtime_counters())) {
+    warnings_.push_back(std::move(warning));
+  }
+  traces_.push_back(*std::move(trace));
+  return absl::OkStatus();
+}
+
+void Model::Finish() {
+  // A forked child's first thread continues its parent's forking thread (same tid): the
+  // parent's past happens before all of the child. The child's process record carries its
+  // parent's start time, which tells apart processes that reused a pid.
+  for (uint32_t child = 0; child < traces_.size(); ++child) {
+    const format::ProcessRecord& p = traces_[child].process;
+    if (p.parent_tid == 0) continue;
+    for (uint32_t parent = 0; parent < traces_.size(); ++parent) {
+      const format::ProcessRecord& q = traces_[parent].process;
+      if (parent == child || q.pid != p.ppid || q.realtime_ns != p.realtime_ns) continue;
+      auto from = thread_ids_.find({parent, p.parent_tid});
+      auto to = thread_ids_.find({child, p.parent_tid});
+      if (from != thread_ids_.end() && to != thread_ids_.end()) {
+        order_.AddStart(to->second, from->second, p.parent_segment);
+        threads_[to->second].parent = from->second;
+        threads_[to->second].parent_segment = p.parent_segment;
+      }
+    }
+  }
+  OrderProcessJoins();
+}
+
+// A joined child process happened, all of it, before its joiner's next segment. The join
+// names the child by pid, which the system reuses once the child is reaped: a child process is
+// told apart by its parent (pid and start time), its pid and the fork (forking thread and
+// segment, which no two forks share), and a join belongs to the child of that pid that began
+// last before the join. A child that wrote several files (lockgraph::Configure) is ordered
+// whole.
+void Model::OrderProcessJoins() {
+  if (process_joins_.empty()) return;
+  struct Child {
+    uint64_t start_ns = UINT64_MAX;
+    std::vector<uint32_t> traces;
+  };
+  // (ppid, parent start, pid) -> (forking thread, its segment) -> the child's files.
+  absl::flat_hash_map<std::tuple<uint64_t, uint64_t, uint64_t>,
+                      absl::flat_hash_map<std::pair<uint32_t, uint32_t>, Child>>
+      children;
+  for (uint32_t t = 0; t < traces_.size(); ++t) {
+    const format::ProcessRecord& p = traces_[t].process;
+    if (p.parent_tid == 0) continue;
+    Child& child = children[{p.ppid, p.realtime_ns, p.pid}][{p.parent_tid, p.parent_segment}];
+    child.start_ns = std::min(child.start_ns, trace_start_ns_[t]);
+    child.traces.push_back(t);
+  }
+  std::vector<std::vector<uint32_t>> threads_of(traces_.size());
+  for (uint32_t id = 1; id < threads_.size(); ++id) threads_of[threads_[id].trace].push_back(id);
+  for (const ProcessJoin& join : process_joins_) {
+    const format::ProcessRecord& parent = traces_[join.trace].process;
+    auto forks = children.find({parent.pid, parent.realtime_ns, join.child_pid});
+    if (forks == children.end() || join.joiner == 0) continue;
+    const Child* joined = nullptr;
+    for (const auto& [fork, child] : forks->second) {
+      if (child.start_ns > join.time_ns) continue;  // forked after the join: a reused pid
+      if (joined == nullptr || child.start_ns > joined->start_ns) joined = &child;
+    }
+    if (joined == nullptr) continue;
+    for (uint32_t t : joined->traces) {
+      for (uint32_t thread : threads_of[t]) order_.AddJoin(join.joiner, join.segment, thread);
+    }
+  }
+}
+
+uint32_t Model::ThreadId(uint32_t trace, uint32_t tid) const {
+  auto it = thread_ids_.find({trace, tid});
+  return it == thread_ids_.end() ? 0 : it->second;
+}
+
+void Model::AddRaces(std::vector<ModelRace> races) {
+  for (ModelRace& race : races) races_.push_back(std::move(race));
+}
+
+void Model::ResolveSites(StackSymbolizer& symbolizer) {
+  std::vector<StackRef> stacks;
+  for (const ModelClass& c : classes_) {
+    if (c.file.empty() && c.site_stack.id != 0) stacks.push_back(c.site_stack);
+  }
+  for (const ModelLock& l : locks_) {
+    if (l.file.empty() && l.site_stack.id != 0) stacks.push_back(l.site_stack);
+  }
+  symbolizer.Prefetch(stacks);
+  // The first frame of the program itself: in an unoptimized build the interposer's caller
+  // is std::mutex::lock or __gthread_mutex_lock, not the user's line.
+  auto resolve = [&](StackRef stack, std::string& file, uint32_t& line, std::string* function) {
+    const std::vector<SourceFrame> frames = symbolizer.Frames(stack);
+    if (frames.empty()) return false;
+    const SourceFrame& frame = frames[FirstUserFrame(frames)];
+    file = frame.file.empty() ? frame.module : frame.file;
+    line = frame.line;
+    if (function != nullptr) *function = frame.function;
+    return IsUserFrame(frame);
+  };
+  // Classes: one source line is one class, whatever path (inlined or not) led from it to the
+  // C library. Preload classes that resolve to the same line merge; their key becomes it.
+  std::vector<uint32_t> remap(classes_.size());
+  absl::flat_hash_map<std::tuple<format::SyncKind, std::string, uint32_t>, uint32_t> by_site;
+  for (uint32_t id = 0; id < classes_.size(); ++id) {
+    remap[id] = id;
+    ModelClass& c = classes_[id];
+    if (!c.file.empty() || c.site_stack.id == 0) continue;
+    if (!resolve(c.site_stack, c.file, c.line, &c.function)) continue;
+    c.name = absl::StrCat(c.file, ":", c.line);
+    auto [it, inserted] = by_site.try_emplace({c.kind, c.file, c.line}, id);
+    if (!inserted) remap[id] = it->second;
+  }
+  for (uint32_t id = 0; id < classes_.size(); ++id) {
+    if (remap[id] == id) continue;
+    if (auto stats = statistics_.find(id); stats != statistics_.end()) {
+      statistics_[remap[id]].Merge(stats->second);
+      statistics_.erase(id);
+    }
+  }
+  for (ModelLock& l : locks_) {
+    l.class_id = remap[l.class_id];
+    if (!l.file.empty() || l.site_stack.id == 0) continue;
+    if (!resolve(l.site_stack, l.file, l.line, nullptr)) {
+      const ModelClass& c = classes_[l.class_id];  // its own site is in the C++ library
+      l.file = c.file;
+      l.line = c.line;
+    }
+  }
+}
+
+}  // namespace lockgraph::analyzer

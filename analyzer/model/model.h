@@ -1,0 +1,236 @@
+// The model the analysis works on: every trace given, merged. Threads and lock instances are
+// numbered globally (a lock of one process is never a lock of another, except the objects
+// shared by processes — ProcessLock, ProcessQueue — which are one instance wherever their
+// global name appears); lock classes are merged by their string key, so the same class in two
+// runs or two test binaries is one class.
+//
+//   Model model;
+//   RETURN_IF_ERROR(model.AddTraceFile("a.lgtrace"));
+//   RETURN_IF_ERROR(model.AddTraceFile("b.lgtrace"));
+//   model.Finish();   // orders forked processes after their parents, before their joiners
+//   for (const ModelDependency& d : model.dependencies()) ...
+//
+// Ids: thread, lock and class ids are indices from 1 (0 means none). Trace records stream
+// through AddTraceFile, so memory grows with distinct behaviour, not with the file size.
+#ifndef LOCKGRAPH_ANALYZER_MODEL_MODEL_H_
+#define LOCKGRAPH_ANALYZER_MODEL_MODEL_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "analyzer/input/id_table.h"
+#include "analyzer/input/trace_reader.h"
+#include "common/thread_order.h"
+#include "common/trace_format.h"
+#include "common/wait_histogram.h"
+
+namespace lockgraph::analyzer {
+
+// A stack in one of the traces (for symbolization).
+struct StackRef {
+  uint32_t trace = 0;
+  uint64_t id = 0;  // 0: no stack
+  bool operator==(const StackRef&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const StackRef& s) {
+    return H::combine(std::move(h), s.trace, s.id);
+  }
+};
+
+struct ModelThread {
+  uint32_t trace = 0;
+  uint32_t tid = 0;  // as recorded in its trace
+  std::string name;
+  uint32_t parent = 0;  // the thread (or forking thread) that started it; 0 if not known
+  uint32_t parent_segment = 0;
+};
+
+struct ModelClass {
+  std::string name;  // the key: explicit name or "file:line"
+  format::SyncKind kind = format::SyncKind::kLock;
+  std::string file;  // construction site of the first instance seen
+  uint32_t line = 0;
+  std::string function;
+  StackRef site_stack;  // preload classes: where they were first seen (see ResolveSites)
+};
+
+struct ModelLock {
+  uint32_t trace = 0;
+  uint64_t instance = 0;  // as recorded in its trace
+  uint32_t class_id = 0;
+  format::SyncKind kind = format::SyncKind::kLock;
+  std::string file;  // this instance's construction site
+  uint32_t line = 0;
+  int64_t initial_value = 0;
+  std::string global_name;  // ProcessLock, ProcessQueue: the name all processes know it by
+  bool signal = false;  // a semaphore released by a thread that had not taken it
+  StackRef site_stack;  // preload objects: where first seen
+};
+
+struct HeldRef {
+  uint32_t lock = 0;
+  uint8_t flags = 0;
+  StackRef site;  // one frame: where it was taken
+};
+
+struct ModelDependency {
+  uint32_t thread = 0;
+  uint32_t segment = 0;
+  std::vector<HeldRef> held;
+  uint32_t acquired = 0;
+  uint8_t flags = 0;
+  StackRef stack;
+  uint64_t count = 1;
+  uint64_t time_ns = 0;  // first seen, since its process started
+};
+
+struct ModelWait {
+  uint32_t thread = 0;
+  uint32_t lock = 0;
+  uint64_t wait_ns = 0;
+  uint32_t holder = 0;  // 0 if unknown
+  StackRef waiter_stack;
+  StackRef holder_stack;
+  bool timed_out = false;
+};
+
+struct ModelMisuse {
+  format::MisuseKind kind = format::MisuseKind::kReleaseUnheld;
+  uint32_t thread = 0;
+  uint32_t lock = 0;   // 0 if none
+  uint32_t other = 0;  // another thread involved, 0 if none
+  StackRef stack;
+  std::string detail;
+};
+
+// One annotated access of a data race (full mode).
+struct ModelAccess {
+  uint32_t thread = 0;
+  bool write = false;
+  uint64_t time_ns = 0;  // when it happened, on its trace's clock
+  StackRef site;
+  std::vector<uint32_t> held;  // locks held, outermost first
+};
+
+// Two accesses to one location, at least one a write, that no synchronisation orders.
+struct ModelRace {
+  uint32_t variable = 0;  // a Shared<T> (its lock id), or 0 for raw memory:
+  uint32_t trace = 0;     //   the trace (process) and start address of the raw memory
+  uint64_t address = 0;
+  uint64_t size = 0;
+  ModelAccess first;   // the earlier in time (in the replay, if their times tie)
+  ModelAccess second;
+  uint64_t count = 1;  // racing pairs seen at these two sites
+};
+
+struct ClassStatistics {
+  uint64_t acquisitions = 0;
+  uint64_t contended = 0;
+  uint64_t wait_total_ns = 0;
+  uint64_t wait_max_ns = 0;
+  uint64_t hold_samples = 0;
+  uint64_t hold_total_ns = 0;
+  uint64_t hold_max_ns = 0;
+  std::array<uint64_t, format::kWaitBuckets> wait_histogram = {};
+
+  void Merge(const ClassStatistics& other);
+};
+
+class Model {
+ public:
+  // Reads one trace file into the model. Errors name the file (and byte offset); warnings
+  // (a file cut short) go to warnings().
+  absl::Status AddTraceFile(const std::string& path, const ReadProgress& progress = {});
+  // The same for a trace built in memory (an importer's output, analyzer/input/std_importer.h):
+  // `name` stands for its file in messages. The bytes are kept for the full-mode replay.
+  absl::Status AddTraceBytes(const std::string& name, std::string bytes);
+  // Call once all traces are in: orders each forked process after its parent's fork, and
+  // before what its parent did after joining it (lockgraph::Process::join).
+  void Finish();
+  // Objects seen by the LD_PRELOAD interposer have no source site in the trace, only a stack
+  // of where they were first seen: this fills their file, line and function from it (the
+  // first frame of the program's own code), and merges classes that resolve to one line.
+  // Call after the last AddTraceFile and before the analysis.
+  void ResolveSites(class StackSymbolizer& symbolizer);
+
+  const std::vector<Trace>& traces() const { return traces_; }
+  const ModelThread& thread(uint32_t id) const { return threads_[id]; }
+  const ModelClass& lock_class(uint32_t id) const { return classes_[id]; }
+  const ModelLock& lock(uint32_t id) const { return locks_[id]; }
+  size_t thread_count() const { return threads_.size() - 1; }
+  size_t class_count() const { return classes_.size() - 1; }
+  size_t lock_count() const { return locks_.size() - 1; }
+  const std::vector<ModelDependency>& dependencies() const { return dependencies_; }
+  const std::vector<ModelWait>& waits() const { return waits_; }
+  const std::vector<ModelMisuse>& misuses() const { return misuses_; }
+  const std::vector<ModelRace>& races() const { return races_; }
+  // Model ids of a trace's thread and instance ids; 0 if not in the model.
+  uint32_t ThreadId(uint32_t trace, uint32_t tid) const;
+  uint32_t LockId(uint32_t trace, uint64_t instance) const {
+    return trace < lock_ids_.size() ? lock_ids_[trace].Get(instance) : 0;
+  }
+  // True if any trace was recorded in full mode (its events can be replayed).
+  bool has_events() const { return has_events_; }
+  // What the full-mode replay (analyzer/replay/event_replay.h) adds: signal orders and races.
+  ThreadOrder& mutable_order() { return order_; }
+  void AddRaces(std::vector<ModelRace> races);
+  void AddWarning(std::string warning) { warnings_.push_back(std::move(warning)); }
+  // By class id.
+  const absl::flat_hash_map<uint32_t, ClassStatistics>& statistics() const { return statistics_; }
+  const ThreadOrder& order() const { return order_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  uint64_t record_count() const { return record_count_; }
+
+ private:
+  class TraceLoader;
+
+  uint32_t ClassFor(const std::string& name, const format::ClassRecord& record,
+                    const Trace& trace);
+  void OrderProcessJoins();
+
+  // A ProcessJoinRecord, resolved in Finish(): its child's trace may come later.
+  struct ProcessJoin {
+    uint32_t trace = 0;   // the joiner's
+    uint32_t joiner = 0;  // thread id
+    uint32_t segment = 0;
+    uint64_t child_pid = 0;
+    uint64_t time_ns = 0;
+  };
+
+  // Files one trace, read by `read` with the visitor it is given.
+  absl::Status AddTrace(
+      const std::function<absl::StatusOr<Trace>(const RecordVisitor& visit)>& read);
+
+  std::vector<Trace> traces_;
+  std::vector<ModelThread> threads_ = std::vector<ModelThread>(1);
+  std::vector<ModelClass> classes_ = std::vector<ModelClass>(1);
+  std::vector<ModelLock> locks_ = std::vector<ModelLock>(1);
+  std::vector<ModelDependency> dependencies_;
+  std::vector<ModelWait> waits_;
+  std::vector<ModelMisuse> misuses_;
+  std::vector<ModelRace> races_;
+  std::vector<IdTable<uint32_t>> lock_ids_;  // per trace: instance -> lock id
+  bool has_events_ = false;
+  absl::flat_hash_map<uint32_t, ClassStatistics> statistics_;
+  absl::flat_hash_map<std::string, uint32_t> class_by_name_;
+  // (kind, global name) -> lock id: one instance however many processes use it.
+  absl::flat_hash_map<std::pair<format::SyncKind, std::string>, uint32_t> lock_by_global_name_;
+  std::vector<ProcessJoin> process_joins_;
+  // By trace: the time of its first thread-start record (when a forked child began), or
+  // UINT64_MAX if it has none.
+  std::vector<uint64_t> trace_start_ns_;
+  // (trace, tid) -> thread id
+  absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> thread_ids_;
+  ThreadOrder order_;
+  std::vector<std::string> warnings_;
+  uint64_t record_count_ = 0;
+};
+
+}  // namespace lockgraph::analyzer
+
+#endif  // LOCKGRAPH_ANALYZER_MODEL_MODEL_H_

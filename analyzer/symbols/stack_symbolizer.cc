@@ -1,0 +1,86 @@
+#include "analyzer/symbols/stack_symbolizer.h"
+
+#include <map>
+
+#include "absl/strings/str_format.h"
+
+namespace lockgraph::analyzer {
+
+StackSymbolizer::StackSymbolizer(std::vector<const Trace*> traces,
+                                 std::optional<LlvmSymbolizer> symbolizer)
+    : traces_(std::move(traces)), symbolizer_(std::move(symbolizer)) {}
+
+const format::StackRecord* StackSymbolizer::Find(StackRef stack) const {
+  if (stack.id == 0 || stack.trace >= traces_.size()) return nullptr;
+  auto it = traces_[stack.trace]->stacks.find(stack.id);
+  return it != traces_[stack.trace]->stacks.end() ? &it->second : nullptr;
+}
+
+void StackSymbolizer::Prefetch(absl::Span<const StackRef> stacks) {
+  std::map<std::string, std::vector<uint64_t>> by_module;
+  for (const StackRef& ref : stacks) {
+    const format::StackRecord* stack = Find(ref);
+    if (stack == nullptr) continue;
+    const Trace& trace = *traces_[ref.trace];
+    for (const format::Frame& frame : stack->frames) {
+      if (frame.module == 0) continue;
+      const format::ModuleRecord& module = trace.modules.at(frame.module);
+      std::string path = trace.String(module.path_sid);
+      auto [it, inserted] = frames_.try_emplace({path, frame.offset});
+      if (!inserted) continue;
+      if (module.build_id == format::kLinesModuleBuildId) {
+        // An imported trace: the offset is a line of the file it was imported from.
+        if (frame.offset <= UINT32_MAX) {
+          SourceFrame line;
+          line.file = path;
+          line.line = static_cast<uint32_t>(frame.offset);
+          it->second = {std::move(line)};
+        }
+        continue;
+      }
+      by_module[std::move(path)].push_back(frame.offset);
+    }
+  }
+  if (!symbolizer_) return;
+  for (const auto& [path, offsets] : by_module) {
+    std::vector<uint64_t> calls;
+    for (uint64_t offset : offsets) calls.push_back(offset - 1);  // the call, not the return
+    auto symbolized = symbolizer_->Symbolize(path, calls);
+    if (!symbolized.ok()) continue;
+    for (size_t i = 0; i < offsets.size(); ++i) {
+      SymbolizedAddress& address = (*symbolized)[i];
+      if (address.size() == 1 && address[0].function == "??" && address[0].file.empty()) {
+        continue;
+      }
+      frames_[{path, offsets[i]}] = std::move(address);
+    }
+  }
+}
+
+std::vector<SourceFrame> StackSymbolizer::Frames(StackRef ref) {
+  std::vector<SourceFrame> result;
+  const format::StackRecord* stack = Find(ref);
+  if (stack == nullptr) return result;
+  const Trace& trace = *traces_[ref.trace];
+  for (const format::Frame& frame : stack->frames) {
+    std::string path =
+        frame.module == 0 ? std::string() : trace.String(trace.modules.at(frame.module).path_sid);
+    auto it = frames_.find(std::make_pair(path, frame.offset));
+    if (it == frames_.end() && frame.module != 0) {
+      Prefetch({ref});
+      it = frames_.find(std::make_pair(path, frame.offset));
+    }
+    if (it != frames_.end() && !it->second.empty()) {
+      result.insert(result.end(), it->second.begin(), it->second.end());
+      continue;
+    }
+    SourceFrame unknown;
+    unknown.function = "??";
+    unknown.module = frame.module == 0 ? absl::StrFormat("0x%x", frame.offset)
+                                       : absl::StrFormat("%s+0x%x", path, frame.offset);
+    result.push_back(std::move(unknown));
+  }
+  return result;
+}
+
+}  // namespace lockgraph::analyzer

@@ -1,0 +1,124 @@
+// Cycle search on lock graphs built from hand-made traces: components, elementary cycles once
+// each, and the bounds (counted, never silent).
+#include "analyzer/graph/cycle_search.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/analyzer/trace_builder.h"
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+using ::lockgraph::analyzer::CycleSearch;
+using ::lockgraph::analyzer::CycleSearchOptions;
+using ::lockgraph::analyzer::LockGraph;
+using ::lockgraph::analyzer::Model;
+using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::TraceBuilder;
+using ::testing::SizeIs;
+
+// A model with locks 1..n (classes "l1".."ln") and one thread taking each edge.
+Model ModelOf(int locks, const std::vector<std::pair<int, int>>& edges) {
+  TraceBuilder t;
+  t.Thread(1, "main");
+  for (int i = 1; i <= locks; ++i) t.Lock(i, "l" + std::to_string(i));
+  for (auto [from, to] : edges) t.Dependency(1, 0, {static_cast<uint64_t>(from)}, to);
+  TempDir dir;
+  Model model;
+  EXPECT_TRUE(model.AddTraceFile(t.WriteTo(dir.path())).ok());
+  model.Finish();
+  return model;
+}
+
+TEST(LockGraph, EdgesCarryTheirDependencies) {
+  const Model model = ModelOf(3, {{1, 2}, {1, 2}, {2, 3}});
+  const LockGraph graph = LockGraph::Build(model, LockGraph::kInstances);
+  EXPECT_EQ(graph.node_count(), 3u);
+  ASSERT_EQ(graph.edge_count(), 2u);
+  EXPECT_EQ(graph.edge(0).from, 1u);
+  EXPECT_EQ(graph.edge(0).to, 2u);
+  EXPECT_THAT(graph.edge(0).witnesses, SizeIs(2));
+}
+
+TEST(CycleSearch, AcyclicGraphHasNoComponents) {
+  const Model model = ModelOf(4, {{1, 2}, {2, 3}, {1, 3}, {3, 4}});
+  CycleSearch search(LockGraph::Build(model, LockGraph::kInstances), {});
+  EXPECT_EQ(search.cyclic_components(), 0u);
+  EXPECT_TRUE(search.cycles().empty());
+}
+
+TEST(CycleSearch, FindsEachElementaryCycleOnce) {
+  // 1 <-> 2, and 1 -> 2 -> 3 -> 1: two elementary cycles in one component.
+  const Model model = ModelOf(3, {{1, 2}, {2, 1}, {2, 3}, {3, 1}});
+  CycleSearch search(LockGraph::Build(model, LockGraph::kInstances), {});
+  EXPECT_EQ(search.cyclic_components(), 1u);
+  EXPECT_THAT(search.cycles(), SizeIs(2));
+  EXPECT_EQ(search.cycles_not_kept(), 0u);
+  EXPECT_EQ(search.components_cut_short(), 0u);
+}
+
+TEST(CycleSearch, SeparateComponentsAreSearchedSeparately) {
+  const Model model = ModelOf(4, {{1, 2}, {2, 1}, {3, 4}, {4, 3}});
+  CycleSearch search(LockGraph::Build(model, LockGraph::kInstances), {});
+  EXPECT_EQ(search.cyclic_components(), 2u);
+  EXPECT_THAT(search.cycles(), SizeIs(2));
+}
+
+TEST(CycleSearch, CyclesPastTheBoundAreCounted) {
+  // A complete graph on 5 nodes has 84 elementary cycles.
+  std::vector<std::pair<int, int>> edges;
+  for (int a = 1; a <= 5; ++a) {
+    for (int b = 1; b <= 5; ++b) {
+      if (a != b) edges.push_back({a, b});
+    }
+  }
+  const Model model = ModelOf(5, edges);
+  const LockGraph graph = LockGraph::Build(model, LockGraph::kInstances);
+  CycleSearch all(graph, {});
+  EXPECT_THAT(all.cycles(), SizeIs(84));
+  CycleSearchOptions bounded;
+  bounded.max_cycles = 10;
+  CycleSearch some(graph, bounded);
+  EXPECT_THAT(some.cycles(), SizeIs(10));
+  EXPECT_EQ(some.cycles_not_kept(), 74u);
+}
+
+TEST(CycleSearch, LongerCyclesThanTheLengthBoundAreReportedAsCutShort) {
+  const Model model = ModelOf(6, {{1, 2}, {2, 3}, {3, 4}, {4, 5}, {5, 6}, {6, 1}});
+  const LockGraph graph = LockGraph::Build(model, LockGraph::kInstances);
+  CycleSearchOptions short_cycles;
+  short_cycles.max_length = 4;
+  CycleSearch search(graph, short_cycles);
+  EXPECT_TRUE(search.cycles().empty());
+  EXPECT_EQ(search.components_cut_short(), 1u);
+  CycleSearch full(graph, {});
+  EXPECT_THAT(full.cycles(), SizeIs(1));
+  EXPECT_THAT(full.cycles()[0], SizeIs(6));
+}
+
+TEST(CycleSearch, ClassSelfEdgeIsACycle) {
+  TraceBuilder t;
+  t.Thread(1, "main");
+  t.Lock(1, "account");
+  t.Lock(2, "account");
+  t.Dependency(1, 0, {1}, 2);
+  TempDir dir;
+  Model model;
+  ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path())).ok());
+  CycleSearch instances(LockGraph::Build(model, LockGraph::kInstances), {});
+  EXPECT_TRUE(instances.cycles().empty());
+  CycleSearch classes(LockGraph::Build(model, LockGraph::kClasses), {});
+  ASSERT_THAT(classes.cycles(), SizeIs(1));
+  EXPECT_THAT(classes.cycles()[0], SizeIs(1));
+}
+
+TEST(CycleSearch, LargeAcyclicGraphIsLinear) {
+  // A chain over 100,000 locks: deep enough to overflow a recursive search.
+  std::vector<std::pair<int, int>> edges;
+  for (int i = 1; i < 100000; ++i) edges.push_back({i, i + 1});
+  const Model model = ModelOf(100000, edges);
+  CycleSearch search(LockGraph::Build(model, LockGraph::kInstances), {});
+  EXPECT_EQ(search.cyclic_components(), 0u);
+}
+
+}  // namespace
