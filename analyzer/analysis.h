@@ -1,11 +1,14 @@
-// The analysis: from a merged model to a report. Lock-order cycles are searched per instance
-// (a witness makes a `deadlock`) and per class (a class cycle without an instance witness is
-// a `potential` deadlock, like transfer(a, b) called both ways on other accounts); long waits
-// over the threshold and misuse come from the runtime's records.
+// The analysis: from a merged model to a report, through the stages of the folders beside
+// this file. Lock graphs of instances and of classes (graph/), their cycles judged by the
+// witness rules (filters/cycle_verdicts.h): an instance cycle with a witness is a `deadlock`,
+// a class cycle with a witness but none among instances a `potential` deadlock (transfer(a, b)
+// called both ways on other accounts); then long waits over the threshold, misuse and races
+// (findings/), and the per-class statistics.
 //
 //   Report report = Analyze(model, symbolizer, AnalysisOptions{});
 //
-// Witness rules: common/witness.h. docs/analysis.md explains each rule and bound.
+// Suppressions and baselines are applied to the report afterwards (filters/). docs/analysis.md
+// explains each rule and bound.
 #ifndef LOCKGRAPH_ANALYZER_ANALYSIS_H_
 #define LOCKGRAPH_ANALYZER_ANALYSIS_H_
 
@@ -26,9 +29,6 @@ struct AnalysisOptions {
 };
 
 Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOptions& options);
-
-// Per-class statistics alone (lockgraph stats), sorted by total wait.
-std::vector<ClassStatsRow> ComputeClassStats(const Model& model);
 
 }  // namespace lockgraph::analyzer
 

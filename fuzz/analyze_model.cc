@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "analyzer/analysis.h"
+#include "analyzer/findings/class_stats.h"
 #include "analyzer/replay/event_replay.h"
 #include "analyzer/report/dot_report.h"
 #include "analyzer/report/html_report.h"

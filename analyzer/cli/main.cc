@@ -22,6 +22,7 @@
 #include "analyzer/cli/progress.h"
 #include "analyzer/cli/run_command.h"
 #include "analyzer/filters/suppressions.h"
+#include "analyzer/findings/class_stats.h"
 #include "analyzer/input/std_importer.h"
 #include "analyzer/input/trace_paths.h"
 #include "analyzer/input/trace_reader.h"

@@ -1,0 +1,158 @@
+#include "analyzer/findings/cycle_findings.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "analyzer/findings/finding_id.h"
+#include "analyzer/findings/lock_labels.h"
+
+namespace lockgraph::analyzer {
+namespace {
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  if (names.size() <= 1) return absl::StrJoin(names, "");
+  return absl::StrCat(absl::StrJoin(names.begin(), names.end() - 1, ", "), " and ",
+                      names.back());
+}
+
+}  // namespace
+
+Finding CycleFinding(FindingParts& parts, const LockGraph& graph, const JudgedCycle& cycle,
+                     FindingKind kind) {
+  const Model& model = parts.model();
+  const size_t n = cycle.edges.size();
+  // Start the cycle at its smallest class name, so that output does not depend on the
+  // order the search found it in.
+  size_t start = 0;
+  for (size_t i = 1; i < n; ++i) {
+    const auto& a = parts.ClassOf(graph, graph.edge(cycle.edges[i]).from).name;
+    const auto& b = parts.ClassOf(graph, graph.edge(cycle.edges[start]).from).name;
+    if (a < b) start = i;
+  }
+  Finding finding;
+  finding.kind = kind;
+  std::vector<std::string> names, tokens;
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = (start + k) % n;
+    const GraphEdge& edge = graph.edge(cycle.edges[i]);
+    const EdgeWitness& w = cycle.chosen(i);
+    const ModelDependency& dep = model.dependencies()[w.dependency];
+    finding.locks.push_back(parts.GraphLock(graph, edge.from));
+    names.push_back(ShortName(parts.ClassOf(graph, edge.from)));
+    tokens.push_back(ClassToken(parts.ClassOf(graph, edge.from)));
+    FindingEdge out;
+    out.from = k;
+    out.to = (k + 1) % n;
+    out.thread = parts.Thread(dep.thread);
+    out.held = parts.Stack(dep.held[w.held_index].site);
+    if (out.held.frames.empty() || !IsUserFrame(out.held.frames.front())) {
+      // The one frame kept for a held lock is in the C++ library (an unoptimized build of
+      // std::mutex::lock under the preload): name where the lock was first used instead.
+      const ModelLock& held = model.lock(dep.held[w.held_index].lock);
+      FindingStack first_use = parts.Stack(model.lock_class(held.class_id).site_stack);
+      if (!first_use.frames.empty()) {
+        out.held = std::move(first_use);
+        out.held_is_first_use = true;
+      }
+    }
+    out.acquire = parts.Stack(dep.stack);
+    out.flags = dep.flags;
+    out.first_seen_ns = dep.time_ns;
+    for (const EdgeWitness& any : edge.witnesses) {
+      out.count += model.dependencies()[any.dependency].count;
+    }
+    finding.edges.push_back(std::move(out));
+  }
+  // Two classes first used on one line: tell them apart by their keys.
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = i + 1; j < n; ++j) {
+      if (names[i] != names[j] || finding.locks[i].class_name == finding.locks[j].class_name) {
+        continue;
+      }
+      names[i] = absl::StrCat(names[i], " (", finding.locks[i].class_name, ")");
+      names[j] = absl::StrCat(names[j], " (", finding.locks[j].class_name, ")");
+    }
+  }
+  finding.id = MakeFindingId(kind, tokens);
+  const bool self = cycle.self();
+  const bool one_class = std::all_of(names.begin(), names.end(),
+                                     [&](const std::string& name) { return name == names[0]; });
+  if (kind == FindingKind::kDeadlock && one_class) {
+    finding.message = absl::StrCat("lock-order cycle between ", n, " locks of class ", names[0],
+                                   ", taken in different orders");
+  } else if (kind == FindingKind::kDeadlock) {
+    finding.message = absl::StrCat("lock-order cycle between ", JoinNames(names));
+  } else if (self) {
+    finding.message = absl::StrCat(
+        "possible lock-order cycle: two threads each nest two locks of class ", names[0],
+        ", so they can take the same two locks in opposite orders");
+  } else {
+    finding.message = absl::StrCat("possible lock-order cycle between classes ",
+                                   JoinNames(names),
+                                   " (no run took both orders on the same locks)");
+  }
+  // Point at the least used order, the one to change; between equals, the newest.
+  size_t rare = 0;
+  for (size_t i = 1; i < n; ++i) {
+    const FindingEdge& a = finding.edges[i];
+    const FindingEdge& b = finding.edges[rare];
+    if (a.count < b.count || (a.count == b.count && a.first_seen_ns > b.first_seen_ns)) rare = i;
+  }
+  finding.location = finding.edges[rare].acquire.site();
+  if (finding.location.empty()) finding.location = finding.locks[0].site;
+  std::vector<std::string> keep;
+  for (size_t k = 1; k <= n; ++k) keep.push_back(names[(rare + k) % n]);
+  if (self || one_class) {
+    finding.fix = absl::StrCat("order the locks of class ", names[0],
+                               " the same way in every thread (e.g. by address or id), or "
+                               "take them together with std::scoped_lock");
+  } else {
+    finding.fix = absl::StrCat("keep one order (", absl::StrJoin(keep, " before "), ") and ",
+                               "change the acquisition of ", names[(rare + 1) % n], " at ",
+                               finding.location.empty() ? "its site" : finding.location,
+                               ", or take them together with std::scoped_lock");
+  }
+  return finding;
+}
+
+RuledOutCycle RuledOutFinding(FindingParts& parts, const LockGraph& graph,
+                              const JudgedCycle& cycle) {
+  const Model& model = parts.model();
+  RuledOutCycle out;
+  out.class_level = graph.level() == LockGraph::kClasses;
+  for (size_t i = 0; i < (cycle.self() ? 1 : cycle.edges.size()); ++i) {
+    out.locks.push_back(parts.GraphLock(graph, graph.edge(cycle.edges[i]).from).label);
+  }
+  switch (cycle.result.verdict) {
+    case CycleVerdict::kSingleThread:
+      out.reason = "single thread: no two threads take these orders";
+      break;
+    case CycleVerdict::kCannotBlock:
+      out.reason = "shared (reader) acquisitions only: they do not block each other";
+      break;
+    case CycleVerdict::kGateLock: {
+      const ModelLock& gate = model.lock(static_cast<uint32_t>(cycle.result.gate_lock));
+      out.reason = absl::StrCat("gate lock ", ClassLabel(model.lock_class(gate.class_id)), " at ",
+                                gate.file, ":", gate.line, " is held around every order");
+      break;
+    }
+    case CycleVerdict::kOrdered:
+      out.reason = model.order().has_signals()
+                       ? "ordered by thread start/join or a signal the later thread waits "
+                         "for (Event set/wait, Queue put/get, semaphore release/acquire, "
+                         "notify/wait): the orders never run at the same time"
+                       : "ordered by thread start/join: the orders never run at the same time";
+      break;
+    case CycleVerdict::kSearchLimit:
+      out.reason = "not decided: the witness search hit its step limit";
+      break;
+    case CycleVerdict::kDeadlock:
+      break;
+  }
+  return out;
+}
+
+}  // namespace lockgraph::analyzer

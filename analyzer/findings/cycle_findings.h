@@ -1,0 +1,30 @@
+// Findings for judged lock-order cycles: a `deadlock` (an instance cycle with a witness) or a
+// `potential` one (a class cycle with a witness but none among instances), told as a story:
+// each edge's thread, where it holds and where it takes the next lock, the fix; and, for a
+// cycle that cannot deadlock, the reason it was ruled out (--explain).
+//
+//   Finding f = CycleFinding(parts, graph, cycle, FindingKind::kDeadlock);
+//   RuledOutCycle r = RuledOutFinding(parts, graph, cycle);
+#ifndef LOCKGRAPH_ANALYZER_FINDINGS_CYCLE_FINDINGS_H_
+#define LOCKGRAPH_ANALYZER_FINDINGS_CYCLE_FINDINGS_H_
+
+#include "analyzer/filters/cycle_verdicts.h"
+#include "analyzer/findings/finding.h"
+#include "analyzer/findings/finding_parts.h"
+#include "analyzer/graph/lock_graph.h"
+
+namespace lockgraph::analyzer {
+
+// `cycle` must have a witness (verdict kDeadlock). The cycle starts at its smallest class
+// name, so the output does not depend on the order the search found it in; the finding points
+// at the least used order, the one to change.
+Finding CycleFinding(FindingParts& parts, const LockGraph& graph, const JudgedCycle& cycle,
+                     FindingKind kind);
+
+// `cycle` has no witness: its locks and the rule that rules it out.
+RuledOutCycle RuledOutFinding(FindingParts& parts, const LockGraph& graph,
+                              const JudgedCycle& cycle);
+
+}  // namespace lockgraph::analyzer
+
+#endif  // LOCKGRAPH_ANALYZER_FINDINGS_CYCLE_FINDINGS_H_
