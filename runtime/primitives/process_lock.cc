@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/fnv.h"
 #include "runtime/base/pshared_pthread.h"
 #include "runtime/base/stderr.h"
 #include "runtime/recorder/recorder.h"
@@ -143,8 +144,7 @@ void ReportOwnerDied(ThreadState* ts, const internal::SyncHandle& handle,
 std::string ProcessLock::SharedMemoryName(std::string_view name) {
   // Readable, but the mapping to [A-Za-z0-9._-] is not one-to-one: a hash of the exact name
   // keeps "a/b" and "a_b" apart (FNV-1a, the same in every process and build).
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (unsigned char c : name) hash = (hash ^ c) * 0x100000001b3ull;
+  const uint64_t hash = Fnv1a64(name);
   std::string readable;
   for (char c : name.substr(0, 100)) {
     const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

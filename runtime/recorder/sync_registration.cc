@@ -1,12 +1,14 @@
-// Registration of instrumented objects (lockgraph/internal/sync_handle.h).
-#include "absl/strings/string_view.h"
-#include "lockgraph/internal/sync_handle.h"
+// Registration of instrumented objects: the wrappers' (lockgraph/internal/sync_handle.h) and
+// the LD_PRELOAD interposer's (sync_registration.h).
+#include "runtime/recorder/sync_registration.h"
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "common/fnv.h"
+#include "lockgraph/internal/sync_handle.h"
 #include "runtime/recorder/cold_path.h"
 #include "runtime/recorder/recorder.h"
-#include "runtime/recorder/sync_registration.h"
 #include "runtime/trace/stack_capture.h"
 #include "runtime/trace/trace_writer.h"
 
@@ -67,12 +69,10 @@ std::string PreloadClassName(ModuleMap& modules, absl::Span<const uintptr_t> sta
   if (stack.empty()) return "unknown site";
   std::string name = modules.KeyFor(stack[0]);
   if (stack.size() == 1) return name;
-  uint32_t hash = 2166136261u;  // FNV-1a: the same in every process, unlike absl::Hash
-  for (uintptr_t pc : stack.subspan(1)) {
-    for (char c : modules.KeyFor(pc)) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
-    hash = (hash ^ '<') * 16777619u;
-  }
-  absl::StrAppendFormat(&name, "/%08x", hash);
+  uint64_t hash = kFnv1a64Offset;
+  for (uintptr_t pc : stack.subspan(1)) hash = Fnv1a64("<", Fnv1a64(modules.KeyFor(pc), hash));
+  // Eight hex digits are enough to tell a site's callers apart: both halves folded in.
+  absl::StrAppendFormat(&name, "/%08x", static_cast<uint32_t>(hash ^ (hash >> 32)));
   return name;
 }
 
