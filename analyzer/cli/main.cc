@@ -21,6 +21,7 @@
 #include "analyzer/analysis.h"
 #include "analyzer/cli/progress.h"
 #include "analyzer/cli/run_command.h"
+#include "analyzer/filters/baseline.h"
 #include "analyzer/filters/suppressions.h"
 #include "analyzer/findings/class_stats.h"
 #include "analyzer/input/std_importer.h"

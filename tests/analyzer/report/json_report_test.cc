@@ -15,7 +15,6 @@ using ::lockgraph::analyzer::FindingEdge;
 using ::lockgraph::analyzer::FindingKind;
 using ::lockgraph::analyzer::FindingLock;
 using ::lockgraph::analyzer::FormatJsonReport;
-using ::lockgraph::analyzer::ReadBaselineIds;
 using ::lockgraph::analyzer::Report;
 using ::lockgraph::testing::TempDir;
 using ::testing::HasSubstr;
@@ -76,32 +75,6 @@ TEST(JsonReport, BytesThatAreNotUtf8BecomeReplacementCharacters) {
   EXPECT_EQ(j["findings"][0]["locks"][0]["class"], "caf\xef\xbf\xbd");
   EXPECT_EQ(j["findings"][0]["edges"][0]["thread"], "thread 2 \"w\xef\xbf\xbd\" (pid 7)");
   EXPECT_EQ(j["warnings"][0], "t\xef\xbf\xbd.lgtrace: cut short");
-}
-
-TEST(JsonReport, BaselineIdsRoundTrip) {
-  TempDir dir;
-  const std::string path = dir.path() + "/base.json";
-  std::ofstream(path) << FormatJsonReport(OneDeadlock());
-  auto ids = ReadBaselineIds(path);
-  ASSERT_TRUE(ids.ok()) << ids.status();
-  EXPECT_THAT(*ids, UnorderedElementsAre("LG-0000000000000001"));
-}
-
-TEST(JsonReport, BadBaselinesAreErrorsNamingTheFile) {
-  TempDir dir;
-  const std::string text = dir.path() + "/text.json";
-  std::ofstream(text) << "x.cc:1: error: not json\n";
-  auto not_json = ReadBaselineIds(text);
-  ASSERT_FALSE(not_json.ok());
-  EXPECT_THAT(not_json.status().message(), HasSubstr("text.json: not a JSON report"));
-  const std::string other = dir.path() + "/v2.json";
-  std::ofstream(other) << R"({"schema_version": 2, "findings": []})";
-  auto wrong_version = ReadBaselineIds(other);
-  ASSERT_FALSE(wrong_version.ok());
-  EXPECT_THAT(wrong_version.status().message(), HasSubstr("v2.json: baseline schema_version"));
-  auto missing = ReadBaselineIds(dir.path() + "/none.json");
-  ASSERT_FALSE(missing.ok());
-  EXPECT_THAT(missing.status().message(), HasSubstr("none.json: cannot open"));
 }
 
 }  // namespace
