@@ -46,6 +46,11 @@ std::string FormatFrame(const SourceFrame& frame) {
   return absl::StrCat(frame.function, " ", frame.file, ":", frame.line);
 }
 
+std::string Basename(absl::string_view path) {
+  const size_t slash = path.rfind('/');
+  return std::string(slash == absl::string_view::npos ? path : path.substr(slash + 1));
+}
+
 std::string FrameSite(const SourceFrame& frame) {
   if (frame.file.empty()) return FormatFrame(frame);
   return absl::StrCat(frame.file, ":", frame.line);

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+
 namespace lockgraph {
 
 struct SourceFrame {
@@ -32,6 +34,9 @@ bool IsLibraryFrame(const SourceFrame& frame);
 // "function file:line", or "function (module+0xoffset)" without line information; "file:line"
 // for a frame without a function (a line of an imported trace).
 std::string FormatFrame(const SourceFrame& frame);
+
+// The file name of a path, without its directories: "bank.cc" for "/src/bank.cc".
+std::string Basename(absl::string_view path);
 
 // "file:line" of a frame, or its FormatFrame() if it has no file.
 std::string FrameSite(const SourceFrame& frame);

@@ -2,14 +2,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/source_frame.h"
 
 namespace lockgraph::analyzer {
 namespace {
-
-std::string Basename(absl::string_view path) {
-  const size_t slash = path.rfind('/');
-  return std::string(slash == absl::string_view::npos ? path : path.substr(slash + 1));
-}
 
 // Objects seen by the LD_PRELOAD interposer: their class is the site where they were first
 // seen (module+offset as the key, resolved to a source line by Model::ResolveSites).

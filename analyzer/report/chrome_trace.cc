@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "analyzer/input/trace_reader.h"
 #include "common/events.h"
+#include "common/source_frame.h"
 #include "common/trace_format.h"
 #include "nlohmann/json.hpp"
 
@@ -121,13 +122,8 @@ struct Process {
   absl::flat_hash_map<uint64_t, ObjectInfo> objects;  // second pass: the objects named so far
 };
 
-std::string Basename(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 // `text` as a JSON string literal; invalid UTF-8 becomes U+FFFD.
-std::string Quote(absl::string_view text) {
+std::string JsonQuote(absl::string_view text) {
   const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
     return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
@@ -431,7 +427,7 @@ class Emitter {
     const ObjectInfo& object = Object(o.object);
     Instant(ids, track.Stamp(time), "signal",
             absl::StrCat(send ? "send " : "receive ", object.name),
-            absl::StrCat("\"object\":", Quote(object.name), ",\"kind\":\"", object.kind,
+            absl::StrCat("\"object\":", JsonQuote(object.name), ",\"kind\":\"", object.kind,
                          "\",\"seq\":", o.seq));
     ++counts_.signals;
     // The arrow ends bind to the instant just written (a zero-length slice).
@@ -450,7 +446,7 @@ class Emitter {
 
   void EmitHold(const TrackIds& ids, const OpenHold& hold, uint64_t end, bool released) {
     const std::string& name = Object(hold.object).name;
-    std::string args = absl::StrCat("\"lock\":", Quote(name), ",\"seq\":", hold.seq);
+    std::string args = absl::StrCat("\"lock\":", JsonQuote(name), ",\"seq\":", hold.seq);
     if (hold.flags != 0) absl::StrAppend(&args, ",\"mode\":\"", FlagWords(hold.flags), "\"");
     if (hold.continued) absl::StrAppend(&args, ",\"continued\":true");
     if (!released) absl::StrAppend(&args, ",\"released\":false");
@@ -460,7 +456,7 @@ class Emitter {
 
   void EmitWait(const TrackIds& ids, const PendingWait& wait, bool timed_out) {
     const ObjectInfo& object = Object(wait.object);
-    std::string args = absl::StrCat("\"object\":", Quote(object.name), ",\"kind\":\"",
+    std::string args = absl::StrCat("\"object\":", JsonQuote(object.name), ",\"kind\":\"",
                                     object.kind, "\",\"waited_ns\":", wait.ns);
     if (timed_out) absl::StrAppend(&args, ",\"timed_out\":true");
     Slice(ids, wait.begin, wait.end, "wait", absl::StrCat("wait ", object.name), args);
@@ -469,19 +465,19 @@ class Emitter {
 
   void Slice(const TrackIds& ids, uint64_t begin, uint64_t end, absl::string_view cat,
              absl::string_view name, absl::string_view args) {
-    out_.Add(Quote(name), absl::StrCat("\"cat\":\"", cat, "\",\"ph\":\"X\",\"ts\":", Micros(begin),
+    out_.Add(JsonQuote(name), absl::StrCat("\"cat\":\"", cat, "\",\"ph\":\"X\",\"ts\":", Micros(begin),
                                        ",\"dur\":", Micros(end - begin), ",", ids.Members(),
                                        ",\"args\":{", args, "}"));
   }
   void Instant(const TrackIds& ids, uint64_t at, absl::string_view cat, absl::string_view name,
                absl::string_view args) {
-    out_.Add(Quote(name), absl::StrCat("\"cat\":\"", cat, "\",\"ph\":\"i\",\"s\":\"t\",\"ts\":",
+    out_.Add(JsonQuote(name), absl::StrCat("\"cat\":\"", cat, "\",\"ph\":\"i\",\"s\":\"t\",\"ts\":",
                                        Micros(at), ",", ids.Members(), ",\"args\":{", args, "}"));
   }
   // A flow event: 's' starts arrow `id`, 'f' ends it; both bind to the slice they are in.
   void Arrow(const TrackIds& ids, char phase, absl::string_view cat, absl::string_view name,
              uint64_t id, uint64_t at) {
-    out_.Add(Quote(name), absl::StrCat("\"cat\":\"", cat, "\",\"ph\":\"", std::string(1, phase),
+    out_.Add(JsonQuote(name), absl::StrCat("\"cat\":\"", cat, "\",\"ph\":\"", std::string(1, phase),
                                        "\",", phase == 'f' ? "\"bp\":\"e\"," : "", "\"id\":", id,
                                        ",\"ts\":", Micros(at), ",", ids.Members()));
   }
@@ -587,14 +583,14 @@ absl::Status ChromeTraceExporter::Write(std::ostream& out) {
     const std::string name =
         p->name.empty() ? absl::StrCat("pid ", p->record.pid) : p->name;
     writer.Add("\"process_name\"", absl::StrCat("\"ph\":\"M\",\"pid\":", p->chrome_pid,
-                                                ",\"args\":{\"name\":", Quote(name), "}"));
+                                                ",\"args\":{\"name\":", JsonQuote(name), "}"));
     ++counts_.processes;
     for (const auto& [tid, thread] : p->threads) {
       const TrackIds ids{p->chrome_pid, thread.chrome_tid};
       const std::string thread_name =
           thread.name.empty() ? absl::StrCat("thread-", tid) : thread.name;
       writer.Add("\"thread_name\"", absl::StrCat("\"ph\":\"M\",", ids.Members(),
-                                                 ",\"args\":{\"name\":", Quote(thread_name),
+                                                 ",\"args\":{\"name\":", JsonQuote(thread_name),
                                                  ",\"lockgraph_tid\":", tid, "}"));
       writer.Add("\"thread_sort_index\"", absl::StrCat("\"ph\":\"M\",", ids.Members(),
                                                        ",\"args\":{\"sort_index\":", tid, "}"));

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/source_frame.h"
 
 namespace lockgraph::analyzer {
 namespace {
@@ -16,7 +17,7 @@ constexpr char kPotentialColor[] = "darkorange";
 
 // A DOT quoted string. Labels and tooltips are escString: a backslash starts an escape
 // (\n, \N, ...), so a literal one is doubled; a newline becomes the \n line break.
-std::string Quote(absl::string_view text) {
+std::string DotQuote(absl::string_view text) {
   std::string out = "\"";
   for (char c : text) {
     if (c == '"' || c == '\\') {
@@ -30,11 +31,6 @@ std::string Quote(absl::string_view text) {
   }
   out.push_back('"');
   return out;
-}
-
-std::string Basename(absl::string_view path) {
-  const size_t slash = path.rfind('/');
-  return std::string(slash == absl::string_view::npos ? path : path.substr(slash + 1));
 }
 
 // "two_lock_cycle.cc:18" for "/src/two_lock_cycle.cc:18".
@@ -134,7 +130,7 @@ std::string FormatDotReport(const Report& report, const DotOptions& options) {
   std::string out =
       "// The lock-order graph of lockgraph: render with  dot -Tsvg FILE -o graph.svg\n";
   absl::StrAppend(&out, "digraph lockgraph {\n");
-  absl::StrAppend(&out, "  graph [label=", Quote(title),
+  absl::StrAppend(&out, "  graph [label=", DotQuote(title),
                   ", labelloc=\"t\", rankdir=\"LR\", fontname=\"Helvetica\"];\n");
   absl::StrAppend(&out,
                   "  node [shape=\"box\", style=\"rounded\", fontname=\"Helvetica\", "
@@ -146,8 +142,8 @@ std::string FormatDotReport(const Report& report, const DotOptions& options) {
     if (options.cycles_only && cycle == cycle_nodes.end()) continue;
     std::string tooltip = absl::StrCat("class ", node.class_name);
     if (!node.site.empty()) absl::StrAppend(&tooltip, ", first instance at ", node.site);
-    absl::StrAppend(&out, "  ", Quote(node.class_name), " [label=", Quote(NodeLabel(node)),
-                    ", tooltip=", Quote(tooltip));
+    absl::StrAppend(&out, "  ", DotQuote(node.class_name), " [label=", DotQuote(NodeLabel(node)),
+                    ", tooltip=", DotQuote(tooltip));
     if (cycle != cycle_nodes.end()) {
       absl::StrAppend(&out, ", color=\"", Color(cycle->second), "\", penwidth=\"2\"");
     }
@@ -168,8 +164,8 @@ std::string FormatDotReport(const Report& report, const DotOptions& options) {
       absl::StrAppend(&tooltip, "; on the cycle of ", FindingKindName(mark->kind), " ",
                       absl::StrJoin(mark->ids, ", "));
     }
-    absl::StrAppend(&out, "  ", Quote(from), " -> ", Quote(to), " [label=", Quote(EdgeLabel(edge)),
-                    ", tooltip=", Quote(tooltip));
+    absl::StrAppend(&out, "  ", DotQuote(from), " -> ", DotQuote(to), " [label=", DotQuote(EdgeLabel(edge)),
+                    ", tooltip=", DotQuote(tooltip));
     if (mark != nullptr) {
       absl::StrAppend(&out, ", color=\"", Color(mark->kind), "\", fontcolor=\"", Color(mark->kind),
                       "\", penwidth=\"3\"");

@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "analyzer/report/text_report.h"
+#include "common/source_frame.h"
 
 namespace lockgraph::analyzer {
 namespace {
@@ -154,11 +155,6 @@ constexpr char kScript[] = R"js(
 // ---- Text ----
 
 std::string Esc(absl::string_view text) { return HtmlEscape(text); }
-
-std::string Basename(absl::string_view path) {
-  const size_t slash = path.rfind('/');
-  return std::string(slash == absl::string_view::npos ? path : path.substr(slash + 1));
-}
 
 // At most `max` characters (UTF-8 code points), with an ellipsis if cut.
 std::string Shorten(const std::string& text, size_t max) {

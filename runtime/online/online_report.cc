@@ -68,9 +68,7 @@ std::string LockShortName(const LockDescription& lock, const SymbolTable& symbol
   if (lock.named) return absl::StrCat("\"", lock.class_name, "\"");
   const auto [path, line] = SiteOf(lock, symbols);
   if (path.empty()) return lock.class_name;
-  absl::string_view file = path;
-  if (size_t slash = file.rfind('/'); slash != absl::string_view::npos) file.remove_prefix(slash + 1);
-  return absl::StrCat(file, ":", line);
+  return absl::StrCat(Basename(path), ":", line);
 }
 
 void AppendStack(std::string& out, const std::vector<uintptr_t>& stack,

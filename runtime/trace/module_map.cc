@@ -1,3 +1,4 @@
+#include "common/source_frame.h"
 #include "runtime/trace/module_map.h"
 
 #include <elf.h>
@@ -125,10 +126,8 @@ std::string ModuleMap::KeyFor(uintptr_t pc) {
     snprintf(buf, sizeof(buf), "0x%lx", static_cast<unsigned long>(pc - 1));
     return buf;
   }
-  const std::string& path = where->module->path;
-  const size_t slash = path.rfind('/');
   snprintf(buf, sizeof(buf), "+0x%lx", static_cast<unsigned long>(where->offset));
-  return (slash == std::string::npos ? path : path.substr(slash + 1)) + buf;
+  return Basename(where->module->path) + buf;
 }
 
 bool ModuleMap::InLibraryFunction(uintptr_t pc) {
