@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "lockgraph/event.h"
 #include "lockgraph/thread.h"
+#include "tests/runtime/primitives/lock_test_support.h"
 #include "tests/runtime/trace_fixture.h"
 
 namespace {
@@ -30,65 +31,24 @@ using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
-
-// The standard's named requirements, spelled as concepts.
-template <class M>
-concept BasicLockable = requires(M& m) {
-  m.lock();
-  m.unlock();
-};
-template <class M>
-concept Lockable = BasicLockable<M> && requires(M& m) {
-  { m.try_lock() } -> std::same_as<bool>;
-};
-template <class M>
-concept TimedLockable =
-    Lockable<M> && requires(M& m, std::chrono::milliseconds d, Clock::time_point t,
-                            std::chrono::system_clock::time_point s) {
-      { m.try_lock_for(d) } -> std::same_as<bool>;
-      { m.try_lock_until(t) } -> std::same_as<bool>;
-      { m.try_lock_until(s) } -> std::same_as<bool>;
-    };
+using ::lockgraph::testing::BasicLockable;
+using ::lockgraph::testing::HeldElsewhere;
+using ::lockgraph::testing::InOtherThread;
+using ::lockgraph::testing::Lockable;
+using ::lockgraph::testing::TimedLockable;
 
 static_assert(BasicLockable<lockgraph::Lock>);
 static_assert(Lockable<lockgraph::Lock>);
 static_assert(TimedLockable<lockgraph::Lock>);
+// The standard's own TimedLockable takes any clock.
+static_assert(requires(lockgraph::Lock& m, std::chrono::system_clock::time_point s) {
+  { m.try_lock_until(s) } -> std::same_as<bool>;
+});
 static_assert(std::is_default_constructible_v<lockgraph::Lock>);
 static_assert(!std::is_copy_constructible_v<lockgraph::Lock>);
 static_assert(!std::is_copy_assignable_v<lockgraph::Lock>);
 
-// Holds `lock` in another thread from construction until Release() (or destruction).
-class HeldElsewhere {
- public:
-  explicit HeldElsewhere(lockgraph::Lock& lock)
-      : thread_([this, &lock] {
-          lock.lock();
-          held_.set();
-          release_.wait();
-          lock.unlock();
-        }) {
-    held_.wait();
-  }
-  ~HeldElsewhere() { Release(); }
-  // Returns once the other thread has unlocked.
-  void Release() {
-    release_.set();
-    if (thread_.joinable()) thread_.join();
-  }
 
- private:
-  lockgraph::Event held_;
-  lockgraph::Event release_;
-  std::thread thread_;
-};
-
-// Runs `f` in another thread and returns its result.
-template <class F>
-auto InOtherThread(F f) {
-  decltype(f()) result{};
-  std::thread([&] { result = f(); }).join();
-  return result;
-}
 
 TEST(Lock, LockAndUnlockToggleLocked) {
   lockgraph::Lock lock;

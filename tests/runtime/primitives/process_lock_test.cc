@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "lockgraph/process.h"
 #include "tests/runtime/primitives/child_support.h"
+#include "tests/runtime/primitives/lock_test_support.h"
 
 namespace {
 
@@ -30,15 +31,9 @@ using ::lockgraph::testing::Pipe;
 using ::lockgraph::testing::Shared;
 using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
+using ::lockgraph::testing::InOtherThread;
+using ::lockgraph::testing::TimedLockable;
 
-template <class M>
-concept TimedLockable = requires(M& m, std::chrono::milliseconds d, Clock::time_point t) {
-  m.lock();
-  m.unlock();
-  { m.try_lock() } -> std::same_as<bool>;
-  { m.try_lock_for(d) } -> std::same_as<bool>;
-  { m.try_lock_until(t) } -> std::same_as<bool>;
-};
 static_assert(TimedLockable<ProcessLock>);
 static_assert(!std::is_copy_constructible_v<ProcessLock>);
 static_assert(!std::is_default_constructible_v<ProcessLock>);
@@ -62,12 +57,6 @@ class ProcessLockTest : public ::testing::Test {
   std::vector<std::string> names_;
 };
 
-template <class F>
-bool InOtherThread(F f) {
-  bool result = false;
-  std::thread([&] { result = f(); }).join();
-  return result;
-}
 
 TEST_F(ProcessLockTest, LockAndUnlockToggleLocked) {
   ProcessLock lock(Name());

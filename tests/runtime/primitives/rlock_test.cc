@@ -17,20 +17,15 @@
 #include "gtest/gtest.h"
 #include "lockgraph/event.h"
 #include "lockgraph/lock.h"
+#include "tests/runtime/primitives/lock_test_support.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using ::lockgraph::testing::HeldElsewhere;
+using ::lockgraph::testing::TimedLockable;
 
-template <class M>
-concept TimedLockable = requires(M& m, std::chrono::milliseconds d, Clock::time_point t) {
-  m.lock();
-  m.unlock();
-  { m.try_lock() } -> std::same_as<bool>;
-  { m.try_lock_for(d) } -> std::same_as<bool>;
-  { m.try_lock_until(t) } -> std::same_as<bool>;
-};
 static_assert(TimedLockable<lockgraph::RLock>);
 static_assert(!std::is_copy_constructible_v<lockgraph::RLock>);
 
@@ -50,29 +45,6 @@ bool IsOwnedElsewhere(lockgraph::RLock& lock) {
   return owned;
 }
 
-// Holds `lock` in another thread from construction until Release() (or destruction).
-class HeldElsewhere {
- public:
-  explicit HeldElsewhere(lockgraph::RLock& lock)
-      : thread_([this, &lock] {
-          lock.lock();
-          held_.set();
-          release_.wait();
-          lock.unlock();
-        }) {
-    held_.wait();
-  }
-  ~HeldElsewhere() { Release(); }
-  void Release() {
-    release_.set();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  lockgraph::Event held_;
-  lockgraph::Event release_;
-  std::thread thread_;
-};
 
 TEST(RLock, IsNotOwnedInitially) {
   lockgraph::RLock lock;
