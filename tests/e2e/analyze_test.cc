@@ -27,13 +27,18 @@
 namespace {
 
 using ::lockgraph::testing::CountLines;
+using ::lockgraph::testing::Counts;
+using ::lockgraph::testing::Kinds;
 using ::lockgraph::testing::LineOf;
+using ::lockgraph::testing::LockClasses;
 using ::lockgraph::testing::LockgraphCommand;
 using ::lockgraph::testing::ProcessResult;
 using ::lockgraph::testing::ReadFile;
 using ::lockgraph::testing::RunLockgraph;
 using ::lockgraph::testing::RunWithOptions;
+using ::lockgraph::testing::StackHas;
 using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::kCorpus;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::EndsWith;
@@ -48,24 +53,12 @@ using json = ::nlohmann::json;
 
 // ---- The corpus programs and their sources ----
 
-std::string Program(const std::string& name) {
-  return absl::StrCat(LOCKGRAPH_CORPUS_DIR, "/", name);
-}
-
-std::string Source(const std::string& name) {
-  return absl::StrCat(LOCKGRAPH_CORPUS_SOURCE_DIR, "/", name, ".cc");
-}
-
 // "file:line" of the first line of `source` holding `marker`: a site as reports print it (the
 // file as the compiler saw it, which CMake gives as an absolute path).
 std::string SiteIn(const std::string& source, const std::string& marker) {
   const int line = LineOf(source, marker);
   EXPECT_GT(line, 0) << "no line of " << source << " holds \"" << marker << "\"";
   return absl::StrCat(source, ":", line);
-}
-
-std::string Site(const std::string& name, const std::string& marker) {
-  return SiteIn(Source(name), marker);
 }
 
 // Runs `program` with its trace written into `dir` (as NAME.PID.lgtrace) and the runtime's
@@ -81,7 +74,7 @@ std::string RunTraced(const std::string& program, const std::string& dir,
 
 std::string RunCorpus(const std::string& name, const TempDir& dir,
                       const std::string& extra = "") {
-  return RunTraced(Program(name), dir.path(), extra);
+  return RunTraced(kCorpus.Program(name), dir.path(), extra);
 }
 
 // ---- Running the analyzer ----
@@ -116,25 +109,6 @@ std::vector<std::string> Lines(const std::string& text) {
 }
 
 // ---- Reading a JSON report ----
-
-// The unsuppressed counts of the summary, as {deadlock, potential, long-wait, misuse}.
-std::vector<int> Counts(const json& report) {
-  const json& counts = report["summary"]["findings"];
-  return {counts.value("deadlock", -1), counts.value("potential", -1),
-          counts.value("long-wait", -1), counts.value("misuse", -1)};
-}
-
-std::vector<std::string> Kinds(const json& report) {
-  std::vector<std::string> kinds;
-  for (const json& f : report.value("findings", json::array())) kinds.push_back(f["kind"]);
-  return kinds;
-}
-
-std::vector<std::string> Classes(const json& finding) {
-  std::vector<std::string> classes;
-  for (const json& lock : finding["locks"]) classes.push_back(lock["class"]);
-  return classes;
-}
 
 // The name in a thread label: `thread 2 "forward" (pid 1234)` -> forward.
 std::string ThreadName(const std::string& label) {
@@ -184,14 +158,6 @@ void ExpectWellFormedCycle(const json& finding) {
   EXPECT_FALSE(finding["fix"].get<std::string>().empty());
 }
 
-// True if some frame of `stack` is at `site`.
-bool StackHas(const json& stack, const std::string& site) {
-  for (const json& frame : stack) {
-    if (absl::EndsWith(frame.get<std::string>(), " " + site)) return true;
-  }
-  return false;
-}
-
 const json* EdgeByThread(const json& finding, const std::string& thread) {
   for (const json& e : finding["edges"]) {
     if (ThreadName(e["thread"]) == thread) return &e;
@@ -238,22 +204,22 @@ TEST(AnalyzeCorpus, TwoLockCycleIsOneDeadlockBetweenBothThreads) {
   EXPECT_THAT(a.report["ruled_out"], IsEmpty());
   const json& f = a.report["findings"][0];
   ExpectWellFormedCycle(f);
-  EXPECT_THAT(Classes(f), UnorderedElementsAre("A", "B"));
+  EXPECT_THAT(LockClasses(f), UnorderedElementsAre("A", "B"));
   for (const json& lock : f["locks"]) {
-    EXPECT_EQ(lock["site"], Site(name, "// lock: " + lock["class"].get<std::string>()));
+    EXPECT_EQ(lock["site"], kCorpus.Site(name, "// lock: " + lock["class"].get<std::string>()));
     EXPECT_EQ(lock["kind"], "Lock");
   }
   EXPECT_THAT(EdgeLines(f),
-              UnorderedElementsAre(EdgeLine("A", "B", "forward", Site(name, "// held: A (forward)"),
-                                            Site(name, "// edge: A -> B")),
+              UnorderedElementsAre(EdgeLine("A", "B", "forward", kCorpus.Site(name, "// held: A (forward)"),
+                                            kCorpus.Site(name, "// edge: A -> B")),
                                    EdgeLine("B", "A", "backward",
-                                            Site(name, "// held: B (backward)"),
-                                            Site(name, "// edge: B -> A"))));
+                                            kCorpus.Site(name, "// held: B (backward)"),
+                                            kCorpus.Site(name, "// edge: B -> A"))));
   EXPECT_EQ(f["message"], "lock-order cycle between \"A\" and \"B\"");
   // Both orders were taken once: the report points at the newer one, backward's.
-  EXPECT_EQ(f["location"], Site(name, "// edge: B -> A"));
+  EXPECT_EQ(f["location"], kCorpus.Site(name, "// edge: B -> A"));
   EXPECT_THAT(f["fix"].get<std::string>(),
-              AllOf(HasSubstr(Site(name, "// edge: B -> A")), HasSubstr("std::scoped_lock")));
+              AllOf(HasSubstr(kCorpus.Site(name, "// edge: B -> A")), HasSubstr("std::scoped_lock")));
   EXPECT_FALSE(f["suppressed"].get<bool>());
   EXPECT_FALSE(f["in_baseline"].get<bool>());
   EXPECT_THAT(f["id"].get<std::string>(), StartsWith("LG-"));
@@ -272,9 +238,9 @@ TEST(AnalyzeCorpus, ThreeLockCycleNeedsAllThreeThreads) {
   EXPECT_THAT(a.report["ruled_out"], IsEmpty());
   const json& f = a.report["findings"][0];
   ExpectWellFormedCycle(f);
-  EXPECT_THAT(Classes(f), UnorderedElementsAre("A", "B", "C"));
-  const std::string held = Site(name, "// held: outer");
-  const std::string taken = Site(name, "// edge: outer -> inner");
+  EXPECT_THAT(LockClasses(f), UnorderedElementsAre("A", "B", "C"));
+  const std::string held = kCorpus.Site(name, "// held: outer");
+  const std::string taken = kCorpus.Site(name, "// edge: outer -> inner");
   EXPECT_THAT(EdgeLines(f), UnorderedElementsAre(EdgeLine("A", "B", "first", held, taken),
                                                  EdgeLine("B", "C", "second", held, taken),
                                                  EdgeLine("C", "A", "third", held, taken)));
@@ -284,7 +250,7 @@ TEST(AnalyzeCorpus, ThreeLockCycleNeedsAllThreeThreads) {
            {"third", "// call: C -> A"}}) {
     const json* edge = EdgeByThread(f, thread);
     ASSERT_NE(edge, nullptr) << thread;
-    EXPECT_TRUE(StackHas((*edge)["stack"], Site(name, call))) << (*edge)["stack"].dump();
+    EXPECT_TRUE(StackHas((*edge)["stack"], kCorpus.Site(name, call))) << (*edge)["stack"].dump();
   }
   EXPECT_EQ(f["message"], "lock-order cycle between \"A\", \"B\" and \"C\"");
 }
@@ -300,12 +266,12 @@ TEST(AnalyzeCorpus, NaiveDiningPhilosophersDeadlockOverFiveForks) {
   EXPECT_THAT(a.report["ruled_out"], IsEmpty());
   const json& f = a.report["findings"][0];
   ExpectWellFormedCycle(f);
-  EXPECT_THAT(Classes(f), UnorderedElementsAre("fork0", "fork1", "fork2", "fork3", "fork4"));
+  EXPECT_THAT(LockClasses(f), UnorderedElementsAre("fork0", "fork1", "fork2", "fork3", "fork4"));
   std::vector<std::string> expected;
   for (int i = 0; i < 5; ++i) {
     expected.push_back(EdgeLine(absl::StrCat("fork", i), absl::StrCat("fork", (i + 1) % 5),
-                                absl::StrCat("philosopher", i), Site(name, "// held: left fork"),
-                                Site(name, "// edge: left -> right")));
+                                absl::StrCat("philosopher", i), kCorpus.Site(name, "// held: left fork"),
+                                kCorpus.Site(name, "// edge: left -> right")));
   }
   EXPECT_THAT(EdgeLines(f), UnorderedElementsAreArray(expected));
 }
@@ -332,7 +298,7 @@ TEST(AnalyzeCorpus, GateLockAroundBothOrdersIsCleanAndExplained) {
   const json& r = a.report["ruled_out"][0];
   EXPECT_THAT(r["locks"], UnorderedElementsAre("Lock \"A\"", "Lock \"B\""));
   EXPECT_EQ(r["level"], "instance");
-  const std::string gate = absl::StrCat("gate lock Lock \"gate\" at ", Site(name, "// lock: gate"));
+  const std::string gate = absl::StrCat("gate lock Lock \"gate\" at ", kCorpus.Site(name, "// lock: gate"));
   EXPECT_THAT(r["reason"].get<std::string>(), StartsWith(gate));
 
   const Analysis plain = Analyze({dir.path()});
@@ -404,11 +370,11 @@ TEST(AnalyzeCorpus, TransferCalledBothWaysIsADeadlockBetweenTwoAccounts) {
   const json& f = a.report["findings"][0];
   ExpectWellFormedCycle(f);
   // Two instances of one class, named by the member's construction site.
-  const std::string mu = Site(name, "// lock: Account::mu");
-  EXPECT_THAT(Classes(f), ElementsAre(mu, mu));
+  const std::string mu = kCorpus.Site(name, "// lock: Account::mu");
+  EXPECT_THAT(LockClasses(f), ElementsAre(mu, mu));
   for (const json& lock : f["locks"]) EXPECT_EQ(lock["site"], mu);
-  const std::string held = Site(name, "// held: from");
-  const std::string taken = Site(name, "// edge: from -> to");
+  const std::string held = kCorpus.Site(name, "// held: from");
+  const std::string taken = kCorpus.Site(name, "// edge: from -> to");
   EXPECT_THAT(EdgeLines(f), UnorderedElementsAre(EdgeLine(mu, mu, "pay_x_to_y", held, taken),
                                                  EdgeLine(mu, mu, "pay_y_to_x", held, taken)));
   // The stacks tell the two calls apart.
@@ -416,8 +382,8 @@ TEST(AnalyzeCorpus, TransferCalledBothWaysIsADeadlockBetweenTwoAccounts) {
   const json* yx = EdgeByThread(f, "pay_y_to_x");
   ASSERT_NE(xy, nullptr);
   ASSERT_NE(yx, nullptr);
-  EXPECT_TRUE(StackHas((*xy)["stack"], Site(name, "// call: transfer(x, y)")));
-  EXPECT_TRUE(StackHas((*yx)["stack"], Site(name, "// call: transfer(y, x)")));
+  EXPECT_TRUE(StackHas((*xy)["stack"], kCorpus.Site(name, "// call: transfer(x, y)")));
+  EXPECT_TRUE(StackHas((*yx)["stack"], kCorpus.Site(name, "// call: transfer(y, x)")));
 }
 
 TEST(AnalyzeCorpus, DeadlockWithinOneClassSuggestsAFixThatCanBeFollowed) {
@@ -428,7 +394,7 @@ TEST(AnalyzeCorpus, DeadlockWithinOneClassSuggestsAFixThatCanBeFollowed) {
   ASSERT_THAT(Kinds(a.report), ElementsAre("deadlock"));
   const json& f = a.report["findings"][0];
   const std::string mu = absl::StrCat(
-      "transfer_swapped.cc:", LineOf(Source(name), "// lock: Account::mu"));
+      "transfer_swapped.cc:", LineOf(kCorpus.Source(name), "// lock: Account::mu"));
   EXPECT_THAT(f["message"].get<std::string>(), Not(HasSubstr(mu + " and " + mu)));
   EXPECT_THAT(f["fix"].get<std::string>(), Not(HasSubstr(mu + " before " + mu)));
   EXPECT_THAT(f["fix"].get<std::string>(), HasSubstr("std::scoped_lock"));
@@ -443,8 +409,8 @@ TEST(AnalyzeCorpus, ForksOfOneClassGiveOneDeadlockAndNoPotential) {
   ASSERT_THAT(Kinds(a.report), ElementsAre("deadlock"));
   const json& f = a.report["findings"][0];
   ExpectWellFormedCycle(f);
-  const std::string fork = Site(name, "// lock: forks (one class)");
-  EXPECT_THAT(Classes(f), ElementsAre(fork, fork, fork, fork, fork));
+  const std::string fork = kCorpus.Site(name, "// lock: forks (one class)");
+  EXPECT_THAT(LockClasses(f), ElementsAre(fork, fork, fork, fork, fork));
 }
 
 TEST(AnalyzeCorpus, TwoMemberLocksTakenInOneOrderAreClean) {
@@ -467,24 +433,24 @@ TEST(AnalyzeCorpus, ClassesNestedBothWaysOnOtherAccountsAreAPotentialDeadlock) {
   EXPECT_THAT(a.report["ruled_out"], IsEmpty());
   const json& f = a.report["findings"][0];
   ExpectWellFormedCycle(f);
-  const std::string checking = Site(name, "// lock: Checking::mu");
-  const std::string savings = Site(name, "// lock: Savings::mu");
-  EXPECT_THAT(Classes(f), UnorderedElementsAre(checking, savings));
+  const std::string checking = kCorpus.Site(name, "// lock: Checking::mu");
+  const std::string savings = kCorpus.Site(name, "// lock: Savings::mu");
+  EXPECT_THAT(LockClasses(f), UnorderedElementsAre(checking, savings));
   EXPECT_THAT(EdgeLines(f),
               UnorderedElementsAre(
-                  EdgeLine(checking, savings, "payer", Site(name, "// held: Checking (transfer)"),
-                           Site(name, "// edge: Checking -> Savings")),
-                  EdgeLine(savings, checking, "auditor", Site(name, "// held: Savings (audit)"),
-                           Site(name, "// edge: Savings -> Checking"))));
+                  EdgeLine(checking, savings, "payer", kCorpus.Site(name, "// held: Checking (transfer)"),
+                           kCorpus.Site(name, "// edge: Checking -> Savings")),
+                  EdgeLine(savings, checking, "auditor", kCorpus.Site(name, "// held: Savings (audit)"),
+                           kCorpus.Site(name, "// edge: Savings -> Checking"))));
   // The message names both classes (by file base name and line).
   EXPECT_THAT(f["message"].get<std::string>(),
               AllOf(StartsWith("possible lock-order cycle between classes "),
                     HasSubstr(absl::StrCat("transfer_potential.cc:",
-                                           LineOf(Source(name), "// lock: Checking::mu"))),
+                                           LineOf(kCorpus.Source(name), "// lock: Checking::mu"))),
                     HasSubstr(absl::StrCat("transfer_potential.cc:",
-                                           LineOf(Source(name), "// lock: Savings::mu")))));
+                                           LineOf(kCorpus.Source(name), "// lock: Savings::mu")))));
   // The newer order (the audit's) is the one to change.
-  EXPECT_EQ(f["location"], Site(name, "// edge: Savings -> Checking"));
+  EXPECT_EQ(f["location"], kCorpus.Site(name, "// edge: Savings -> Checking"));
 
   ExpectTextFirstLine({dir.path()}, f, "warning", 0);
 }
@@ -500,19 +466,19 @@ TEST(AnalyzeCorpus, LongHoldIsALongWaitWithWaiterAndHolder) {
   ASSERT_THAT(Kinds(a.report), ElementsAre("long-wait"));
   EXPECT_THAT(Counts(a.report), ElementsAre(0, 0, 1, 0));
   const json& f = a.report["findings"][0];
-  EXPECT_THAT(Classes(f), ElementsAre("resource"));
-  EXPECT_EQ(f["locks"][0]["site"], Site(name, "// lock: resource"));
+  EXPECT_THAT(LockClasses(f), ElementsAre("resource"));
+  EXPECT_EQ(f["locks"][0]["site"], kCorpus.Site(name, "// lock: resource"));
   EXPECT_THAT(f["edges"], IsEmpty());
   EXPECT_EQ(f["waiter"]["thread"]["name"], "waiter");
   EXPECT_EQ(f["holder"]["thread"]["name"], "holder");
   EXPECT_EQ(f["waiter"]["thread"]["pid"], f["holder"]["thread"]["pid"]);
   EXPECT_NE(f["waiter"]["thread"]["id"], f["holder"]["thread"]["id"]);
-  const std::string waits = Site(name, "// waiter: waits for resource");
+  const std::string waits = kCorpus.Site(name, "// waiter: waits for resource");
   ASSERT_THAT(f["waiter"]["stack"], Not(IsEmpty()));
   ASSERT_THAT(f["holder"]["stack"], Not(IsEmpty()));
   EXPECT_THAT(f["waiter"]["stack"][0].get<std::string>(), EndsWith(" " + waits));
   EXPECT_THAT(f["holder"]["stack"][0].get<std::string>(),
-              EndsWith(" " + Site(name, "// holder: takes resource")));
+              EndsWith(" " + kCorpus.Site(name, "// holder: takes resource")));
   EXPECT_EQ(f["location"], waits);
   EXPECT_EQ(f["occurrences"], 1);
   EXPECT_GE(f["wait_max_ns"].get<uint64_t>(), 100'000'000u);
@@ -540,9 +506,9 @@ TEST(AnalyzeCorpus, ReleaseOfAnUnheldLockIsMisuseAtTheRelease) {
   ASSERT_THAT(Kinds(a.report), ElementsAre("misuse"));
   EXPECT_THAT(Counts(a.report), ElementsAre(0, 0, 0, 1));
   const json& f = a.report["findings"][0];
-  EXPECT_THAT(Classes(f), ElementsAre("config"));
-  EXPECT_EQ(f["locks"][0]["site"], Site(name, "// lock: config"));
-  const std::string release = Site(name, "// misuse: release unheld");
+  EXPECT_THAT(LockClasses(f), ElementsAre("config"));
+  EXPECT_EQ(f["locks"][0]["site"], kCorpus.Site(name, "// lock: config"));
+  const std::string release = kCorpus.Site(name, "// misuse: release unheld");
   EXPECT_EQ(f["location"], release);
   EXPECT_EQ(f["thread"]["name"], "closer");
   ASSERT_THAT(f["stack"], Not(IsEmpty()));
@@ -583,7 +549,7 @@ TEST(AnalyzeCorpus, StatsShowTheContendedLock) {
   ASSERT_THAT(stats["stats"], Not(IsEmpty()));
   const json& first = stats["stats"][0];
   EXPECT_EQ(first["class"], "resource");
-  EXPECT_EQ(first["site"], Site(name, "// lock: resource"));
+  EXPECT_EQ(first["site"], kCorpus.Site(name, "// lock: resource"));
   EXPECT_GE(first["contended"].get<int>(), 1);
   EXPECT_GE(first["wait_max_ns"].get<uint64_t>(), 100'000'000u);
   EXPECT_GE(first["wait_total_ns"].get<uint64_t>(), first["wait_max_ns"].get<uint64_t>());
@@ -607,16 +573,16 @@ TEST(AnalyzeCorpus, TwoProgramsFormACycleOnlyWhenMerged) {
     EXPECT_EQ(a.report["summary"]["traces"], 2);
     const json& f = a.report["findings"][0];
     ExpectWellFormedCycle(f);
-    EXPECT_THAT(Classes(f), UnorderedElementsAre("X", "Y"));
+    EXPECT_THAT(LockClasses(f), UnorderedElementsAre("X", "Y"));
     EXPECT_EQ(f["message"],
               "possible lock-order cycle between classes \"X\" and \"Y\" (no run took both "
               "orders on the same locks)");
     EXPECT_THAT(EdgeLines(f),
                 UnorderedElementsAre(
-                    EdgeLine("X", "Y", "x_then_y", Site("merge_x_then_y", "std::lock_guard hold_x"),
-                             Site("merge_x_then_y", "// edge: X -> Y")),
-                    EdgeLine("Y", "X", "y_then_x", Site("merge_y_then_x", "std::lock_guard hold_y"),
-                             Site("merge_y_then_x", "// edge: Y -> X"))));
+                    EdgeLine("X", "Y", "x_then_y", kCorpus.Site("merge_x_then_y", "std::lock_guard hold_x"),
+                             kCorpus.Site("merge_x_then_y", "// edge: X -> Y")),
+                    EdgeLine("Y", "X", "y_then_x", kCorpus.Site("merge_y_then_x", "std::lock_guard hold_y"),
+                             kCorpus.Site("merge_y_then_x", "// edge: Y -> X"))));
     ASSERT_THAT(f["edges"], SizeIs(2));
     EXPECT_NE(f["edges"][0]["pid"], f["edges"][1]["pid"]);
   };
@@ -680,7 +646,7 @@ TEST(AnalyzeProcesses, SiblingsTakingProcessLocksBothWaysAreADeadlock) {
   const json& f = a.report["findings"][0];
   ExpectWellFormedCycle(f);
   const std::string alpha = p.prefix + ".alpha", beta = p.prefix + ".beta";
-  EXPECT_THAT(Classes(f), UnorderedElementsAre(alpha, beta));
+  EXPECT_THAT(LockClasses(f), UnorderedElementsAre(alpha, beta));
   for (const json& lock : f["locks"]) {
     EXPECT_EQ(lock["kind"], "ProcessLock");
     EXPECT_EQ(lock["site"],
@@ -758,7 +724,7 @@ TEST(AnalyzeProcesses, TwoProgramsUnderThePreloadMeetByLockNames) {
   EXPECT_EQ(a.report["summary"]["dependencies"], 2);
   const json& f = a.report["findings"][0];
   ExpectWellFormedCycle(f);
-  EXPECT_THAT(Classes(f), UnorderedElementsAre(prefix + ".alpha", prefix + ".beta"));
+  EXPECT_THAT(LockClasses(f), UnorderedElementsAre(prefix + ".alpha", prefix + ".beta"));
 }
 
 TEST(AnalyzeProcesses, ProcessQueueHandOffInFullModeIsTracedAsSendsAndReceives) {
@@ -983,10 +949,10 @@ TEST(AnalyzeIds, UnchangedWhenUnrelatedLinesMove) {
   ASSERT_THAT(Kinds(b.report), ElementsAre("deadlock"));
   const json& fa = a.report["findings"][0];
   const json& fb = b.report["findings"][0];
-  EXPECT_EQ(fa["location"], Site("transfer_swapped", "// edge: from -> to"));
+  EXPECT_EQ(fa["location"], kCorpus.Site("transfer_swapped", "// edge: from -> to"));
   EXPECT_EQ(fb["location"], SiteIn(LOCKGRAPH_MOVED_SOURCE, "// edge: from -> to"));
   EXPECT_EQ(LineOf(LOCKGRAPH_MOVED_SOURCE, "// edge: from -> to"),
-            LineOf(Source("transfer_swapped"), "// edge: from -> to") + 7);
+            LineOf(kCorpus.Source("transfer_swapped"), "// edge: from -> to") + 7);
   EXPECT_EQ(fb["locks"][0]["class"], SiteIn(LOCKGRAPH_MOVED_SOURCE, "// lock: Account::mu"));
   EXPECT_EQ(fa["id"], fb["id"]);
 
@@ -1130,7 +1096,7 @@ TEST_F(AnalyzeBadInput, TruncatedTraceKeepsItsWholeRecordsWithAWarning) {
   const Analysis a = AnalyzeJson({path});
   EXPECT_EQ(a.exit_code, 1) << "the findings decide, not the cut";
   ASSERT_THAT(Kinds(a.report), ElementsAre("deadlock"));
-  EXPECT_THAT(Classes(a.report["findings"][0]), UnorderedElementsAre("A", "B"));
+  EXPECT_THAT(LockClasses(a.report["findings"][0]), UnorderedElementsAre("A", "B"));
   ASSERT_THAT(a.report["warnings"], SizeIs(1));
   EXPECT_THAT(a.report["warnings"][0].get<std::string>(), StartsWith(warning));
   ASSERT_THAT(Lines(a.stderr_text), SizeIs(1)) << a.stderr_text;

@@ -22,19 +22,16 @@ using ::lockgraph::testing::RunLockgraph;
 using ::lockgraph::testing::RunProcess;
 using ::lockgraph::testing::RunWithOptions;
 using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::kCorpus;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 using json = ::nlohmann::json;
 
-std::string Source(const std::string& name) {
-  return absl::StrCat(LOCKGRAPH_CORPUS_SOURCE_DIR, "/", name, ".cc");
-}
-
-void RunCorpus(const std::string& name, const TempDir& dir) {
+void RunQuietly(const std::string& name, const TempDir& dir) {
   const ProcessResult run = RunWithOptions(
-      absl::StrCat(LOCKGRAPH_CORPUS_DIR, "/", name),
+      kCorpus.Program(name),
       absl::StrCat("quiet=1:trace=", dir.path(), "/", name, ".%p.lgtrace"));
   EXPECT_EQ(run.exit_code, 0) << name << ": " << run.stderr_text;
 }
@@ -112,7 +109,7 @@ void ExpectHighlighted(const Graph& graph, const std::string& edge) {
 
 TEST(DotCli, TwoLockCycleIsTwoClassesWithBothOrdersHighlighted) {
   TempDir traces, out;
-  RunCorpus("two_lock_cycle", traces);
+  RunQuietly("two_lock_cycle", traces);
   const Graph graph = AnalyzeDot(traces, out, "two");
   EXPECT_THAT(Keys(graph.nodes), ElementsAre("A", "B"));
   EXPECT_THAT(Keys(graph.edges), ElementsAre("A -> B", "B -> A"));
@@ -121,20 +118,20 @@ TEST(DotCli, TwoLockCycleIsTwoClassesWithBothOrdersHighlighted) {
   EXPECT_EQ(graph.nodes.at("A").value("color", ""), "red");
   EXPECT_THAT(graph.nodes.at("A").value("label", ""),
               StartsWith(absl::StrCat("Lock \"A\"\\ntwo_lock_cycle.cc:",
-                                      LineOf(Source("two_lock_cycle"), "// lock: A"))));
+                                      LineOf(kCorpus.Source("two_lock_cycle"), "// lock: A"))));
   // Each order: how often, which thread first, on which line.
   EXPECT_EQ(graph.edges.at("A -> B").value("label", ""),
             absl::StrCat("1 time\\n\"forward\" at two_lock_cycle.cc:",
-                         LineOf(Source("two_lock_cycle"), "// edge: A -> B")));
+                         LineOf(kCorpus.Source("two_lock_cycle"), "// edge: A -> B")));
   EXPECT_EQ(graph.edges.at("B -> A").value("label", ""),
             absl::StrCat("1 time\\n\"backward\" at two_lock_cycle.cc:",
-                         LineOf(Source("two_lock_cycle"), "// edge: B -> A")));
+                         LineOf(kCorpus.Source("two_lock_cycle"), "// edge: B -> A")));
   EXPECT_THAT(graph.label, HasSubstr("2 lock classes, 2 orders; 1 deadlock, 0 potential"));
 }
 
 TEST(DotCli, ThreeLockCycleHighlightsEveryOrderOfTheCycle) {
   TempDir traces, out;
-  RunCorpus("three_lock_cycle", traces);
+  RunQuietly("three_lock_cycle", traces);
   const Graph graph = AnalyzeDot(traces, out, "three");
   EXPECT_THAT(Keys(graph.nodes), ElementsAre("A", "B", "C"));
   EXPECT_THAT(Keys(graph.edges), ElementsAre("A -> B", "B -> C", "C -> A"));
@@ -144,8 +141,8 @@ TEST(DotCli, ThreeLockCycleHighlightsEveryOrderOfTheCycle) {
 TEST(DotCli, CyclesOnlyLeavesOutTheOrdersOffTheCycle) {
   // The three-lock cycle and the ordered philosophers' forks, analyzed together.
   TempDir traces, out;
-  RunCorpus("three_lock_cycle", traces);
-  RunCorpus("dining_philosophers_ordered", traces);
+  RunQuietly("three_lock_cycle", traces);
+  RunQuietly("dining_philosophers_ordered", traces);
   const Graph full = AnalyzeDot(traces, out, "full");
   EXPECT_EQ(full.nodes.size(), 8u) << "A, B, C and five forks";
   EXPECT_EQ(full.edges.size(), 8u) << "three cycle orders, five fork orders";
@@ -161,7 +158,7 @@ TEST(DotCli, CyclesOnlyLeavesOutTheOrdersOffTheCycle) {
 
 TEST(DotCli, CleanProgramHasNoHighlightAndAnEmptyCyclesOnlyGraph) {
   TempDir traces, out;
-  RunCorpus("gate_lock", traces);
+  RunQuietly("gate_lock", traces);
   // gate -> A, gate -> B, and A, B both ways under the gate: a cycle ruled out.
   const Graph full = AnalyzeDot(traces, out, "gate", {}, /*exit_code=*/0);
   EXPECT_THAT(Keys(full.nodes), ElementsAre("A", "B", "gate"));
@@ -176,7 +173,7 @@ TEST(DotCli, CleanProgramHasNoHighlightAndAnEmptyCyclesOnlyGraph) {
 
 TEST(DotCli, CyclesOnlyNeedsTheDotFormat) {
   TempDir traces;
-  RunCorpus("two_lock_cycle", traces);
+  RunQuietly("two_lock_cycle", traces);
   const ProcessResult run = RunLockgraph({"analyze", "--cycles-only", traces.path()});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.stdout_text, "");

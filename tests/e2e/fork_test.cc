@@ -12,18 +12,11 @@ namespace {
 
 using ::lockgraph::analyzer::ReadTraceFile;
 using ::lockgraph::analyzer::Trace;
+using ::lockgraph::testing::DependencyCount;
 using ::lockgraph::testing::ProcessResult;
 using ::lockgraph::testing::RunWithOptions;
 using ::lockgraph::testing::TempDir;
 using ::testing::HasSubstr;
-
-int Dependencies(const Trace& trace) {
-  int count = 0;
-  for (const auto& r : trace.records) {
-    count += std::holds_alternative<lockgraph::format::DependencyRecord>(r.record);
-  }
-  return count;
-}
 
 TEST(Fork, ParentAndChildEachWriteAValidTrace) {
   TempDir dir;
@@ -52,8 +45,8 @@ TEST(Fork, ParentAndChildEachWriteAValidTrace) {
   ASSERT_NE(child, nullptr);
   EXPECT_EQ(child->process.ppid, parent->process.pid);
   EXPECT_EQ(child->process.parent_tid, 1u);  // the main thread forked
-  EXPECT_EQ(Dependencies(*parent), 1);        // a -> b before the fork
-  EXPECT_EQ(Dependencies(*child), 1);         // a -> b in the child, defined in its own file
+  EXPECT_EQ(DependencyCount(*parent), 1);        // a -> b before the fork
+  EXPECT_EQ(DependencyCount(*child), 1);         // a -> b in the child, defined in its own file
 }
 
 }  // namespace

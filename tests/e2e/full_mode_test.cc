@@ -16,31 +16,24 @@
 
 namespace {
 
+using ::lockgraph::testing::FindingsOf;
 using ::lockgraph::testing::LineOf;
+using ::lockgraph::testing::LockClasses;
 using ::lockgraph::testing::ProcessResult;
 using ::lockgraph::testing::RunLockgraph;
 using ::lockgraph::testing::RunWithOptions;
 using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::kFullCorpus;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 using json = ::nlohmann::json;
 
-std::string Source(const std::string& name) {
-  return absl::StrCat(LOCKGRAPH_FULL_CORPUS_SOURCE_DIR, "/", name, ".cc");
-}
-
-std::string Site(const std::string& name, const std::string& marker) {
-  const int line = LineOf(Source(name), marker);
-  EXPECT_GT(line, 0) << name << " has no line with " << marker;
-  return absl::StrCat(Source(name), ":", line);
-}
-
 // Runs the program in `mode` with its trace in `dir`, then analyzes it as JSON.
-json Analyze(const std::string& name, const std::string& mode, const TempDir& dir,
+json RunAndAnalyze(const std::string& name, const std::string& mode, const TempDir& dir,
              std::vector<std::string> extra = {}) {
   const ProcessResult run =
-      RunWithOptions(absl::StrCat(LOCKGRAPH_FULL_CORPUS_DIR, "/", name),
+      RunWithOptions(kFullCorpus.Program(name),
                      absl::StrCat("mode=", mode, ":quiet=1:trace=", dir.path(), "/", name,
                                   ".%p.lgtrace"));
   EXPECT_EQ(run.exit_code, 0) << name << ": " << run.stderr_text;
@@ -54,23 +47,9 @@ json Analyze(const std::string& name, const std::string& mode, const TempDir& di
   return report.is_object() ? report : json::object();
 }
 
-std::vector<json> FindingsOf(const json& report, const std::string& kind) {
-  std::vector<json> out;
-  for (const json& f : report.value("findings", json::array())) {
-    if (f["kind"] == kind) out.push_back(f);
-  }
-  return out;
-}
-
-std::vector<std::string> CycleClasses(const json& finding) {
-  std::vector<std::string> classes;
-  for (const json& lock : finding["locks"]) classes.push_back(lock["class"]);
-  return classes;
-}
-
 TEST(FullMode, UnsynchronisedCounterIsARace) {
   TempDir dir;
-  const json report = Analyze("race_counter", "full", dir);
+  const json report = RunAndAnalyze("race_counter", "full", dir);
   const std::vector<json> races = FindingsOf(report, "race");
   ASSERT_EQ(races.size(), 1u) << report.dump(2);
   const json& race = races[0];
@@ -82,8 +61,8 @@ TEST(FullMode, UnsynchronisedCounterIsARace) {
   EXPECT_THAT(second["thread"]["name"], "bumper");
   EXPECT_EQ(first["write"], true);
   EXPECT_EQ(second["write"], true);
-  EXPECT_EQ(first["site"], Site("race_counter", "race: first"));
-  EXPECT_EQ(second["site"], Site("race_counter", "race: second"));
+  EXPECT_EQ(first["site"], kFullCorpus.Site("race_counter", "race: first"));
+  EXPECT_EQ(second["site"], kFullCorpus.Site("race_counter", "race: second"));
   EXPECT_TRUE(first["held"].empty());
   EXPECT_THAT(race["message"].get<std::string>(), HasSubstr("no common lock"));
   EXPECT_EQ(report["summary"]["findings"]["race"], 1);
@@ -91,13 +70,13 @@ TEST(FullMode, UnsynchronisedCounterIsARace) {
 
 TEST(FullMode, RawMemoryRaceNamesTheAddressAndBothSites) {
   TempDir dir;
-  const json report = Analyze("raw_race", "full", dir);
+  const json report = RunAndAnalyze("raw_race", "full", dir);
   const std::vector<json> races = FindingsOf(report, "race");
   ASSERT_EQ(races.size(), 1u) << report.dump(2);
   EXPECT_THAT(races[0]["message"].get<std::string>(), HasSubstr("4 bytes at 0x"));
-  EXPECT_EQ(races[0]["accesses"][0]["site"], Site("raw_race", "race: write"));
+  EXPECT_EQ(races[0]["accesses"][0]["site"], kFullCorpus.Site("raw_race", "race: write"));
   EXPECT_EQ(races[0]["accesses"][0]["write"], true);
-  EXPECT_EQ(races[0]["accesses"][1]["site"], Site("raw_race", "race: read"));
+  EXPECT_EQ(races[0]["accesses"][1]["site"], kFullCorpus.Site("raw_race", "race: read"));
   EXPECT_EQ(races[0]["accesses"][1]["write"], false);
 }
 
@@ -119,7 +98,7 @@ std::string DumpOnlyTrace(const TempDir& dir) {
 
 TEST_P(NoRace, HandOffIsNotARace) {
   TempDir dir;
-  const json report = Analyze(GetParam(), "full", dir);
+  const json report = RunAndAnalyze(GetParam(), "full", dir);
   EXPECT_TRUE(FindingsOf(report, "race").empty()) << report.dump(2);
   EXPECT_TRUE(FindingsOf(report, "deadlock").empty()) << report.dump(2);
   // Not clean for want of events: the accesses were recorded and replayed.
@@ -136,12 +115,12 @@ INSTANTIATE_TEST_SUITE_P(FullCorpus, NoRace,
 
 TEST(FullMode, CycleOrderedByAnEventIsRuledOutOnlyInFullMode) {
   TempDir deps_dir, full_dir;
-  const json deps = Analyze("cycle_ordered_by_event", "deps", deps_dir);
+  const json deps = RunAndAnalyze("cycle_ordered_by_event", "deps", deps_dir);
   const std::vector<json> deps_cycles = FindingsOf(deps, "deadlock");
   ASSERT_EQ(deps_cycles.size(), 1u) << deps.dump(2);
-  EXPECT_THAT(CycleClasses(deps_cycles[0]), UnorderedElementsAre("left", "right"));
+  EXPECT_THAT(LockClasses(deps_cycles[0]), UnorderedElementsAre("left", "right"));
 
-  const json full = Analyze("cycle_ordered_by_event", "full", full_dir);
+  const json full = RunAndAnalyze("cycle_ordered_by_event", "full", full_dir);
   EXPECT_TRUE(FindingsOf(full, "deadlock").empty()) << full.dump(2);
   ASSERT_EQ(full["ruled_out"].size(), 1u) << full.dump(2);
   EXPECT_THAT(full["ruled_out"][0]["reason"].get<std::string>(), HasSubstr("signal"));
@@ -154,31 +133,31 @@ TEST(FullMode, CycleOrderedByAnEventIsRuledOutOnlyInFullMode) {
 
 TEST(FullMode, CycleMeetingThroughAnUnrelatedLockIsStillADeadlock) {
   TempDir dir;
-  const json report = Analyze("cycle_common_lock", "full", dir);
+  const json report = RunAndAnalyze("cycle_common_lock", "full", dir);
   const std::vector<json> cycles = FindingsOf(report, "deadlock");
   ASSERT_EQ(cycles.size(), 1u) << report.dump(2);
-  EXPECT_THAT(CycleClasses(cycles[0]), UnorderedElementsAre("left", "right"));
+  EXPECT_THAT(LockClasses(cycles[0]), UnorderedElementsAre("left", "right"));
   std::vector<std::string> sites;
   for (const json& edge : cycles[0]["edges"]) sites.push_back(edge["acquire_site"]);
-  EXPECT_THAT(sites, UnorderedElementsAre(Site("cycle_common_lock", "edge: left -> right"),
-                                          Site("cycle_common_lock", "edge: right -> left")));
+  EXPECT_THAT(sites, UnorderedElementsAre(kFullCorpus.Site("cycle_common_lock", "edge: left -> right"),
+                                          kFullCorpus.Site("cycle_common_lock", "edge: right -> left")));
 }
 
 TEST(FullMode, TextReportShowsBothAccessesAndTheirLocks) {
   TempDir dir;
-  Analyze("race_counter", "full", dir);
+  RunAndAnalyze("race_counter", "full", dir);
   const ProcessResult text = RunLockgraph({"analyze", "--fail-on=race", dir.path()});
   EXPECT_EQ(text.exit_code, 1) << text.stdout_text << text.stderr_text;
   EXPECT_THAT(text.stdout_text, HasSubstr("error: data race on \"hits\""));
   EXPECT_THAT(text.stdout_text,
-              HasSubstr(absl::StrCat("writes at ", Site("race_counter", "race: first"),
+              HasSubstr(absl::StrCat("writes at ", kFullCorpus.Site("race_counter", "race: first"),
                                      ", holding no lock")));
   EXPECT_THAT(text.stdout_text, HasSubstr("1 race, "));
 }
 
 TEST(FullMode, TraceDumpShowsSignalsAndAccesses) {
   TempDir dir;
-  Analyze("event_handoff", "full", dir);
+  RunAndAnalyze("event_handoff", "full", dir);
   const std::string dump = DumpOnlyTrace(dir);
   EXPECT_THAT(dump, HasSubstr("send #"));
   EXPECT_THAT(dump, HasSubstr("receive #"));

@@ -54,6 +54,7 @@ using ::lockgraph::analyzer::FindingKind;
 using ::lockgraph::analyzer::FindingLock;
 using ::lockgraph::analyzer::FormatHtmlReport;
 using ::lockgraph::analyzer::Report;
+using ::lockgraph::testing::FindInPath;
 using ::lockgraph::testing::LockgraphCommand;
 using ::lockgraph::testing::ProcessResult;
 using ::lockgraph::testing::ReadFile;
@@ -61,6 +62,8 @@ using ::lockgraph::testing::RunLockgraph;
 using ::lockgraph::testing::RunProcess;
 using ::lockgraph::testing::RunWithOptions;
 using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::kCorpus;
+using ::lockgraph::testing::kPreloadCorpus;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -99,20 +102,11 @@ std::string Attribute(const std::string& html, const std::string& marker, const 
   return tag.substr(begin, tag.find('"', begin) - begin);
 }
 
-std::string FindOnPath(const std::string& name) {
-  const char* path = getenv("PATH");
-  for (absl::string_view dir : absl::StrSplit(path != nullptr ? path : "", ':')) {
-    const std::string candidate = absl::StrCat(dir, "/", name);
-    if (!dir.empty() && access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
 std::string FindChromium() {
   const char* chosen = getenv("LOCKGRAPH_CHROMIUM");
   if (chosen != nullptr && *chosen) return chosen;
   for (const char* name : {"chromium", "chromium-browser"}) {
-    if (std::string found = FindOnPath(name); !found.empty()) return found;
+    if (std::string found = FindInPath(name); !found.empty()) return found;
   }
   return "";
 }
@@ -170,7 +164,7 @@ class HtmlReportInChromium : public ::testing::Test {
       GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it, or set "
                       "LOCKGRAPH_CHROMIUM): the HTML report is not checked in a browser";
     }
-    const std::string timeout = FindOnPath("timeout");
+    const std::string timeout = FindInPath("timeout");
     ASSERT_FALSE(timeout.empty()) << "coreutils' timeout is not in PATH";
     browser_.emplace(chromium, timeout);
   }
@@ -182,16 +176,12 @@ std::string ProcessText(const ProcessResult& r) {
   return absl::StrCat("exit ", r.exit_code, " signal ", r.signal, "\nstderr:\n", r.stderr_text);
 }
 
-std::string CorpusProgram(const std::string& name) {
-  return absl::StrCat(LOCKGRAPH_CORPUS_DIR, "/", name);
-}
-
 // three_lock_cycle and long_hold traced into `dir`, analyzed into `dir`/report.html.
 std::string CorpusReport(const TempDir& dir) {
   for (const auto& [name, options] : std::vector<std::pair<std::string, std::string>>{
            {"three_lock_cycle", ":quiet=1"}, {"long_hold", ":quiet=1:long_wait=50ms"}}) {
     const ProcessResult run = RunWithOptions(
-        CorpusProgram(name), absl::StrCat("trace=", dir.path(), "/", name, ".%p.lgtrace", options));
+        kCorpus.Program(name), absl::StrCat("trace=", dir.path(), "/", name, ".%p.lgtrace", options));
     EXPECT_EQ(run.exit_code, 0) << name << ": " << run.stderr_text;
   }
   const std::string report = dir.path() + "/report.html";
@@ -225,7 +215,7 @@ TEST(HtmlReportCommand, WritesOnePageWithTheCycleAndTheLongWait) {
     EXPECT_THAT(html, HasSubstr(absl::StrCat("data-thread=\"", thread, "\"")));
   }
   const int line = lockgraph::testing::LineOf(
-      absl::StrCat(LOCKGRAPH_CORPUS_SOURCE_DIR, "/three_lock_cycle.cc"), "// edge: outer -> inner");
+      kCorpus.Source("three_lock_cycle"), "// edge: outer -> inner");
   ASSERT_GT(line, 0);
   EXPECT_EQ(Count(html, absl::StrCat(">three_lock_cycle.cc:", line, "</tspan>")), 3);
 
@@ -241,7 +231,7 @@ TEST(HtmlReportCommand, UnderRunToo) {
   const std::string report = dir.path() + "/report.html";
   const ProcessResult run =
       RunProcess({LockgraphCommand(), "run", "--format=html", "-o", report, "--",
-                  absl::StrCat(LOCKGRAPH_PRELOAD_CORPUS_DIR, "/two_lock_cycle")},
+                  kPreloadCorpus.Program("two_lock_cycle")},
                  {"LOCKGRAPH_OPTIONS=quiet=1"});
   EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
   const std::string html = ReadFile(report);
@@ -253,7 +243,7 @@ TEST(HtmlReportCommand, UnderRunToo) {
 
 TEST(HtmlReportCommand, UnwritableOutputIsBadInput) {
   TempDir dir;
-  RunWithOptions(CorpusProgram("three_lock_cycle"),
+  RunWithOptions(kCorpus.Program("three_lock_cycle"),
                  absl::StrCat("quiet=1:trace=", dir.path(), "/t.%p.lgtrace"));
   const std::string missing_dir = dir.path() + "/no/such/dir/report.html";
   const ProcessResult analyze =
@@ -271,7 +261,7 @@ TEST(HtmlReportCommand, UnwritableOutputIsBadInput) {
 
   const ProcessResult run =
       RunProcess({LockgraphCommand(), "run", "--format=html", "-o", missing_dir, "--",
-                  absl::StrCat(LOCKGRAPH_PRELOAD_CORPUS_DIR, "/two_lock_cycle")},
+                  kPreloadCorpus.Program("two_lock_cycle")},
                  {"LOCKGRAPH_OPTIONS=quiet=1"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_THAT(run.stderr_text,

@@ -39,6 +39,10 @@ namespace {
 using ::lockgraph::analyzer::ReadTraceFile;
 using ::lockgraph::analyzer::Trace;
 using ::lockgraph::testing::CountLines;
+using ::lockgraph::testing::Counts;
+using ::lockgraph::testing::DependencyCount;
+using ::lockgraph::testing::FindInPath;
+using ::lockgraph::testing::Kinds;
 using ::lockgraph::testing::LineOf;
 using ::lockgraph::testing::LockgraphCommand;
 using ::lockgraph::testing::ProcessResult;
@@ -46,7 +50,9 @@ using ::lockgraph::testing::ReadFile;
 using ::lockgraph::testing::RunAndSignalWhenReady;
 using ::lockgraph::testing::RunLockgraph;
 using ::lockgraph::testing::RunProcess;
+using ::lockgraph::testing::StackHas;
 using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::kPreloadCorpus;
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -62,31 +68,15 @@ using json = ::nlohmann::json;
 
 // ---- The corpus programs and their sources ----
 
-std::string Program(const std::string& name) {
-  return absl::StrCat(LOCKGRAPH_PRELOAD_CORPUS_DIR, "/", name);
-}
-
-std::string Source(const std::string& name) {
-  return absl::StrCat(LOCKGRAPH_PRELOAD_CORPUS_SOURCE_DIR, "/", name, ".cc");
-}
-
-// "FILE:LINE" of the first line of the corpus program `name` holding `marker`, as reports
-// print sites (CMake gives the compiler absolute paths).
-std::string Site(const std::string& name, const std::string& marker) {
-  const int line = LineOf(Source(name), marker);
-  EXPECT_GT(line, 0) << "no line of " << Source(name) << " holds \"" << marker << "\"";
-  return absl::StrCat(Source(name), ":", line);
-}
-
 // "two_lock_cycle.cc:16": how messages name a preload class.
 std::string ShortSite(const std::string& name, const std::string& marker) {
-  return absl::StrCat(name, ".cc:", LineOf(Source(name), marker));
+  return absl::StrCat(name, ".cc:", LineOf(kPreloadCorpus.Source(name), marker));
 }
 
 // The label of a preload lock whose class is the site marked `marker`.
 std::string Label(const std::string& name, const std::string& marker,
                   const std::string& kind = "pthread_mutex") {
-  return absl::StrCat(kind, " first used at ", Site(name, marker));
+  return absl::StrCat(kind, " first used at ", kPreloadCorpus.Site(name, marker));
 }
 
 // ---- Running under `lockgraph run` ----
@@ -117,9 +107,9 @@ TracedRun RunUnder(const std::vector<std::string>& command,
   return result;
 }
 
-TracedRun RunCorpus(const std::string& name, const std::vector<std::string>& args = {},
+TracedRun RunPreloadCorpus(const std::string& name, const std::vector<std::string>& args = {},
                     const std::vector<std::string>& flags = {}, const std::string& options = "") {
-  std::vector<std::string> command = {Program(name)};
+  std::vector<std::string> command = {kPreloadCorpus.Program(name)};
   command.insert(command.end(), args.begin(), args.end());
   return RunUnder(command, flags, options);
 }
@@ -130,19 +120,6 @@ int OnlineCycles(const TracedRun& run) {
 }
 
 // ---- Reading a JSON report ----
-
-// The unsuppressed counts of the summary, as {deadlock, potential, long-wait, misuse}.
-std::vector<int> Counts(const json& report) {
-  const json& counts = report["summary"]["findings"];
-  return {counts.value("deadlock", -1), counts.value("potential", -1),
-          counts.value("long-wait", -1), counts.value("misuse", -1)};
-}
-
-std::vector<std::string> Kinds(const json& report) {
-  std::vector<std::string> kinds;
-  for (const json& f : report.value("findings", json::array())) kinds.push_back(f["kind"]);
-  return kinds;
-}
 
 std::vector<std::string> Labels(const json& finding) {
   std::vector<std::string> labels;
@@ -156,19 +133,19 @@ int Summary(const json& report, const std::string& field) {
 
 // One line per edge, readable in a failure message. Locks are named by their labels, which
 // hold their sites; threads by their number.
-std::string EdgeLine(const std::string& from, const std::string& to, int thread,
+std::string LabelledEdgeLine(const std::string& from, const std::string& to, int thread,
                      const std::string& held_site, const std::string& acquire_site) {
   return absl::StrCat(from, " -> ", to, " by thread ", thread, ", holding since ", held_site,
                       ", taking at ", acquire_site);
 }
 
-std::vector<std::string> EdgeLines(const json& finding) {
+std::vector<std::string> LabelledEdgeLines(const json& finding) {
   std::vector<std::string> lines;
   const json& locks = finding["locks"];
   const json& edges = finding["edges"];
   for (size_t i = 0; i < edges.size() && !locks.empty(); ++i) {
     const json& e = edges[i];
-    lines.push_back(EdgeLine(locks[i]["label"], locks[(i + 1) % locks.size()]["label"],
+    lines.push_back(LabelledEdgeLine(locks[i]["label"], locks[(i + 1) % locks.size()]["label"],
                              e["thread_id"].get<int>(), e["held_site"], e["acquire_site"]));
   }
   return lines;
@@ -179,14 +156,6 @@ const json* EdgeByThread(const json& finding, int thread) {
     if (e["thread_id"] == thread) return &e;
   }
   return nullptr;
-}
-
-// True if some frame of `stack` is at `site`.
-bool StackHas(const json& stack, const std::string& site) {
-  for (const json& frame : stack) {
-    if (absl::EndsWith(frame.get<std::string>(), " " + site)) return true;
-  }
-  return false;
 }
 
 // The shape every cycle finding has: edge i goes from locks[i] to locks[i+1], the edges close
@@ -238,7 +207,7 @@ void ExpectClean(const TracedRun& run, size_t ruled_out = 0) {
 
 TEST(PreloadCorpus, TwoLockCycleIsOneDeadlockBetweenBothThreads) {
   const std::string name = "two_lock_cycle";
-  const TracedRun run = RunCorpus(name);
+  const TracedRun run = RunPreloadCorpus(name);
   // `lockgraph run` exits with the program's code (0) by default (--fail-on=never).
   EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_EQ(OnlineCycles(run), 1) << run.stderr_text;
@@ -255,43 +224,43 @@ TEST(PreloadCorpus, TwoLockCycleIsOneDeadlockBetweenBothThreads) {
   const std::string b = Label(name, "first use: B");
   EXPECT_THAT(Labels(f), UnorderedElementsAre(a, b));
   for (const json& lock : f["locks"]) EXPECT_EQ(lock["kind"], "pthread_mutex");
-  EXPECT_THAT(EdgeLines(f),
+  EXPECT_THAT(LabelledEdgeLines(f),
               UnorderedElementsAre(
-                  EdgeLine(a, b, 2, Site(name, "held: A (forward)"), Site(name, "edge: A -> B")),
-                  EdgeLine(b, a, 3, Site(name, "held: B (backward)"), Site(name, "edge: B -> A"))));
+                  LabelledEdgeLine(a, b, 2, kPreloadCorpus.Site(name, "held: A (forward)"), kPreloadCorpus.Site(name, "edge: A -> B")),
+                  LabelledEdgeLine(b, a, 3, kPreloadCorpus.Site(name, "held: B (backward)"), kPreloadCorpus.Site(name, "edge: B -> A"))));
   EXPECT_EQ(f["message"], absl::StrCat("lock-order cycle between ", ShortSite(name, "first use: A"),
                                        " and ", ShortSite(name, "first use: B")));
   // Both orders were taken once: the report points at the newer one, backward's.
-  EXPECT_EQ(f["location"], Site(name, "edge: B -> A"));
-  EXPECT_THAT(f["fix"].get<std::string>(), HasSubstr(Site(name, "edge: B -> A")));
+  EXPECT_EQ(f["location"], kPreloadCorpus.Site(name, "edge: B -> A"));
+  EXPECT_THAT(f["fix"].get<std::string>(), HasSubstr(kPreloadCorpus.Site(name, "edge: B -> A")));
 }
 
 TEST(PreloadCorpus, TextReportOnStderrAndFailOnDecidesTheExitCode) {
   const std::string name = "two_lock_cycle";
   const ProcessResult text =
-      RunProcess({LockgraphCommand(), "run", "--", Program(name)}, {"LOCKGRAPH_OPTIONS=quiet=1"});
+      RunProcess({LockgraphCommand(), "run", "--", kPreloadCorpus.Program(name)}, {"LOCKGRAPH_OPTIONS=quiet=1"});
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_EQ(text.stdout_text, "") << "the report never mixes with the program's stdout";
   EXPECT_THAT(
       text.stderr_text,
-      HasSubstr(absl::StrCat(Site(name, "edge: B -> A"), ": error: lock-order cycle between ",
+      HasSubstr(absl::StrCat(kPreloadCorpus.Site(name, "edge: B -> A"), ": error: lock-order cycle between ",
                              ShortSite(name, "first use: A"), " and ",
                              ShortSite(name, "first use: B"), " [deadlock LG-")));
   EXPECT_THAT(text.stderr_text, HasSubstr("lockgraph: 1 deadlock, 0 potential"));
 
   const ProcessResult fail =
-      RunProcess({LockgraphCommand(), "run", "--fail-on=deadlock", "--", Program(name)},
+      RunProcess({LockgraphCommand(), "run", "--fail-on=deadlock", "--", kPreloadCorpus.Program(name)},
                  {"LOCKGRAPH_OPTIONS=quiet=1"});
   EXPECT_EQ(fail.exit_code, 1) << fail.stderr_text;
   const ProcessResult potential =
-      RunProcess({LockgraphCommand(), "run", "--fail-on=potential", "--", Program(name)},
+      RunProcess({LockgraphCommand(), "run", "--fail-on=potential", "--", kPreloadCorpus.Program(name)},
                  {"LOCKGRAPH_OPTIONS=quiet=1"});
   EXPECT_EQ(potential.exit_code, 1) << "a deadlock is above potential";
 }
 
 TEST(PreloadCorpus, ThreeLockCycleNeedsAllThreeThreads) {
   const std::string name = "three_lock_cycle";
-  const TracedRun run = RunCorpus(name);
+  const TracedRun run = RunPreloadCorpus(name);
   EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_EQ(OnlineCycles(run), 1) << run.stderr_text;
   ASSERT_THAT(Kinds(run.report), ElementsAre("deadlock"));
@@ -307,23 +276,23 @@ TEST(PreloadCorpus, ThreeLockCycleNeedsAllThreeThreads) {
   const std::string inner = Label(name, "edge: outer -> inner");
   EXPECT_THAT(Labels(f), UnorderedElementsAre(outer, inner, inner));
   EXPECT_EQ(Summary(run.report, "classes"), 2);
-  const std::string held = Site(name, "held: outer");
-  const std::string taken = Site(name, "edge: outer -> inner");
-  EXPECT_THAT(EdgeLines(f), UnorderedElementsAre(EdgeLine(outer, inner, 2, held, taken),
-                                                 EdgeLine(inner, inner, 3, held, taken),
-                                                 EdgeLine(inner, outer, 4, held, taken)));
+  const std::string held = kPreloadCorpus.Site(name, "held: outer");
+  const std::string taken = kPreloadCorpus.Site(name, "edge: outer -> inner");
+  EXPECT_THAT(LabelledEdgeLines(f), UnorderedElementsAre(LabelledEdgeLine(outer, inner, 2, held, taken),
+                                                 LabelledEdgeLine(inner, inner, 3, held, taken),
+                                                 LabelledEdgeLine(inner, outer, 4, held, taken)));
   // Nest() is shared: the stacks say which call took each order.
   for (const auto& [thread, call] : std::vector<std::pair<int, std::string>>{
            {2, "call: A -> B"}, {3, "call: B -> C"}, {4, "call: C -> A"}}) {
     const json* edge = EdgeByThread(f, thread);
     ASSERT_NE(edge, nullptr) << thread;
-    EXPECT_TRUE(StackHas((*edge)["stack"], Site(name, call))) << (*edge)["stack"].dump();
+    EXPECT_TRUE(StackHas((*edge)["stack"], kPreloadCorpus.Site(name, call))) << (*edge)["stack"].dump();
   }
 }
 
 TEST(PreloadCorpus, NaiveDiningPhilosophersDeadlockOverFiveForks) {
   const std::string name = "dining_philosophers";
-  const TracedRun run = RunCorpus(name, {"naive"});
+  const TracedRun run = RunPreloadCorpus(name, {"naive"});
   EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_EQ(OnlineCycles(run), 1) << run.stderr_text;
   ASSERT_THAT(Kinds(run.report), ElementsAre("deadlock"));
@@ -339,15 +308,15 @@ TEST(PreloadCorpus, NaiveDiningPhilosophersDeadlockOverFiveForks) {
   EXPECT_THAT(Labels(f), UnorderedElementsAre(first, second, second, second, second));
   std::vector<std::string> expected;
   for (int i = 0; i < 5; ++i) {
-    expected.push_back(EdgeLine(i == 0 ? first : second, i == 4 ? first : second, i + 2,
-                                Site(name, "held: first fork"),
-                                Site(name, "edge: first -> second")));
+    expected.push_back(LabelledEdgeLine(i == 0 ? first : second, i == 4 ? first : second, i + 2,
+                                kPreloadCorpus.Site(name, "held: first fork"),
+                                kPreloadCorpus.Site(name, "edge: first -> second")));
   }
-  EXPECT_THAT(EdgeLines(f), UnorderedElementsAreArray(expected));
+  EXPECT_THAT(LabelledEdgeLines(f), UnorderedElementsAreArray(expected));
 }
 
 TEST(PreloadCorpus, OrderedDiningPhilosophersAreClean) {
-  const TracedRun run = RunCorpus("dining_philosophers", {"ordered"});
+  const TracedRun run = RunPreloadCorpus("dining_philosophers", {"ordered"});
   EXPECT_EQ(OnlineCycles(run), 0) << run.stderr_text;
   ExpectClean(run);
   EXPECT_EQ(Summary(run.report, "threads"), 6);
@@ -360,7 +329,7 @@ TEST(PreloadCorpus, OrderedDiningPhilosophersAreClean) {
 
 TEST(PreloadCorpus, GateLockAroundBothOrdersIsCleanAndExplained) {
   const std::string name = "gate_lock";
-  const TracedRun run = RunCorpus(name);
+  const TracedRun run = RunPreloadCorpus(name);
   EXPECT_EQ(OnlineCycles(run), 0) << run.stderr_text;
   // One cycle, A -> B -> A, ruled out once: its class image is not judged again.
   ExpectClean(run, /*ruled_out=*/1);
@@ -375,7 +344,7 @@ TEST(PreloadCorpus, GateLockAroundBothOrdersIsCleanAndExplained) {
 
   // --explain names the gate in the text report.
   const ProcessResult explained = RunProcess(
-      {LockgraphCommand(), "run", "--explain", "--", Program(name)}, {"LOCKGRAPH_OPTIONS="});
+      {LockgraphCommand(), "run", "--explain", "--", kPreloadCorpus.Program(name)}, {"LOCKGRAPH_OPTIONS="});
   EXPECT_EQ(explained.exit_code, 0);
   EXPECT_EQ(CountLines(explained.stderr_text, "lockgraph: ruled out: cycle "), 1)
       << explained.stderr_text;
@@ -384,7 +353,7 @@ TEST(PreloadCorpus, GateLockAroundBothOrdersIsCleanAndExplained) {
 
 TEST(PreloadCorpus, OrdersSeparatedByJoinThenStartAreCleanAndExplained) {
   const std::string name = "join_then_start";
-  const TracedRun run = RunCorpus(name);
+  const TracedRun run = RunPreloadCorpus(name);
   EXPECT_EQ(OnlineCycles(run), 0) << run.stderr_text;
   ExpectClean(run, /*ruled_out=*/1);
   ASSERT_THAT(run.report["ruled_out"], SizeIs(1));
@@ -395,7 +364,7 @@ TEST(PreloadCorpus, OrdersSeparatedByJoinThenStartAreCleanAndExplained) {
   EXPECT_THAT(r["reason"].get<std::string>(), StartsWith("ordered by thread start/join"));
 
   const ProcessResult explained = RunProcess(
-      {LockgraphCommand(), "run", "--explain", "--", Program(name)}, {"LOCKGRAPH_OPTIONS="});
+      {LockgraphCommand(), "run", "--explain", "--", kPreloadCorpus.Program(name)}, {"LOCKGRAPH_OPTIONS="});
   EXPECT_EQ(explained.exit_code, 0);
   EXPECT_EQ(CountLines(explained.stderr_text, "lockgraph: ruled out: cycle "), 1);
   EXPECT_THAT(explained.stderr_text, HasSubstr(": ordered by thread start/join"));
@@ -403,7 +372,7 @@ TEST(PreloadCorpus, OrdersSeparatedByJoinThenStartAreCleanAndExplained) {
 
 TEST(PreloadCorpus, TryLockBackOffIsClean) {
   // The program exits 0 only if its first try_lock failed and the retry succeeded.
-  const TracedRun run = RunCorpus("try_lock_backoff");
+  const TracedRun run = RunPreloadCorpus("try_lock_backoff");
   EXPECT_EQ(OnlineCycles(run), 0) << run.stderr_text;
   // B -> A was taken by a successful try_lock: recorded, but no edge, so no cycle at all.
   ExpectClean(run);
@@ -412,7 +381,7 @@ TEST(PreloadCorpus, TryLockBackOffIsClean) {
 }
 
 TEST(PreloadCorpus, RecursiveMutexReentryAddsNoEdge) {
-  const TracedRun run = RunCorpus("recursive_reentry");
+  const TracedRun run = RunPreloadCorpus("recursive_reentry");
   EXPECT_EQ(OnlineCycles(run), 0) << run.stderr_text;
   // Not even a ruled-out cycle: an L -> R edge from the re-entry would make one.
   ExpectClean(run);
@@ -423,7 +392,7 @@ TEST(PreloadCorpus, RecursiveMutexReentryAddsNoEdge) {
 
 TEST(PreloadCorpus, TransferCalledBothWaysIsADeadlockBetweenTwoAccounts) {
   const std::string name = "transfer_swapped";
-  const TracedRun run = RunCorpus(name);
+  const TracedRun run = RunPreloadCorpus(name);
   EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_EQ(OnlineCycles(run), 1) << run.stderr_text;
   // One deadlock; its class image (the same two classes) is no separate potential.
@@ -436,17 +405,17 @@ TEST(PreloadCorpus, TransferCalledBothWaysIsADeadlockBetweenTwoAccounts) {
   // (Account::mu), since a std::mutex member has no constructor the preload sees.
   const std::string x = Label(name, "held: from");
   const std::string y = Label(name, "edge: from -> to");
-  const std::string held = Site(name, "held: from");
-  const std::string taken = Site(name, "edge: from -> to");
-  EXPECT_THAT(EdgeLines(f),
-              UnorderedElementsAre(EdgeLine(x, y, 2, held, taken), EdgeLine(y, x, 3, held, taken)));
+  const std::string held = kPreloadCorpus.Site(name, "held: from");
+  const std::string taken = kPreloadCorpus.Site(name, "edge: from -> to");
+  EXPECT_THAT(LabelledEdgeLines(f),
+              UnorderedElementsAre(LabelledEdgeLine(x, y, 2, held, taken), LabelledEdgeLine(y, x, 3, held, taken)));
   // The stacks tell the two calls apart.
   const json* xy = EdgeByThread(f, 2);
   const json* yx = EdgeByThread(f, 3);
   ASSERT_NE(xy, nullptr);
   ASSERT_NE(yx, nullptr);
-  EXPECT_TRUE(StackHas((*xy)["stack"], Site(name, "call: transfer(x, y)"))) << (*xy)["stack"];
-  EXPECT_TRUE(StackHas((*yx)["stack"], Site(name, "call: transfer(y, x)"))) << (*yx)["stack"];
+  EXPECT_TRUE(StackHas((*xy)["stack"], kPreloadCorpus.Site(name, "call: transfer(x, y)"))) << (*xy)["stack"];
+  EXPECT_TRUE(StackHas((*yx)["stack"], kPreloadCorpus.Site(name, "call: transfer(y, x)"))) << (*yx)["stack"];
 }
 
 // The wrappers' `potential` (analyze_test.cc: ClassesNestedBothWaysOnOtherAccounts...) needs
@@ -457,7 +426,7 @@ TEST(PreloadCorpus, TransferCalledBothWaysIsADeadlockBetweenTwoAccounts) {
 // no false deadlock either.
 TEST(PreloadCorpus, ClassesNestedBothWaysOnOtherObjectsAreNotSeen) {
   const std::string name = "transfer_potential";
-  const TracedRun run = RunCorpus(name);
+  const TracedRun run = RunPreloadCorpus(name);
   EXPECT_EQ(OnlineCycles(run), 0) << run.stderr_text;
   ExpectClean(run);
   EXPECT_EQ(Summary(run.report, "classes"), 4);
@@ -466,10 +435,10 @@ TEST(PreloadCorpus, ClassesNestedBothWaysOnOtherObjectsAreNotSeen) {
   EXPECT_EQ(Summary(run.report, "cycles_checked"), 0);
   std::set<std::string> sites;
   for (const json& s : run.report["stats"]) sites.insert(s["site"]);
-  EXPECT_THAT(sites, UnorderedElementsAre(Site(name, "held: Checking (transfer)"),
-                                          Site(name, "edge: Checking -> Savings"),
-                                          Site(name, "held: Savings (audit)"),
-                                          Site(name, "edge: Savings -> Checking")));
+  EXPECT_THAT(sites, UnorderedElementsAre(kPreloadCorpus.Site(name, "held: Checking (transfer)"),
+                                          kPreloadCorpus.Site(name, "edge: Checking -> Savings"),
+                                          kPreloadCorpus.Site(name, "held: Savings (audit)"),
+                                          kPreloadCorpus.Site(name, "edge: Savings -> Checking")));
 }
 
 // Runs long_hold with the runtime recording waits of 50 ms and more (LOCKGRAPH_OPTIONS, which
@@ -477,7 +446,7 @@ TEST(PreloadCorpus, ClassesNestedBothWaysOnOtherObjectsAreNotSeen) {
 TracedRun RunLongHold(const std::vector<std::string>& flags = {}) {
   std::vector<std::string> all = {"--long-wait=100ms"};
   all.insert(all.end(), flags.begin(), flags.end());
-  return RunCorpus("long_hold", {}, all, "long_wait=50ms");
+  return RunPreloadCorpus("long_hold", {}, all, "long_wait=50ms");
 }
 
 TEST(PreloadCorpus, LongHoldIsALongWait) {
@@ -493,7 +462,7 @@ TEST(PreloadCorpus, LongHoldIsALongWait) {
   EXPECT_THAT(f["edges"], IsEmpty());
   EXPECT_EQ(f["waiter"]["thread"]["id"], 3);
   EXPECT_EQ(f["waiter"]["thread"]["name"], "thread-3");
-  const std::string waits = Site(name, "waiter: waits for resource");
+  const std::string waits = kPreloadCorpus.Site(name, "waiter: waits for resource");
   ASSERT_THAT(f["waiter"]["stack"], Not(IsEmpty()));
   EXPECT_THAT(f["waiter"]["stack"][0].get<std::string>(), EndsWith(" " + waits));
   EXPECT_EQ(f["location"], waits);
@@ -528,7 +497,7 @@ TEST(PreloadCorpus, LongWaitNamesTheHolderAndItsStack) {
   EXPECT_EQ(f["holder"]["thread"]["id"], 2);
   EXPECT_EQ(f["holder"]["thread"]["pid"], f["waiter"]["thread"]["pid"]);
   EXPECT_THAT(f["holder"]["stack"][0].get<std::string>(),
-              EndsWith(" " + Site(name, "holder: takes resource")));
+              EndsWith(" " + kPreloadCorpus.Site(name, "holder: takes resource")));
   EXPECT_THAT(f["message"].get<std::string>(), HasSubstr("held by thread 2 "));
 }
 
@@ -539,10 +508,10 @@ TEST(PreloadCorpus, LongWaitNamesTheHolderAndItsStack) {
 // analyzing it finds nothing.
 TEST(PreloadCorpus, TwoProgramsTakingOppositeOrdersDoNotMerge) {
   TempDir traces;
-  const TracedRun first = RunUnder({Program("merge_x_then_y")}, {"--trace-dir", traces.path()});
+  const TracedRun first = RunUnder({kPreloadCorpus.Program("merge_x_then_y")}, {"--trace-dir", traces.path()});
   ExpectClean(first);
   // The second run's report covers every trace in the directory, the first run's too.
-  const TracedRun second = RunUnder({Program("merge_y_then_x")}, {"--trace-dir", traces.path()});
+  const TracedRun second = RunUnder({kPreloadCorpus.Program("merge_y_then_x")}, {"--trace-dir", traces.path()});
   EXPECT_EQ(second.exit_code, 0);
   EXPECT_THAT(second.report["findings"], IsEmpty());
   EXPECT_EQ(Summary(second.report, "traces"), 2);
@@ -567,7 +536,7 @@ TEST(PreloadCorpus, OneProgramTakingBothOrdersInTwoRunsIsAPotential) {
   const std::string name = "merge_either_order";
   TempDir traces;
   for (const std::string order : {"x-then-y", "y-then-x"}) {
-    const TracedRun run = RunUnder({Program(name), order}, {"--trace-dir", traces.path()});
+    const TracedRun run = RunUnder({kPreloadCorpus.Program(name), order}, {"--trace-dir", traces.path()});
     EXPECT_EQ(run.exit_code, 0) << order << run.stderr_text;
     EXPECT_THAT(Kinds(run.report), Not(Contains("deadlock"))) << order;
   }
@@ -588,14 +557,14 @@ TEST(PreloadCorpus, OneProgramTakingBothOrdersInTwoRunsIsAPotential) {
   std::set<std::string> acquired;
   for (const json& e : f["edges"]) acquired.insert(e["acquire_site"]);
   EXPECT_THAT(acquired,
-              UnorderedElementsAre(Site(name, "edge: X -> Y"), Site(name, "edge: Y -> X")));
+              UnorderedElementsAre(kPreloadCorpus.Site(name, "edge: X -> Y"), kPreloadCorpus.Site(name, "edge: Y -> X")));
 }
 
 // The same ABBA program built without optimization, as in a Debug build. The deadlock
 // between the two instances is found either way; the classes must still be user lines.
 TEST(PreloadCorpus, UnoptimizedBuildKeepsUserSitesAsClasses) {
   const std::string name = "two_lock_cycle";
-  const TracedRun run = RunCorpus("two_lock_cycle_O0");
+  const TracedRun run = RunPreloadCorpus("two_lock_cycle_O0");
   EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
   ASSERT_THAT(Kinds(run.report), ElementsAre("deadlock"));
   const json& f = run.report["findings"][0];
@@ -603,7 +572,7 @@ TEST(PreloadCorpus, UnoptimizedBuildKeepsUserSitesAsClasses) {
   std::set<std::string> acquired;
   for (const json& e : f["edges"]) acquired.insert(e["acquire_site"]);
   EXPECT_THAT(acquired,
-              UnorderedElementsAre(Site(name, "edge: A -> B"), Site(name, "edge: B -> A")));
+              UnorderedElementsAre(kPreloadCorpus.Site(name, "edge: A -> B"), kPreloadCorpus.Site(name, "edge: B -> A")));
   const std::vector<std::string> labels = Labels(f);
   EXPECT_THAT(labels,
               UnorderedElementsAre(Label(name, "first use: A"), Label(name, "first use: B")));
@@ -615,34 +584,34 @@ TEST(PreloadCorpus, UnoptimizedBuildKeepsUserSitesAsClasses) {
     EXPECT_TRUE(e["held_site_is_first_use"].get<bool>());
   }
   EXPECT_THAT(held,
-              UnorderedElementsAre(Site(name, "first use: A"), Site(name, "first use: B")));
+              UnorderedElementsAre(kPreloadCorpus.Site(name, "first use: A"), kPreloadCorpus.Site(name, "first use: B")));
   EXPECT_THAT(run.stderr_text,
               HasSubstr(absl::StrCat("(taken inside the C++ library; first used at ",
-                                     Site(name, "first use: B"), ")")));
+                                     kPreloadCorpus.Site(name, "first use: B"), ")")));
 }
 
 // docs/reports.md: `locks[].site` is the lock's site, as `stats[].site` is its class's.
 TEST(PreloadCorpus, LockSitesNameTheFirstUse) {
   const std::string name = "two_lock_cycle";
-  const TracedRun run = RunCorpus(name);
+  const TracedRun run = RunPreloadCorpus(name);
   ASSERT_THAT(Kinds(run.report), ElementsAre("deadlock"));
   std::set<std::string> stats_sites;
   for (const json& s : run.report["stats"]) stats_sites.insert(s["site"]);
   EXPECT_THAT(stats_sites,
-              UnorderedElementsAre(Site(name, "first use: A"), Site(name, "first use: B")));
+              UnorderedElementsAre(kPreloadCorpus.Site(name, "first use: A"), kPreloadCorpus.Site(name, "first use: B")));
   std::set<std::string> sites;
   for (const json& lock : run.report["findings"][0]["locks"]) sites.insert(lock["site"]);
   EXPECT_EQ(sites, stats_sites);
-  const TracedRun gate = RunCorpus("gate_lock");
+  const TracedRun gate = RunPreloadCorpus("gate_lock");
   ASSERT_THAT(gate.report["ruled_out"], SizeIs(1));
   EXPECT_EQ(gate.report["ruled_out"][0]["reason"],
             absl::StrCat("gate lock ", Label("gate_lock", "first use: gate"), " at ",
-                         Site("gate_lock", "first use: gate"), " is held around every order"));
+                         kPreloadCorpus.Site("gate_lock", "first use: gate"), " is held around every order"));
 }
 
 TEST(PreloadCorpus, SharedMutexReadersInBothOrdersAreClean) {
   const std::string name = "shared_mutex_cycle";
-  const TracedRun run = RunCorpus(name, {"readers"});
+  const TracedRun run = RunPreloadCorpus(name, {"readers"});
   EXPECT_EQ(OnlineCycles(run), 0) << run.stderr_text;
   ExpectClean(run, /*ruled_out=*/1);
   ASSERT_THAT(run.report["ruled_out"], SizeIs(1));
@@ -653,7 +622,7 @@ TEST(PreloadCorpus, SharedMutexReadersInBothOrdersAreClean) {
   EXPECT_THAT(r["reason"].get<std::string>(), StartsWith("shared (reader) acquisitions only"));
 
   const ProcessResult explained =
-      RunProcess({LockgraphCommand(), "run", "--explain", "--", Program(name), "readers"},
+      RunProcess({LockgraphCommand(), "run", "--explain", "--", kPreloadCorpus.Program(name), "readers"},
                  {"LOCKGRAPH_OPTIONS="});
   EXPECT_EQ(explained.exit_code, 0);
   EXPECT_THAT(explained.stderr_text, HasSubstr(": shared (reader) acquisitions only"));
@@ -661,7 +630,7 @@ TEST(PreloadCorpus, SharedMutexReadersInBothOrdersAreClean) {
 
 TEST(PreloadCorpus, SharedMutexWithAWriterIsADeadlock) {
   const std::string name = "shared_mutex_cycle";
-  const TracedRun run = RunCorpus(name, {"writer"});
+  const TracedRun run = RunPreloadCorpus(name, {"writer"});
   EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_EQ(OnlineCycles(run), 1) << run.stderr_text;
   ASSERT_THAT(Kinds(run.report), ElementsAre("deadlock"));
@@ -671,11 +640,11 @@ TEST(PreloadCorpus, SharedMutexWithAWriterIsADeadlock) {
   const std::string p = Label(name, "first use: P", "pthread_rwlock");
   const std::string q = Label(name, "first use: Q", "pthread_rwlock");
   for (const json& lock : f["locks"]) EXPECT_EQ(lock["kind"], "pthread_rwlock");
-  EXPECT_THAT(EdgeLines(f),
-              UnorderedElementsAre(EdgeLine(p, q, 2, Site(name, "held: P (forward, shared)"),
-                                            Site(name, "edge: P -> Q (shared)")),
-                                   EdgeLine(q, p, 3, Site(name, "held: Q (backward, exclusive)"),
-                                            Site(name, "edge: Q -> P (exclusive)"))));
+  EXPECT_THAT(LabelledEdgeLines(f),
+              UnorderedElementsAre(LabelledEdgeLine(p, q, 2, kPreloadCorpus.Site(name, "held: P (forward, shared)"),
+                                            kPreloadCorpus.Site(name, "edge: P -> Q (shared)")),
+                                   LabelledEdgeLine(q, p, 3, kPreloadCorpus.Site(name, "held: Q (backward, exclusive)"),
+                                            kPreloadCorpus.Site(name, "edge: Q -> P (exclusive)"))));
   ASSERT_NE(EdgeByThread(f, 2), nullptr);
   ASSERT_NE(EdgeByThread(f, 3), nullptr);
   EXPECT_TRUE((*EdgeByThread(f, 2))["shared"].get<bool>());
@@ -684,7 +653,7 @@ TEST(PreloadCorpus, SharedMutexWithAWriterIsADeadlock) {
 
 TEST(PreloadCorpus, RwlockReadThenWriteBothWaysIsADeadlock) {
   const std::string name = "rwlock_cycle";
-  const TracedRun run = RunCorpus(name);
+  const TracedRun run = RunPreloadCorpus(name);
   EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_EQ(run.stdout_text, "rwlocks done\n");
   EXPECT_EQ(OnlineCycles(run), 1) << run.stderr_text;
@@ -695,16 +664,16 @@ TEST(PreloadCorpus, RwlockReadThenWriteBothWaysIsADeadlock) {
   // Initialized by pthread_rwlock_init: the class is the init site.
   const std::string p = Label(name, "init: P", "pthread_rwlock");
   const std::string q = Label(name, "init: Q", "pthread_rwlock");
-  EXPECT_THAT(EdgeLines(f),
-              UnorderedElementsAre(EdgeLine(p, q, 2, Site(name, "held: P (forward, read)"),
-                                            Site(name, "edge: P -> Q (write)")),
-                                   EdgeLine(q, p, 3, Site(name, "held: Q (backward, read)"),
-                                            Site(name, "edge: Q -> P (write)"))));
+  EXPECT_THAT(LabelledEdgeLines(f),
+              UnorderedElementsAre(LabelledEdgeLine(p, q, 2, kPreloadCorpus.Site(name, "held: P (forward, read)"),
+                                            kPreloadCorpus.Site(name, "edge: P -> Q (write)")),
+                                   LabelledEdgeLine(q, p, 3, kPreloadCorpus.Site(name, "held: Q (backward, read)"),
+                                            kPreloadCorpus.Site(name, "edge: Q -> P (write)"))));
   for (const json& e : f["edges"]) EXPECT_FALSE(e["shared"].get<bool>()) << "writes";
 }
 
 TEST(PreloadCorpus, ConditionVariableProducerConsumerIsClean) {
-  const TracedRun run = RunCorpus("condition_variable");
+  const TracedRun run = RunPreloadCorpus("condition_variable");
   EXPECT_EQ(run.stdout_text, "sum 5050\n");
   EXPECT_EQ(run.stderr_text, "") << "no misuse, no cycle reported online";
   ExpectClean(run);
@@ -718,7 +687,7 @@ TEST(PreloadCorpus, ConditionVariableProducerConsumerIsClean) {
 
 TEST(PreloadCorpus, SemaphoreOfOneIsALockInTheCycle) {
   const std::string name = "semaphore";
-  const TracedRun run = RunCorpus(name, {"lock"});
+  const TracedRun run = RunPreloadCorpus(name, {"lock"});
   EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_EQ(OnlineCycles(run), 1) << run.stderr_text;
   ASSERT_THAT(Kinds(run.report), ElementsAre("deadlock"));
@@ -727,15 +696,15 @@ TEST(PreloadCorpus, SemaphoreOfOneIsALockInTheCycle) {
   ExpectWellFormedCycle(f, name);
   const std::string sem = Label(name, "init: sem", "sem_t");
   const std::string mu = Label(name, "first use: mutex");
-  EXPECT_THAT(EdgeLines(f),
-              UnorderedElementsAre(EdgeLine(sem, mu, 2, Site(name, "held: sem (forward)"),
-                                            Site(name, "edge: sem -> mutex")),
-                                   EdgeLine(mu, sem, 3, Site(name, "held: mutex (backward)"),
-                                            Site(name, "edge: mutex -> sem"))));
+  EXPECT_THAT(LabelledEdgeLines(f),
+              UnorderedElementsAre(LabelledEdgeLine(sem, mu, 2, kPreloadCorpus.Site(name, "held: sem (forward)"),
+                                            kPreloadCorpus.Site(name, "edge: sem -> mutex")),
+                                   LabelledEdgeLine(mu, sem, 3, kPreloadCorpus.Site(name, "held: mutex (backward)"),
+                                            kPreloadCorpus.Site(name, "edge: mutex -> sem"))));
 }
 
 TEST(PreloadCorpus, SemaphorePostedByAnotherThreadIsASignalWithNoEdges) {
-  const TracedRun run = RunCorpus("semaphore", {"signal"});
+  const TracedRun run = RunPreloadCorpus("semaphore", {"signal"});
   EXPECT_EQ(OnlineCycles(run), 0) << run.stderr_text;
   ExpectClean(run);
   // sem -> mutex was recorded before the semaphore turned out to be a signal; it is dropped.
@@ -745,7 +714,7 @@ TEST(PreloadCorpus, SemaphorePostedByAnotherThreadIsASignalWithNoEdges) {
 
 TEST(PreloadCorpus, MutexBuiltAgainAtTheSameAddressIsANewNode) {
   const std::string name = "address_reuse";
-  const TracedRun run = RunCorpus(name);
+  const TracedRun run = RunPreloadCorpus(name);
   EXPECT_THAT(run.stdout_text, StartsWith("both objects at 0x"));
   EXPECT_EQ(OnlineCycles(run), 0) << run.stderr_text;
   // Merged into one node, the objects would give A -> B -> A between two unordered threads.
@@ -755,20 +724,12 @@ TEST(PreloadCorpus, MutexBuiltAgainAtTheSameAddressIsANewNode) {
   EXPECT_EQ(Summary(run.report, "cycles_checked"), 0);
   std::set<std::string> sites;
   for (const json& s : run.report["stats"]) sites.insert(s["site"]);
-  EXPECT_THAT(sites, UnorderedElementsAre(Site(name, "held: first object"),
-                                          Site(name, "edge: first object -> B"),
-                                          Site(name, "edge: B -> second object")));
+  EXPECT_THAT(sites, UnorderedElementsAre(kPreloadCorpus.Site(name, "held: first object"),
+                                          kPreloadCorpus.Site(name, "edge: first object -> B"),
+                                          kPreloadCorpus.Site(name, "edge: B -> second object")));
 }
 
 // ---- Fork, many threads, output and exit code, signals ----
-
-int Dependencies(const Trace& trace) {
-  int count = 0;
-  for (const auto& r : trace.records) {
-    count += std::holds_alternative<lockgraph::format::DependencyRecord>(r.record);
-  }
-  return count;
-}
 
 // A program linked with the shared runtime, under the preload: two copies of the runtime share
 // one process recorder, and must register the fork hooks once (twice, fork() deadlocked).
@@ -783,7 +744,7 @@ TEST(PreloadProcess, ForkWithTheSharedRuntimeLinkedIn) {
 // In full mode the child's locks go on counting acquisitions from the parent's: the replay
 // takes the fork as their order, and finds every event a partner.
 TEST(PreloadProcess, ForkInFullModeReplaysWithoutWarnings) {
-  const TracedRun run = RunUnder({Program("fork_with_threads")}, {}, "mode=full");
+  const TracedRun run = RunUnder({kPreloadCorpus.Program("fork_with_threads")}, {}, "mode=full");
   EXPECT_EQ(run.exit_code, 3) << run.stderr_text;
   EXPECT_EQ(run.stdout_text, "child: took a and b\nparent: child exited 0\n");
   EXPECT_THAT(run.report["findings"], IsEmpty()) << run.report["findings"].dump(2);
@@ -793,7 +754,7 @@ TEST(PreloadProcess, ForkInFullModeReplaysWithoutWarnings) {
 
 TEST(PreloadProcess, ForkWithThreadsRunningWritesTwoValidTraces) {
   TempDir traces;
-  const TracedRun run = RunUnder({Program("fork_with_threads")}, {"--trace-dir", traces.path()});
+  const TracedRun run = RunUnder({kPreloadCorpus.Program("fork_with_threads")}, {"--trace-dir", traces.path()});
   EXPECT_EQ(run.exit_code, 3) << run.stderr_text;
   EXPECT_EQ(run.stdout_text, "child: took a and b\nparent: child exited 0\n");
   EXPECT_EQ(run.stderr_text, "");
@@ -820,14 +781,14 @@ TEST(PreloadProcess, ForkWithThreadsRunningWritesTwoValidTraces) {
   ASSERT_NE(child, nullptr);
   EXPECT_EQ(child->process.ppid, parent->process.pid);
   EXPECT_EQ(child->process.parent_tid, 1u);  // main forked
-  EXPECT_EQ(Dependencies(*parent), 1);       // a -> b before the fork
-  EXPECT_EQ(Dependencies(*child), 1);        // a -> b in the child, in its own file
+  EXPECT_EQ(DependencyCount(*parent), 1);       // a -> b before the fork
+  EXPECT_EQ(DependencyCount(*child), 1);        // a -> b in the child, in its own file
 }
 
 TEST(PreloadProcess, TwoHundredThreadsInOneOrderAreClean) {
   // 200 threads queue for one mutex: on a loaded machine a preempted holder makes waits past
   // the default 100 ms (217 ms once under ASan in CI). Long waits are not what this tests.
-  const TracedRun run = RunCorpus("many_threads", {}, {"--long-wait=1h"});
+  const TracedRun run = RunPreloadCorpus("many_threads", {}, {"--long-wait=1h"});
   EXPECT_EQ(run.stdout_text, "total 19900\n");
   EXPECT_EQ(run.stderr_text, "");
   ExpectClean(run);
@@ -837,7 +798,7 @@ TEST(PreloadProcess, TwoHundredThreadsInOneOrderAreClean) {
 }
 
 TEST(PreloadProcess, OutputAndExitCodePassThrough) {
-  const std::string program = Program("output_exit_code");
+  const std::string program = kPreloadCorpus.Program("output_exit_code");
   const ProcessResult native = RunProcess({program});
   ASSERT_EQ(native.exit_code, 7);
   ASSERT_EQ(native.stdout_text,
@@ -859,7 +820,7 @@ TEST(PreloadProcess, OutputAndExitCodePassThrough) {
 // program's "ready", sends SIGTERM to lockgraph (not to the program), and collects the rest.
 // Never hangs: if nothing happens within 30 s, the whole group is killed and the test fails.
 ProcessResult SignalLockgraphRun(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {LockgraphCommand(), "run", "--", Program("wait_for_sigterm")};
+  std::vector<std::string> argv = {LockgraphCommand(), "run", "--", kPreloadCorpus.Program("wait_for_sigterm")};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunAndSignalWhenReady(argv, {"LOCKGRAPH_OPTIONS="}, SIGTERM, /*stall_seconds=*/30);
 }
@@ -879,7 +840,7 @@ TEST(PreloadProcess, SigtermEndsAProgramThatDoesNotHandleIt) {
   EXPECT_EQ(run.exit_code, 128 + SIGTERM) << run.stderr_text;
   EXPECT_EQ(run.stdout_text, "ready\n");
   EXPECT_THAT(run.stderr_text,
-              HasSubstr(absl::StrCat(Program("wait_for_sigterm"), " was ended by signal 15")));
+              HasSubstr(absl::StrCat(kPreloadCorpus.Program("wait_for_sigterm"), " was ended by signal 15")));
 }
 
 TEST(PreloadProcess, AProgramWithoutATraceIsSaidSo) {
@@ -899,17 +860,6 @@ TEST(PreloadProcess, AProgramWithoutATraceIsSaidSo) {
 }
 
 // ---- Real programs nobody here wrote: Debian's multithreaded compressors ----
-
-// The full path of `name` in $PATH, "" if none.
-std::string FindInPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  for (const absl::string_view dir :
-       absl::StrSplit(path != nullptr ? path : "", ':', absl::SkipEmpty())) {
-    const std::string candidate = absl::StrCat(dir, "/", name);
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
 
 // A few MB that compress somewhat: words from a small vocabulary mixed with random bytes,
 // from a fixed seed, so every run compresses the same input.

@@ -25,24 +25,17 @@ using ::lockgraph::testing::RunProcess;
 using ::lockgraph::testing::RunWithOptions;
 using ::lockgraph::testing::SarifSchemaErrors;
 using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::Corpus;
+using ::lockgraph::testing::kCorpus;
+using ::lockgraph::testing::kFullCorpus;
+using ::lockgraph::testing::kPreloadCorpus;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 using json = ::nlohmann::json;
 
-struct Corpus {
-  const char* dir;
-  const char* source_dir;
-};
-constexpr Corpus kCorpus = {LOCKGRAPH_CORPUS_DIR, LOCKGRAPH_CORPUS_SOURCE_DIR};
-constexpr Corpus kFullCorpus = {LOCKGRAPH_FULL_CORPUS_DIR, LOCKGRAPH_FULL_CORPUS_SOURCE_DIR};
-
-std::string Source(const Corpus& corpus, const std::string& name) {
-  return absl::StrCat(corpus.source_dir, "/", name, ".cc");
-}
-
 int Line(const Corpus& corpus, const std::string& name, const std::string& marker) {
-  const int line = LineOf(Source(corpus, name), marker);
+  const int line = LineOf(corpus.Source(name), marker);
   EXPECT_GT(line, 0) << name << " has no line with " << marker;
   return line;
 }
@@ -51,7 +44,7 @@ int Line(const Corpus& corpus, const std::string& name, const std::string& marke
 void RunTraced(const Corpus& corpus, const std::string& name, const TempDir& dir,
                const std::string& extra = "") {
   const ProcessResult run =
-      RunWithOptions(absl::StrCat(corpus.dir, "/", name),
+      RunWithOptions(corpus.Program(name),
                      absl::StrCat("quiet=1:trace=", dir.path(), "/", name, ".%p.lgtrace", extra));
   EXPECT_EQ(run.exit_code, 0) << name << ": " << run.stderr_text;
 }
@@ -139,7 +132,7 @@ TEST(SarifCli, CorpusLogsAreValidAndPointAtTheLines) {
               StartsWith("lock-order cycle between \"A\" and \"B\". Fix: "));
   const std::string name = "two_lock_cycle";
   ASSERT_THAT(cycle["locations"], SizeIs(1));
-  EXPECT_EQ(Uri(cycle["locations"][0]), "file://" + Source(kCorpus, name));
+  EXPECT_EQ(Uri(cycle["locations"][0]), "file://" + kCorpus.Source(name));
   EXPECT_EQ(StartLine(cycle["locations"][0]), Line(kCorpus, name, "// edge: B -> A"));
   const std::set<std::string> related = Related(cycle);
   auto has = [&](const std::string& marker, const std::string& text) {
@@ -261,8 +254,8 @@ TEST(SarifCli, SuppressionsBaselinesAndSourceRoot) {
   EXPECT_EQ(Results(fresh.log)[0]["baselineState"], "new");
 
   // Paths under --source-root are relative to it (with a trailing '/' or not).
-  for (const std::string& root : {std::string(LOCKGRAPH_CORPUS_SOURCE_DIR),
-                                 std::string(LOCKGRAPH_CORPUS_SOURCE_DIR) + "/"}) {
+  for (const std::string& root : {kCorpus.source_dir,
+                                 kCorpus.source_dir + "/"}) {
     const Sarif rooted = AnalyzeSarif(traces, out, "rooted", {"--source-root", root});
     EXPECT_EQ(SarifSchemaErrors({rooted.path}), "");
     ASSERT_THAT(Results(rooted.log), SizeIs(1));
@@ -270,7 +263,7 @@ TEST(SarifCli, SuppressionsBaselinesAndSourceRoot) {
     EXPECT_EQ(where["artifactLocation"]["uri"], "two_lock_cycle.cc");
     EXPECT_EQ(where["artifactLocation"]["uriBaseId"], "SRCROOT");
     EXPECT_EQ(rooted.log["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"],
-              absl::StrCat("file://", LOCKGRAPH_CORPUS_SOURCE_DIR, "/"));
+              absl::StrCat("file://", kCorpus.source_dir, "/"));
   }
 }
 
@@ -279,7 +272,7 @@ TEST(SarifCli, RunWritesTheLogOfTheProgram) {
   const std::string log = out.path() + "/run.sarif";
   const ProcessResult run = RunProcess(
       {LockgraphCommand(), "run", "--format=sarif", "-o", log, "--",
-       absl::StrCat(LOCKGRAPH_PRELOAD_CORPUS_DIR, "/two_lock_cycle")},
+       kPreloadCorpus.Program("two_lock_cycle")},
       {"LOCKGRAPH_OPTIONS=quiet=1"});
   EXPECT_EQ(run.exit_code, 0) << "run's --fail-on is never by default: " << run.stderr_text;
   EXPECT_EQ(SarifSchemaErrors({log}), "");
@@ -287,7 +280,7 @@ TEST(SarifCli, RunWritesTheLogOfTheProgram) {
   ASSERT_THAT(Results(sarif), SizeIs(1));
   EXPECT_EQ(Results(sarif)[0]["ruleId"], "deadlock");
   EXPECT_EQ(StartLine(Results(sarif)[0]["locations"][0]),
-            LineOf(absl::StrCat(LOCKGRAPH_PRELOAD_CORPUS_SOURCE_DIR, "/two_lock_cycle.cc"),
+            LineOf(kPreloadCorpus.Source("two_lock_cycle"),
                    "// edge: B -> A"));
 }
 

@@ -15,6 +15,8 @@
 
 namespace {
 
+using ::lockgraph::testing::FindingsOf;
+using ::lockgraph::testing::LockClasses;
 using ::lockgraph::testing::ProcessResult;
 using ::lockgraph::testing::RunLockgraph;
 using ::lockgraph::testing::TempDir;
@@ -41,7 +43,7 @@ struct Result {
   std::string stderr_text;
 };
 
-Result Analyze(std::vector<std::string> args, bool json_output = true) {
+Result AnalyzeStd(std::vector<std::string> args, bool json_output = true) {
   args.insert(args.begin(), {"analyze", "--input-format=std"});
   if (json_output) args.push_back("--format=json");
   const ProcessResult run = RunLockgraph(args);
@@ -51,20 +53,6 @@ Result Analyze(std::vector<std::string> args, bool json_output = true) {
     EXPECT_TRUE(out.report.is_object()) << run.stdout_text << run.stderr_text;
   }
   return out;
-}
-
-std::vector<json> FindingsOf(const json& report, const std::string& kind) {
-  std::vector<json> out;
-  for (const json& f : report.value("findings", json::array())) {
-    if (f["kind"] == kind) out.push_back(f);
-  }
-  return out;
-}
-
-std::vector<std::string> Classes(const json& finding) {
-  std::vector<std::string> classes;
-  for (const json& lock : finding["locks"]) classes.push_back(lock["class"]);
-  return classes;
 }
 
 // "L1 -> L2 by T1, holding since FILE:10, taking at FILE:11"
@@ -83,11 +71,11 @@ std::vector<std::string> Edges(const json& finding) {
 }
 
 TEST(StdImport, AbbaIsADeadlockNamingItsLocksAndLocations) {
-  const Result r = Analyze({Fixture("abba")});
+  const Result r = AnalyzeStd({Fixture("abba")});
   EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
   const std::vector<json> deadlocks = FindingsOf(r.report, "deadlock");
   ASSERT_EQ(deadlocks.size(), 1u) << r.report.dump(2);
-  EXPECT_THAT(Classes(deadlocks[0]), ElementsAre("L1", "L2"));
+  EXPECT_THAT(LockClasses(deadlocks[0]), ElementsAre("L1", "L2"));
   EXPECT_THAT(Edges(deadlocks[0]),
               ElementsAre(absl::StrCat("L1 -> L2 by T1, holding since ", At("abba", 10),
                                        ", taking at ", At("abba", 11)),
@@ -97,7 +85,7 @@ TEST(StdImport, AbbaIsADeadlockNamingItsLocksAndLocations) {
   EXPECT_EQ(r.report["summary"]["threads"], 3);
 
   // The text report reads like one of a program's: the locations stand for source lines.
-  const Result text = Analyze({Fixture("abba")}, /*json_output=*/false);
+  const Result text = AnalyzeStd({Fixture("abba")}, /*json_output=*/false);
   EXPECT_EQ(text.exit_code, 1);
   EXPECT_THAT(text.stdout_text, StartsWith(absl::StrCat(
                                     deadlocks[0]["location"].get<std::string>(),
@@ -108,11 +96,11 @@ TEST(StdImport, AbbaIsADeadlockNamingItsLocksAndLocations) {
 }
 
 TEST(StdImport, ACycleOrderedByForkAndJoinIsRuledOut) {
-  const Result r = Analyze({Fixture("cycle_ordered_by_join")});
+  const Result r = AnalyzeStd({Fixture("cycle_ordered_by_join")});
   EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
   EXPECT_THAT(r.report["findings"], IsEmpty());
   const Result text =
-      Analyze({"--explain", Fixture("cycle_ordered_by_join")}, /*json_output=*/false);
+      AnalyzeStd({"--explain", Fixture("cycle_ordered_by_join")}, /*json_output=*/false);
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_THAT(text.stdout_text,
               HasSubstr("ruled out: cycle Lock \"L1\" -> Lock \"L2\": ordered by thread "
@@ -120,21 +108,21 @@ TEST(StdImport, ACycleOrderedByForkAndJoinIsRuledOut) {
 }
 
 TEST(StdImport, ACycleOrderedByNotifyAndWaitIsRuledOut) {
-  const Result r = Analyze({Fixture("cycle_ordered_by_notify")});
+  const Result r = AnalyzeStd({Fixture("cycle_ordered_by_notify")});
   EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
   EXPECT_THAT(r.report["findings"], IsEmpty());
   const Result text =
-      Analyze({"--explain", Fixture("cycle_ordered_by_notify")}, /*json_output=*/false);
+      AnalyzeStd({"--explain", Fixture("cycle_ordered_by_notify")}, /*json_output=*/false);
   EXPECT_THAT(text.stdout_text, HasSubstr("ruled out: cycle Lock \"L1\" -> Lock \"L2\": ordered "
                                           "by thread start/join or a signal"));
 }
 
 TEST(StdImport, ARaceWithoutACommonLockIsReportedWithBothLocations) {
-  const Result r = Analyze({"--fail-on=race", Fixture("race")});
+  const Result r = AnalyzeStd({"--fail-on=race", Fixture("race")});
   EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
   const std::vector<json> races = FindingsOf(r.report, "race");
   ASSERT_EQ(races.size(), 1u) << r.report.dump(2);
-  EXPECT_THAT(Classes(races[0]), ElementsAre("V1"));
+  EXPECT_THAT(LockClasses(races[0]), ElementsAre("V1"));
   EXPECT_THAT(races[0]["message"].get<std::string>(),
               HasSubstr("data race on \"V1\": thread 2 \"T1\" (pid 0) writes and thread 3 "
                         "\"T2\" (pid 0) writes with nothing ordering them (no common lock)"));
@@ -148,13 +136,13 @@ TEST(StdImport, ARaceWithoutACommonLockIsReportedWithBothLocations) {
 }
 
 TEST(StdImport, TheSameAccessesUnderACommonLockDoNotRace) {
-  const Result r = Analyze({"--fail-on=race", Fixture("race_under_lock")});
+  const Result r = AnalyzeStd({"--fail-on=race", Fixture("race_under_lock")});
   EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
   EXPECT_THAT(r.report["findings"], IsEmpty());
 }
 
 TEST(StdImport, AMalformedFileIsBadInputNamingItsLine) {
-  const Result r = Analyze({Fixture("malformed")}, /*json_output=*/false);
+  const Result r = AnalyzeStd({Fixture("malformed")}, /*json_output=*/false);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.stdout_text, IsEmpty());
   EXPECT_EQ(r.stderr_text,
@@ -172,11 +160,11 @@ TEST(StdImport, NamesThatAreNotUtf8AreReportedWithReplacementCharacters) {
                          "T\xe9|acq(L\xe9)|10\nT\xe9|acq(L2)|11\nT\xe9|rel(L2)|12\n"
                          "T\xe9|rel(L\xe9)|13\n"
                          "T2|acq(L2)|20\nT2|acq(L\xe9)|21\nT2|rel(L\xe9)|22\nT2|rel(L2)|23\n";
-  const Result r = Analyze({path});
+  const Result r = AnalyzeStd({path});
   EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
   const std::vector<json> deadlocks = FindingsOf(r.report, "deadlock");
   ASSERT_EQ(deadlocks.size(), 1u) << r.report.dump(2);
-  EXPECT_THAT(Classes(deadlocks[0]), ElementsAre("L2", "L\xef\xbf\xbd"));
+  EXPECT_THAT(LockClasses(deadlocks[0]), ElementsAre("L2", "L\xef\xbf\xbd"));
 
   const ProcessResult sarif =
       RunLockgraph({"analyze", "--input-format=std", "--format=sarif", path});
@@ -187,10 +175,10 @@ TEST(StdImport, NamesThatAreNotUtf8AreReportedWithReplacementCharacters) {
 
 TEST(StdImport, ADirectoryAMissingFileOrAnUnknownFormatIsBadInput) {
   TempDir dir;
-  const Result directory = Analyze({dir.path()}, /*json_output=*/false);
+  const Result directory = AnalyzeStd({dir.path()}, /*json_output=*/false);
   EXPECT_EQ(directory.exit_code, 2);
   EXPECT_THAT(directory.stderr_text, HasSubstr("is a directory, not an STD trace"));
-  const Result missing = Analyze({dir.path() + "/none.std"}, /*json_output=*/false);
+  const Result missing = AnalyzeStd({dir.path() + "/none.std"}, /*json_output=*/false);
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.stderr_text, HasSubstr("none.std: cannot open"));
   const ProcessResult unknown =

@@ -6,15 +6,16 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/e2e/e2e_support.h"
 #include "tests/stress/stress_support.h"
 
 namespace {
 
-using ::lockgraph::testing::AnalyzeJson;
 using ::lockgraph::testing::Analysis;
-using ::lockgraph::testing::Classes;
+using ::lockgraph::testing::AnalyzeJson;
 using ::lockgraph::testing::Edges;
 using ::lockgraph::testing::FindingsOf;
+using ::lockgraph::testing::LockClasses;
 using ::lockgraph::testing::RunStress;
 using ::lockgraph::testing::RuntimeCounters;
 using ::lockgraph::testing::StressRun;
@@ -40,7 +41,7 @@ TEST(DependencyCache, EvictionsAreCountedAndTheAnalysisStaysExact) {
   const auto deadlocks = FindingsOf(a.report, "deadlock");
   ASSERT_EQ(deadlocks.size(), 1u) << a.report["findings"].dump(2);
   const auto& f = deadlocks[0];
-  EXPECT_THAT(Classes(f), UnorderedElementsAre("I007", "O123"));
+  EXPECT_THAT(LockClasses(f), UnorderedElementsAre("I007", "O123"));
   EXPECT_THAT(Edges(f), UnorderedElementsAre("O123 -> I007 by filler", "I007 -> O123 by reverse"));
   // Taken once per pass: the count written at eviction and the one written at exit add up.
   for (const auto& edge : f["edges"]) {

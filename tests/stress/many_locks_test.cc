@@ -9,13 +9,13 @@
 
 namespace {
 
-using ::lockgraph::testing::AnalyzeJson;
 using ::lockgraph::testing::Analysis;
-using ::lockgraph::testing::kSanitized;
+using ::lockgraph::testing::AnalyzeJson;
 using ::lockgraph::testing::RunStress;
 using ::lockgraph::testing::RuntimeCounters;
 using ::lockgraph::testing::StressRun;
 using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::kSanitized;
 using ::testing::IsEmpty;
 
 // Rounds per thread (each runs every one of its 64 patterns first, then this many random
@@ -26,7 +26,7 @@ const std::string kDoubleRounds = kSanitized ? "4000" : "40000";
 // Measured 64-83 MB (RelWithDebInfo), whatever the rounds: mostly the per-thread class
 // counters (64 threads x up to 20,000 slots of 32 bytes: one per class, 10,000 classes) and
 // the 64 thread stacks. Twice that is the bound.
-constexpr int64_t kPeakRssBoundKb = 160 * 1024;
+constexpr int64_t kLocksPeakRssBoundKb = 160 * 1024;
 // Peak RSS of identical runs differed by up to 18 MB (how many threads are alive at once);
 // a leak of 6 bytes per acquisition would add 30 MB when the rounds double.
 constexpr int64_t kRssGrowthSlackKb = 32 * 1024;
@@ -54,7 +54,7 @@ TEST(ManyLocks, ConsistentOrdersOverTenThousandLocksAreClean) {
   // Each thread's 200 or so dependencies fit its cache: none is evicted and counted twice.
   EXPECT_EQ(RuntimeCounters(run.trace).at("cache_evictions"), 0);
   if (!kSanitized) {
-    EXPECT_LT(run.values.at("peak_rss_kb"), kPeakRssBoundKb);
+    EXPECT_LT(run.values.at("peak_rss_kb"), kLocksPeakRssBoundKb);
   }
 }
 

@@ -7,20 +7,21 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/e2e/e2e_support.h"
 #include "tests/stress/stress_support.h"
 
 namespace {
 
-using ::lockgraph::testing::AnalyzeJson;
 using ::lockgraph::testing::Analysis;
-using ::lockgraph::testing::Classes;
+using ::lockgraph::testing::AnalyzeJson;
 using ::lockgraph::testing::Edges;
 using ::lockgraph::testing::FindingsOf;
-using ::lockgraph::testing::kSanitized;
+using ::lockgraph::testing::LockClasses;
 using ::lockgraph::testing::RunStress;
 using ::lockgraph::testing::StatsOf;
 using ::lockgraph::testing::StressRun;
 using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::kSanitized;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
@@ -37,7 +38,7 @@ const std::vector<std::string> kArgs = {std::to_string(kThreads), "16",
 // Measured 17 MB for 25,000 threads, 26 MB for 50,000, 39-43 MB for 100,000 with one spawner,
 // 46-48 MB with 8: the recorder keeps about 330 bytes per exited thread (its name for reports,
 // its dependency ids, its place in the online check's thread order). Twice that is the bound.
-constexpr int64_t kPeakRssBoundKb = 96 * 1024;
+constexpr int64_t kThreadsPeakRssBoundKb = 96 * 1024;
 
 TEST(ManyThreads, HundredThousandShortLivedThreadsAreAllInTheAnalysis) {
   TempDir dir;
@@ -62,10 +63,10 @@ TEST(ManyThreads, HundredThousandShortLivedThreadsAreAllInTheAnalysis) {
   // The one A -> B that can run beside reverse's B -> A is found among 100,000 that cannot.
   const auto deadlocks = FindingsOf(a.report, "deadlock");
   ASSERT_EQ(deadlocks.size(), 1u) << a.report["ruled_out"].dump(2);
-  EXPECT_THAT(Classes(deadlocks[0]), UnorderedElementsAre("A", "B"));
+  EXPECT_THAT(LockClasses(deadlocks[0]), UnorderedElementsAre("A", "B"));
   EXPECT_THAT(Edges(deadlocks[0]), UnorderedElementsAre("A -> B by forward", "B -> A by reverse"));
   if (!kSanitized) {
-    EXPECT_LT(run.values.at("peak_rss_kb"), kPeakRssBoundKb);
+    EXPECT_LT(run.values.at("peak_rss_kb"), kThreadsPeakRssBoundKb);
   }
 }
 

@@ -8,15 +8,16 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/e2e/e2e_support.h"
 #include "tests/stress/stress_support.h"
 
 namespace {
 
-using ::lockgraph::testing::AnalyzeJson;
 using ::lockgraph::testing::Analysis;
-using ::lockgraph::testing::Classes;
+using ::lockgraph::testing::AnalyzeJson;
 using ::lockgraph::testing::Edges;
 using ::lockgraph::testing::FindingsOf;
+using ::lockgraph::testing::LockClasses;
 using ::lockgraph::testing::RunStress;
 using ::lockgraph::testing::RuntimeCounters;
 using ::lockgraph::testing::StressRun;
@@ -62,7 +63,7 @@ TEST(OnlineLimit, PastTheOnlineLimitTheTraceStillHasEveryDependency) {
   EXPECT_EQ(a.report["summary"]["dependencies"], kFillerDependencies + 1);
   const auto deadlocks = FindingsOf(a.report, "deadlock");
   ASSERT_EQ(deadlocks.size(), 1u) << a.report["findings"].dump(2);
-  EXPECT_THAT(Classes(deadlocks[0]), UnorderedElementsAre("N648", "N649"));
+  EXPECT_THAT(LockClasses(deadlocks[0]), UnorderedElementsAre("N648", "N649"));
   EXPECT_THAT(Edges(deadlocks[0]),
               UnorderedElementsAre("N648 -> N649 by filler", "N649 -> N648 by reverse"));
 }

@@ -10,13 +10,13 @@
 
 namespace {
 
-using ::lockgraph::testing::AnalyzeJson;
 using ::lockgraph::testing::Analysis;
-using ::lockgraph::testing::kSanitized;
+using ::lockgraph::testing::AnalyzeJson;
 using ::lockgraph::testing::RunStress;
 using ::lockgraph::testing::StatsOf;
 using ::lockgraph::testing::StressRun;
 using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::kSanitized;
 using ::testing::IsEmpty;
 
 constexpr int64_t kFew = 1'000'000;

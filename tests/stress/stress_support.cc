@@ -77,22 +77,6 @@ std::map<std::string, uint64_t> RuntimeCounters(const std::string& trace) {
   return counters;
 }
 
-std::vector<nlohmann::json> FindingsOf(const nlohmann::json& report, const std::string& kind) {
-  std::vector<nlohmann::json> found;
-  for (const nlohmann::json& f : report.value("findings", nlohmann::json::array())) {
-    if (f.value("kind", "") == kind) found.push_back(f);
-  }
-  return found;
-}
-
-std::vector<std::string> Classes(const nlohmann::json& finding) {
-  std::vector<std::string> classes;
-  for (const nlohmann::json& lock : finding.value("locks", nlohmann::json::array())) {
-    classes.push_back(lock.value("class", ""));
-  }
-  return classes;
-}
-
 std::vector<std::string> Edges(const nlohmann::json& finding) {
   std::vector<std::string> edges;
   for (const nlohmann::json& e : finding.value("edges", nlohmann::json::array())) {

@@ -56,12 +56,6 @@ Analysis AnalyzeJson(const std::string& path);
 // record, as `lockgraph dump` prints it; empty if there is none.
 std::map<std::string, uint64_t> RuntimeCounters(const std::string& trace);
 
-// The JSON report's findings of `kind`.
-std::vector<nlohmann::json> FindingsOf(const nlohmann::json& report, const std::string& kind);
-
-// The lock classes of a finding, in its order.
-std::vector<std::string> Classes(const nlohmann::json& finding);
-
 // The edges of a cycle finding as "FROM -> TO by THREAD" (the thread's name), in its order.
 std::vector<std::string> Edges(const nlohmann::json& finding);
 
