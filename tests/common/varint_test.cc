@@ -20,7 +20,7 @@ using lockgraph::format::UnZigZag;
 using lockgraph::format::VarintReader;
 using lockgraph::format::ZigZag;
 
-constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+constexpr uint64_t kMaxValue = std::numeric_limits<uint64_t>::max();
 
 std::string Encoded(uint64_t value) {
   std::string out;
@@ -36,7 +36,7 @@ TEST(Varint, EncodesKnownValuesToKnownBytes) {
   EXPECT_EQ(Encoded(300), "\xac\x02");
   EXPECT_EQ(Encoded(16383), "\xff\x7f");
   EXPECT_EQ(Encoded(16384), "\x80\x80\x01");
-  EXPECT_EQ(Encoded(kMax), "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01");
+  EXPECT_EQ(Encoded(kMaxValue), "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01");
 }
 
 TEST(Varint, EncodeVarintReturnsOneBytePerSevenBits) {
@@ -47,9 +47,9 @@ TEST(Varint, EncodeVarintReturnsOneBytePerSevenBits) {
   EXPECT_EQ(EncodeVarint(300, buf), 2u);
   EXPECT_EQ(buf[0], 0xac);
   EXPECT_EQ(buf[1], 0x02);
-  EXPECT_EQ(EncodeVarint(kMax, buf), 10u);
+  EXPECT_EQ(EncodeVarint(kMaxValue, buf), 10u);
   for (int bits = 1; bits <= 64; ++bits) {
-    const uint64_t value = bits == 64 ? kMax : (uint64_t{1} << bits) - 1;
+    const uint64_t value = bits == 64 ? kMaxValue : (uint64_t{1} << bits) - 1;
     EXPECT_EQ(EncodeVarint(value, buf), static_cast<size_t>((bits + 6) / 7)) << "bits " << bits;
   }
 }
@@ -57,7 +57,7 @@ TEST(Varint, EncodeVarintReturnsOneBytePerSevenBits) {
 TEST(Varint, RoundTripsBoundaryValues) {
   const uint64_t values[] = {0,       1,          127,         128,         300,
                              16383,   16384,      0xffffffff,  0x100000000, uint64_t{1} << 63,
-                             kMax - 1, kMax};
+                             kMaxValue - 1, kMaxValue};
   for (uint64_t value : values) {
     const std::string bytes = Encoded(value);
     VarintReader reader(bytes);
@@ -85,7 +85,7 @@ TEST(Varint, RoundTripsEveryPowerOfTwoAndItsNeighbours) {
 
 TEST(Varint, ReadsConsecutiveValuesInOrder) {
   std::string bytes;
-  for (uint64_t v : {uint64_t{300}, uint64_t{0}, kMax, uint64_t{127}, uint64_t{128}}) {
+  for (uint64_t v : {uint64_t{300}, uint64_t{0}, kMaxValue, uint64_t{127}, uint64_t{128}}) {
     AppendVarint(bytes, v);
   }
   EXPECT_EQ(bytes.size(), 2u + 1 + 10 + 1 + 2);
@@ -97,7 +97,7 @@ TEST(Varint, ReadsConsecutiveValuesInOrder) {
   ASSERT_TRUE(reader.Read(v));
   EXPECT_EQ(v, 0u);
   ASSERT_TRUE(reader.Read(v));
-  EXPECT_EQ(v, kMax);
+  EXPECT_EQ(v, kMaxValue);
   ASSERT_TRUE(reader.Read(v));
   EXPECT_EQ(v, 127u);
   ASSERT_TRUE(reader.Read(v));
@@ -115,8 +115,8 @@ TEST(Varint, ZigZagMapsSmallMagnitudesToSmallCodes) {
   EXPECT_EQ(ZigZag(2), 4u);
   EXPECT_EQ(ZigZag(-64), 127u);
   EXPECT_EQ(ZigZag(64), 128u);
-  EXPECT_EQ(ZigZag(std::numeric_limits<int64_t>::max()), kMax - 1);
-  EXPECT_EQ(ZigZag(std::numeric_limits<int64_t>::min()), kMax);
+  EXPECT_EQ(ZigZag(std::numeric_limits<int64_t>::max()), kMaxValue - 1);
+  EXPECT_EQ(ZigZag(std::numeric_limits<int64_t>::min()), kMaxValue);
 }
 
 TEST(Varint, UnZigZagInvertsZigZag) {
@@ -124,8 +124,8 @@ TEST(Varint, UnZigZagInvertsZigZag) {
   EXPECT_EQ(UnZigZag(1), -1);
   EXPECT_EQ(UnZigZag(2), 1);
   EXPECT_EQ(UnZigZag(3), -2);
-  EXPECT_EQ(UnZigZag(kMax), std::numeric_limits<int64_t>::min());
-  EXPECT_EQ(UnZigZag(kMax - 1), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(UnZigZag(kMaxValue), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(UnZigZag(kMaxValue - 1), std::numeric_limits<int64_t>::max());
   for (int64_t v : {int64_t{0}, int64_t{-1}, int64_t{-5}, int64_t{-300}, int64_t{300},
                     int64_t{-1} << 40, std::numeric_limits<int64_t>::min(),
                     std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min() + 1}) {
@@ -142,7 +142,7 @@ TEST(Varint, ReaderRejectsEmptyAndTruncatedInput) {
   EXPECT_FALSE(VarintReader("\xac").Read(v));
   EXPECT_FALSE(VarintReader("\xff\xff\xff\xff\xff\xff\xff\xff\xff").Read(v));  // 9 of 10
   // A prefix of every multi-byte encoding is truncated.
-  const std::string full = Encoded(kMax);
+  const std::string full = Encoded(kMaxValue);
   for (size_t len = 0; len < full.size(); ++len) {
     EXPECT_FALSE(VarintReader(absl::string_view(full).substr(0, len)).Read(v)) << len;
   }
@@ -163,7 +163,7 @@ TEST(Varint, ReaderRejectsTenthByteAboveOne) {
   EXPECT_FALSE(VarintReader(std::string(9, '\x80') + "\x02").Read(v));
   // The tenth byte 1 is the top bit: UINT64_MAX and 2^63.
   ASSERT_TRUE(VarintReader(std::string(9, '\xff') + "\x01").Read(v));
-  EXPECT_EQ(v, kMax);
+  EXPECT_EQ(v, kMaxValue);
   ASSERT_TRUE(VarintReader(std::string(9, '\x80') + "\x01").Read(v));
   EXPECT_EQ(v, uint64_t{1} << 63);
 }
@@ -173,7 +173,7 @@ TEST(Varint, ReadAsRejectsValuesWiderThanTheTarget) {
   EXPECT_TRUE(VarintReader(Encoded(0xffffffffu)).ReadAs(u32));
   EXPECT_EQ(u32, 0xffffffffu);
   EXPECT_FALSE(VarintReader(Encoded(0x100000000u)).ReadAs(u32));
-  EXPECT_FALSE(VarintReader(Encoded(kMax)).ReadAs(u32));
+  EXPECT_FALSE(VarintReader(Encoded(kMaxValue)).ReadAs(u32));
   EXPECT_TRUE(VarintReader(Encoded(300)).ReadAs(u32));
   EXPECT_EQ(u32, 300u);
 
@@ -183,8 +183,8 @@ TEST(Varint, ReadAsRejectsValuesWiderThanTheTarget) {
   EXPECT_FALSE(VarintReader(Encoded(256)).ReadAs(u8));
 
   uint64_t u64 = 0;
-  EXPECT_TRUE(VarintReader(Encoded(kMax)).ReadAs(u64));
-  EXPECT_EQ(u64, kMax);
+  EXPECT_TRUE(VarintReader(Encoded(kMaxValue)).ReadAs(u64));
+  EXPECT_EQ(u64, kMaxValue);
   EXPECT_FALSE(VarintReader("\x80").ReadAs(u64));
 }
 
@@ -208,8 +208,8 @@ TEST(Varint, ReadBytesRejectsLengthsPastTheEnd) {
   EXPECT_FALSE(VarintReader("\x01").ReadBytes(bytes));
   EXPECT_FALSE(VarintReader("").ReadBytes(bytes));
   // A huge length must not overflow the bounds check.
-  EXPECT_FALSE(VarintReader(Encoded(kMax) + "abc").ReadBytes(bytes));
-  EXPECT_FALSE(VarintReader(Encoded(kMax - 1) + "abc").ReadBytes(bytes));
+  EXPECT_FALSE(VarintReader(Encoded(kMaxValue) + "abc").ReadBytes(bytes));
+  EXPECT_FALSE(VarintReader(Encoded(kMaxValue - 1) + "abc").ReadBytes(bytes));
   EXPECT_EQ(bytes, "unchanged");
   // Exactly to the end is fine.
   ASSERT_TRUE(VarintReader("\x03" "abc").ReadBytes(bytes));

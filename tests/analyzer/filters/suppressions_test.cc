@@ -13,7 +13,7 @@ using ::lockgraph::analyzer::FindingLock;
 using ::lockgraph::analyzer::Suppressions;
 using ::testing::HasSubstr;
 
-Finding Cycle() {
+Finding CycleFinding() {
   Finding f;
   f.kind = FindingKind::kDeadlock;
   f.locks = {FindingLock{"legacy_cache", "Lock \"legacy_cache\"", "/src/cache.cc:10", {}},
@@ -31,23 +31,23 @@ Suppressions Parse(const std::string& text) {
 }
 
 TEST(Suppressions, MatchByClassFunctionAndFileGlobs) {
-  EXPECT_TRUE(Parse("class:legacy_*").Matches(Cycle()));
-  EXPECT_TRUE(Parse("function:Cache::*").Matches(Cycle()));
-  EXPECT_TRUE(Parse("file:*/cache.cc").Matches(Cycle()));
-  EXPECT_TRUE(Parse("file:/src/bank.cc").Matches(Cycle()));  // a lock's site
-  EXPECT_FALSE(Parse("class:other*").Matches(Cycle()));
-  EXPECT_FALSE(Parse("function:Bank::*").Matches(Cycle()));
+  EXPECT_TRUE(Parse("class:legacy_*").Matches(CycleFinding()));
+  EXPECT_TRUE(Parse("function:Cache::*").Matches(CycleFinding()));
+  EXPECT_TRUE(Parse("file:*/cache.cc").Matches(CycleFinding()));
+  EXPECT_TRUE(Parse("file:/src/bank.cc").Matches(CycleFinding()));  // a lock's site
+  EXPECT_FALSE(Parse("class:other*").Matches(CycleFinding()));
+  EXPECT_FALSE(Parse("function:Bank::*").Matches(CycleFinding()));
 }
 
 TEST(Suppressions, KindLimitsARule) {
-  EXPECT_TRUE(Parse("deadlock class:accounts").Matches(Cycle()));
-  EXPECT_FALSE(Parse("long-wait class:accounts").Matches(Cycle()));
+  EXPECT_TRUE(Parse("deadlock class:accounts").Matches(CycleFinding()));
+  EXPECT_FALSE(Parse("long-wait class:accounts").Matches(CycleFinding()));
 }
 
 TEST(Suppressions, CommentsAndBlankLinesAreIgnored) {
   const Suppressions s = Parse("# legacy code\n\n   class:legacy_cache   # until the rewrite\n");
   EXPECT_EQ(s.size(), 1u);
-  EXPECT_TRUE(s.Matches(Cycle()));
+  EXPECT_TRUE(s.Matches(CycleFinding()));
 }
 
 TEST(Suppressions, MalformedLinesAreErrorsNamingTheLine) {

@@ -42,7 +42,7 @@ std::string ManyRecords() {
   return bytes;
 }
 
-std::string Write(const TempDir& dir, const std::string& bytes) {
+std::string WriteTrace(const TempDir& dir, const std::string& bytes) {
   const std::string path = dir.path() + "/t.lgtrace";
   std::ofstream(path, std::ios::binary) << bytes;
   return path;
@@ -59,7 +59,7 @@ TEST(TraceReader, FileReadsAsTheWholeBytesParse) {
   const std::string bytes = ManyRecords();
   ASSERT_GT(bytes.size(), 3u << 20);
   const absl::StatusOr<Trace> whole = ParseTrace(bytes, "t");
-  const absl::StatusOr<Trace> read = ReadTraceFile(Write(dir, bytes));
+  const absl::StatusOr<Trace> read = ReadTraceFile(WriteTrace(dir, bytes));
   ASSERT_TRUE(whole.ok()) << whole.status();
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_THAT(read->records, SizeIs(150002));
@@ -70,7 +70,7 @@ TEST(TraceReader, FileReadsAsTheWholeBytesParse) {
 
 TEST(TraceReader, StreamedFileVisitsEveryRecord) {
   TempDir dir;
-  const std::string path = Write(dir, ManyRecords());
+  const std::string path = WriteTrace(dir, ManyRecords());
   uint64_t visited = 0;
   const absl::StatusOr<Trace> read =
       ReadTraceFile(path, [&](const Trace&, const TraceRecord&) { ++visited; });
@@ -85,7 +85,7 @@ TEST(TraceReader, FileCutInsideALargeRecordWarnsAtItsStart) {
   const absl::StatusOr<Trace> whole = ParseTrace(bytes, "t");
   ASSERT_TRUE(whole.ok()) << whole.status();
   const uint64_t large = whole->records[100001].offset;  // the 1.5 MiB string
-  const std::string path = Write(dir, bytes.substr(0, large + (1 << 20)));
+  const std::string path = WriteTrace(dir, bytes.substr(0, large + (1 << 20)));
   const absl::StatusOr<Trace> read = ReadTraceFile(path);
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_THAT(read->records, SizeIs(100001));

@@ -52,7 +52,7 @@ Finding Deadlock() {
   return f;
 }
 
-Finding Race() {
+Finding RaceFinding() {
   Finding f;
   f.kind = FindingKind::kRace;
   f.id = "LG-0000000000000003";
@@ -71,7 +71,7 @@ Finding Race() {
   return f;
 }
 
-Finding LongWait() {
+Finding LongWaitFinding() {
   Finding f;
   f.kind = FindingKind::kLongWait;
   f.id = "LG-0000000000000004";
@@ -111,8 +111,8 @@ Report EveryKind() {
   potential.id = "LG-0000000000000002";
   potential.suppressed = true;
   report.findings.push_back(potential);
-  report.findings.push_back(Race());
-  Finding wait = LongWait();
+  report.findings.push_back(RaceFinding());
+  Finding wait = LongWaitFinding();
   wait.in_baseline = true;
   report.findings.push_back(wait);
   report.findings.push_back(Misuse());
