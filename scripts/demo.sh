@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds everything, then runs two ABBA programs
+# The main job: installs what is missing, builds what it runs (the lockgraph command, the
+# runtime, the preload library and two examples; not the tests), then runs two ABBA programs
 # under lockgraph and prints what it finds:
 #  - examples/abba_std_mutex, a plain std::mutex program, unmodified, under `lockgraph run`;
 #  - examples/abba, written with lockgraph's own Lock and Thread, then `lockgraph analyze`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
-"$root/scripts/install-deps.sh"
-"$root/scripts/build.sh"
+"$root/scripts/install-deps.sh" run
+BUILD_TARGETS="lockgraph lockgraph_preload abba abba_std_mutex" "$root/scripts/build.sh" \
+  -DLOCKGRAPH_BUILD_TESTS=OFF -DLOCKGRAPH_BUILD_BENCHMARKS=OFF -DLOCKGRAPH_BUILD_EXAMPLES=ON
 lockgraph="$build/analyzer/lockgraph"
 
 echo "== lockgraph run -- examples/abba_std_mutex (plain std::mutex, not rebuilt) =="

@@ -2,18 +2,20 @@
 # Builds and runs the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer,
 # then the runtime's tests (labels runtime, stress, faults) under ThreadSanitizer: the runtime
 # must be race-free itself. Build directories: build-asan/, build-tsan/ (or $BUILD_DIR-asan,
-# $BUILD_DIR-tsan). docs/reliability.md has the times.
+# $BUILD_DIR-tsan). Each build and test run prints its time; docs/reliability.md has them.
 # Usage: scripts/sanitize.sh [asan|tsan]   (default: both)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 base="${BUILD_DIR:-$root/build}"
+phase="$root/scripts/phase.sh"
 passes=("$@")
 [ ${#passes[@]} -eq 0 ] && passes=(asan tsan)
-"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" test
 
 configure() {  # configure DIR SANITIZERS
   cmake -S "$root" -B "$1" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
-    -DLOCKGRAPH_SANITIZE="$2" -DLOCKGRAPH_BUILD_BENCHMARKS=OFF >/dev/null
+    -DLOCKGRAPH_SANITIZE="$2" -DLOCKGRAPH_BUILD_TESTS=ON -DLOCKGRAPH_BUILD_BENCHMARKS=OFF \
+    -DLOCKGRAPH_BUILD_EXAMPLES=ON >/dev/null
 }
 
 for pass in "${passes[@]}"; do
@@ -21,19 +23,20 @@ for pass in "${passes[@]}"; do
     asan)
       echo "== the whole suite under -fsanitize=address,undefined =="
       configure "$base-asan" address,undefined
-      cmake --build "$base-asan" --parallel "$(nproc)"
-      ctest --test-dir "$base-asan" --output-on-failure --parallel "$(nproc)" --timeout 600
+      "$phase" "asan build" cmake --build "$base-asan" --parallel "$(nproc)"
+      "$phase" "asan tests" ctest --test-dir "$base-asan" --output-on-failure \
+        --parallel "$(nproc)" --timeout 600
       ;;
     tsan)
       echo "== the runtime's tests under -fsanitize=thread =="
       configure "$base-tsan" thread
       # Only what those tests build and run: the analyzer is single-threaded.
-      cmake --build "$base-tsan" --parallel "$(nproc)" --target lockgraph \
+      "$phase" "tsan build" cmake --build "$base-tsan" --parallel "$(nproc)" --target lockgraph \
         tests/runtime/all tests/stress/all tests/faults/all
       # A ThreadSanitizer runtime cannot be preloaded into a program not built with it, so
       # the tests that run programs under `lockgraph run` are left to the ASan pass.
-      ctest --test-dir "$base-tsan" --output-on-failure --parallel "$(nproc)" --timeout 600 \
-        -L '^(runtime|stress|faults)$' -E '^Preload'
+      "$phase" "tsan tests" ctest --test-dir "$base-tsan" --output-on-failure \
+        --parallel "$(nproc)" --timeout 600 -L '^(runtime|stress|faults)$' -E '^Preload'
       ;;
     *) echo "scripts/sanitize.sh: unknown pass '$pass' (asan or tsan)" >&2; exit 2 ;;
   esac

@@ -3,6 +3,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
-"$root/scripts/install-deps.sh"
-"$root/scripts/build.sh"
-ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" --timeout 300
+phase="$root/scripts/phase.sh"
+"$phase" "install" "$root/scripts/install-deps.sh" test
+"$phase" "build" "$root/scripts/build.sh" -DLOCKGRAPH_BUILD_TESTS=ON \
+  -DLOCKGRAPH_BUILD_BENCHMARKS=ON -DLOCKGRAPH_BUILD_EXAMPLES=ON
+"$phase" "tests" ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" --timeout 300
