@@ -17,6 +17,12 @@ function(lockgraph_compile_together)
   if(NOT LOCKGRAPH_UNITY_BATCH EQUAL 1)
     set_target_properties(${ARGN} PROPERTIES
       UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${LOCKGRAPH_UNITY_BATCH})
+    # In a batch GCC sees each source as a header, and warns when a class there has a member
+    # of a type from an anonymous namespace (-Wsubobject-linkage): a hazard of headers that
+    # the batched sources do not have.
+    foreach(target ${ARGN})
+      target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-subobject-linkage>)
+    endforeach()
   endif()
 endfunction()
 
