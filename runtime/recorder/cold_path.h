@@ -32,8 +32,8 @@ class ColdPath {
   // The program's errno survives the runtime's system calls (restored before the signal mask,
   // so a handler that runs at the unmasking sees the program's errno too).
   SavedErrno errno_;
-  // Marks the thread as inside the runtime for as long as the scope lives (constructed first,
-  // destroyed last), so the interposer never records the runtime's own pthread calls.
+  // Marks the thread as inside the runtime from before the fork lock is taken until after it
+  // is released, so the interposer never records the runtime's own pthread calls.
   // The thread's state, if it has one, carries the mark too, where the interposer's hot
   // path reads it (one thread-local load instead of two).
   struct Depth {

@@ -27,7 +27,6 @@
 
 namespace lockgraph::runtime {
 
-// constinit: no TLS wrapper call on each access; initial-exec: one %fs-relative load.
 // The return address of the current function: where the user's code called the primitive.
 // A macro, because __builtin_return_address must be evaluated in that function's own frame.
 #define LOCKGRAPH_CALLER_PC() reinterpret_cast<uintptr_t>(__builtin_return_address(0))
@@ -38,6 +37,8 @@ inline uint8_t AcquireFlagsFor(bool blocking, std::chrono::nanoseconds timeout) 
   return timeout == kForever ? 0 : format::kAcquireTimed;
 }
 
+// The calling thread's state. constinit: no TLS wrapper call on each access; initial-exec: one
+// %fs-relative load.
 extern constinit thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC;
 
 // Non-zero while the calling thread runs the recorder's own cold paths (ColdPath): the
