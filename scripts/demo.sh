@@ -7,9 +7,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
-"$root/scripts/install-deps.sh" run
-BUILD_TARGETS="lockgraph lockgraph_preload abba abba_std_mutex" "$root/scripts/build.sh" \
-  -DLOCKGRAPH_BUILD_TESTS=OFF -DLOCKGRAPH_BUILD_BENCHMARKS=OFF -DLOCKGRAPH_BUILD_EXAMPLES=ON
+phase="$root/scripts/phase.sh"
+"$phase" "install" "$root/scripts/install-deps.sh" run
+BUILD_TARGETS="lockgraph lockgraph_preload abba abba_std_mutex" "$phase" "build" \
+  "$root/scripts/build.sh" -DLOCKGRAPH_BUILD_TESTS=OFF -DLOCKGRAPH_BUILD_BENCHMARKS=OFF \
+  -DLOCKGRAPH_BUILD_EXAMPLES=ON
 lockgraph="$build/analyzer/lockgraph"
 
 echo "== lockgraph run -- examples/abba_std_mutex (plain std::mutex, not rebuilt) =="

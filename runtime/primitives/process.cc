@@ -57,7 +57,7 @@ void Process::start() {
     return;
   }
   // The forking thread must be known to the recorder: the child's trace then continues it,
-  // and the fork orders the parent's past before the child (runtime.cc, fork handlers).
+  // and the fork orders the parent's past before the child (process_recorder.cc, fork handlers).
   runtime::CurrentThread();
   std::fflush(nullptr);  // else the child would write the parent's buffered output again
   parent_pid_ = getpid();
