@@ -46,6 +46,7 @@ enum class RecordType : uint32_t {
   kRuntimeStats = 17,
   kEventBlock = 18,
   kProcessJoin = 19,
+  kDeadlock = 20,
 };
 
 // What kind of synchronisation object an instance or class is.

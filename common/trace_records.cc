@@ -94,6 +94,13 @@ template <typename V> void Fields(V& v, EventBlockRecord& r) {
   v(r.tid, "tid"); v(r.segment, "segment"); v(r.start_ns, "start"); v(r.tick_ps, "tick_ps");
   v(r.count, "count"); v(r.events, "events");
 }
+template <typename V> void Fields(V& v, DeadlockThread& r) {
+  v(r.tid, "tid"); v(r.segment, "segment"); v(r.held, "held"); v(r.held_stack, "held_stack");
+  v(r.waits_for, "waits_for"); v(r.flags, "flags"); v(r.wait_stack, "wait_stack");
+}
+template <typename V> void Fields(V& v, DeadlockRecord& r) {
+  v(r.time_ns, "time"); v(r.threads, "threads");
+}
 template <typename V, typename A, typename B> void Fields(V& v, std::pair<A, B>& r) {
   v(r.first, "key"); v(r.second, "value");
 }
@@ -218,6 +225,7 @@ RecordType TypeOf(const Record& record) {
         if constexpr (std::is_same_v<T, RuntimeStatsRecord>) return RecordType::kRuntimeStats;
         if constexpr (std::is_same_v<T, EventBlockRecord>) return RecordType::kEventBlock;
         if constexpr (std::is_same_v<T, ProcessJoinRecord>) return RecordType::kProcessJoin;
+        if constexpr (std::is_same_v<T, DeadlockRecord>) return RecordType::kDeadlock;
       },
       record);
 }
@@ -287,6 +295,7 @@ absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload) 
     case RecordType::kRuntimeStats: return Decode<RuntimeStatsRecord>(payload);
     case RecordType::kEventBlock: return Decode<EventBlockRecord>(payload);
     case RecordType::kProcessJoin: return Decode<ProcessJoinRecord>(payload);
+    case RecordType::kDeadlock: return Decode<DeadlockRecord>(payload);
   }
   return absl::UnimplementedError(
       absl::StrCat("unknown record type ", static_cast<uint32_t>(type)));
@@ -313,6 +322,7 @@ absl::string_view RecordTypeName(RecordType type) {
     case RecordType::kRuntimeStats: return "runtime-stats";
     case RecordType::kEventBlock: return "event-block";
     case RecordType::kProcessJoin: return "process-join";
+    case RecordType::kDeadlock: return "deadlock";
   }
   return "unknown";
 }

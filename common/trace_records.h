@@ -213,12 +213,34 @@ struct EventBlockRecord {
   std::string events;
 };
 
+// One thread of a deadlock that happened: it holds `held` (taken at `held_stack`, one frame)
+// and waits, without a timeout, for `waits_for` (at `wait_stack`), which the next thread of
+// the record holds.
+struct DeadlockThread {
+  uint32_t tid = 0;
+  uint32_t segment = 0;
+  uint64_t held = 0;
+  uint64_t held_stack = 0;
+  uint64_t waits_for = 0;
+  uint8_t flags = 0;  // AcquireFlags of the wait (kAcquireShared for a reader)
+  uint64_t wait_stack = 0;
+  bool operator==(const DeadlockThread&) const = default;
+};
+
+// A deadlock that happened (the runtime's live check, runtime/online/live_deadlock.h):
+// threads[i] waits for the lock threads[(i + 1) % n] holds. One thread that waits for a
+// non-recursive lock it holds itself is a record of one, whose held and waits_for are equal.
+struct DeadlockRecord {
+  uint64_t time_ns = 0;
+  std::vector<DeadlockThread> threads;
+};
+
 using Record =
     std::variant<ProcessRecord, StringRecord, ModuleRecord, StackRecord, ClassRecord,
                  InstanceRecord, InstanceEndRecord, ThreadStartRecord, ThreadEndRecord,
                  ThreadJoinRecord, DependencyRecord, DependencyCountRecord, LongWaitRecord,
                  MisuseRecord, ClassStatsRecord, SignalReleaseRecord, RuntimeStatsRecord,
-                 EventBlockRecord, ProcessJoinRecord>;
+                 EventBlockRecord, ProcessJoinRecord, DeadlockRecord>;
 
 RecordType TypeOf(const Record& record);
 

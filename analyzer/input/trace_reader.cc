@@ -126,6 +126,17 @@ class Definitions {
     if (absl::Status s = Stack(r.stack_id); !s.ok()) return s;
     return String(r.detail_sid);
   }
+  absl::Status Check(const format::DeadlockRecord& r) {
+    if (r.threads.empty()) return absl::DataLossError("a deadlock of no thread");
+    for (const format::DeadlockThread& t : r.threads) {
+      for (uint64_t instance : {t.held, t.waits_for}) {
+        if (absl::Status s = Instance(instance); !s.ok()) return s;
+      }
+      if (absl::Status s = Stack(t.held_stack); !s.ok()) return s;
+      if (absl::Status s = Stack(t.wait_stack); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
   absl::Status Check(const format::ClassStatsRecord& r) {
     return Need(trace_.classes.contains(r.class_id), "class", r.class_id);
   }

@@ -144,6 +144,15 @@ class Model::TraceLoader {
                                Thread(trace, r.other_tid), Stack(r.stack_id),
                                trace.String(r.detail_sid)});
   }
+  void Add(const Trace& trace, const format::DeadlockRecord& r) {
+    ModelObservedDeadlock deadlock;
+    deadlock.time_ns = r.time_ns;
+    for (const format::DeadlockThread& t : r.threads) {
+      deadlock.threads.push_back({Thread(trace, t.tid), Lock(trace, t.held), Stack(t.held_stack),
+                                  Lock(trace, t.waits_for), t.flags, Stack(t.wait_stack)});
+    }
+    model_.observed_deadlocks_.push_back(std::move(deadlock));
+  }
   void Add(const Trace& trace, const format::ClassStatsRecord& r) {
     const format::ClassRecord& cls = trace.classes.at(r.class_id);
     ClassStatistics& stats =

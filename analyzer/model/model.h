@@ -108,6 +108,22 @@ struct ModelMisuse {
   std::string detail;
 };
 
+// One thread of a deadlock that happened (format::DeadlockRecord): it holds `held` (taken at
+// `held_site`) and waits for `waits_for` (at `wait_stack`), which the next thread holds.
+struct ModelDeadlockThread {
+  uint32_t thread = 0;
+  uint32_t held = 0;
+  StackRef held_site;
+  uint32_t waits_for = 0;
+  uint8_t flags = 0;
+  StackRef wait_stack;
+};
+
+struct ModelObservedDeadlock {
+  uint64_t time_ns = 0;
+  std::vector<ModelDeadlockThread> threads;  // threads[i] waits for what threads[i + 1] holds
+};
+
 // One annotated access of a data race (full mode).
 struct ModelAccess {
   uint32_t thread = 0;
@@ -168,6 +184,10 @@ class Model {
   const std::vector<ModelDependency>& dependencies() const { return dependencies_; }
   const std::vector<ModelWait>& waits() const { return waits_; }
   const std::vector<ModelMisuse>& misuses() const { return misuses_; }
+  // Deadlocks that happened, as the runtime's live check recorded them.
+  const std::vector<ModelObservedDeadlock>& observed_deadlocks() const {
+    return observed_deadlocks_;
+  }
   const std::vector<ModelRace>& races() const { return races_; }
   // Model ids of a trace's thread and instance ids; 0 if not in the model.
   uint32_t ThreadId(uint32_t trace, uint32_t tid) const;
@@ -213,6 +233,7 @@ class Model {
   std::vector<ModelDependency> dependencies_;
   std::vector<ModelWait> waits_;
   std::vector<ModelMisuse> misuses_;
+  std::vector<ModelObservedDeadlock> observed_deadlocks_;
   std::vector<ModelRace> races_;
   std::vector<IdTable<uint32_t>> lock_ids_;  // per trace: instance -> lock id
   bool has_events_ = false;

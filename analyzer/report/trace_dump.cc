@@ -161,6 +161,15 @@ class Dumper {
                     " stack=", Stack(r.stack_id), " t=", Time(r.time_ns), ": ",
                     trace_.String(r.detail_sid));
   }
+  void Line(const format::DeadlockRecord& r) {
+    absl::StrAppend(&out_, r.threads.size(), " threads t=", Time(r.time_ns), ":");
+    for (const format::DeadlockThread& t : r.threads) {
+      absl::StrAppend(&out_, " [tid=", t.tid, "@", t.segment, " holds ", Lock(t.held),
+                      " held-stack=", Stack(t.held_stack), " waits for ", Lock(t.waits_for),
+                      (t.flags & format::kAcquireShared) ? " shared" : "",
+                      " wait-stack=", Stack(t.wait_stack), "]");
+    }
+  }
   void Line(const format::ClassStatsRecord& r) {
     auto cls = trace_.classes.find(r.class_id);
     absl::StrAppend(&out_, "#", r.class_id, " ",

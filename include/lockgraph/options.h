@@ -23,6 +23,11 @@ namespace lockgraph {
 enum class Mode { kDeps, kFull };
 enum class OnCycle { kReport, kAbort, kIgnore };
 enum class OnMisuse { kReport, kAbort };
+enum class OnDeadlock { kExit, kAbort, kReport };
+
+// The exit status of a program that on_deadlock=exit ends (the default): the status a CI job
+// sees instead of a timeout.
+inline constexpr int kDeadlockExitStatus = 86;
 
 struct Options {
   // Trace file; "%p" becomes the process id. Empty: no trace file.
@@ -34,6 +39,15 @@ struct Options {
   OnCycle on_cycle = OnCycle::kReport;
   // What to do on misuse (double release, release by a non-owner, self-deadlock, ...).
   OnMisuse on_misuse = OnMisuse::kReport;
+  // A thread that has waited this long for a lock (a wait without a timeout) looks for a
+  // waits-for cycle: threads that each wait for a lock the next one holds, a deadlock that
+  // is happening. 0 turns the check off. Waits shorter than this cost nothing more.
+  std::chrono::nanoseconds deadlock_check = std::chrono::seconds(1);
+  // What to do when a deadlock happens (the check above found one, or a thread waits for a
+  // non-recursive lock it holds): report it on stderr and in the trace, then exit (with
+  // kDeadlockExitStatus, every blocked thread's trace written), abort, or let it hang
+  // (report).
+  OnDeadlock on_deadlock = OnDeadlock::kExit;
   // Waits at least this long are recorded with the waiter's stack and the holder.
   std::chrono::nanoseconds long_wait = std::chrono::milliseconds(100);
   // Frames kept per captured stack (1..64).

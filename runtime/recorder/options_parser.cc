@@ -67,6 +67,8 @@ constexpr Choice<OnCycle> kOnCycle[] = {
     {"report", OnCycle::kReport}, {"abort", OnCycle::kAbort}, {"ignore", OnCycle::kIgnore}};
 constexpr Choice<OnMisuse> kOnMisuse[] = {{"report", OnMisuse::kReport},
                                           {"abort", OnMisuse::kAbort}};
+constexpr Choice<OnDeadlock> kOnDeadlock[] = {
+    {"exit", OnDeadlock::kExit}, {"abort", OnDeadlock::kAbort}, {"report", OnDeadlock::kReport}};
 
 }  // namespace
 
@@ -95,6 +97,12 @@ void ParseOptions(std::string_view options_text, Options& options,
     } else if (key == "on_misuse") {
       ok = ParseChoice(value, kOnMisuse, options.on_misuse);
       expected = "report or abort";
+    } else if (key == "on_deadlock") {
+      ok = ParseChoice(value, kOnDeadlock, options.on_deadlock);
+      expected = "exit, abort or report";
+    } else if (key == "deadlock_check") {
+      ok = ParseNonNegativeDuration(value, options.deadlock_check);
+      expected = "a duration such as 1s or 200ms, or 0 for no check";
     } else if (key == "long_wait") {
       ok = ParseNonNegativeDuration(value, options.long_wait);
       expected = "a duration such as 100ms, 2s or 500us";
@@ -112,8 +120,8 @@ void ParseOptions(std::string_view options_text, Options& options,
     } else {
       errors.push_back(absl::StrCat(
           "unknown option '", key,
-          "' ignored (known: trace, mode, on_cycle, on_misuse, long_wait, stack_depth, quiet, "
-          "hold_sample, symbolizer)"));
+          "' ignored (known: trace, mode, on_cycle, on_misuse, on_deadlock, deadlock_check, "
+          "long_wait, stack_depth, quiet, hold_sample, symbolizer)"));
       continue;
     }
     if (!ok) {

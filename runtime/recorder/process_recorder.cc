@@ -84,6 +84,8 @@ void ProcessRecorder::ApplyLocked(const Options& options) {
   quiet_.store(options.quiet, std::memory_order_relaxed);
   on_cycle_.store(options.on_cycle, std::memory_order_relaxed);
   on_misuse_.store(options.on_misuse, std::memory_order_relaxed);
+  on_deadlock_.store(options.on_deadlock, std::memory_order_relaxed);
+  deadlock_check_ns_.store(options.deadlock_check.count(), std::memory_order_relaxed);
   full_mode_.store(options.mode == Mode::kFull, std::memory_order_relaxed);
 }
 

@@ -57,6 +57,9 @@ class ProcessRecorder {
   bool quiet() const { return quiet_.load(std::memory_order_relaxed); }
   OnCycle on_cycle() const { return on_cycle_.load(std::memory_order_relaxed); }
   OnMisuse on_misuse() const { return on_misuse_.load(std::memory_order_relaxed); }
+  OnDeadlock on_deadlock() const { return on_deadlock_.load(std::memory_order_relaxed); }
+  // 0: no deadlock check.
+  int64_t deadlock_check_ns() const { return deadlock_check_ns_.load(std::memory_order_relaxed); }
 
   // Nanoseconds since the process started (the time base of every record).
   uint64_t Now() const;
@@ -132,6 +135,8 @@ class ProcessRecorder {
   std::atomic<bool> quiet_{false};
   std::atomic<OnCycle> on_cycle_{OnCycle::kReport};
   std::atomic<OnMisuse> on_misuse_{OnMisuse::kReport};
+  std::atomic<OnDeadlock> on_deadlock_{OnDeadlock::kExit};
+  std::atomic<int64_t> deadlock_check_ns_{1'000'000'000};
 
   int64_t start_monotonic_ns_ = 0;
   uint64_t start_tsc_ = 0;

@@ -42,6 +42,7 @@ using lockgraph::format::MisuseKind;
 using lockgraph::format::MisuseKindName;
 using lockgraph::format::MisuseRecord;
 using lockgraph::format::ModuleRecord;
+using lockgraph::format::DeadlockRecord;
 using lockgraph::format::ProcessJoinRecord;
 using lockgraph::format::ProcessRecord;
 using lockgraph::format::Record;
@@ -107,6 +108,7 @@ auto Tie(const ClassStatsRecord& r) {
 }
 auto Tie(const SignalReleaseRecord& r) { return std::tie(r.instance, r.tid, r.time_ns); }
 auto Tie(const RuntimeStatsRecord& r) { return std::tie(r.counters); }
+auto Tie(const DeadlockRecord& r) { return std::tie(r.time_ns, r.threads); }
 
 // One record of every type, with values that exercise multi-byte varints, vectors of several
 // elements, strings with NUL bytes and negative signed values.
@@ -225,6 +227,14 @@ RuntimeStatsRecord SampleRuntimeStats() {
   return {.counters = {{307, 0}, {308, 42}, {309, kU64Max}, {310, 128}}};
 }
 
+DeadlockRecord SampleDeadlock() {
+  return {.time_ns = 1ull << 40,
+          .threads = {{.tid = 2, .segment = 1, .held = 7, .held_stack = 300, .waits_for = 8,
+                       .flags = 0, .wait_stack = 301},
+                      {.tid = kU32Max, .segment = 0, .held = 8, .held_stack = 302,
+                       .waits_for = 7, .flags = kAcquireShared, .wait_stack = 303}}};
+}
+
 ProcessJoinRecord SampleProcessJoin() {
   return {.joiner = 2, .joiner_segment = kU32Max, .child_pid = 4194304, .time_ns = 9000};
 }
@@ -241,7 +251,7 @@ std::vector<Record> AllSamples() {
           SampleThreadJoin(), SampleDependency(),      SampleDependencyCount(),
           SampleLongWait(),   SampleMisuse(),          SampleClassStats(),
           SampleSignalRelease(), SampleRuntimeStats(), SampleEventBlock(),
-          SampleProcessJoin()};
+          SampleProcessJoin(), SampleDeadlock()};
 }
 
 // The record as a writer that predates its appended fields wrote it: those fields are 0.
@@ -359,6 +369,10 @@ TEST(TraceRecords, SignalReleaseRecordRoundTrips) {
 }
 TEST(TraceRecords, RuntimeStatsRecordRoundTripsCounters) {
   ExpectRoundTrip(SampleRuntimeStats(), RecordType::kRuntimeStats);
+}
+
+TEST(TraceRecords, DeadlockRecordRoundTripsItsThreads) {
+  ExpectRoundTrip(SampleDeadlock(), RecordType::kDeadlock);
 }
 
 TEST(TraceRecords, DefaultRecordsRoundTrip) {
@@ -554,7 +568,7 @@ TEST(TraceRecords, TrailingUnknownBytesAreIgnored) {
 }
 
 TEST(TraceRecords, UnknownRecordTypeIsUnimplemented) {
-  for (uint32_t raw : {0u, 20u, 99u, 0xffffffffu}) {
+  for (uint32_t raw : {0u, 21u, 99u, 0xffffffffu}) {
     absl::StatusOr<Record> r = DecodeRecord(static_cast<RecordType>(raw), "\x01\x02");
     ASSERT_FALSE(r.ok()) << raw;
     EXPECT_EQ(r.status().code(), absl::StatusCode::kUnimplemented) << r.status();

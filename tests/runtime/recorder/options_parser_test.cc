@@ -11,6 +11,7 @@ namespace {
 
 using ::lockgraph::Mode;
 using ::lockgraph::OnCycle;
+using ::lockgraph::OnDeadlock;
 using ::lockgraph::OnMisuse;
 using ::lockgraph::Options;
 using ::lockgraph::ParseOptions;
@@ -28,7 +29,8 @@ TEST(ParseOptions, ReadsEveryKey) {
   std::vector<std::string> errors;
   const Options o = Parse(
       "trace=/tmp/t.%p.lgtrace:mode=full:on_cycle=abort:on_misuse=abort:long_wait=250ms:"
-      "stack_depth=12:quiet=1:hold_sample=4:symbolizer=none",
+      "stack_depth=12:quiet=1:hold_sample=4:symbolizer=none:on_deadlock=report:"
+      "deadlock_check=200ms",
       errors);
   EXPECT_THAT(errors, IsEmpty());
   EXPECT_EQ(o.trace, "/tmp/t.%p.lgtrace");
@@ -40,6 +42,8 @@ TEST(ParseOptions, ReadsEveryKey) {
   EXPECT_TRUE(o.quiet);
   EXPECT_EQ(o.hold_sample, 4);
   EXPECT_EQ(o.symbolizer, "none");
+  EXPECT_EQ(o.on_deadlock, OnDeadlock::kReport);
+  EXPECT_EQ(o.deadlock_check, std::chrono::milliseconds(200));
 }
 
 TEST(ParseOptions, EmptyTextKeepsTheDefaults) {
@@ -50,6 +54,9 @@ TEST(ParseOptions, EmptyTextKeepsTheDefaults) {
   EXPECT_EQ(o.on_cycle, OnCycle::kReport);
   EXPECT_EQ(o.long_wait, std::chrono::milliseconds(100));
   EXPECT_EQ(o.stack_depth, 32);
+  // A deadlock that happens ends the program after a second, so CI does not hang.
+  EXPECT_EQ(o.on_deadlock, OnDeadlock::kExit);
+  EXPECT_EQ(o.deadlock_check, std::chrono::seconds(1));
 }
 
 TEST(ParseOptions, EmptyTraceMeansNoTrace) {
@@ -94,6 +101,21 @@ TEST(ParseOptions, BadValuesAreNamedAndLeaveTheDefault) {
   EXPECT_EQ(o.stack_depth, defaults.stack_depth);
   EXPECT_EQ(o.quiet, defaults.quiet);
   EXPECT_EQ(o.hold_sample, defaults.hold_sample);
+}
+
+TEST(ParseOptions, DeadlockOptions) {
+  std::vector<std::string> errors;
+  EXPECT_EQ(Parse("on_deadlock=abort", errors).on_deadlock, OnDeadlock::kAbort);
+  EXPECT_EQ(Parse("on_deadlock=exit", errors).on_deadlock, OnDeadlock::kExit);
+  EXPECT_EQ(Parse("deadlock_check=0", errors).deadlock_check, std::chrono::nanoseconds(0));
+  EXPECT_THAT(errors, IsEmpty());
+  const Options o = Parse("on_deadlock=hang:deadlock_check=-1s", errors);
+  EXPECT_THAT(errors,
+              ElementsAre(HasSubstr("bad value 'hang' for on_deadlock (expected exit, abort or "
+                                    "report)"),
+                          HasSubstr("bad value '-1s' for deadlock_check")));
+  EXPECT_EQ(o.on_deadlock, OnDeadlock::kExit);
+  EXPECT_EQ(o.deadlock_check, std::chrono::seconds(1));
 }
 
 TEST(ParseOptions, ItemWithoutEqualsIsNamed) {
