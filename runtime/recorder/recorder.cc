@@ -1,7 +1,4 @@
-#include "absl/strings/string_view.h"
 #include "runtime/recorder/recorder.h"
-
-#include "runtime/recorder/event_log.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -15,12 +12,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/string_view.h"
 #include "lockgraph/internal/raw_sync.h"
 #include "lockgraph/internal/template_hooks.h"
 #include "lockgraph/options.h"
 #include "runtime/base/stderr.h"
 #include "runtime/online/online_report.h"
-#include "runtime/online/online_symbolizer.h"
+#include "runtime/online/report_inputs.h"
 #include "runtime/recorder/cold_path.h"
 #include "runtime/recorder/event_log.h"
 #include "runtime/recorder/handle_flags.h"
@@ -110,30 +108,6 @@ void DrainNotices(ThreadState* ts) {
       }
     }
   }
-}
-
-LockDescription Describe(ProcessRecorder& rt, const internal::SyncHandle& sync) {
-  const ClassInfo& info = rt.registry().Class(sync.class_id);
-  return LockDescription{sync.id,
-                         info.name,
-                         static_cast<format::SyncKind>(sync.kind),
-                         sync.site_pc == 0 ? sync.site_file : "",
-                         sync.site_pc == 0 ? sync.site_line : 0,
-                         sync.named,
-                         sync.site_pc,
-                         sync.site_pc != 0 ? info.site_stack : std::vector<uintptr_t>{}};
-}
-
-// Symbolizes every pc a report names in one batch (one llvm-symbolizer run per module).
-SymbolTable SymbolizePcs(ProcessRecorder& rt, std::vector<uintptr_t> pcs) {
-  std::sort(pcs.begin(), pcs.end());
-  pcs.erase(std::unique(pcs.begin(), pcs.end()), pcs.end());
-  pcs.erase(std::remove(pcs.begin(), pcs.end(), 0), pcs.end());
-  OnlineSymbolizer symbolizer(rt.modules(), rt.options().symbolizer);
-  std::vector<SymbolizedAddress> frames = symbolizer.Symbolize(pcs);
-  SymbolTable table;
-  for (size_t i = 0; i < pcs.size(); ++i) table[pcs[i]] = std::move(frames[i]);
-  return table;
 }
 
 void WriteCount(ProcessRecorder& rt, const DependencySlot& slot) {
@@ -229,12 +203,12 @@ void RecordNewDependency(ProcessRecorder& rt, ThreadState* ts, const internal::S
   dep.acquired = sync.id;
   dep.flags = flags;
   dep.stack.assign(pcs, pcs + depth);
-  std::vector<LockDescription> locks = {Describe(rt, sync)};
+  std::vector<LockDescription> locks = {DescribeLock(rt, sync)};
   const_cast<internal::SyncHandle&>(sync).flags.fetch_or(kHandleInGraph, std::memory_order_relaxed);
   for (int i = 0; i < ts->depth; ++i) {
     const HeldEntry& e = ts->held[i];
     dep.held.push_back({e.id, static_cast<uint8_t>(e.flags & kTraceFlagsMask), e.pc});
-    locks.push_back(Describe(rt, *e.sync));
+    locks.push_back(DescribeLock(rt, *e.sync));
     const_cast<internal::SyncHandle*>(e.sync)->flags.fetch_or(kHandleInGraph,
                                                               std::memory_order_relaxed);
   }
@@ -434,7 +408,7 @@ void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::Mis
     }
     symbols = SymbolizePcs(rt, std::move(wanted));
   }
-  const std::string lock_label = sync != nullptr ? LockLabel(Describe(rt, *sync), symbols) : "?";
+  const std::string lock_label = sync != nullptr ? LockLabel(DescribeLock(rt, *sync), symbols) : "?";
   const std::string other = absl::StrCat("thread ", other_tid, " \"", rt.ThreadName(other_tid), "\"");
   const std::string headline =
       absl::StrCat("thread ", tid, " \"", rt.ThreadName(tid), "\" ",
