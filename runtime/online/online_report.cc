@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "runtime/online/online_report.h"
 
 #include <algorithm>
@@ -7,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 
 namespace lockgraph::runtime {
 namespace {
@@ -153,6 +153,57 @@ std::string FormatCycleReport(const CycleFinding& cycle, const SymbolTable& symb
                   absl::StrJoin(order, " before "), "), or take them together with "
                   "std::scoped_lock.\n");
   if (!trace_path.empty()) absl::StrAppend(&out, "  Trace: ", trace_path, "\n");
+  return out;
+}
+
+std::vector<uintptr_t> PcsOf(const std::vector<DeadlockedThread>& threads) {
+  std::vector<uintptr_t> pcs;
+  for (const DeadlockedThread& t : threads) {
+    for (const LockDescription* lock : {&t.held, &t.waits_for}) {
+      pcs.push_back(lock->site_pc);
+      pcs.insert(pcs.end(), lock->site_stack.begin(), lock->site_stack.end());
+    }
+    pcs.push_back(t.held_pc);
+    pcs.insert(pcs.end(), t.stack.begin(), t.stack.end());
+  }
+  return pcs;
+}
+
+std::string FormatDeadlockReport(const std::vector<DeadlockedThread>& threads,
+                                 const SymbolTable& symbols, const ThreadNamer& thread_name,
+                                 absl::string_view trace_path, absl::string_view outcome) {
+  auto thread_label = [&](uint32_t tid) {
+    return absl::StrCat("thread ", tid, " \"", thread_name(tid), "\"");
+  };
+  auto taken_at = [&](const DeadlockedThread& t) {
+    std::string site = t.held_pc != 0 ? SiteOf(t.held_pc, symbols) : "an unknown place";
+    if (site.empty()) {  // inside the C++ library: name where the lock was first used
+      const auto [file, line] = SiteOf(t.held, symbols);
+      site = absl::StrCat("inside the C++ library; first used at ", file, ":", line);
+    }
+    return site;
+  };
+  std::string out;
+  if (threads.size() == 1) {
+    const DeadlockedThread& t = threads[0];
+    absl::StrAppend(&out, "lockgraph: ERROR: deadlock now: ", thread_label(t.tid),
+                    " waits for ", LockLabel(t.waits_for, symbols),
+                    ", which it holds itself (taken at ", taken_at(t),
+                    "): it is not recursive, so the thread waits forever\n");
+    AppendStack(out, t.stack, symbols, "    ");
+  } else {
+    absl::StrAppend(&out, "lockgraph: ERROR: deadlock now: ", threads.size(),
+                    " threads each wait for a lock the next one holds; none can go on\n");
+    for (const DeadlockedThread& t : threads) {
+      absl::StrAppend(&out, "\n  ", thread_label(t.tid), " holds ", LockLabel(t.held, symbols),
+                      " (taken at ", taken_at(t), ")\n  and waits",
+                      t.shared ? " as a reader" : "", " for ",
+                      LockLabel(t.waits_for, symbols), " at:\n");
+      AppendStack(out, t.stack, symbols, "    ");
+    }
+  }
+  if (!trace_path.empty()) absl::StrAppend(&out, "  Trace: ", trace_path, "\n");
+  absl::StrAppend(&out, outcome);
   return out;
 }
 

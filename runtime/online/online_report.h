@@ -1,6 +1,7 @@
 // The text of the reports printed on stderr while the program runs: a lock-order cycle the
-// moment it closes, and misuse. Written like lockdep's reports: who takes what while holding
-// what, each with its stack, then the interleaving that deadlocks, then the fix.
+// moment it closes, a deadlock that is happening, and misuse. Written like lockdep's reports:
+// who takes what while holding what, each with its stack, then the interleaving that
+// deadlocks, then the fix.
 #ifndef LOCKGRAPH_RUNTIME_ONLINE_ONLINE_REPORT_H_
 #define LOCKGRAPH_RUNTIME_ONLINE_ONLINE_REPORT_H_
 
@@ -34,6 +35,27 @@ std::vector<uintptr_t> PcsOf(const CycleFinding& cycle);
 
 std::string FormatCycleReport(const CycleFinding& cycle, const SymbolTable& symbols,
                               const ThreadNamer& thread_name, absl::string_view trace_path);
+
+// One thread of a deadlock that is happening: it holds `held` (taken at `held_pc`) and waits,
+// at `stack`, for `waits_for`, which the next thread of the deadlock holds. A deadlock of one
+// thread holds what it waits for.
+struct DeadlockedThread {
+  uint32_t tid = 0;
+  LockDescription held;
+  uintptr_t held_pc = 0;
+  LockDescription waits_for;
+  bool shared = false;  // it waits as a reader
+  std::vector<uintptr_t> stack;
+};
+
+// Every pc FormatDeadlockReport will look up.
+std::vector<uintptr_t> PcsOf(const std::vector<DeadlockedThread>& threads);
+
+// "deadlock now": every thread of the deadlock, the lock it holds and where it took it, the
+// lock it waits for and where it waits; `outcome` is the last line (what happens next).
+std::string FormatDeadlockReport(const std::vector<DeadlockedThread>& threads,
+                                 const SymbolTable& symbols, const ThreadNamer& thread_name,
+                                 absl::string_view trace_path, absl::string_view outcome);
 
 // `headline` is one sentence; the stack follows.
 std::string FormatMisuseReport(absl::string_view kind, absl::string_view headline,

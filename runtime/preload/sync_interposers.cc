@@ -20,6 +20,7 @@
 #include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "lockgraph/internal/raw_sync.h"
+#include "runtime/online/live_deadlock.h"
 #include "runtime/preload/real_functions.h"
 #include "runtime/preload/sync_table.h"
 #include "runtime/recorder/cold_path.h"
@@ -97,13 +98,32 @@ int64_t Now() { return internal::MonotonicNanos(); }
 // recorded before blocking (a real deadlock is reported before it hangs), the wait timed. A
 // long wait names the holder as it was when the wait began (the last acquirer; for a rwlock
 // held by readers, one of them).
+//
+// `blocking(slice)` waits, returning 0 or an error number: until the CLOCK_MONOTONIC time
+// `*slice`, or (slice null) for as long as the caller asked. A wait without a timeout is cut
+// into slices of deadlock_check, after each of which the live check looks for a deadlock
+// (runtime/online/live_deadlock.h); a timed one (kAcquireTimed) is one call that ignores the
+// slice, as it ends by itself.
 template <typename Blocking>
 int AcquireContended(ThreadState* ts, PreloadSync* s, uint8_t flags, uintptr_t pc,
                      Blocking blocking) {
   const uint64_t chain = runtime::NoteAcquire(ts, s->handle, flags, pc);
   const uint64_t holder = s->holder.load(std::memory_order_relaxed);
   const int64_t start = Now();
-  const int rc = blocking();
+  int rc;
+  {
+    const bool timed = (flags & format::kAcquireTimed) != 0;
+    runtime::LockWait wait(ts, s->handle, flags, pc,
+                           timed ? internal::Deadline::At(0) : internal::Deadline::Never());
+    for (;;) {
+      const internal::Deadline slice = wait.Slice();
+      timespec until;
+      until.tv_sec = slice.monotonic_ns() / 1000000000;
+      until.tv_nsec = slice.monotonic_ns() % 1000000000;
+      rc = blocking(slice.never() || timed ? nullptr : &until);
+      if (rc != ETIMEDOUT || !wait.Continue()) break;
+    }
+  }
   const int64_t waited = Now() - start;
   runtime::RecordContention(ts, s->handle, waited, s->HolderTid(holder), s->HolderPc(holder),
                             rc != 0, pc);
@@ -123,22 +143,28 @@ void RecordUncontended(ThreadState* ts, PreloadSync* s, uint8_t flags, uintptr_t
 // ---- mutexes ----
 
 // Out of line: inlined into pthread_mutex_lock, it made the fast path save six registers.
+// `blocking` as AcquireContended's.
 template <typename Blocking>
 ABSL_ATTRIBUTE_NOINLINE int MutexLock(pthread_mutex_t* m, uintptr_t pc, uint8_t flags,
                                       Blocking blocking) {
   ThreadState* ts = Recorder();
   if (ts == nullptr) ts = RecorderSlow();
   PreloadSync* s = ts != nullptr ? MutexSync(m, pc) : nullptr;
-  if (s == nullptr) return blocking();
-  if (s->recursive && OwnedByCaller(m, ts)) return blocking();  // re-entry: no edge
+  if (s == nullptr) return blocking(nullptr);
+  if (s->recursive && OwnedByCaller(m, ts)) return blocking(nullptr);  // re-entry: no edge
   if (Real().mutex_trylock(m) == 0) {
     RecordUncontended(ts, s, flags, pc);
     return 0;
   }
-  if (OwnedByCaller(m, ts)) {
-    runtime::ReportMisuse(ts, &s->handle, format::MisuseKind::kSelfDeadlock, 0,
-                          "acquires {lock}, which it already holds: a non-recursive mutex "
-                          "taken twice waits forever");
+  // An error-checking mutex refuses its holder (EDEADLK); a plain one waits for ever.
+  if (OwnedByCaller(m, ts) && (m->__data.__kind & kMutexKindMask) != kMutexErrorCheck) {
+    if ((flags & format::kAcquireTimed) == 0) {
+      runtime::SelfDeadlock(ts, s->handle, pc);
+    } else {
+      runtime::ReportMisuse(ts, &s->handle, format::MisuseKind::kSelfDeadlock, 0,
+                            "acquires {lock}, which it already holds: a non-recursive mutex "
+                            "taken twice waits until it times out");
+    }
   }
   return AcquireContended(ts, s, flags, pc, blocking);
 }
@@ -162,13 +188,14 @@ ABSL_ATTRIBUTE_NOINLINE void MutexReleaseSlow(ThreadState* ts, pthread_mutex_t* 
   }
 }
 
+// `blocking` as AcquireContended's.
 template <typename Try, typename Blocking>
 int RwlockAcquire(pthread_rwlock_t* rw, uintptr_t pc, uint8_t flags, Try try_lock,
                   Blocking blocking) {
   ThreadState* ts = Recorder();
   if (ts == nullptr) ts = RecorderSlow();
   PreloadSync* s = ts != nullptr ? RwlockSync(rw, pc) : nullptr;
-  if (s == nullptr) return blocking();
+  if (s == nullptr) return blocking(nullptr);
   if (try_lock() == 0) {
     RecordUncontended(ts, s, flags, pc);
     return 0;
@@ -192,12 +219,19 @@ bool LockLike(const PreloadSync* s) {
   return s->initial_value == 1 && !runtime::IsSignal(s->handle);
 }
 
+// `blocking` as AcquireContended's, returning 0 or an error number; the result is sem_wait's
+// (-1 with errno set on failure).
 template <typename Try, typename Blocking>
 int SemaphoreAcquire(sem_t* sem, uintptr_t pc, uint8_t flags, Try try_wait, Blocking blocking) {
+  auto result = [](int rc) {
+    if (rc == 0) return 0;
+    errno = rc;
+    return -1;
+  };
   ThreadState* ts = Recorder();
   if (ts == nullptr) ts = RecorderSlow();
   PreloadSync* s = ts != nullptr ? SemaphoreSync(sem, pc, -1) : nullptr;
-  if (s == nullptr) return blocking();
+  if (s == nullptr) return result(blocking(nullptr));
   if (try_wait() == 0) {
     if (LockLike(s)) {
       RecordUncontended(ts, s, flags, pc);
@@ -216,12 +250,15 @@ int SemaphoreAcquire(sem_t* sem, uintptr_t pc, uint8_t flags, Try try_wait, Bloc
   } else {
     // A signal: whoever waits for it waits for a post, not for a holder.
     const int64_t start = Now();
-    rc = blocking();
+    rc = blocking(nullptr);
     runtime::RecordContention(ts, s->handle, Now() - start, 0, 0, rc != 0, pc);
     if (rc == 0) s->NoteHolder(ts->tid, pc);
   }
-  return rc;
+  return result(rc);
 }
+
+// A semaphore wait as an error number: 0, or errno.
+int SemaphoreError(int rc) { return rc == 0 ? 0 : errno; }
 
 }  // namespace
 }  // namespace lockgraph::preload
@@ -274,7 +311,10 @@ int pthread_mutex_lock(pthread_mutex_t* m) {
       return Real().mutex_lock(m);
     }
   }
-  return preload::MutexLock(m, pc, 0, [m] { return Real().mutex_lock(m); });
+  return preload::MutexLock(m, pc, 0, [m](const timespec* slice) {
+    return slice != nullptr ? Real().mutex_clocklock(m, CLOCK_MONOTONIC, slice)
+                            : Real().mutex_lock(m);
+  });
 }
 
 int pthread_mutex_trylock(pthread_mutex_t* m) {
@@ -292,12 +332,14 @@ int pthread_mutex_trylock(pthread_mutex_t* m) {
 
 int pthread_mutex_timedlock(pthread_mutex_t* m, const struct timespec* deadline) {
   return preload::MutexLock(m, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
-                            [=] { return Real().mutex_timedlock(m, deadline); });
+                            [=](const timespec*) { return Real().mutex_timedlock(m, deadline); });
 }
 
 int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clock, const struct timespec* deadline) {
   return preload::MutexLock(m, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
-                            [=] { return Real().mutex_clocklock(m, clock, deadline); });
+                            [=](const timespec*) {
+                              return Real().mutex_clocklock(m, clock, deadline);
+                            });
 }
 
 int pthread_mutex_unlock(pthread_mutex_t* m) {
@@ -339,20 +381,25 @@ int pthread_rwlock_destroy(pthread_rwlock_t* rw) {
 int pthread_rwlock_rdlock(pthread_rwlock_t* rw) {
   return preload::RwlockAcquire(
       rw, LOCKGRAPH_CALLER_PC(), format::kAcquireShared,
-      [rw] { return Real().rwlock_tryrdlock(rw); }, [rw] { return Real().rwlock_rdlock(rw); });
+      [rw] { return Real().rwlock_tryrdlock(rw); },
+      [rw](const timespec* slice) {
+        return slice != nullptr ? Real().rwlock_clockrdlock(rw, CLOCK_MONOTONIC, slice)
+                                : Real().rwlock_rdlock(rw);
+      });
 }
 
 int pthread_rwlock_tryrdlock(pthread_rwlock_t* rw) {
   return preload::RwlockAcquire(
       rw, LOCKGRAPH_CALLER_PC(), format::kAcquireShared | format::kAcquireTry,
-      [rw] { return Real().rwlock_tryrdlock(rw); }, [rw] { return Real().rwlock_tryrdlock(rw); });
+      [rw] { return Real().rwlock_tryrdlock(rw); },
+      [rw](const timespec*) { return Real().rwlock_tryrdlock(rw); });
 }
 
 int pthread_rwlock_timedrdlock(pthread_rwlock_t* rw, const struct timespec* deadline) {
   return preload::RwlockAcquire(
       rw, LOCKGRAPH_CALLER_PC(), format::kAcquireShared | format::kAcquireTimed,
       [rw] { return Real().rwlock_tryrdlock(rw); },
-      [=] { return Real().rwlock_timedrdlock(rw, deadline); });
+      [=](const timespec*) { return Real().rwlock_timedrdlock(rw, deadline); });
 }
 
 int pthread_rwlock_clockrdlock(pthread_rwlock_t* rw, clockid_t clock,
@@ -360,26 +407,30 @@ int pthread_rwlock_clockrdlock(pthread_rwlock_t* rw, clockid_t clock,
   return preload::RwlockAcquire(
       rw, LOCKGRAPH_CALLER_PC(), format::kAcquireShared | format::kAcquireTimed,
       [rw] { return Real().rwlock_tryrdlock(rw); },
-      [=] { return Real().rwlock_clockrdlock(rw, clock, deadline); });
+      [=](const timespec*) { return Real().rwlock_clockrdlock(rw, clock, deadline); });
 }
 
 int pthread_rwlock_wrlock(pthread_rwlock_t* rw) {
   return preload::RwlockAcquire(
       rw, LOCKGRAPH_CALLER_PC(), 0, [rw] { return Real().rwlock_trywrlock(rw); },
-      [rw] { return Real().rwlock_wrlock(rw); });
+      [rw](const timespec* slice) {
+        return slice != nullptr ? Real().rwlock_clockwrlock(rw, CLOCK_MONOTONIC, slice)
+                                : Real().rwlock_wrlock(rw);
+      });
 }
 
 int pthread_rwlock_trywrlock(pthread_rwlock_t* rw) {
   return preload::RwlockAcquire(
       rw, LOCKGRAPH_CALLER_PC(), format::kAcquireTry,
-      [rw] { return Real().rwlock_trywrlock(rw); }, [rw] { return Real().rwlock_trywrlock(rw); });
+      [rw] { return Real().rwlock_trywrlock(rw); },
+      [rw](const timespec*) { return Real().rwlock_trywrlock(rw); });
 }
 
 int pthread_rwlock_timedwrlock(pthread_rwlock_t* rw, const struct timespec* deadline) {
   return preload::RwlockAcquire(
       rw, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
       [rw] { return Real().rwlock_trywrlock(rw); },
-      [=] { return Real().rwlock_timedwrlock(rw, deadline); });
+      [=](const timespec*) { return Real().rwlock_timedwrlock(rw, deadline); });
 }
 
 int pthread_rwlock_clockwrlock(pthread_rwlock_t* rw, clockid_t clock,
@@ -387,7 +438,7 @@ int pthread_rwlock_clockwrlock(pthread_rwlock_t* rw, clockid_t clock,
   return preload::RwlockAcquire(
       rw, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
       [rw] { return Real().rwlock_trywrlock(rw); },
-      [=] { return Real().rwlock_clockwrlock(rw, clock, deadline); });
+      [=](const timespec*) { return Real().rwlock_clockwrlock(rw, clock, deadline); });
 }
 
 int pthread_rwlock_unlock(pthread_rwlock_t* rw) {
@@ -445,27 +496,35 @@ int sem_destroy(sem_t* sem) {
 int sem_wait(sem_t* sem) {
   return preload::SemaphoreAcquire(
       sem, LOCKGRAPH_CALLER_PC(), 0, [sem] { return Real().sem_trywait(sem); },
-      [sem] { return Real().sem_wait(sem); });
+      [sem](const timespec* slice) {
+        return preload::SemaphoreError(slice != nullptr
+                                           ? Real().sem_clockwait(sem, CLOCK_MONOTONIC, slice)
+                                           : Real().sem_wait(sem));
+      });
 }
 
 int sem_trywait(sem_t* sem) {
   return preload::SemaphoreAcquire(
       sem, LOCKGRAPH_CALLER_PC(), format::kAcquireTry, [sem] { return Real().sem_trywait(sem); },
-      [sem] { return Real().sem_trywait(sem); });
+      [sem](const timespec*) { return preload::SemaphoreError(Real().sem_trywait(sem)); });
 }
 
 int sem_timedwait(sem_t* sem, const struct timespec* deadline) {
   return preload::SemaphoreAcquire(
       sem, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
       [sem] { return Real().sem_trywait(sem); },
-      [=] { return Real().sem_timedwait(sem, deadline); });
+      [=](const timespec*) {
+        return preload::SemaphoreError(Real().sem_timedwait(sem, deadline));
+      });
 }
 
 int sem_clockwait(sem_t* sem, clockid_t clock, const struct timespec* deadline) {
   return preload::SemaphoreAcquire(
       sem, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
       [sem] { return Real().sem_trywait(sem); },
-      [=] { return Real().sem_clockwait(sem, clock, deadline); });
+      [=](const timespec*) {
+        return preload::SemaphoreError(Real().sem_clockwait(sem, clock, deadline));
+      });
 }
 
 int sem_post(sem_t* sem) {

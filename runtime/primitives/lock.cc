@@ -2,6 +2,7 @@
 
 #include "absl/base/optimization.h"
 #include "runtime/base/futex_lock.h"
+#include "runtime/online/live_deadlock.h"
 #include "runtime/recorder/recorder.h"
 
 namespace lockgraph {
@@ -86,15 +87,22 @@ bool Lock::LockSlow(std::chrono::nanoseconds timeout, uint8_t flags, uintptr_t c
   const uint32_t holder = owner_.load(std::memory_order_relaxed);
   const uintptr_t holder_pc = owner_pc_.load(std::memory_order_relaxed);
   if (ABSL_PREDICT_FALSE(ts != nullptr && runtime::IsHeldByCaller(ts, handle_))) {
-    runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kSelfDeadlock, ts->tid,
-                          "acquires {lock}, which it already holds: a Lock is not recursive, "
-                          "so this waits forever (use an RLock?)");
+    if (flags == 0) {
+      runtime::SelfDeadlock(ts, handle_, caller_pc);  // it would wait forever
+    } else {
+      runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kSelfDeadlock, ts->tid,
+                            "acquires {lock}, which it already holds: a Lock is not "
+                            "recursive, so this waits until it times out (use an RLock?)");
+    }
   }
   // The order is recorded before blocking: a deadlock that does happen is reported before
   // the program hangs.
   const uint64_t chain = ts != nullptr ? runtime::NoteAcquire(ts, handle_, flags, caller_pc) : 0;
   const int64_t start = internal::MonotonicNanos();
-  const bool acquired = runtime::LockWordSlow(word_, internal::Deadline::After(timeout));
+  runtime::LockWait wait(ts, handle_, flags, caller_pc, internal::Deadline::After(timeout));
+  bool acquired;
+  while (!(acquired = runtime::LockWordSlow(word_, wait.Slice())) && wait.Continue()) {
+  }
   runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, holder, holder_pc,
                             !acquired, caller_pc);
   if (!acquired) return false;

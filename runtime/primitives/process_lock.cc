@@ -18,6 +18,7 @@
 #include "common/fnv.h"
 #include "runtime/base/pshared_pthread.h"
 #include "runtime/base/stderr.h"
+#include "runtime/online/live_deadlock.h"
 #include "runtime/recorder/recorder.h"
 
 namespace lockgraph {
@@ -235,8 +236,13 @@ bool ProcessLock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintp
   // the program hangs.
   const uint64_t chain = ts != nullptr ? runtime::NoteAcquire(ts, handle_, flags, caller_pc) : 0;
   const int64_t start = internal::MonotonicNanos();
-  rc = runtime::LockSharedMutex(&shared_->mutex, /*block=*/true,
-                                internal::Deadline::After(timeout));
+  {
+    runtime::LockWait wait(ts, handle_, flags, caller_pc, internal::Deadline::After(timeout));
+    while ((rc = runtime::LockSharedMutex(&shared_->mutex, /*block=*/true, wait.Slice())) ==
+               ETIMEDOUT &&
+           wait.Continue()) {
+    }
+  }
   const bool acquired = rc == 0 || rc == EOWNERDEAD;
   if (acquired || rc == ETIMEDOUT) {
     runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, holder_tid,

@@ -2,6 +2,7 @@
 
 #include "absl/base/optimization.h"
 #include "runtime/base/futex_lock.h"
+#include "runtime/online/live_deadlock.h"
 #include "runtime/recorder/recorder.h"
 
 namespace lockgraph {
@@ -70,7 +71,10 @@ bool RLock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t c
     const uintptr_t holder_pc = owner_pc_.load(std::memory_order_relaxed);
     if (ts != nullptr) chain = runtime::NoteAcquire(ts, handle_, flags, caller_pc);  // before blocking
     const int64_t start = internal::MonotonicNanos();
-    const bool acquired = runtime::LockWordSlow(word_, internal::Deadline::After(timeout));
+    runtime::LockWait wait(ts, handle_, flags, caller_pc, internal::Deadline::After(timeout));
+    bool acquired;
+    while (!(acquired = runtime::LockWordSlow(word_, wait.Slice())) && wait.Continue()) {
+    }
     runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, holder,
                               holder_pc, !acquired, caller_pc);
     if (!acquired) return false;

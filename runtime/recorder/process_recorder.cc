@@ -203,6 +203,11 @@ std::string ProcessRecorder::ThreadName(uint32_t tid) const {
   return it != threads_.end() ? it->second.name : absl::StrCat("thread-", tid);
 }
 
+bool ProcessRecorder::ClaimDeadlockReport(std::vector<uint64_t> key) {
+  RuntimeMutexLock hold(deadlocks_mu_);
+  return reported_deadlocks_.insert(std::move(key)).second;
+}
+
 void ProcessRecorder::PostNotice(uint32_t owner, uint64_t instance) {
   auto post = [instance](ThreadState* ts) {
     RuntimeMutexLock notices(ts->notices_mu);

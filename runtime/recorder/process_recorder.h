@@ -17,6 +17,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "lockgraph/options.h"
 #include "runtime/base/runtime_mutex.h"
 #include "runtime/online/online_checker.h"
@@ -70,6 +71,18 @@ class ProcessRecorder {
   // The thread is exiting: flushes its counts, writes its end record, frees the state.
   void RetireThreadState(ThreadState* ts) ABSL_LOCKS_EXCLUDED(threads_mu_);
   std::string ThreadName(uint32_t tid) const ABSL_LOCKS_EXCLUDED(threads_mu_);
+  // Calls `visit(ThreadState*)` for every live thread, under the thread registry's mutex (a
+  // state cannot be retired meanwhile).
+  template <typename Visit>
+  void ForEachThread(Visit visit) ABSL_LOCKS_EXCLUDED(threads_mu_) {
+    RuntimeMutexLock hold(threads_mu_);
+    for (auto& [tid, entry] : threads_) {
+      if (entry.state != nullptr) visit(entry.state);
+    }
+  }
+  // True for the first caller with this deadlock (its threads and locks, in a canonical
+  // order): each deadlock that happens is reported once.
+  bool ClaimDeadlockReport(std::vector<uint64_t> key) ABSL_LOCKS_EXCLUDED(deadlocks_mu_);
   // Tells thread `owner` (every thread if 0) that another thread released `instance`,
   // which it held.
   void PostNotice(uint32_t owner, uint64_t instance) ABSL_LOCKS_EXCLUDED(threads_mu_);
@@ -157,6 +170,9 @@ class ProcessRecorder {
   // The forking thread's signal mask before BeforeFork blocked its asynchronous signals (a
   // handler taking a lock would wait for fork_mu_, which the thread holds).
   sigset_t fork_saved_signals_;
+
+  RuntimeMutex deadlocks_mu_;
+  absl::flat_hash_set<std::vector<uint64_t>> reported_deadlocks_ ABSL_GUARDED_BY(deadlocks_mu_);
 
   std::atomic<uint32_t> trace_generation_{0};
   RuntimeMutex deps_mu_;

@@ -46,6 +46,17 @@ struct DependencySlot {
   uint32_t generation = 0;  // the trace file dep_id belongs to (ProcessRecorder::trace_generation)
 };
 
+// A wait of this thread's that has lasted deadlock_check: published by the thread for other
+// threads' deadlock checks (runtime/online/live_deadlock.h). The locks it holds cannot change
+// while it waits, so the copy stays exact until the thread retracts it.
+struct PublishedWait {
+  const internal::SyncHandle* sync = nullptr;  // what it waits for; null: no published wait
+  uint8_t flags = 0;                           // format::AcquireFlags of the wait
+  uint32_t segment = 0;
+  std::vector<HeldEntry> held;
+  std::vector<uintptr_t> stack;                // where it waits, the user's call first
+};
+
 struct ThreadClassCounters {
   uint64_t acquisitions = 0;
   uint64_t hold_samples = 0;
@@ -81,6 +92,10 @@ struct ThreadState {
   // generation they belong to (runtime/recorder/event_log.h).
   std::unique_ptr<EventLog> events;
   uint32_t event_generation = 0;
+
+  // The thread's long lock wait, if any (see PublishedWait).
+  RuntimeMutex wait_mu;
+  PublishedWait published_wait ABSL_GUARDED_BY(wait_mu);
 
   // Lock instances released by another thread while this thread held them.
   std::atomic<bool> has_notices{false};
