@@ -33,8 +33,8 @@ std::vector<uint32_t> ClassSet(const Model& model, const LockGraph& graph,
   return classes;
 }
 
-// The stacks the findings of cycles with a witness, long waits and misuse will show: one
-// symbolizer batch for them all.
+// The stacks the findings of cycles with a witness, deadlocks that happened, long waits and
+// misuse will show: one symbolizer batch for them all.
 void PrefetchStacks(const Model& model, const AnalysisOptions& options,
                     const std::vector<JudgedCycle>& a, const std::vector<JudgedCycle>& b,
                     StackSymbolizer& symbolizer) {
@@ -56,6 +56,12 @@ void PrefetchStacks(const Model& model, const AnalysisOptions& options,
     stacks.push_back(wait.holder_stack);
   }
   for (const ModelMisuse& misuse : model.misuses()) stacks.push_back(misuse.stack);
+  for (const ModelObservedDeadlock& deadlock : model.observed_deadlocks()) {
+    for (const ModelDeadlockThread& t : deadlock.threads) {
+      stacks.push_back(t.held_site);
+      stacks.push_back(t.wait_stack);
+    }
+  }
   symbolizer.Prefetch(stacks);
 }
 
@@ -100,6 +106,18 @@ Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOp
       report.findings.push_back(CycleFinding(parts, classes, cycle, FindingKind::kPotential));
     } else {
       report.ruled_out.push_back(RuledOutFinding(parts, classes, cycle));
+    }
+  }
+  // A deadlock that happened replaces the prediction of the same locks (same id): it is its
+  // proof. Recorded by several processes or runs, it is one finding.
+  for (const ModelObservedDeadlock& deadlock : model.observed_deadlocks()) {
+    Finding happened = ObservedDeadlockFinding(parts, deadlock);
+    auto same = std::find_if(report.findings.begin(), report.findings.end(),
+                             [&](const Finding& f) { return f.id == happened.id; });
+    if (same == report.findings.end()) {
+      report.findings.push_back(std::move(happened));
+    } else if (!same->observed) {
+      *same = std::move(happened);
     }
   }
   Append(report.findings, LongWaitFindings(parts, options.long_wait_ns));

@@ -18,6 +18,34 @@ std::string JoinNames(const std::vector<std::string>& names) {
                       names.back());
 }
 
+// Where a thread took a lock it holds: the one frame kept for it, or where the lock was first
+// used when that frame is in the C++ library (an unoptimized build of std::mutex::lock under
+// the preload).
+FindingStack HeldStack(FindingParts& parts, uint32_t lock, StackRef site, bool* first_use) {
+  FindingStack held = parts.Stack(site);
+  *first_use = false;
+  if (held.frames.empty() || !IsUserFrame(held.frames.front())) {
+    const Model& model = parts.model();
+    FindingStack first = parts.Stack(model.lock_class(model.lock(lock).class_id).site_stack);
+    if (!first.frames.empty()) {
+      held = std::move(first);
+      *first_use = true;
+    }
+  }
+  return held;
+}
+
+// Two classes first used on one line: tell them apart by their keys.
+void Disambiguate(std::vector<std::string>& names, const std::vector<FindingLock>& locks) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    for (size_t j = i + 1; j < names.size(); ++j) {
+      if (names[i] != names[j] || locks[i].class_name == locks[j].class_name) continue;
+      names[i] = absl::StrCat(names[i], " (", locks[i].class_name, ")");
+      names[j] = absl::StrCat(names[j], " (", locks[j].class_name, ")");
+    }
+  }
+}
+
 }  // namespace
 
 Finding CycleFinding(FindingParts& parts, const LockGraph& graph, const JudgedCycle& cycle,
@@ -47,17 +75,8 @@ Finding CycleFinding(FindingParts& parts, const LockGraph& graph, const JudgedCy
     out.from = k;
     out.to = (k + 1) % n;
     out.thread = parts.Thread(dep.thread);
-    out.held = parts.Stack(dep.held[w.held_index].site);
-    if (out.held.frames.empty() || !IsUserFrame(out.held.frames.front())) {
-      // The one frame kept for a held lock is in the C++ library (an unoptimized build of
-      // std::mutex::lock under the preload): name where the lock was first used instead.
-      const ModelLock& held = model.lock(dep.held[w.held_index].lock);
-      FindingStack first_use = parts.Stack(model.lock_class(held.class_id).site_stack);
-      if (!first_use.frames.empty()) {
-        out.held = std::move(first_use);
-        out.held_is_first_use = true;
-      }
-    }
+    out.held = HeldStack(parts, dep.held[w.held_index].lock, dep.held[w.held_index].site,
+                         &out.held_is_first_use);
     out.acquire = parts.Stack(dep.stack);
     out.flags = dep.flags;
     out.first_seen_ns = dep.time_ns;
@@ -66,16 +85,7 @@ Finding CycleFinding(FindingParts& parts, const LockGraph& graph, const JudgedCy
     }
     finding.edges.push_back(std::move(out));
   }
-  // Two classes first used on one line: tell them apart by their keys.
-  for (size_t i = 0; i < n; ++i) {
-    for (size_t j = i + 1; j < n; ++j) {
-      if (names[i] != names[j] || finding.locks[i].class_name == finding.locks[j].class_name) {
-        continue;
-      }
-      names[i] = absl::StrCat(names[i], " (", finding.locks[i].class_name, ")");
-      names[j] = absl::StrCat(names[j], " (", finding.locks[j].class_name, ")");
-    }
-  }
+  Disambiguate(names, finding.locks);
   finding.id = MakeFindingId(kind, tokens);
   const bool self = cycle.self();
   const bool one_class = std::all_of(names.begin(), names.end(),
@@ -114,6 +124,58 @@ Finding CycleFinding(FindingParts& parts, const LockGraph& graph, const JudgedCy
                                "change the acquisition of ", names[(rare + 1) % n], " at ",
                                finding.location.empty() ? "its site" : finding.location,
                                ", or take them together with std::scoped_lock");
+  }
+  return finding;
+}
+
+Finding ObservedDeadlockFinding(FindingParts& parts, const ModelObservedDeadlock& deadlock) {
+  const Model& model = parts.model();
+  const size_t n = deadlock.threads.size();
+  auto class_of = [&](size_t i) -> const ModelClass& {
+    return model.lock_class(model.lock(deadlock.threads[i].held).class_id);
+  };
+  // Start at the smallest class name, as CycleFinding does.
+  size_t start = 0;
+  for (size_t i = 1; i < n; ++i) {
+    if (class_of(i).name < class_of(start).name) start = i;
+  }
+  Finding finding;
+  finding.kind = FindingKind::kDeadlock;
+  finding.observed = true;
+  std::vector<std::string> names, tokens;
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = (start + k) % n;
+    const ModelDeadlockThread& t = deadlock.threads[i];
+    finding.locks.push_back(parts.InstanceLock(model.lock(t.held)));
+    names.push_back(ShortName(class_of(i)));
+    tokens.push_back(ClassToken(class_of(i)));
+    FindingEdge out;
+    out.from = k;
+    out.to = (k + 1) % n;
+    out.thread = parts.Thread(t.thread);
+    out.held = HeldStack(parts, t.held, t.held_site, &out.held_is_first_use);
+    out.acquire = parts.Stack(t.wait_stack);
+    out.flags = t.flags;
+    out.first_seen_ns = deadlock.time_ns;
+    finding.edges.push_back(std::move(out));
+  }
+  Disambiguate(names, finding.locks);
+  finding.id = MakeFindingId(FindingKind::kDeadlock, tokens);
+  finding.location = finding.edges[0].acquire.site();
+  if (finding.location.empty()) finding.location = finding.locks[0].site;
+  if (n == 1) {
+    finding.message = absl::StrCat("deadlock happened in this run: ",
+                                   finding.edges[0].thread.label(), " waited for ", names[0],
+                                   ", which it held itself");
+    finding.fix = "release the lock before taking it again, or use a recursive lock (RLock, "
+                  "std::recursive_mutex)";
+  } else {
+    finding.message = absl::StrCat("deadlock happened in this run: ", n,
+                                   " threads waited for each other (lock-order cycle between ",
+                                   JoinNames(names), ")");
+    finding.fix = absl::StrCat("take these locks in one order everywhere (",
+                               absl::StrJoin(names, " before "),
+                               "), or take them together with std::scoped_lock");
   }
   return finding;
 }

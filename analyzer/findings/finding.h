@@ -81,6 +81,9 @@ struct Finding {
   uint64_t wait_total_ns = 0;
   uint64_t occurrences = 0;        // long waits, misuse, races: how many were grouped here
   std::vector<FindingAccess> accesses;  // races: the two accesses, in the order they ran
+  // A deadlock that happened in a run (the runtime's live check ended it), not only
+  // predicted: its edges are where each thread held and waited when it happened.
+  bool observed = false;
   // Set by filters after the analysis.
   bool suppressed = false;
   bool in_baseline = false;

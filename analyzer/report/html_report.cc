@@ -51,6 +51,7 @@ padding:16px 18px;margin:12px 0}
 color:#fff;background:var(--kc,var(--muted));white-space:nowrap}
 .lg-tag{display:inline-block;border:1px solid var(--line);border-radius:999px;padding:0 8px;
 font-size:12px;color:var(--muted)}
+.lg-tag.lg-observed{border-color:var(--kc);color:var(--kc);font-weight:600}
 .lg-meta{margin:4px 0 0;color:var(--muted);font-size:13px}
 .lg-verdict{margin:4px 0 0;font-size:15px}.lg-verdict.lg-clean{color:var(--ok)}
 .lg-counts{display:flex;flex-wrap:wrap;gap:10px;list-style:none;padding:0;margin:14px 0}
@@ -570,6 +571,9 @@ void AppendFinding(std::string& out, const Finding& f, size_t index,
                   Esc(Anchor(f.id, anchors)), "\" data-kind=\"", kind, "\" data-id=\"", Esc(f.id),
                   "\">\n<header><span class=\"lg-badge\">", kind, "</span><h3>", Esc(f.message),
                   "</h3>");
+  if (f.observed) {
+    absl::StrAppend(&out, "<span class=\"lg-tag lg-observed\">happened in this run</span>");
+  }
   if (f.suppressed) absl::StrAppend(&out, "<span class=\"lg-tag\">suppressed</span>");
   if (f.in_baseline) absl::StrAppend(&out, "<span class=\"lg-tag\">in the baseline</span>");
   absl::StrAppend(&out, "</header>\n<p class=\"lg-meta\">", Code(f.location, "no location"),

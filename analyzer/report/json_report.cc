@@ -56,6 +56,7 @@ json FindingJson(const Finding& f) {
   }
   out["edges"] = std::move(edges);
   if (!f.fix.empty()) out["fix"] = f.fix;
+  if (f.kind == FindingKind::kDeadlock) out["observed"] = f.observed;
   if (f.kind == FindingKind::kLongWait) {
     out["wait_max_ns"] = f.wait_max_ns;
     out["wait_total_ns"] = f.wait_total_ns;

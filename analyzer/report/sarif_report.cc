@@ -266,8 +266,11 @@ class SarifWriter {
                              " (taken inside the C++ library; first used here)")
               : absl::StrCat(thread, " holds ", from, ", taken here");
       const std::string take_message =
-          absl::StrCat(thread, ", holding ", from, ", takes ", to, " here (this order: ",
-                       edge.count, edge.count == 1 ? " time)" : " times)");
+          f.observed ? absl::StrCat(thread, ", holding ", from, ", waited for ", to,
+                                    " here when the deadlock happened")
+                     : absl::StrCat(thread, ", holding ", from, ", takes ", to,
+                                    " here (this order: ", edge.count,
+                                    edge.count == 1 ? " time)" : " times)");
       Related(related, StackLocation(edge.held, held_message));
       Related(related, StackLocation(edge.acquire, take_message));
       json take = ThreadFlowLocation(
@@ -287,9 +290,12 @@ class SarifWriter {
       Related(related, SiteLocation(lock.site, LockSiteMessage(lock)));
     }
     result["codeFlows"] = json::array(
-        {{{"message", {{"text", "each thread holds one lock of the cycle and waits for the "
-                                "next: none can go on"}}},
+        {{{"message", {{"text", f.observed ? "each thread held one lock of the cycle and "
+                                             "waited for the next: this happened in the run"
+                                           : "each thread holds one lock of the cycle and "
+                                             "waits for the next: none can go on"}}},
           {"threadFlows", std::move(thread_flows)}}});
+    if (f.kind == FindingKind::kDeadlock) result["properties"] = {{"observed", f.observed}};
   }
 
   void Race(const Finding& f, json& result, json& related) const {

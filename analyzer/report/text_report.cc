@@ -42,13 +42,20 @@ void AppendCycle(std::string& out, const Finding& f) {
     std::string how;
     if (edge.flags & format::kAcquireTimed) how = " (with a timeout)";
     if (edge.flags & format::kAcquireShared) how = " (shared)";
-    absl::StrAppend(&out, "    ", edge.thread.label(), " holds ", f.locks[edge.from].label,
+    absl::StrAppend(&out, "    ", edge.thread.label(), f.observed ? " held " : " holds ",
+                    f.locks[edge.from].label,
                     edge.held_is_first_use ? " (taken inside the C++ library; first used at "
                                            : " (taken at ",
-                    Or(edge.held.site(), "an unknown place"), ")\n      and takes ",
-                    f.locks[edge.to].label, how, " at ",
-                    Or(edge.acquire.site(), "an unknown place"), " (this order: ", edge.count,
-                    edge.count == 1 ? " time):\n" : " times):\n");
+                    Or(edge.held.site(), "an unknown place"), ")\n");
+    if (f.observed) {
+      absl::StrAppend(&out, "      and waited for ", f.locks[edge.to].label, how, " at ",
+                      Or(edge.acquire.site(), "an unknown place"), " when the deadlock "
+                      "happened:\n");
+    } else {
+      absl::StrAppend(&out, "      and takes ", f.locks[edge.to].label, how, " at ",
+                      Or(edge.acquire.site(), "an unknown place"), " (this order: ",
+                      edge.count, edge.count == 1 ? " time):\n" : " times):\n");
+    }
     AppendStack(out, edge.acquire, "        ");
   }
   absl::StrAppend(&out, "    fix: ", f.fix, "\n");
