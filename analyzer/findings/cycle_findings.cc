@@ -157,6 +157,7 @@ Finding ObservedDeadlockFinding(FindingParts& parts, const ModelObservedDeadlock
     out.acquire = parts.Stack(t.wait_stack);
     out.flags = t.flags;
     out.first_seen_ns = deadlock.time_ns;
+    out.count = 1;  // the wait happened once, and for good
     finding.edges.push_back(std::move(out));
   }
   Disambiguate(names, finding.locks);
