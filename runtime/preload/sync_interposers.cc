@@ -21,6 +21,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "lockgraph/internal/raw_sync.h"
 #include "runtime/online/live_deadlock.h"
+#include "runtime/online/steering.h"
 #include "runtime/preload/real_functions.h"
 #include "runtime/preload/sync_table.h"
 #include "runtime/recorder/cold_path.h"
@@ -69,7 +70,7 @@ PreloadSync* MutexSync(pthread_mutex_t* m, uintptr_t site_pc) {
   return table.Create(cold.recorder(), m, MutexTag(m), SyncKind::kPthreadMutex, site_pc,
                       type == kMutexRecursive, -1,
                       /*plain=*/type != kMutexRecursive && type != kMutexErrorCheck &&
-                          !cold.recorder().full_mode());
+                          !cold.recorder().full_mode() && cold.recorder().steering() == nullptr);
 }
 
 PreloadSync* RwlockSync(pthread_rwlock_t* rw, uintptr_t site_pc) {
@@ -152,6 +153,7 @@ ABSL_ATTRIBUTE_NOINLINE int MutexLock(pthread_mutex_t* m, uintptr_t pc, uint8_t 
   PreloadSync* s = ts != nullptr ? MutexSync(m, pc) : nullptr;
   if (s == nullptr) return blocking(nullptr);
   if (s->recursive && OwnedByCaller(m, ts)) return blocking(nullptr);  // re-entry: no edge
+  if ((flags & (format::kAcquireTry | format::kAcquireTimed)) == 0) runtime::MaybeSteer(s->handle);
   if (Real().mutex_trylock(m) == 0) {
     RecordUncontended(ts, s, flags, pc);
     return 0;
@@ -196,6 +198,7 @@ int RwlockAcquire(pthread_rwlock_t* rw, uintptr_t pc, uint8_t flags, Try try_loc
   if (ts == nullptr) ts = RecorderSlow();
   PreloadSync* s = ts != nullptr ? RwlockSync(rw, pc) : nullptr;
   if (s == nullptr) return blocking(nullptr);
+  if ((flags & (format::kAcquireTry | format::kAcquireTimed)) == 0) runtime::MaybeSteer(s->handle);
   if (try_lock() == 0) {
     RecordUncontended(ts, s, flags, pc);
     return 0;

@@ -3,6 +3,7 @@
 #include "absl/base/optimization.h"
 #include "runtime/base/futex_lock.h"
 #include "runtime/online/live_deadlock.h"
+#include "runtime/online/steering.h"
 #include "runtime/recorder/recorder.h"
 
 namespace lockgraph {
@@ -43,7 +44,7 @@ void Lock::Acquired(uint8_t flags, uintptr_t caller_pc) {
 void Lock::lock() {
   const uintptr_t caller_pc = LOCKGRAPH_CALLER_PC();
   ThreadState* ts = runtime::t_thread;
-  if (ABSL_PREDICT_TRUE(ts != nullptr && runtime::TryLockWord(word_))) {
+  if (ABSL_PREDICT_TRUE(ts != nullptr && !ts->steer && runtime::TryLockWord(word_))) {
     owner_.store(ts->tid, std::memory_order_relaxed);
     owner_pc_.store(caller_pc, std::memory_order_relaxed);
     runtime::RecordAcquire(ts, handle_, 0, caller_pc);
@@ -68,6 +69,7 @@ bool Lock::acquire(bool blocking, std::chrono::nanoseconds timeout) {
 
 bool Lock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t caller_pc) {
   const uint8_t flags = runtime::AcquireFlagsFor(blocking, timeout);
+  if (flags == 0) runtime::MaybeSteer(handle_);
   if (runtime::TryLockWord(word_)) {
     Acquired(flags, caller_pc);
     return true;
@@ -77,6 +79,7 @@ bool Lock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t ca
 }
 
 bool Lock::LockSlow(std::chrono::nanoseconds timeout, uint8_t flags, uintptr_t caller_pc) {
+  if (flags == 0) runtime::MaybeSteer(handle_);
   if (runtime::TryLockWord(word_)) {  // the first lock of this thread, or the lock came free
     Acquired(flags, caller_pc);
     return true;

@@ -3,6 +3,7 @@
 #include "absl/base/optimization.h"
 #include "runtime/base/futex_lock.h"
 #include "runtime/online/live_deadlock.h"
+#include "runtime/online/steering.h"
 #include "runtime/recorder/recorder.h"
 
 namespace lockgraph {
@@ -64,6 +65,7 @@ bool RLock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t c
     return true;
   }
   const uint8_t flags = runtime::AcquireFlagsFor(blocking, timeout);
+  if (flags == 0) runtime::MaybeSteer(handle_);
   uint64_t chain = 0;
   if (!runtime::TryLockWord(word_)) {
     if (flags == format::kAcquireTry) return false;

@@ -72,6 +72,7 @@ ProcessRecorder::ProcessRecorder() {
     StderrLine(absl::StrCat("lockgraph: LOCKGRAPH_OPTIONS: ", error));
   }
   ApplyLocked(options);
+  steering_ = SteeringFromEnvironment();
   StartTrace(/*forked_child=*/false, 0, 0);
 }
 
@@ -163,6 +164,7 @@ ThreadState* ProcessRecorder::NewThreadState(uint32_t parent, uint32_t parent_se
   ts->cache = std::make_unique<DependencySlot[]>(kInitialCache);
   ts->cache_mask = kInitialCache - 1;
   ts->hold_mask = hold_mask();
+  ts->steer = steering_ != nullptr;
   ts->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
   if (full_mode()) {
     ts->events = std::make_unique<EventLog>();

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "lockgraph/options.h"
 #include "runtime/base/runtime_mutex.h"
 #include "runtime/online/online_checker.h"
+#include "runtime/online/steering.h"
 #include "runtime/recorder/event_log.h"
 #include "runtime/recorder/lock_registry.h"
 #include "runtime/recorder/thread_state.h"
@@ -59,6 +61,8 @@ class ProcessRecorder {
   OnCycle on_cycle() const { return on_cycle_.load(std::memory_order_relaxed); }
   OnMisuse on_misuse() const { return on_misuse_.load(std::memory_order_relaxed); }
   OnDeadlock on_deadlock() const { return on_deadlock_.load(std::memory_order_relaxed); }
+  // `lockgraph confirm`'s schedule steering; null in every other run.
+  Steering* steering() const { return steering_.get(); }
   // 0: no deadlock check.
   int64_t deadlock_check_ns() const { return deadlock_check_ns_.load(std::memory_order_relaxed); }
 
@@ -150,6 +154,7 @@ class ProcessRecorder {
   std::atomic<OnMisuse> on_misuse_{OnMisuse::kReport};
   std::atomic<OnDeadlock> on_deadlock_{OnDeadlock::kExit};
   std::atomic<int64_t> deadlock_check_ns_{1'000'000'000};
+  std::unique_ptr<Steering> steering_;  // set once, before any thread state
 
   int64_t start_monotonic_ns_ = 0;
   uint64_t start_tsc_ = 0;

@@ -69,6 +69,9 @@ struct ThreadState {
   uint32_t segment = 0;  // bumped by each thread start and join (see common/thread_order.h)
   int depth = 0;
   int runtime_depth = 0;  // > 0 while the thread runs the recorder's cold paths (ColdPath)
+  // `lockgraph confirm` steers this process (runtime/online/steering.h): every acquisition
+  // takes its primitive's slow path, where the steering may hold the thread back.
+  bool steer = false;
   uint64_t untracked = 0;  // held locks beyond kMaxHeld
   HeldEntry held[kMaxHeld];
   int64_t hold_since[kMaxHeld];  // start of a sampled hold, for entries with kHeldSampled
