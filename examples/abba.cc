@@ -1,10 +1,14 @@
-// Two threads take two locks in opposite orders: the classic deadlock (ABBA). The threads
-// are sequenced by an Event so this run never hangs, yet another schedule would: each thread
-// holds one lock and waits forever for the other. lockgraph reports the cycle the moment the
-// second order is seen, naming both locks and both source lines.
+// Two threads take two locks in opposite orders: the classic deadlock (ABBA). The rotator
+// waits for the deposit, for a second at most, so this run does not hang; yet a deposit that
+// takes longer (a slow disk, a busy machine) deadlocks: each thread holds one lock and waits
+// forever for the other. lockgraph reports the cycle the moment the second order is seen,
+// naming both locks and both source lines, and `lockgraph confirm` proves it by holding the
+// depositor back until the rotator stops waiting.
 //
 //   ./abba                       # the report is printed on stderr
 //   lockgraph dump lockgraph.<pid>.lgtrace
+//   lockgraph confirm -- ./abba  # deadlocks it on purpose, and says so
+#include <chrono>
 #include <cstdio>
 #include <mutex>
 
@@ -23,7 +27,7 @@ void Deposit() {
 }
 
 void Rotate() {
-  first_done.wait();  // only sequences this run; the two orders still conflict
+  first_done.wait(std::chrono::seconds(1));  // sequences most runs, not all
   std::lock_guard hold_log(audit_log);
   std::lock_guard hold_accounts(accounts);  // audit_log -> accounts
   std::puts("rotate: took audit_log, then accounts");

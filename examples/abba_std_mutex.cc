@@ -3,9 +3,11 @@
 //
 //   lockgraph run -- ./abba_std_mutex
 //
-// The two threads are sequenced (by an atomic flag lockgraph does not see), so this run never
-// hangs; but each takes the two mutexes in the other's order, and another schedule deadlocks.
+// The rotator waits for the deposit (an atomic flag lockgraph does not see), for a second at
+// most, so this run does not hang; but each thread takes the two mutexes in the other's order,
+// and a deposit slower than that deadlocks. `lockgraph confirm -- ./abba_std_mutex` proves it.
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -23,7 +25,10 @@ void Deposit() {
 }
 
 void Rotate() {
-  deposited.wait(false);
+  // Until the deposit is in, or a second has passed.
+  for (int ms = 0; ms < 1000 && !deposited; ++ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   std::lock_guard hold_log(audit_log);
   std::lock_guard hold_accounts(accounts);  // audit_log -> accounts
   std::puts("rotate: took audit_log, then accounts");
@@ -36,7 +41,6 @@ int main() {
   std::thread depositor([] {
     Deposit();
     deposited = true;
-    deposited.notify_all();
   });
   depositor.join();
   rotator.join();

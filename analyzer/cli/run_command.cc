@@ -1,5 +1,6 @@
 #include "analyzer/cli/run_command.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -88,7 +89,8 @@ absl::StatusOr<std::string> FindPreloadLibrary() {
 
 absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& command,
                                           const std::string& trace_dir,
-                                          const std::string& preload) {
+                                          const std::string& preload,
+                                          const RunSettings& settings) {
   std::vector<std::string> env;
   std::string preloads = preload, options;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -105,6 +107,8 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   }
   // The user's own options stay; the trace path is lockgraph's.
   absl::StrAppend(&options, options.empty() ? "" : ":", "trace=", trace_dir, "/%p.lgtrace");
+  if (!settings.options.empty()) absl::StrAppend(&options, ":", settings.options);
+  env.insert(env.end(), settings.env.begin(), settings.env.end());
   env.push_back("LD_PRELOAD=" + preloads);
   env.push_back("LOCKGRAPH_OPTIONS=" + options);
 
@@ -132,7 +136,13 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setsigmask(&attr, &before);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  const int rc = posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  if (settings.discard_stdout) {
+    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  }
+  const int rc = posix_spawnp(&pid, argv[0], &files, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&files);
   posix_spawnattr_destroy(&attr);
   if (rc == 0) g_child = pid;
   sigprocmask(SIG_SETMASK, &before, nullptr);

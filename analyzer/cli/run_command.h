@@ -25,10 +25,18 @@ struct RunResult {
 // build tree's. An error if none is there.
 absl::StatusOr<std::string> FindPreloadLibrary();
 
+// What `lockgraph confirm` changes in a run.
+struct RunSettings {
+  std::string options;            // appended to LOCKGRAPH_OPTIONS (a later option wins)
+  std::vector<std::string> env;   // more NAME=VALUE entries
+  bool discard_stdout = false;    // the program's stdout goes to /dev/null
+};
+
 // Runs `command` (searched in PATH) with the preload and traces in `trace_dir`, and waits.
 absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& command,
                                           const std::string& trace_dir,
-                                          const std::string& preload);
+                                          const std::string& preload,
+                                          const RunSettings& settings = {});
 
 }  // namespace lockgraph::cli
 

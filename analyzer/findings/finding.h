@@ -84,6 +84,17 @@ struct Finding {
   // A deadlock that happened in a run (the runtime's live check ended it), not only
   // predicted: its edges are where each thread held and waited when it happened.
   bool observed = false;
+  // `lockgraph confirm` (deadlocks and potential only): whether a run of the program, steered
+  // toward this cycle, really deadlocked. `hang_locks` and `hang` are that deadlock as the
+  // runtime caught it (an observed deadlock's locks and edges).
+  struct Confirmation {
+    bool tried = false;
+    bool confirmed = false;
+    int tries = 0;  // steered runs made, the one that deadlocked included
+    std::vector<FindingLock> hang_locks;
+    std::vector<FindingEdge> hang;
+  };
+  Confirmation confirmation;
   // Set by filters after the analysis.
   bool suppressed = false;
   bool in_baseline = false;

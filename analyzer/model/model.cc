@@ -198,7 +198,8 @@ uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& rec
     it->second = static_cast<uint32_t>(classes_.size());
     classes_.push_back({name, record.kind, trace.String(record.file_sid), record.line,
                         trace.String(record.function_sid),
-                        StackRef{static_cast<uint32_t>(traces_.size()), record.site_stack_id}});
+                        StackRef{static_cast<uint32_t>(traces_.size()), record.site_stack_id},
+                        {name}});
   }
   return it->second;
 }
@@ -344,6 +345,8 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
   }
   for (uint32_t id = 0; id < classes_.size(); ++id) {
     if (remap[id] == id) continue;
+    std::vector<std::string>& keys = classes_[remap[id]].trace_keys;
+    keys.insert(keys.end(), classes_[id].trace_keys.begin(), classes_[id].trace_keys.end());
     if (auto stats = statistics_.find(id); stats != statistics_.end()) {
       statistics_[remap[id]].Merge(stats->second);
       statistics_.erase(id);

@@ -57,6 +57,9 @@ struct ModelClass {
   uint32_t line = 0;
   std::string function;
   StackRef site_stack;  // preload classes: where they were first seen (see ResolveSites)
+  // The keys the runtime gave this class in the traces: its name, or for preload classes
+  // merged by ResolveSites each "module+offset" key (what `lockgraph confirm` steers by).
+  std::vector<std::string> trace_keys;
 };
 
 struct ModelLock {

@@ -574,6 +574,13 @@ void AppendFinding(std::string& out, const Finding& f, size_t index,
   if (f.observed) {
     absl::StrAppend(&out, "<span class=\"lg-tag lg-observed\">happened in this run</span>");
   }
+  if (f.confirmation.tried && f.confirmation.confirmed && !f.observed) {
+    absl::StrAppend(&out, "<span class=\"lg-tag lg-observed\">confirmed: deadlocked when "
+                          "steered</span>");
+  } else if (f.confirmation.tried && !f.confirmation.confirmed) {
+    absl::StrAppend(&out, "<span class=\"lg-tag\">not reproduced in ", f.confirmation.tries,
+                    f.confirmation.tries == 1 ? " try" : " tries", "</span>");
+  }
   if (f.suppressed) absl::StrAppend(&out, "<span class=\"lg-tag\">suppressed</span>");
   if (f.in_baseline) absl::StrAppend(&out, "<span class=\"lg-tag\">in the baseline</span>");
   absl::StrAppend(&out, "</header>\n<p class=\"lg-meta\">", Code(f.location, "no location"),

@@ -18,28 +18,23 @@ json Thread(const FindingThread& thread) {
   return {{"id", thread.id}, {"pid", thread.pid}, {"name", thread.name}, {"label", thread.label()}};
 }
 
-json FindingJson(const Finding& f) {
-  json out = {
-      {"id", f.id},
-      {"kind", FindingKindName(f.kind)},
-      {"message", f.message},
-      {"location", f.location},
-      {"suppressed", f.suppressed},
-      {"in_baseline", f.in_baseline},
-  };
+json LocksJson(const std::vector<FindingLock>& finding_locks) {
   json locks = json::array();
-  for (const FindingLock& lock : f.locks) {
+  for (const FindingLock& lock : finding_locks) {
     locks.push_back({{"class", lock.class_name},
                      {"label", lock.label},
                      {"kind", std::string(format::SyncKindName(lock.kind))},
                      {"site", lock.site}});
   }
-  out["locks"] = std::move(locks);
+  return locks;
+}
+
+json EdgesJson(const std::vector<FindingLock>& locks, const std::vector<FindingEdge>& finding_edges) {
   json edges = json::array();
-  for (const FindingEdge& edge : f.edges) {
+  for (const FindingEdge& edge : finding_edges) {
     edges.push_back({
-        {"from", f.locks[edge.from].class_name},
-        {"to", f.locks[edge.to].class_name},
+        {"from", locks[edge.from].class_name},
+        {"to", locks[edge.to].class_name},
         {"thread", edge.thread.label()},
         {"thread_id", edge.thread.id},
         {"pid", edge.thread.pid},
@@ -54,9 +49,31 @@ json FindingJson(const Finding& f) {
         {"count", edge.count},
     });
   }
-  out["edges"] = std::move(edges);
+  return edges;
+}
+
+json FindingJson(const Finding& f) {
+  json out = {
+      {"id", f.id},
+      {"kind", FindingKindName(f.kind)},
+      {"message", f.message},
+      {"location", f.location},
+      {"suppressed", f.suppressed},
+      {"in_baseline", f.in_baseline},
+  };
+  out["locks"] = LocksJson(f.locks);
+  out["edges"] = EdgesJson(f.locks, f.edges);
   if (!f.fix.empty()) out["fix"] = f.fix;
   if (f.kind == FindingKind::kDeadlock) out["observed"] = f.observed;
+  if (f.confirmation.tried) {
+    out["confirmed"] = f.confirmation.confirmed;
+    json confirmation = {{"tries", f.confirmation.tries}};
+    if (f.confirmation.confirmed) {
+      confirmation["locks"] = LocksJson(f.confirmation.hang_locks);
+      confirmation["edges"] = EdgesJson(f.confirmation.hang_locks, f.confirmation.hang);
+    }
+    out["confirmation"] = std::move(confirmation);
+  }
   if (f.kind == FindingKind::kLongWait) {
     out["wait_max_ns"] = f.wait_max_ns;
     out["wait_total_ns"] = f.wait_total_ns;

@@ -295,7 +295,11 @@ class SarifWriter {
                                            : "each thread holds one lock of the cycle and "
                                              "waits for the next: none can go on"}}},
           {"threadFlows", std::move(thread_flows)}}});
-    if (f.kind == FindingKind::kDeadlock) result["properties"] = {{"observed", f.observed}};
+    if (f.kind == FindingKind::kDeadlock) result["properties"]["observed"] = f.observed;
+    if (f.confirmation.tried) {
+      result["properties"]["confirmed"] = f.confirmation.confirmed;
+      result["properties"]["confirmationTries"] = f.confirmation.tries;
+    }
   }
 
   void Race(const Finding& f, json& result, json& related) const {
@@ -366,6 +370,13 @@ class SarifWriter {
     const Rule& rule = Rules()[index];
     std::string message = f.message;
     if (!f.fix.empty()) absl::StrAppend(&message, ". Fix: ", f.fix, ".");
+    if (f.confirmation.tried && f.confirmation.confirmed && !f.observed) {
+      absl::StrAppend(&message, " Confirmed: the program deadlocked when lockgraph confirm "
+                                "steered it toward this cycle.");
+    } else if (f.confirmation.tried && !f.confirmation.confirmed) {
+      absl::StrAppend(&message, " Not reproduced in ", f.confirmation.tries,
+                      f.confirmation.tries == 1 ? " try" : " tries", " of lockgraph confirm.");
+    }
     json result = {{"ruleId", FindingKindName(f.kind)},
                    {"ruleIndex", index},
                    {"level", rule.level},

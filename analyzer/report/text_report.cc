@@ -28,6 +28,36 @@ std::string Or(const std::string& site, const char* fallback) {
   return site.empty() ? std::string(fallback) : site;
 }
 
+// Each thread of a deadlock that happened: what it held and where it waited.
+void AppendHang(std::string& out, const std::vector<FindingLock>& locks,
+                const std::vector<FindingEdge>& edges, const char* indent) {
+  const std::string deeper = absl::StrCat(indent, "  ");
+  const std::string deepest = absl::StrCat(indent, "    ");
+  for (const FindingEdge& edge : edges) {
+    absl::StrAppend(&out, indent, edge.thread.label(), " held ", locks[edge.from].label,
+                    " (taken at ", Or(edge.held.site(), "an unknown place"), ")\n", deeper,
+                    "and waited for ", locks[edge.to].label, " at ",
+                    Or(edge.acquire.site(), "an unknown place"), ":\n");
+    AppendStack(out, edge.acquire, deepest.c_str());
+  }
+}
+
+// What `lockgraph confirm` found.
+void AppendConfirmation(std::string& out, const Finding& f) {
+  const Finding::Confirmation& c = f.confirmation;
+  if (!c.tried) return;
+  if (!c.confirmed) {
+    absl::StrAppend(&out, "    not reproduced in ", c.tries, c.tries == 1 ? " try" : " tries",
+                    ": no run steered toward this cycle deadlocked\n");
+  } else if (c.tries == 0) {
+    absl::StrAppend(&out, "    confirmed: it happened in this run\n");
+  } else {
+    absl::StrAppend(&out, "    confirmed: the program deadlocked when steered toward this cycle "
+                          "(steered run ", c.tries, "):\n");
+    AppendHang(out, c.hang_locks, c.hang, "      ");
+  }
+}
+
 void AppendCycle(std::string& out, const Finding& f) {
   for (const FindingLock& lock : f.locks) {
     // A class named by its site already says where it was made.
@@ -59,6 +89,7 @@ void AppendCycle(std::string& out, const Finding& f) {
     AppendStack(out, edge.acquire, "        ");
   }
   absl::StrAppend(&out, "    fix: ", f.fix, "\n");
+  AppendConfirmation(out, f);
 }
 
 }  // namespace
