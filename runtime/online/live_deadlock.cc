@@ -1,6 +1,7 @@
 #include "runtime/online/live_deadlock.h"
 
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "lockgraph/options.h"
 #include "runtime/base/stderr.h"
 #include "runtime/online/online_report.h"
+#include "runtime/online/process_wait_board.h"
 #include "runtime/online/report_inputs.h"
 #include "runtime/recorder/cold_path.h"
 #include "runtime/recorder/process_recorder.h"
@@ -86,12 +88,19 @@ std::vector<size_t> CycleThroughFirst(const std::vector<Blocked>& blocked) {
 }
 
 // One thread of the deadlock as the trace and the report name it: the lock it holds is the
-// one the previous thread waits for.
+// one the previous thread waits for. A thread of another process (a deadlock across
+// ProcessLocks) has only its board entry: what it holds and waits for, by global name.
 struct CycleThread {
-  const Blocked* blocked;
+  const Blocked* blocked;  // null for another process's thread
   const internal::SyncHandle* held;
   uintptr_t held_pc;
+  const BoardEntry* foreign = nullptr;
+  std::string foreign_held;  // the global name of the lock it holds (the previous one waits for)
 };
+
+std::string ProcessLockLabel(const std::string& name) {
+  return absl::StrCat("ProcessLock \"", name, "\"");
+}
 
 std::string Outcome(OnDeadlock action) {
   switch (action) {
@@ -106,17 +115,59 @@ std::string Outcome(OnDeadlock action) {
   return "";
 }
 
+// Waits until every other process of a deadlock across processes has reported its part
+// (their threads check every deadlock_check), so that ending this process — which releases
+// its ProcessLocks — does not let theirs go on unreported. Bounded.
+void AwaitOtherProcesses(ProcessRecorder& rt, const std::vector<CycleThread>& cycle) {
+  ProcessWaitBoard* board = ProcessWaitBoard::Get();
+  if (board == nullptr) return;
+  const int64_t give_up = internal::MonotonicNanos() + 2 * rt.deadlock_check_ns() + 1'000'000'000;
+  for (;;) {
+    bool waiting = false;
+    const std::vector<BoardEntry> entries = board->Snapshot();
+    for (const CycleThread& t : cycle) {
+      if (t.foreign == nullptr) continue;
+      for (const BoardEntry& e : entries) {
+        if (e.slot == t.foreign->slot && e.pid == t.foreign->pid && e.tid == t.foreign->tid &&
+            (e.flags & BoardEntry::kReported) == 0) {
+          waiting = true;
+        }
+      }
+    }
+    if (!waiting || internal::MonotonicNanos() > give_up) return;
+    const timespec nap = {0, 5'000'000};
+    nanosleep(&nap, nullptr);
+  }
+}
+
 // Reports the deadlock, writes it to the trace and acts on on_deadlock. The calling thread is
-// one of `cycle`; the others are blocked for good, so their states are stable.
-void ActOnDeadlock(ProcessRecorder& rt, const std::vector<CycleThread>& cycle) {
+// one of `cycle`; the others are blocked for good, so their states are stable. Threads of
+// other processes are named in the report; the trace holds this process's part only.
+void ActOnDeadlock(ProcessRecorder& rt, const std::vector<CycleThread>& cycle,
+                   const std::vector<int>& own_board_slots = {}) {
   const OnDeadlock action = rt.on_deadlock();
   if (!rt.quiet() || action != OnDeadlock::kReport) {
     std::vector<DeadlockedThread> threads;
     for (const CycleThread& t : cycle) {
+      if (t.foreign != nullptr) {
+        DeadlockedThread other;
+        other.pid = t.foreign->pid;
+        other.tid = t.foreign->tid;
+        other.name = t.foreign->thread_name;
+        other.held_label = ProcessLockLabel(t.foreign_held);
+        other.waits_label = ProcessLockLabel(t.foreign->wants_name);
+        threads.push_back(std::move(other));
+        continue;
+      }
       const PublishedWait& wait = t.blocked->wait;
-      threads.push_back({t.blocked->tid, DescribeLock(rt, *t.held), t.held_pc,
-                         DescribeLock(rt, *wait.sync),
-                         (wait.flags & format::kAcquireShared) != 0, wait.stack});
+      DeadlockedThread own;
+      own.tid = t.blocked->tid;
+      own.held = DescribeLock(rt, *t.held);
+      own.held_pc = t.held_pc;
+      own.waits_for = DescribeLock(rt, *wait.sync);
+      own.shared = (wait.flags & format::kAcquireShared) != 0;
+      own.stack = wait.stack;
+      threads.push_back(std::move(own));
     }
     StderrLine(FormatDeadlockReport(threads, SymbolizePcs(rt, PcsOf(threads)),
                                     [&](uint32_t tid) { return rt.ThreadName(tid); },
@@ -128,6 +179,7 @@ void ActOnDeadlock(ProcessRecorder& rt, const std::vector<CycleThread>& cycle) {
         record.time_ns = rt.Now();
         for (size_t i = 0; i < cycle.size(); ++i) {
           const CycleThread& t = cycle[i];
+          if (t.foreign != nullptr) continue;
           const PublishedWait& wait = t.blocked->wait;
           record.threads.push_back(
               {t.blocked->tid, wait.segment, out.Instance(*t.held),
@@ -137,6 +189,10 @@ void ActOnDeadlock(ProcessRecorder& rt, const std::vector<CycleThread>& cycle) {
         out.Add(record);
       },
       /*flush=*/true);
+  if (ProcessWaitBoard* board = ProcessWaitBoard::Get(); board != nullptr) {
+    for (int slot : own_board_slots) board->SetFlags(slot, BoardEntry::kReported);
+  }
+  if (action != OnDeadlock::kReport) AwaitOtherProcesses(rt, cycle);
   switch (action) {
     case OnDeadlock::kReport:
       return;
@@ -146,18 +202,86 @@ void ActOnDeadlock(ProcessRecorder& rt, const std::vector<CycleThread>& cycle) {
       // What the threads of the deadlock (the calling one among them) buffered goes to the
       // trace; threads still running may change their state at any moment, so theirs is
       // left (and lost).
-      for (const CycleThread& t : cycle) rt.FlushThread(t.blocked->ts);
+      for (const CycleThread& t : cycle) {
+        if (t.blocked != nullptr) rt.FlushThread(t.blocked->ts);
+      }
       rt.WriteStatistics();
       _exit(kDeadlockExitStatus);
   }
 }
 
-// Checks the published waits for a cycle through `self`'s and acts on it.
-void CheckForDeadlock(ProcessRecorder& rt, ThreadState* self) {
+// The board's waits: a cycle through `self`'s board entry that crosses processes.
+void CheckAcrossProcesses(ProcessRecorder& rt, ThreadState* self, int self_slot,
+                          const std::vector<Blocked>& blocked) {
+  ProcessWaitBoard* board = ProcessWaitBoard::Get();
+  if (board == nullptr) return;
+  const std::vector<BoardEntry> entries = board->Snapshot();
+  const uint32_t pid = static_cast<uint32_t>(getpid());
+  size_t self_index = entries.size();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].slot == self_slot && entries[i].pid == pid && entries[i].tid == self->tid) {
+      self_index = i;
+    }
+  }
+  if (self_index == entries.size()) return;
+  const std::vector<size_t> order = BoardCycle(entries, self_index, BoardEntry::kWaiting);
+  if (order.empty()) return;
+  if (std::all_of(order.begin(), order.end(), [&](size_t i) { return entries[i].pid == pid; })) {
+    return;  // all in this process: the published waits above found it or will
+  }
+  // Start at the smallest (pid, tid): every process writes and claims it the same way.
+  const size_t n = order.size();
+  auto key_of = [&](size_t k) {
+    const BoardEntry& e = entries[order[k]];
+    return (uint64_t{e.pid} << 32) | e.tid;
+  };
+  size_t first = 0;
+  for (size_t k = 1; k < n; ++k) {
+    if (key_of(k) < key_of(first)) first = k;
+  }
+  std::vector<CycleThread> cycle;
+  std::vector<uint64_t> key;
+  std::vector<int> own_slots;
+  for (size_t k = 0; k < n; ++k) {
+    const BoardEntry& e = entries[order[(first + k) % n]];
+    const BoardEntry& previous = entries[order[(first + k + n - 1) % n]];
+    key.push_back(key_of((first + k) % n));
+    if (e.pid != pid) {
+      cycle.push_back({nullptr, nullptr, 0, &e, previous.wants_name});
+      continue;
+    }
+    // This process's thread: its published wait has the stacks and the held lock.
+    const Blocked* b = nullptr;
+    for (const Blocked& candidate : blocked) {
+      if (candidate.tid == e.tid) b = &candidate;
+    }
+    const HeldEntry* held = nullptr;
+    if (b != nullptr) {
+      for (const HeldEntry& h : b->wait.held) {
+        if (h.sync != nullptr && !h.sync->global_name.empty() &&
+            BoardLockHash(h.sync->global_name) == previous.wants) {
+          held = &h;
+        }
+      }
+    }
+    if (held == nullptr) return;  // it moved on since the board was read: check again later
+    cycle.push_back({b, held->sync, held->pc});
+    own_slots.push_back(e.slot);
+  }
+  if (!rt.ClaimDeadlockReport(std::move(key))) return;
+  ActOnDeadlock(rt, cycle, own_slots);
+}
+
+// Checks the published waits for a cycle through `self`'s and acts on it; then, for a wait
+// on the process wait board, the board.
+void CheckForDeadlock(ProcessRecorder& rt, ThreadState* self, int board_slot) {
   const std::vector<Blocked> blocked = PublishedWaits(rt, self);
   if (blocked.empty() || blocked[0].ts != self) return;
   const std::vector<size_t> order = CycleThroughFirst(blocked);
-  if (order.empty()) return;
+  if (order.empty()) {
+    if (board_slot >= 0) CheckAcrossProcesses(rt, self, board_slot, blocked);
+    return;
+  }
   // Start at the smallest thread id: the same deadlock, found by any of its threads, is
   // written and claimed the same way.
   const size_t n = order.size();
@@ -195,6 +319,7 @@ LockWait::LockWait(ThreadState* ts, const internal::SyncHandle& sync, uint8_t fl
 
 LockWait::~LockWait() {
   if (!published_) return;
+  if (board_slot_ >= 0) ProcessWaitBoard::Get()->Retract(board_slot_);
   ColdPath cold;
   PublishedWait retracted;
   {
@@ -214,7 +339,7 @@ bool LockWait::Continue() {
   if (t_runtime_depth == 0) {
     ColdPath cold;
     if (!published_) Publish();
-    CheckForDeadlock(cold.recorder(), ts_);
+    CheckForDeadlock(cold.recorder(), ts_, board_slot_);
   }
   next_check_ns_ = internal::MonotonicNanos() + check_ns_;
   return true;
@@ -230,6 +355,22 @@ void LockWait::Publish() {
   wait.segment = ts_->segment;
   wait.held.assign(ts_->held, ts_->held + std::min(ts_->depth, kMaxHeld));
   wait.stack.assign(pcs, pcs + depth);
+  // A wait for a ProcessLock goes on the board too, for the checks of other processes.
+  ProcessWaitBoard* board = sync_.global_name.empty() ? nullptr : ProcessWaitBoard::Get();
+  if (board != nullptr) {
+    BoardEntry entry;
+    entry.pid = static_cast<uint32_t>(getpid());
+    entry.tid = ts_->tid;
+    entry.wants = BoardLockHash(sync_.global_name);
+    entry.wants_name = std::string(sync_.global_name);
+    entry.thread_name = ts_->name;
+    for (const HeldEntry& h : wait.held) {
+      if (h.sync != nullptr && !h.sync->global_name.empty()) {
+        entry.held.push_back(BoardLockHash(h.sync->global_name));
+      }
+    }
+    board_slot_ = board->Publish(entry);
+  }
   {
     RuntimeMutexLock hold(ts_->wait_mu);
     std::swap(ts_->published_wait, wait);

@@ -58,6 +58,7 @@ class LockWait {
   const int64_t check_ns_;  // 0: never checked
   int64_t next_check_ns_ = 0;
   bool published_ = false;
+  int board_slot_ = -1;  // a ProcessLock wait's entry on the process wait board
 };
 
 // The calling thread is about to wait, without a timeout, for `sync`, which it holds and

@@ -192,9 +192,18 @@ std::string FormatDeadlockReport(const std::vector<DeadlockedThread>& threads,
                     "): it is not recursive, so the thread waits forever\n");
     AppendStack(out, t.stack, symbols, "    ");
   } else {
-    absl::StrAppend(&out, "lockgraph: ERROR: deadlock now: ", threads.size(),
-                    " threads each wait for a lock the next one holds; none can go on\n");
+    const bool across = std::any_of(threads.begin(), threads.end(),
+                                    [](const DeadlockedThread& t) { return t.pid != 0; });
+    absl::StrAppend(&out, "lockgraph: ERROR: deadlock now: ", threads.size(), " threads",
+                    across ? " of several processes" : "",
+                    " each wait for a lock the next one holds; none can go on\n");
     for (const DeadlockedThread& t : threads) {
+      if (t.pid != 0) {
+        absl::StrAppend(&out, "\n  thread ", t.tid, " \"", t.name, "\" of process ", t.pid,
+                        " holds ", t.held_label, "\n  and waits for ", t.waits_label,
+                        " (its stack is in that process's report and trace)\n");
+        continue;
+      }
       absl::StrAppend(&out, "\n  ", thread_label(t.tid), " holds ", LockLabel(t.held, symbols),
                       " (taken at ", taken_at(t), ")\n  and waits",
                       t.shared ? " as a reader" : "", " for ",

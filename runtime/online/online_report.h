@@ -40,6 +40,12 @@ std::string FormatCycleReport(const CycleFinding& cycle, const SymbolTable& symb
 // at `stack`, for `waits_for`, which the next thread of the deadlock holds. A deadlock of one
 // thread holds what it waits for.
 struct DeadlockedThread {
+  // A thread of another process (a deadlock across ProcessLocks): its pid, name and what it
+  // holds and waits for; its stack is in that process's report. 0 for this process's.
+  uint64_t pid = 0;
+  std::string name;
+  std::string held_label;
+  std::string waits_label;
   uint32_t tid = 0;
   LockDescription held;
   uintptr_t held_pc = 0;

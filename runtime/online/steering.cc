@@ -1,6 +1,7 @@
 #include "runtime/online/steering.h"
 
 #include <fcntl.h>
+#include <time.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "runtime/base/stderr.h"
+#include "runtime/online/process_wait_board.h"
 #include "runtime/recorder/process_recorder.h"
 #include "runtime/recorder/recorder.h"
 
@@ -141,12 +143,27 @@ void Steering::BeforeAcquire(ThreadState* ts, const internal::SyncHandle& sync) 
   const uint64_t to = MasksOf(registry, sync.class_id).to;
   if (to == 0) return;
   uint64_t held = 0;
+  const internal::SyncHandle* held_sync = nullptr;
   for (int i = std::min(ts->depth, kMaxHeld) - 1; i >= 0 && held == 0; --i) {
     const HeldEntry& e = ts->held[i];
     if (e.id == sync.id || e.sync == nullptr) continue;
-    if ((MasksOf(registry, e.sync->class_id).from & to) != 0) held = e.id;
+    if ((MasksOf(registry, e.sync->class_id).from & to) != 0) {
+      held = e.id;
+      held_sync = e.sync;
+    }
   }
   if (held == 0) return;
+  if (!sync.global_name.empty() && !held_sync->global_name.empty()) {
+    // Both ProcessLocks: the other threads of the cycle may be in other processes.
+    if (ProcessWaitBoard* board = ProcessWaitBoard::Get()) {
+      // Not under mu_: this process's other threads pause meanwhile.
+      mu_.unlock();
+      const bool released = PauseOnBoard(*board, ts, sync, *held_sync);
+      mu_.lock();
+      if (!released) ++timeouts_[ts->tid];
+      return;
+    }
+  }
   Paused me{ts->tid, held, sync.id, false};
   paused_.push_back(&me);
   const std::vector<Paused*> cycle = CycleThrough(&me);
@@ -158,6 +175,39 @@ void Steering::BeforeAcquire(ThreadState* ts, const internal::SyncHandle& sync) 
   }
   paused_.erase(std::find(paused_.begin(), paused_.end(), &me));
   if (!me.released) ++timeouts_[ts->tid];
+}
+
+bool Steering::PauseOnBoard(ProcessWaitBoard& board, ThreadState* ts,
+                            const internal::SyncHandle& sync,
+                            const internal::SyncHandle& held) {
+  BoardEntry entry;
+  entry.kind = BoardEntry::kPaused;
+  entry.pid = static_cast<uint32_t>(getpid());
+  entry.tid = ts->tid;
+  entry.wants = BoardLockHash(sync.global_name);
+  entry.wants_name = std::string(sync.global_name);
+  entry.held = {BoardLockHash(held.global_name)};
+  entry.thread_name = ts->name;
+  const int slot = board.Publish(entry);
+  if (slot < 0) return false;
+  // Polled: a paused thread of another process cannot be woken through this process's
+  // condition variable. A few milliseconds are nothing next to the pause.
+  const int64_t give_up = internal::MonotonicNanos() + plan_.pause_ns;
+  bool released = false;
+  while (!(released = (board.Flags(slot) & BoardEntry::kReleased) != 0) &&
+         internal::MonotonicNanos() < give_up) {
+    const std::vector<BoardEntry> entries = board.Snapshot();
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i].slot != slot || entries[i].pid != entry.pid) continue;
+      const std::vector<size_t> cycle = BoardCycle(entries, i, BoardEntry::kPaused);
+      for (size_t member : cycle) board.SetFlags(entries[member].slot, BoardEntry::kReleased);
+    }
+    if ((board.Flags(slot) & BoardEntry::kReleased) != 0) continue;
+    const timespec nap = {0, 2'000'000};
+    nanosleep(&nap, nullptr);
+  }
+  board.Retract(slot);
+  return released;
 }
 
 void SteerSlow(ThreadState* ts, const internal::SyncHandle& sync) {

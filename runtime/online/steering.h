@@ -39,6 +39,7 @@
 namespace lockgraph::runtime {
 
 class LockRegistry;
+class ProcessWaitBoard;
 
 struct SteeringPlan {
   std::vector<std::vector<std::string>> from_keys;  // by edge
@@ -71,6 +72,11 @@ class Steering {
   };
 
   ClassMasks MasksOf(LockRegistry& registry, uint32_t class_id);
+  // The pause of a thread that holds a ProcessLock and wants one: published on the process
+  // wait board, released when paused threads of any processes close a cycle. True if
+  // released, false if the pause ran out.
+  bool PauseOnBoard(ProcessWaitBoard& board, ThreadState* ts, const internal::SyncHandle& sync,
+                    const internal::SyncHandle& held);
   // Threads of `paused_` that close a cycle through `start`; empty if none.
   std::vector<Paused*> CycleThrough(Paused* start) const;
 

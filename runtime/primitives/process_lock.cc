@@ -19,6 +19,7 @@
 #include "runtime/base/pshared_pthread.h"
 #include "runtime/base/stderr.h"
 #include "runtime/online/live_deadlock.h"
+#include "runtime/online/steering.h"
 #include "runtime/recorder/recorder.h"
 
 namespace lockgraph {
@@ -199,6 +200,7 @@ bool ProcessLock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintp
                           int* error) {
   *error = 0;
   const uint8_t flags = runtime::AcquireFlagsFor(blocking, timeout);
+  if (flags == 0) runtime::MaybeSteer(handle_);
   int rc = runtime::LockSharedMutex(&shared_->mutex, /*block=*/false,
                                     internal::Deadline::Never());
   if (rc == 0 || rc == EOWNERDEAD) {
