@@ -75,7 +75,7 @@ absl::StatusOr<bool> SteeredRun(const ConfirmFlags& flags, const std::string& pr
   settings.options = absl::StrCat("deadlock_check=", deadlock_check_ms,
                                   "ms:on_deadlock=exit:quiet=1");
   settings.env = {"LOCKGRAPH_STEER=" + plan_path};
-  settings.discard_stdout = true;
+  settings.program_stdout = RunSettings::Stdout::kDiscard;
   absl::StatusOr<RunResult> run = RunUnderPreload(flags.command, dir, preload, settings);
   if (!run.ok()) return run.status();
   if (!analyzer::ExpandTracePaths({dir}).ok()) return false;  // no trace: nothing happened
@@ -129,7 +129,9 @@ int Confirm(const ConfirmFlags& flags) {
     if (!std::filesystem::create_directories(dir, error) && error) {
       return Fail(absl::UnavailableError(absl::StrCat(dir, ": ", error.message())));
     }
-    absl::StatusOr<RunResult> run = RunUnderPreload(flags.command, dir, *preload);
+    // The report owns stdout; the program's output goes to stderr.
+    absl::StatusOr<RunResult> run = RunUnderPreload(
+        flags.command, dir, *preload, {.program_stdout = RunSettings::Stdout::kToStderr});
     if (!run.ok()) return Fail(run.status());
     if (!analyzer::ExpandTracePaths({dir}).ok()) {
       return Fail(absl::FailedPreconditionError(absl::StrCat(

@@ -138,8 +138,10 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   posix_spawn_file_actions_t files;
   posix_spawn_file_actions_init(&files);
-  if (settings.discard_stdout) {
+  if (settings.program_stdout == RunSettings::Stdout::kDiscard) {
     posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  } else if (settings.program_stdout == RunSettings::Stdout::kToStderr) {
+    posix_spawn_file_actions_adddup2(&files, STDERR_FILENO, STDOUT_FILENO);
   }
   const int rc = posix_spawnp(&pid, argv[0], &files, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&files);

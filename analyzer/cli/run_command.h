@@ -29,7 +29,10 @@ absl::StatusOr<std::string> FindPreloadLibrary();
 struct RunSettings {
   std::string options;            // appended to LOCKGRAPH_OPTIONS (a later option wins)
   std::vector<std::string> env;   // more NAME=VALUE entries
-  bool discard_stdout = false;    // the program's stdout goes to /dev/null
+  // Where the program's stdout goes: lockgraph's stdout, its stderr (confirm's report owns
+  // stdout), or nowhere (confirm's steered runs repeat the program).
+  enum class Stdout { kInherit, kToStderr, kDiscard };
+  Stdout program_stdout = Stdout::kInherit;
 };
 
 // Runs `command` (searched in PATH) with the preload and traces in `trace_dir`, and waits.

@@ -258,6 +258,76 @@ void Model::Finish() {
     }
   }
   OrderProcessJoins();
+  JoinDeadlocksAcrossProcesses();
+}
+
+void Model::JoinDeadlocksAcrossProcesses() {
+  // A deadlock across processes is written in parts: each process's trace holds its own
+  // threads, each holding the lock the previous thread (maybe of another process) waits for.
+  // ProcessLocks are one model lock in every trace, so the parts chain into the cycle.
+  auto closed = [](const ModelObservedDeadlock& d) {
+    const size_t n = d.threads.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (d.threads[i].waits_for != d.threads[(i + 1) % n].held) return false;
+    }
+    return true;
+  };
+  if (std::all_of(observed_deadlocks_.begin(), observed_deadlocks_.end(), closed)) return;
+  std::vector<ModelObservedDeadlock> whole;
+  std::vector<ModelDeadlockThread> parts;
+  std::vector<uint64_t> part_times;
+  for (ModelObservedDeadlock& d : observed_deadlocks_) {
+    if (closed(d)) {
+      whole.push_back(std::move(d));
+      continue;
+    }
+    for (ModelDeadlockThread& t : d.threads) {
+      parts.push_back(std::move(t));
+      part_times.push_back(d.time_ns);
+    }
+  }
+  std::vector<bool> used(parts.size(), false);
+  for (size_t start = 0; start < parts.size(); ++start) {
+    if (used[start]) continue;
+    // Follow "waits for what the next holds" from `start` until it comes back.
+    std::vector<size_t> chain = {start};
+    std::vector<bool> in_chain(parts.size(), false);
+    in_chain[start] = true;
+    bool back = false;
+    while (!back) {
+      size_t next = parts.size();
+      for (size_t u = 0; u < parts.size(); ++u) {
+        if (!used[u] && parts[u].held == parts[chain.back()].waits_for &&
+            (u == start || !in_chain[u])) {
+          next = u;
+          if (u == start) break;
+        }
+      }
+      if (next == parts.size()) break;
+      if (next == start) {
+        back = true;
+      } else {
+        chain.push_back(next);
+        in_chain[next] = true;
+      }
+    }
+    if (!back) continue;
+    ModelObservedDeadlock joined;
+    joined.time_ns = part_times[start];
+    for (size_t i : chain) {
+      used[i] = true;
+      joined.threads.push_back(parts[i]);
+    }
+    whole.push_back(std::move(joined));
+  }
+  const size_t missing = static_cast<size_t>(std::count(used.begin(), used.end(), false));
+  if (missing > 0) {
+    AddWarning(absl::StrCat(
+        missing, missing == 1 ? " thread" : " threads",
+        " of a deadlock across processes whose other processes left no trace of it; not "
+        "reported (analyze the traces of every process together)"));
+  }
+  observed_deadlocks_ = std::move(whole);
 }
 
 // A joined child process happened, all of it, before its joiner's next segment. The join

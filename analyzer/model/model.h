@@ -215,6 +215,7 @@ class Model {
   uint32_t ClassFor(const std::string& name, const format::ClassRecord& record,
                     const Trace& trace);
   void OrderProcessJoins();
+  void JoinDeadlocksAcrossProcesses();
 
   // A ProcessJoinRecord, resolved in Finish(): its child's trace may come later.
   struct ProcessJoin {
