@@ -524,4 +524,75 @@ TEST_F(AnalysisTest, ClassStatisticsTakeTheLastSnapshotAndMergeTraces) {
   EXPECT_EQ(report.stats[0].wait_p99_ns, 2500u);
 }
 
+// ---- Deadlocks that happened (DeadlockRecord) ----
+
+namespace observed {
+
+lockgraph::format::DeadlockRecord Deadlock(
+    std::vector<std::pair<uint32_t, std::pair<uint64_t, uint64_t>>> threads) {
+  lockgraph::format::DeadlockRecord record;
+  record.time_ns = 5;
+  for (const auto& [tid, held_waits] : threads) {
+    lockgraph::format::DeadlockThread t;
+    t.tid = tid;
+    t.held = held_waits.first;
+    t.waits_for = held_waits.second;
+    record.threads.push_back(t);
+  }
+  return record;
+}
+
+}  // namespace observed
+
+TEST_F(AnalysisTest, ADeadlockThatHappenedReplacesItsPrediction) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Dependency(2, 0, {1}, 2);
+  t.Dependency(3, 0, {2}, 1);
+  t.Add(observed::Deadlock({{2, {1, 2}}, {3, {2, 1}}}));
+  const Report report = Run({t});
+  ASSERT_THAT(Kinds(report), ElementsAre("deadlock"));
+  const Finding& f = report.findings[0];
+  EXPECT_TRUE(f.observed);
+  EXPECT_THAT(f.message, HasSubstr("deadlock happened in this run: 2 threads"));
+  ASSERT_THAT(f.edges, SizeIs(2));
+  for (const auto& edge : f.edges) EXPECT_EQ(edge.count, 1u);
+}
+
+TEST_F(AnalysisTest, TheTwoPartsOfADeadlockAcrossProcessesAreOneFinding) {
+  // Process 100's thread holds alpha and waits for beta; process 200's the other way. Each
+  // trace has its own part; the ProcessLocks are one lock in both.
+  TraceBuilder first(100);
+  first.Thread(1, "main");
+  first.SharedLock(1, "alpha", "alpha");
+  first.SharedLock(2, "beta", "beta");
+  first.Add(observed::Deadlock({{1, {1, 2}}}));
+  TraceBuilder second(200);
+  second.Thread(1, "main");
+  second.SharedLock(7, "alpha", "alpha");
+  second.SharedLock(8, "beta", "beta");
+  second.Add(observed::Deadlock({{1, {8, 7}}}));
+  const Report report = Run({first, second});
+  ASSERT_THAT(Kinds(report), ElementsAre("deadlock"));
+  const Finding& f = report.findings[0];
+  EXPECT_TRUE(f.observed);
+  ASSERT_THAT(f.edges, SizeIs(2));
+  EXPECT_NE(f.edges[0].thread.pid, f.edges[1].thread.pid);
+  EXPECT_THAT(LockNames(f), ::testing::UnorderedElementsAre("alpha", "beta"));
+  EXPECT_THAT(report.warnings, IsEmpty());
+}
+
+TEST_F(AnalysisTest, OneSideOfADeadlockAcrossProcessesIsAWarningNotAFinding) {
+  TraceBuilder first(100);
+  first.Thread(1, "main");
+  first.SharedLock(1, "alpha", "alpha");
+  first.SharedLock(2, "beta", "beta");
+  first.Add(observed::Deadlock({{1, {1, 2}}}));
+  const Report report = Run({first});
+  EXPECT_THAT(report.findings, IsEmpty());
+  ASSERT_THAT(report.warnings, SizeIs(1));
+  EXPECT_THAT(report.warnings[0], HasSubstr("deadlock across processes"));
+}
+
 }  // namespace

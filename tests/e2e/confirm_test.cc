@@ -3,6 +3,8 @@
 // stacks; programs whose cycles cannot happen (a gate lock, join order, one thread) have
 // nothing confirmed. Every outcome asserted here is forced by the steering, not by timing:
 // the steering holds a thread back until the other thread of the cycle holds its lock.
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -162,6 +164,20 @@ TEST(Confirm, ADeadlockOfTheFirstRunIsConfirmedAtOnce) {
   EXPECT_EQ(deadlocks[0].value("confirmed", false), true);
   EXPECT_EQ(deadlocks[0]["confirmation"].value("tries", -1), 0);
   EXPECT_THAT(c.run.stderr_text, HasSubstr("happened in the run itself"));
+}
+
+TEST(Confirm, TwoProcessesTakingProcessLocksApartDeadlockWhenSteered) {
+  const std::string prefix = "lg-e2e." + std::to_string(getpid()) + ".apart";
+  const Confirmed c = RunConfirm({LOCKGRAPH_PROCESS_PROGRAM, "apart", prefix});
+  const std::string source = LOCKGRAPH_PROCESS_SOURCE;
+  ExpectConfirmedDeadlock(c, {source + ":" + std::to_string(LineOf(source, "edge: alpha -> beta")),
+                              source + ":" + std::to_string(LineOf(source, "edge: beta -> alpha"))});
+  // The hang is between two processes.
+  const std::vector<json> deadlocks = FindingsOf(c.report, "deadlock");
+  ASSERT_THAT(deadlocks, SizeIs(1));
+  const json edges = deadlocks[0]["confirmation"]["edges"];
+  ASSERT_THAT(edges, SizeIs(2));
+  EXPECT_NE(edges[0]["pid"], edges[1]["pid"]);
 }
 
 TEST(Confirm, BadInputIsAClearError) {

@@ -2,6 +2,8 @@
 // (preload_corpus/hang_*) and built with the wrappers (corpus/hang_*), are ended by the live
 // check with a "deadlock now" report naming every waiting line, exit status 86, and the
 // analysis reports the deadlock as observed. A lock that is only slow is not a deadlock.
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -165,6 +167,49 @@ TEST(LiveDeadlock, OnDeadlockAbortAborts) {
                  {"LOCKGRAPH_OPTIONS=on_deadlock=abort"});
   EXPECT_EQ(under_run.exit_code, 128 + 6) << under_run.stderr_text;  // SIGABRT
   EXPECT_THAT(under_run.stderr_text, HasSubstr("aborting (on_deadlock=abort)"));
+}
+
+// "file:line" of the line of tests/e2e/programs/process_locks.cc holding `marker`.
+std::string ProcessLocksSite(const std::string& marker) {
+  return std::string(LOCKGRAPH_PROCESS_SOURCE) + ":" +
+         std::to_string(lockgraph::testing::LineOf(LOCKGRAPH_PROCESS_SOURCE, marker));
+}
+
+TEST(LiveDeadlock, TwoProcessesDeadlockedOnProcessLocksBothEndWithTheirPart) {
+  TempDir traces;
+  const std::string prefix = "lg-e2e." + std::to_string(getpid()) + ".hang";
+  const ProcessResult run = RunProcess(
+      {LOCKGRAPH_PROCESS_PROGRAM, "hang", prefix},
+      {"LOCKGRAPH_OPTIONS=deadlock_check=100ms:trace=" + traces.path() + "/p.%p.lgtrace"});
+  // Each child ends with exit status 86; the parent sees both.
+  EXPECT_THAT(run.stdout_text, HasSubstr("forward 86 backward 86")) << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 1);
+  // Each process reports the deadlock: its own thread with the stack, the other by name.
+  EXPECT_EQ(CountLines(run.stderr_text, "deadlock now: 2 threads of several processes"), 2)
+      << run.stderr_text;
+  EXPECT_EQ(CountLines(run.stderr_text, "(its stack is in that process's report and trace)"), 2);
+  for (const char* marker : {"hang: forward waits for beta", "hang: backward waits for alpha"}) {
+    EXPECT_EQ(CountLines(run.stderr_text, ProcessLocksSite(marker)), 1) << marker;
+  }
+  // The two parts, in two traces, are one observed deadlock between the two processes.
+  const ProcessResult analyzed = RunLockgraph({"analyze", "--format=json", traces.path()});
+  const json report = json::parse(analyzed.stdout_text, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << analyzed.stderr_text;
+  const std::vector<json> deadlocks = FindingsOf(report, "deadlock");
+  ASSERT_THAT(deadlocks, SizeIs(1)) << report.dump(2);
+  const json& f = deadlocks[0];
+  EXPECT_EQ(f.value("observed", false), true);
+  std::vector<std::string> waits;
+  std::vector<uint64_t> pids;
+  for (const json& edge : f["edges"]) {
+    waits.push_back(edge["acquire_site"]);
+    pids.push_back(edge["pid"]);
+  }
+  EXPECT_THAT(waits, UnorderedElementsAreArray({ProcessLocksSite("hang: forward waits for beta"),
+                                               ProcessLocksSite("hang: backward waits for alpha")}));
+  ASSERT_THAT(pids, SizeIs(2));
+  EXPECT_NE(pids[0], pids[1]);
+  EXPECT_THAT(report["warnings"], IsEmpty());
 }
 
 TEST(LiveDeadlock, ASlowHolderIsNotADeadlock) {

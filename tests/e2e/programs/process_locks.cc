@@ -12,6 +12,12 @@
 //   parent-after-join  a child takes alpha -> beta; its parent joins it, then takes
 //                      beta -> alpha: ordered.
 //   queue              the parent hands 100 numbers to a child through a ProcessQueue.
+//   hang               two children really deadlock: each takes its first lock, waits (a pipe)
+//                      until the other holds its own, then asks for the other's. lockgraph's
+//                      live check ends both (exit status 86 each; this process then exits 1).
+//   apart              two children take alpha -> beta and beta -> alpha, the second a fifth
+//                      of a second later (a sleep, as periodic work): a normal run does not
+//                      hang, a slow first child would; `lockgraph confirm` makes it.
 //   forward, backward  this process alone takes alpha -> beta (beta -> alpha): two runs of
 //                      the program meet by the locks' names.
 // Exit status: 0 if every child ended with 0.
@@ -69,6 +75,43 @@ int Run(const std::string& scenario) {
     }, "forward");
     lockgraph::Process backward([&] {
       first_done.Wait();
+      TakeBoth(false);
+    }, "backward");
+    forward.start();
+    backward.start();
+    forward.join();
+    backward.join();
+    return Succeeded(forward) && Succeeded(backward) ? 0 : 1;
+  }
+  if (scenario == "hang") {
+    Baton alpha_held, beta_held;
+    lockgraph::Process forward([&] {
+      lockgraph::ProcessLock alpha(prefix + ".alpha");
+      lockgraph::ProcessLock beta(prefix + ".beta");
+      std::lock_guard hold_alpha(alpha);  // hang: forward holds alpha
+      alpha_held.Pass();
+      beta_held.Wait();
+      std::lock_guard wait_beta(beta);    // hang: forward waits for beta
+    }, "forward");
+    lockgraph::Process backward([&] {
+      lockgraph::ProcessLock alpha(prefix + ".alpha");
+      lockgraph::ProcessLock beta(prefix + ".beta");
+      std::lock_guard hold_beta(beta);    // hang: backward holds beta
+      beta_held.Pass();
+      alpha_held.Wait();
+      std::lock_guard wait_alpha(alpha);  // hang: backward waits for alpha
+    }, "backward");
+    forward.start();
+    backward.start();
+    forward.join();
+    backward.join();
+    std::printf("forward %d backward %d\n", forward.exitcode(), backward.exitcode());
+    return Succeeded(forward) && Succeeded(backward) ? 0 : 1;
+  }
+  if (scenario == "apart") {
+    lockgraph::Process forward([] { TakeBoth(true); }, "forward");
+    lockgraph::Process backward([] {
+      usleep(200'000);
       TakeBoth(false);
     }, "backward");
     forward.start();
