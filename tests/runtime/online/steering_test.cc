@@ -2,15 +2,22 @@
 // cycle search (the end-to-end tests steer real programs: tests/e2e/confirm_test.cc).
 #include "runtime/online/steering.h"
 
+#include <source_location>
+#include <thread>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lockgraph/internal/sync_handle.h"
 #include "runtime/online/process_wait_board.h"
+#include "runtime/recorder/recorder.h"
 
 namespace {
 
 using ::lockgraph::runtime::BoardCycle;
 using ::lockgraph::runtime::BoardEntry;
 using ::lockgraph::runtime::ParseSteeringPlan;
+using ::lockgraph::runtime::Steering;
+using ::lockgraph::runtime::SteeringPlan;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -41,6 +48,60 @@ TEST(SteeringPlan, BadPlansAreRefusedWithTheLine) {
               HasSubstr("no edge"));
   EXPECT_THAT(ParseSteeringPlan("lockgraph-steer 1\nwobble 3\n").status().message(),
               HasSubstr("unknown entry 'wobble'"));
+}
+
+// Two locks of the classes "steer.a" and "steer.b", registered as a primitive does.
+struct TwoLocks {
+  TwoLocks() {
+    const auto here = std::source_location::current();
+    lockgraph::internal::RegisterSync(a, 1, "steer.a", here);
+    lockgraph::internal::RegisterSync(b, 1, "steer.b", here);
+  }
+  ~TwoLocks() {
+    lockgraph::internal::UnregisterSync(a);
+    lockgraph::internal::UnregisterSync(b);
+  }
+  lockgraph::internal::SyncHandle a, b;
+};
+
+SteeringPlan AbbaPlan() {
+  SteeringPlan plan;
+  plan.from_keys = {{"steer.a"}, {"steer.b"}};
+  plan.to_keys = {{"steer.b"}, {"steer.a"}};
+  plan.pause_ns = int64_t{3600} * 1'000'000'000;  // an hour: only the cycle lets them go
+  return plan;
+}
+
+// Holds `held` (in the recorder's view), then asks the steering before taking `wanted`.
+void HoldThenAsk(Steering& steering, const lockgraph::internal::SyncHandle& held,
+                 const lockgraph::internal::SyncHandle& wanted) {
+  lockgraph::runtime::ThreadState* ts = lockgraph::runtime::CurrentThread();
+  lockgraph::runtime::RecordAcquire(ts, held, 0, 0);
+  steering.BeforeAcquire(ts, wanted);
+  lockgraph::runtime::PopHeld(ts, held);
+}
+
+TEST(Steering, ThreadsHeldBackAreLetGoWhenTheyCloseTheCycle) {
+  // Each thread is held back (for up to an hour) until the other one is: the test ends only
+  // if the steering lets both go together.
+  TwoLocks locks;
+  Steering steering(AbbaPlan());
+  std::thread forward([&] { HoldThenAsk(steering, locks.a, locks.b); });
+  std::thread backward([&] { HoldThenAsk(steering, locks.b, locks.a); });
+  forward.join();
+  backward.join();
+}
+
+TEST(Steering, AThreadOffThePlanIsNotHeldBack) {
+  TwoLocks locks;
+  Steering steering(AbbaPlan());
+  // It holds "steer.b" and wants "steer.b" (another instance of no edge), or holds nothing.
+  std::thread off_plan([&] {
+    lockgraph::runtime::ThreadState* ts = lockgraph::runtime::CurrentThread();
+    steering.BeforeAcquire(ts, locks.a);  // holds nothing
+    HoldThenAsk(steering, locks.b, locks.b);
+  });
+  off_plan.join();
 }
 
 BoardEntry Entry(uint32_t pid, uint64_t wants, std::vector<uint64_t> held,
