@@ -15,6 +15,7 @@
 #include "runtime/online/online_report.h"
 #include "runtime/online/process_wait_board.h"
 #include "runtime/online/report_inputs.h"
+#include "runtime/online/waits_for_cycle.h"
 #include "runtime/recorder/cold_path.h"
 #include "runtime/recorder/process_recorder.h"
 #include "runtime/trace/stack_capture.h"
@@ -58,33 +59,10 @@ std::vector<Blocked> PublishedWaits(ProcessRecorder& rt, ThreadState* self) {
 // A cycle of waits-for edges through blocked[0] (t -> u: t waits for a lock u holds, in a
 // mode that blocks t), as indices in cycle order starting at 0; empty if none. Depth-first.
 std::vector<size_t> CycleThroughFirst(const std::vector<Blocked>& blocked) {
-  const size_t n = blocked.size();
-  if (n == 0) return {};
-  std::vector<size_t> path = {0};
-  std::vector<size_t> next = {0};  // per path entry: the next thread to try as its successor
-  std::vector<bool> visited(n, false);
-  visited[0] = true;
-  while (!path.empty()) {
-    const Blocked& t = blocked[path.back()];
-    bool deeper = false;
-    for (size_t& u = next.back(); u < n; ++u) {
-      if (u == path.back()) continue;
-      const HeldEntry* held = HeldEntryOf(blocked[u], t.wait.sync->id);
-      if (held == nullptr || !Blocks(t.wait.flags, held->flags)) continue;
-      if (u == 0) return path;
-      if (visited[u]) continue;
-      visited[u] = true;
-      path.push_back(u++);
-      next.push_back(0);
-      deeper = true;
-      break;
-    }
-    if (!deeper) {
-      path.pop_back();
-      next.pop_back();
-    }
-  }
-  return {};
+  return WaitsForCycle(blocked.size(), 0, [&](size_t t, size_t u) {
+    const HeldEntry* held = HeldEntryOf(blocked[u], blocked[t].wait.sync->id);
+    return held != nullptr && Blocks(blocked[t].wait.flags, held->flags);
+  });
 }
 
 // One thread of the deadlock as the trace and the report name it: the lock it holds is the

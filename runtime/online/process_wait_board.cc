@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "common/fnv.h"
 #include "runtime/base/stderr.h"
+#include "runtime/online/waits_for_cycle.h"
 
 namespace lockgraph::runtime {
 
@@ -112,34 +113,10 @@ std::vector<size_t> BoardCycle(const std::vector<BoardEntry>& entries, size_t se
     return e.kind == kind && (e.flags & BoardEntry::kReleased) == 0;
   };
   if (self >= entries.size() || !eligible(entries[self])) return {};
-  // Depth-first from self.
-  std::vector<size_t> path = {self};
-  std::vector<size_t> next = {0};
-  std::vector<bool> visited(entries.size(), false);
-  visited[self] = true;
-  while (!path.empty()) {
-    const BoardEntry& t = entries[path.back()];
-    bool deeper = false;
-    for (size_t& u = next.back(); u < entries.size(); ++u) {
-      const BoardEntry& e = entries[u];
-      if (u == path.back() || !eligible(e) ||
-          std::find(e.held.begin(), e.held.end(), t.wants) == e.held.end()) {
-        continue;
-      }
-      if (u == self) return path;
-      if (visited[u]) continue;
-      visited[u] = true;
-      path.push_back(u++);
-      next.push_back(0);
-      deeper = true;
-      break;
-    }
-    if (!deeper) {
-      path.pop_back();
-      next.pop_back();
-    }
-  }
-  return {};
+  return WaitsForCycle(entries.size(), self, [&](size_t t, size_t u) {
+    const BoardEntry& e = entries[u];
+    return eligible(e) && std::find(e.held.begin(), e.held.end(), entries[t].wants) != e.held.end();
+  });
 }
 
 uint64_t BoardLockHash(std::string_view global_name) { return Fnv1a64(global_name) | 1; }

@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "runtime/base/stderr.h"
 #include "runtime/online/process_wait_board.h"
+#include "runtime/online/waits_for_cycle.h"
 #include "runtime/recorder/process_recorder.h"
 #include "runtime/recorder/recorder.h"
 
@@ -103,31 +104,16 @@ Steering::ClassMasks Steering::MasksOf(LockRegistry& registry, uint32_t class_id
 }
 
 std::vector<Steering::Paused*> Steering::CycleThrough(Paused* start) const {
-  // Depth-first over "p wants the lock q holds", among the threads still paused.
-  std::vector<Paused*> path = {start};
-  std::vector<size_t> next = {0};
-  std::vector<Paused*> visited = {start};
-  while (!path.empty()) {
-    Paused* p = path.back();
-    bool deeper = false;
-    for (size_t& i = next.back(); i < paused_.size(); ++i) {
-      Paused* q = paused_[i];
-      if (q->released || q->held != p->wants) continue;
-      if (q == start) return path;
-      if (std::find(visited.begin(), visited.end(), q) != visited.end()) continue;
-      visited.push_back(q);
-      path.push_back(q);
-      ++i;
-      next.push_back(0);
-      deeper = true;
-      break;
-    }
-    if (!deeper) {
-      path.pop_back();
-      next.pop_back();
-    }
+  // "p wants the lock q holds", among the threads still held back.
+  const size_t self = static_cast<size_t>(
+      std::find(paused_.begin(), paused_.end(), start) - paused_.begin());
+  std::vector<Paused*> cycle;
+  for (size_t i : WaitsForCycle(paused_.size(), self, [&](size_t p, size_t q) {
+         return !paused_[q]->released && paused_[q]->held == paused_[p]->wants;
+       })) {
+    cycle.push_back(paused_[i]);
   }
-  return {};
+  return cycle;
 }
 
 void Steering::BeforeAcquire(ThreadState* ts, const internal::SyncHandle& sync) {

@@ -64,6 +64,19 @@ class Baton {
   int fds_[2];
 };
 
+// Takes alpha (or beta), tells `mine`, waits for `theirs` (the other process holds the other
+// lock), then asks for the other lock: a deadlock between the two processes.
+void HoldThenWait(bool alpha_first, const Baton& mine, const Baton& theirs) {
+  lockgraph::ProcessLock alpha(prefix + ".alpha");
+  lockgraph::ProcessLock beta(prefix + ".beta");
+  lockgraph::ProcessLock& first = alpha_first ? alpha : beta;
+  lockgraph::ProcessLock& second = alpha_first ? beta : alpha;
+  std::lock_guard hold(first);     // hang: holds the first lock
+  mine.Pass();
+  theirs.Wait();
+  std::lock_guard wait(second);    // hang: waits for the other lock
+}
+
 bool Succeeded(const lockgraph::Process& p) { return p.exitcode() == 0; }
 
 int Run(const std::string& scenario) {
@@ -85,22 +98,8 @@ int Run(const std::string& scenario) {
   }
   if (scenario == "hang") {
     Baton alpha_held, beta_held;
-    lockgraph::Process forward([&] {
-      lockgraph::ProcessLock alpha(prefix + ".alpha");
-      lockgraph::ProcessLock beta(prefix + ".beta");
-      std::lock_guard hold_alpha(alpha);  // hang: forward holds alpha
-      alpha_held.Pass();
-      beta_held.Wait();
-      std::lock_guard wait_beta(beta);    // hang: forward waits for beta
-    }, "forward");
-    lockgraph::Process backward([&] {
-      lockgraph::ProcessLock alpha(prefix + ".alpha");
-      lockgraph::ProcessLock beta(prefix + ".beta");
-      std::lock_guard hold_beta(beta);    // hang: backward holds beta
-      beta_held.Pass();
-      alpha_held.Wait();
-      std::lock_guard wait_alpha(alpha);  // hang: backward waits for alpha
-    }, "backward");
+    lockgraph::Process forward([&] { HoldThenWait(true, alpha_held, beta_held); }, "forward");
+    lockgraph::Process backward([&] { HoldThenWait(false, beta_held, alpha_held); }, "backward");
     forward.start();
     backward.start();
     forward.join();
