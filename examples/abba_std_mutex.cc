@@ -26,7 +26,8 @@ void Deposit() {
 
 void Rotate() {
   // Until the deposit is in, or a second has passed.
-  for (int ms = 0; ms < 1000 && !deposited; ++ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (!deposited && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   std::lock_guard hold_log(audit_log);
