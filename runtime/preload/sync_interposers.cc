@@ -171,24 +171,6 @@ ABSL_ATTRIBUTE_NOINLINE int MutexLock(pthread_mutex_t* m, uintptr_t pc, uint8_t 
   return AcquireContended(ts, s, flags, pc, blocking);
 }
 
-// The hot path's wait, when another thread took the mutex between the hot path's look and its
-// lock: the acquisition is recorded already (the mutex is on the held stack), so only the
-// wait is left, in slices of deadlock_check like any other, for the live check.
-ABSL_ATTRIBUTE_NOINLINE int WaitAfterRecording(ThreadState* ts, PreloadSync* s,
-                                               pthread_mutex_t* m, uintptr_t pc) {
-  runtime::LockWait wait(ts, s->handle, 0, pc, internal::Deadline::Never());
-  for (;;) {
-    const internal::Deadline slice = wait.Slice();
-    if (slice.never()) return Real().mutex_lock(m);
-    timespec until;
-    until.tv_sec = slice.monotonic_ns() / 1000000000;
-    until.tv_nsec = slice.monotonic_ns() % 1000000000;
-    const int rc = Real().mutex_clocklock(m, CLOCK_MONOTONIC, &until);
-    if (rc != ETIMEDOUT) return rc;
-    wait.Continue();
-  }
-}
-
 // Releasing a mutex that is not the last lock this thread took: out of order (fine), a
 // recursive re-entry, or not held by this thread at all (misuse, reported; the real call
 // decides what happens).
@@ -321,16 +303,15 @@ int pthread_mutex_destroy(pthread_mutex_t* m) {
 int pthread_mutex_lock(pthread_mutex_t* m) {
   const uintptr_t pc = LOCKGRAPH_CALLER_PC();
   // The hot path: a known plain mutex that looks free. Its lock cannot fail, so the
-  // acquisition is recorded first, then taken with a try. If another thread took it in
-  // between (rare), this one waits with its order already recorded, checked for deadlocks
-  // like any wait.
+  // acquisition is recorded first and the real lock is a tail call (no frame to keep). If
+  // another thread takes it in between, this one waits untimed, its order already recorded:
+  // rare, and no order is lost.
   if (ThreadState* ts = preload::Recorder(); ABSL_PREDICT_TRUE(ts != nullptr)) {
     PreloadSync* s = SyncTable::Get().Find(m, preload::MutexTag(m));
     if (ABSL_PREDICT_TRUE(s != nullptr && s->plain &&
                           __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0)) {
       preload::RecordUncontended(ts, s, 0, pc);
-      if (ABSL_PREDICT_TRUE(Real().mutex_trylock(m) == 0)) return 0;
-      return preload::WaitAfterRecording(ts, s, m, pc);
+      return Real().mutex_lock(m);
     }
   }
   return preload::MutexLock(m, pc, 0, [m](const timespec* slice) {
