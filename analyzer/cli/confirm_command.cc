@@ -130,8 +130,9 @@ int Confirm(const ConfirmFlags& flags) {
       return Fail(absl::UnavailableError(absl::StrCat(dir, ": ", error.message())));
     }
     // The report owns stdout; the program's output goes to stderr.
-    absl::StatusOr<RunResult> run = RunUnderPreload(
-        flags.command, dir, *preload, {.program_stdout = RunSettings::Stdout::kToStderr});
+    RunSettings settings;
+    settings.program_stdout = RunSettings::Stdout::kToStderr;
+    absl::StatusOr<RunResult> run = RunUnderPreload(flags.command, dir, *preload, settings);
     if (!run.ok()) return Fail(run.status());
     if (!analyzer::ExpandTracePaths({dir}).ok()) {
       return Fail(absl::FailedPreconditionError(absl::StrCat(
@@ -144,7 +145,8 @@ int Confirm(const ConfirmFlags& flags) {
   absl::StatusOr<AnalyzedTraces> analyzed = AnalyzeTraces(first);
   if (!analyzed.ok()) return Fail(analyzed.status());
 
-  const analyzer::SteeringSettings steering{.pause_ms = *pause_ms};
+  analyzer::SteeringSettings steering;
+  steering.pause_ms = *pause_ms;
   bool confirmed = false;
   int index = 0;
   for (Finding& finding : analyzed->report.findings) {

@@ -243,7 +243,7 @@ void CheckAcrossProcesses(ProcessRecorder& rt, ThreadState* self, int self_slot,
       }
     }
     if (held == nullptr) return;  // it moved on since the board was read: check again later
-    cycle.push_back({b, held->sync, held->pc});
+    cycle.push_back({b, held->sync, held->pc, nullptr, {}});
     own_slots.push_back(e.slot);
   }
   if (!rt.ClaimDeadlockReport(std::move(key))) return;
@@ -273,7 +273,7 @@ void CheckForDeadlock(ProcessRecorder& rt, ThreadState* self, int board_slot) {
     const Blocked& t = blocked[order[(first + k) % n]];
     const Blocked& previous = blocked[order[(first + k + n - 1) % n]];
     const HeldEntry* held = HeldEntryOf(t, previous.wait.sync->id);
-    cycle.push_back({&t, held->sync, held->pc});
+    cycle.push_back({&t, held->sync, held->pc, nullptr, {}});
     key.push_back(t.tid);
     key.push_back(t.wait.sync->id);
   }
@@ -371,7 +371,7 @@ void SelfDeadlock(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t c
     if (ts->held[i].id == sync.id) held_pc = ts->held[i].pc;
   }
   if (!rt.ClaimDeadlockReport({ts->tid, sync.id})) return;
-  ActOnDeadlock(rt, {{&self, &sync, held_pc}});
+  ActOnDeadlock(rt, {{&self, &sync, held_pc, nullptr, {}}});
 }
 
 }  // namespace lockgraph::runtime

@@ -69,9 +69,6 @@ struct ThreadState {
   uint32_t segment = 0;  // bumped by each thread start and join (see common/thread_order.h)
   int depth = 0;
   int runtime_depth = 0;  // > 0 while the thread runs the recorder's cold paths (ColdPath)
-  // `lockgraph confirm` steers this process (runtime/online/steering.h): every acquisition
-  // takes its primitive's slow path, where the steering may hold the thread back.
-  bool steer = false;
   uint64_t untracked = 0;  // held locks beyond kMaxHeld
   HeldEntry held[kMaxHeld];
   int64_t hold_since[kMaxHeld];  // start of a sampled hold, for entries with kHeldSampled
@@ -86,6 +83,10 @@ struct ThreadState {
   // has its hold time measured.
   std::unique_ptr<ThreadClassCounters[]> class_counters;
   uint32_t class_capacity = 0;
+  // `lockgraph confirm` steers this process (runtime/online/steering.h): every acquisition
+  // takes its primitive's slow path, where the steering may hold the thread back. In the
+  // padding before hold_mask, so that the fields before it keep their places.
+  bool steer = false;
   uint64_t hold_mask = 63;
 
   std::string name;
