@@ -60,8 +60,9 @@ absl::StatusOr<int> Milliseconds(const std::string& flag, const std::string& tex
   return static_cast<int>(absl::ToInt64Milliseconds(d));
 }
 
-// One steered run toward `finding`: the observed deadlock that confirms it, if the run had one.
-// `analysis` are the first run's flags (paths, suppressions and baseline are replaced).
+// One steered run toward `finding`, its traces in `dir`: true (and `finding` marked) if the run
+// deadlocked on the finding's locks. Its traces are analyzed with the options of the first
+// analysis, but neither suppressions nor baseline: a hang is a hang.
 absl::StatusOr<bool> SteeredRun(const ConfirmFlags& flags, const std::string& preload,
                                 const std::string& plan_path, const std::string& dir,
                                 int deadlock_check_ms, Finding& finding, int attempt) {
