@@ -29,7 +29,9 @@ std::string SiteOf(uintptr_t pc, const SymbolTable& symbols) {
   const std::vector<SourceFrame> frames = Flatten({pc}, symbols);
   if (frames.empty()) return "an unknown place";
   const SourceFrame& frame = frames[FirstUserFrame(frames)];
-  if (!IsUserFrame(frame)) return "";
+  // "": the C++ library's own frame (callers then name where the lock was first used). A
+  // frame without symbols says only its module and offset.
+  if (!IsUserFrame(frame)) return IsLibraryFrame(frame) ? "" : FormatFrame(frame);
   if (frame.file.empty()) return FormatFrame(frame);
   return absl::StrCat(FrameSite(frame), " in ", frame.function);
 }

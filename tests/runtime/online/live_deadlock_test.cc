@@ -213,6 +213,19 @@ TEST_F(LiveDeadlockTest, ALockTakenTwiceByItsHolderIsADeadlockOfOneThreadAtOnce)
                                "main holds Self.l waits Self.l@", Line("// waits: self")))));
 }
 
+TEST_F(LiveDeadlockTest, WithoutSymbolsTheReportNamesModulesNotTheCxxLibrary) {
+  EXPECT_EXIT(
+      {
+        Configure(lockgraph::OnDeadlock::kExit, std::chrono::hours(1));
+        lockgraph::Options options = lockgraph::CurrentOptions();
+        options.symbolizer = "none";
+        lockgraph::Configure(options);
+        TakeTwice();
+      },
+      ::testing::ExitedWithCode(lockgraph::kDeadlockExitStatus),
+      "which it holds itself \\(taken at \\?\\? \\([^ ]*recorder_test\\+0x[0-9a-f]+\\)\\)");
+}
+
 TEST_F(LiveDeadlockTest, OnDeadlockAbortAborts) {
   EXPECT_DEATH(
       {
