@@ -2,7 +2,9 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -57,7 +59,7 @@ absl::StatusOr<int> Milliseconds(const std::string& flag, const std::string& tex
     return absl::InvalidArgumentError(
         absl::StrCat(flag, ": '", text, "' is not a positive duration (such as 2s or 500ms)"));
   }
-  return static_cast<int>(absl::ToInt64Milliseconds(d));
+  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(d), INT_MAX));
 }
 
 // One steered run toward `finding`, its traces in `dir`: true (and `finding` marked) if the run
@@ -65,7 +67,8 @@ absl::StatusOr<int> Milliseconds(const std::string& flag, const std::string& tex
 // analysis, but neither suppressions nor baseline: a hang is a hang.
 absl::StatusOr<bool> SteeredRun(const ConfirmFlags& flags, const std::string& preload,
                                 const std::string& plan_path, const std::string& dir,
-                                int deadlock_check_ms, Finding& finding, int attempt) {
+                                int deadlock_check_ms, int timeout_ms, Finding& finding,
+                                int attempt) {
   std::error_code error;
   if (!std::filesystem::create_directories(dir, error) && error) {
     return absl::UnavailableError(absl::StrCat(dir, ": ", error.message()));
@@ -77,8 +80,16 @@ absl::StatusOr<bool> SteeredRun(const ConfirmFlags& flags, const std::string& pr
                                   "ms:on_deadlock=exit:quiet=1");
   settings.env = {"LOCKGRAPH_STEER=" + plan_path};
   settings.program_stdout = RunSettings::Stdout::kDiscard;
+  settings.timeout_ms = timeout_ms;
   absl::StatusOr<RunResult> run = RunUnderPreload(flags.command, dir, preload, settings);
   if (!run.ok()) return run.status();
+  if (run->timed_out) {
+    // Stuck in no lock cycle lockgraph sees (the live check would have ended it): a hang,
+    // but not this finding's deadlock.
+    std::cerr << "lockgraph confirm: the steered run did not end within " << flags.run_timeout
+              << " and was killed: a hang in no lock cycle, not counted as a confirmation\n";
+    return false;
+  }
   if (!analyzer::ExpandTracePaths({dir}).ok()) return false;  // no trace: nothing happened
   AnalyzeFlags steered = flags.analysis;
   steered.paths = {dir};
@@ -107,6 +118,9 @@ CLI::App* AddConfirmCommand(CLI::App& app, ConfirmFlags& flags) {
   cmd->add_option("--deadlock-check", flags.deadlock_check,
                   "how long a steered run's threads wait before the live check looks for a "
                   "deadlock (default 100ms)");
+  cmd->add_option("--run-timeout", flags.run_timeout,
+                  "kill a steered run that takes longer (default 5m): a hang outside lock "
+                  "cycles is not a confirmation");
   cmd->add_option("--traces", flags.traces,
                   "the traces of an earlier run of the command (default: run it first)");
   cmd->add_option("command", flags.command, "-- then the program and its arguments")->required();
@@ -118,6 +132,8 @@ int Confirm(const ConfirmFlags& flags) {
   if (!pause_ms.ok()) return Fail(pause_ms.status());
   absl::StatusOr<int> check_ms = Milliseconds("--deadlock-check", flags.deadlock_check);
   if (!check_ms.ok()) return Fail(check_ms.status());
+  absl::StatusOr<int> timeout_ms = Milliseconds("--run-timeout", flags.run_timeout);
+  if (!timeout_ms.ok()) return Fail(timeout_ms.status());
   absl::StatusOr<std::string> preload = FindPreloadLibrary();
   if (!preload.ok()) return Fail(preload.status());
   WorkDirectory work;
@@ -172,7 +188,7 @@ int Confirm(const ConfirmFlags& flags) {
       absl::StatusOr<bool> hung =
           SteeredRun(flags, *preload, plan_path,
                      absl::StrCat(work.path(), "/run-", index, "-", attempt), *check_ms,
-                     finding, attempt);
+                     *timeout_ms, finding, attempt);
       if (!hung.ok()) return Fail(hung.status());
       done = *hung;
     }

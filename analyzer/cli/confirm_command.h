@@ -23,6 +23,7 @@ struct ConfirmFlags {
   int tries = 3;         // steered runs per finding
   std::string pause = "2s";  // the longest a thread is held back at once
   std::string deadlock_check = "100ms";  // the live check's interval in steered runs
+  std::string run_timeout = "5m";  // a steered run that takes longer is killed
   std::vector<std::string> command;
 };
 

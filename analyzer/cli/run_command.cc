@@ -10,7 +10,9 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -135,7 +137,12 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   sigaddset(&defaults, SIGQUIT);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setsigmask(&attr, &before);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  short spawn_flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+  if (settings.timeout_ms > 0) {
+    posix_spawnattr_setpgroup(&attr, 0);  // its own group, to be killed whole
+    spawn_flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&attr, spawn_flags);
   posix_spawn_file_actions_t files;
   posix_spawn_file_actions_init(&files);
   if (settings.program_stdout == RunSettings::Stdout::kDiscard) {
@@ -153,14 +160,25 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
         absl::StrCat("cannot run ", command[0], ": ", strerror(rc)));
   }
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
+  RunResult result;
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(settings.timeout_ms);
+  for (;;) {
+    const pid_t done = waitpid(pid, &status, settings.timeout_ms > 0 ? WNOHANG : 0);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) {
       g_child = 0;
       return absl::InternalError(absl::StrCat("waiting for ", command[0], ": ", strerror(errno)));
     }
+    if (done == 0) {  // running on, with a timeout
+      if (std::chrono::steady_clock::now() >= give_up && !result.timed_out) {
+        result.timed_out = true;
+        kill(-pid, SIGKILL);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
   g_child = 0;
-  RunResult result;
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

@@ -9,6 +9,7 @@
 #ifndef LOCKGRAPH_ANALYZER_CLI_RUN_COMMAND_H_
 #define LOCKGRAPH_ANALYZER_CLI_RUN_COMMAND_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ namespace lockgraph::cli {
 struct RunResult {
   int exit_code = 0;  // the program's, or 128 + signal if a signal ended it
   int signal = 0;
+  bool timed_out = false;  // RunSettings::timeout_ms passed: the program was killed
 };
 
 // The preload library: $LOCKGRAPH_PRELOAD, else ../lib/ beside this executable, else the
@@ -33,6 +35,9 @@ struct RunSettings {
   // stdout), or nowhere (confirm's steered runs repeat the program).
   enum class Stdout { kInherit, kToStderr, kDiscard };
   Stdout program_stdout = Stdout::kInherit;
+  // > 0: the longest the program may run; then it and the processes it started (its own
+  // process group) are killed. The program then cannot read the terminal.
+  int64_t timeout_ms = 0;
 };
 
 // Runs `command` (searched in PATH) with the preload and traces in `trace_dir`, and waits.

@@ -180,9 +180,24 @@ TEST(Confirm, TwoProcessesTakingProcessLocksApartDeadlockWhenSteered) {
   EXPECT_NE(edges[0]["pid"], edges[1]["pid"]);
 }
 
+TEST(Confirm, ASteeredRunThatHangsOutsideLocksIsKilledAndNotAConfirmation) {
+  const Confirmed c = RunConfirm({kPreloadCorpus.Program("hang_when_steered")},
+                                 {"--tries=1", "--run-timeout=500ms"});
+  EXPECT_EQ(c.run.exit_code, 0) << c.run.stderr_text;
+  const std::vector<json> deadlocks = FindingsOf(c.report, "deadlock");
+  ASSERT_THAT(deadlocks, SizeIs(1));
+  EXPECT_EQ(deadlocks[0].value("confirmed", true), false);
+  EXPECT_THAT(c.run.stderr_text, HasSubstr("did not end within 500ms and was killed"));
+  EXPECT_THAT(c.run.stderr_text, HasSubstr("not reproduced in 1 try"));
+}
+
 TEST(Confirm, BadInputIsAClearError) {
   const ProcessResult no_command = RunLockgraph({"confirm"});
   EXPECT_EQ(no_command.exit_code, 2);
+  const ProcessResult bad_timeout =
+      RunLockgraph({"confirm", "--run-timeout=-1s", "--", "true"});
+  EXPECT_EQ(bad_timeout.exit_code, 2);
+  EXPECT_THAT(bad_timeout.stderr_text, HasSubstr("--run-timeout"));
   const ProcessResult bad_pause = RunLockgraph({"confirm", "--pause=soon", "--", "true"});
   EXPECT_EQ(bad_pause.exit_code, 2);
   EXPECT_THAT(bad_pause.stderr_text, HasSubstr("--pause: 'soon' is not a positive duration"));
