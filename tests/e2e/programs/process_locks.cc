@@ -104,7 +104,8 @@ int Run(const std::string& scenario) {
     backward.start();
     forward.join();
     backward.join();
-    std::printf("forward %d backward %d\n", forward.exitcode(), backward.exitcode());
+    std::printf("forward %d backward %d\n", forward.exitcode().value_or(-1),
+                backward.exitcode().value_or(-1));
     return Succeeded(forward) && Succeeded(backward) ? 0 : 1;
   }
   if (scenario == "apart") {
