@@ -1,12 +1,7 @@
 #include "analyzer/cli/confirm_command.h"
 
-#include <stdlib.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <climits>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -21,29 +16,6 @@ namespace lockgraph::cli {
 namespace {
 
 using analyzer::Finding;
-
-// A directory for the runs' traces and plans, removed when done.
-class WorkDirectory {
- public:
-  absl::Status Create() {
-    const char* tmp = getenv("TMPDIR");
-    std::string tmpl =
-        absl::StrCat(tmp != nullptr && *tmp ? tmp : "/tmp", "/lockgraph-confirm-XXXXXX");
-    if (mkdtemp(tmpl.data()) == nullptr) {
-      return absl::UnavailableError(absl::StrCat(tmpl, ": ", strerror(errno)));
-    }
-    path_ = tmpl;
-    return absl::OkStatus();
-  }
-  ~WorkDirectory() {
-    std::error_code error;
-    if (!path_.empty()) std::filesystem::remove_all(path_, error);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 absl::Status WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -69,10 +41,6 @@ absl::StatusOr<bool> SteeredRun(const ConfirmFlags& flags, const std::string& pr
                                 const std::string& plan_path, const std::string& dir,
                                 int deadlock_check_ms, int timeout_ms, Finding& finding,
                                 int attempt) {
-  std::error_code error;
-  if (!std::filesystem::create_directories(dir, error) && error) {
-    return absl::UnavailableError(absl::StrCat(dir, ": ", error.message()));
-  }
   RunSettings settings;
   // quiet: the predicted cycles were reported by the first run; the deadlock-now report of
   // a steered run is still printed.
@@ -136,16 +104,13 @@ int Confirm(const ConfirmFlags& flags) {
   if (!timeout_ms.ok()) return Fail(timeout_ms.status());
   absl::StatusOr<std::string> preload = FindPreloadLibrary();
   if (!preload.ok()) return Fail(preload.status());
-  WorkDirectory work;
-  if (absl::Status status = work.Create(); !status.ok()) return Fail(status);
+  // The runs' traces and plans.
+  absl::StatusOr<TemporaryDirectory> work = TemporaryDirectory::Create("lockgraph-confirm");
+  if (!work.ok()) return Fail(work.status());
 
   AnalyzeFlags first = flags.analysis;
   if (flags.traces.empty()) {
-    const std::string dir = work.path() + "/first";
-    std::error_code error;
-    if (!std::filesystem::create_directories(dir, error) && error) {
-      return Fail(absl::UnavailableError(absl::StrCat(dir, ": ", error.message())));
-    }
+    const std::string dir = work->path() + "/first";
     // The report owns stdout; the program's output goes to stderr.
     RunSettings settings;
     settings.program_stdout = RunSettings::Stdout::kToStderr;
@@ -180,14 +145,14 @@ int Confirm(const ConfirmFlags& flags) {
     absl::StatusOr<std::string> plan =
         analyzer::SteeringPlanFor(analyzed->model, finding, steering);
     if (!plan.ok()) return Fail(plan.status());
-    const std::string plan_path = absl::StrCat(work.path(), "/plan-", index);
+    const std::string plan_path = absl::StrCat(work->path(), "/plan-", index);
     if (absl::Status status = WriteFile(plan_path, *plan); !status.ok()) return Fail(status);
     bool done = false;
     for (int attempt = 1; attempt <= flags.tries && !done; ++attempt) {
       std::cerr << name << ": steered run " << attempt << " of " << flags.tries << "\n";
       absl::StatusOr<bool> hung =
           SteeredRun(flags, *preload, plan_path,
-                     absl::StrCat(work.path(), "/run-", index, "-", attempt), *check_ms,
+                     absl::StrCat(work->path(), "/run-", index, "-", attempt), *check_ms,
                      *timeout_ms, finding, attempt);
       if (!hung.ok()) return Fail(hung.status());
       done = *hung;

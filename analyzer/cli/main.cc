@@ -2,12 +2,9 @@
 // line, calls the library, prints, and turns errors into exit codes: 0 nothing at or above
 // --fail-on, 1 findings, 2 bad input or usage. The only stable interface is this command line
 // (and the JSON schema); the library's C++ API may change.
-#include <stdlib.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -17,25 +14,16 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
-#include "analyzer/analysis.h"
 #include "analyzer/cli/analyze_command.h"
 #include "analyzer/cli/confirm_command.h"
 #include "analyzer/cli/progress.h"
 #include "analyzer/cli/run_command.h"
-#include "analyzer/filters/baseline.h"
-#include "analyzer/filters/suppressions.h"
 #include "analyzer/findings/class_stats.h"
-#include "analyzer/input/std_importer.h"
 #include "analyzer/input/trace_paths.h"
 #include "analyzer/input/trace_reader.h"
 #include "analyzer/model/model.h"
-#include "analyzer/replay/event_replay.h"
 #include "analyzer/report/chrome_trace.h"
-#include "analyzer/report/dot_report.h"
-#include "analyzer/report/html_report.h"
 #include "analyzer/report/json_report.h"
-#include "analyzer/report/sarif_report.h"
 #include "analyzer/report/text_report.h"
 #include "analyzer/report/trace_dump.h"
 #include "analyzer/symbols/stack_symbolizer.h"
@@ -57,19 +45,13 @@ struct RunFlags {
 int Run(RunFlags& flags) {
   absl::StatusOr<std::string> preload = lockgraph::cli::FindPreloadLibrary();
   if (!preload.ok()) return Fail(preload.status());
-  const bool temporary = flags.trace_dir.empty();
-  std::string dir = flags.trace_dir;
-  std::error_code error;
-  if (temporary) {
-    const char* tmp = getenv("TMPDIR");
-    std::string tmpl = absl::StrCat(tmp != nullptr && *tmp ? tmp : "/tmp", "/lockgraph-run-XXXXXX");
-    if (mkdtemp(tmpl.data()) == nullptr) {
-      return Fail(absl::UnavailableError(absl::StrCat(tmpl, ": ", strerror(errno))));
-    }
-    dir = tmpl;
-  } else if (!std::filesystem::create_directories(dir, error) && error) {
-    return Fail(absl::UnavailableError(absl::StrCat(dir, ": ", error.message())));
+  std::optional<TemporaryDirectory> temporary;
+  if (flags.trace_dir.empty()) {
+    absl::StatusOr<TemporaryDirectory> made = TemporaryDirectory::Create("lockgraph-run");
+    if (!made.ok()) return Fail(made.status());
+    temporary.emplace(*std::move(made));
   }
+  const std::string dir = temporary ? temporary->path() : flags.trace_dir;
   absl::StatusOr<lockgraph::cli::RunResult> result =
       lockgraph::cli::RunUnderPreload(flags.command, dir, *preload);
   int exit_code = result.ok() ? result->exit_code : kExitBadInput;
@@ -92,7 +74,6 @@ int Run(RunFlags& flags) {
                 << " wrote no trace: it took no lock that lockgraph sees\n";
     }
   }
-  if (temporary) std::filesystem::remove_all(dir, error);
   return exit_code;
 }
 

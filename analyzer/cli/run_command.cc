@@ -89,10 +89,28 @@ absl::StatusOr<std::string> FindPreloadLibrary() {
       "; set LOCKGRAPH_PRELOAD to its path)"));
 }
 
+absl::StatusOr<TemporaryDirectory> TemporaryDirectory::Create(const std::string& prefix) {
+  const char* tmp = getenv("TMPDIR");
+  std::string tmpl = absl::StrCat(tmp != nullptr && *tmp ? tmp : "/tmp", "/", prefix, "-XXXXXX");
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    return absl::UnavailableError(absl::StrCat(tmpl, ": ", strerror(errno)));
+  }
+  return TemporaryDirectory(std::move(tmpl));
+}
+
+TemporaryDirectory::~TemporaryDirectory() {
+  std::error_code error;
+  if (!path_.empty()) std::filesystem::remove_all(path_, error);
+}
+
 absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& command,
                                           const std::string& trace_dir,
                                           const std::string& preload,
                                           const RunSettings& settings) {
+  std::error_code error;
+  if (!std::filesystem::create_directories(trace_dir, error) && error) {
+    return absl::UnavailableError(absl::StrCat(trace_dir, ": ", error.message()));
+  }
   std::vector<std::string> env;
   std::string preloads = preload, options;
   for (char** e = environ; *e != nullptr; ++e) {

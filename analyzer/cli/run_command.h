@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -40,7 +41,25 @@ struct RunSettings {
   int64_t timeout_ms = 0;
 };
 
-// Runs `command` (searched in PATH) with the preload and traces in `trace_dir`, and waits.
+// A new directory under $TMPDIR (or /tmp), removed with everything in it when destroyed.
+class TemporaryDirectory {
+ public:
+  // "/tmp/PREFIX-XXXXXX"; an error if it cannot be made.
+  static absl::StatusOr<TemporaryDirectory> Create(const std::string& prefix);
+  TemporaryDirectory(TemporaryDirectory&& other) noexcept : path_(std::move(other.path_)) {
+    other.path_.clear();
+  }
+  TemporaryDirectory& operator=(TemporaryDirectory&&) = delete;
+  ~TemporaryDirectory();
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit TemporaryDirectory(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+// Runs `command` (searched in PATH) with the preload and traces in `trace_dir` (made if
+// missing), and waits.
 absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& command,
                                           const std::string& trace_dir,
                                           const std::string& preload,
