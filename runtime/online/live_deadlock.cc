@@ -336,12 +336,8 @@ void LockWait::Publish() {
   // A wait for a ProcessLock goes on the board too, for the checks of other processes.
   ProcessWaitBoard* board = sync_.global_name.empty() ? nullptr : ProcessWaitBoard::Get();
   if (board != nullptr) {
-    BoardEntry entry;
-    entry.pid = static_cast<uint32_t>(getpid());
-    entry.tid = ts_->tid;
-    entry.wants = BoardLockHash(sync_.global_name);
-    entry.wants_name = std::string(sync_.global_name);
-    entry.thread_name = ts_->name;
+    BoardEntry entry = BoardEntry::Of(BoardEntry::kWaiting, ts_->tid, ts_->name,
+                                      sync_.global_name);
     for (const HeldEntry& h : wait.held) {
       if (h.sync != nullptr && !h.sync->global_name.empty()) {
         entry.held.push_back(BoardLockHash(h.sync->global_name));

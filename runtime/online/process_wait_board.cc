@@ -119,6 +119,18 @@ std::vector<size_t> BoardCycle(const std::vector<BoardEntry>& entries, size_t se
   });
 }
 
+BoardEntry BoardEntry::Of(Kind kind, uint32_t tid, std::string_view thread_name,
+                          std::string_view wants) {
+  BoardEntry entry;
+  entry.kind = kind;
+  entry.pid = static_cast<uint32_t>(getpid());
+  entry.tid = tid;
+  entry.wants = BoardLockHash(wants);
+  entry.wants_name = std::string(wants);
+  entry.thread_name = std::string(thread_name);
+  return entry;
+}
+
 uint64_t BoardLockHash(std::string_view global_name) { return Fnv1a64(global_name) | 1; }
 
 ProcessWaitBoard* ProcessWaitBoard::Get() {

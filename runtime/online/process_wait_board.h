@@ -42,6 +42,10 @@ struct BoardEntry {
   std::string wants_name;      // the wanted lock's global name, shortened
   uint32_t flags = 0;
   int slot = -1;
+
+  // An entry of this process's thread `tid` that waits for the lock `wants` (a global name).
+  static BoardEntry Of(Kind kind, uint32_t tid, std::string_view thread_name,
+                       std::string_view wants);
 };
 
 class ProcessWaitBoard {

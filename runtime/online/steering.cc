@@ -150,7 +150,7 @@ void Steering::BeforeAcquire(ThreadState* ts, const internal::SyncHandle& sync) 
       return;
     }
   }
-  Paused me{ts->tid, held, sync.id, false};
+  Paused me{held, sync.id, false};
   paused_.push_back(&me);
   const std::vector<Paused*> cycle = CycleThrough(&me);
   for (Paused* p : cycle) p->released = true;
@@ -166,14 +166,8 @@ void Steering::BeforeAcquire(ThreadState* ts, const internal::SyncHandle& sync) 
 bool Steering::PauseOnBoard(ProcessWaitBoard& board, ThreadState* ts,
                             const internal::SyncHandle& sync,
                             const internal::SyncHandle& held) {
-  BoardEntry entry;
-  entry.kind = BoardEntry::kPaused;
-  entry.pid = static_cast<uint32_t>(getpid());
-  entry.tid = ts->tid;
-  entry.wants = BoardLockHash(sync.global_name);
-  entry.wants_name = std::string(sync.global_name);
+  BoardEntry entry = BoardEntry::Of(BoardEntry::kPaused, ts->tid, ts->name, sync.global_name);
   entry.held = {BoardLockHash(held.global_name)};
-  entry.thread_name = ts->name;
   const int slot = board.Publish(entry);
   if (slot < 0) return false;
   // Polled: a paused thread of another process cannot be woken through this process's

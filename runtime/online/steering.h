@@ -61,7 +61,6 @@ class Steering {
 
  private:
   struct Paused {
-    uint32_t tid = 0;
     uint64_t held = 0;  // instance ids
     uint64_t wants = 0;
     bool released = false;

@@ -69,13 +69,10 @@ bool Lock::acquire(bool blocking, std::chrono::nanoseconds timeout) {
 
 bool Lock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t caller_pc) {
   const uint8_t flags = runtime::AcquireFlagsFor(blocking, timeout);
-  if (flags == 0) runtime::MaybeSteer(handle_);
-  if (runtime::TryLockWord(word_)) {
-    Acquired(flags, caller_pc);
-    return true;
-  }
-  if (flags == format::kAcquireTry) return false;
-  return LockSlow(timeout, flags, caller_pc);
+  if (flags != format::kAcquireTry) return LockSlow(timeout, flags, caller_pc);  // tries first
+  if (!runtime::TryLockWord(word_)) return false;
+  Acquired(flags, caller_pc);
+  return true;
 }
 
 bool Lock::LockSlow(std::chrono::nanoseconds timeout, uint8_t flags, uintptr_t caller_pc) {

@@ -21,12 +21,6 @@ class Deadline {
   static Deadline After(std::chrono::nanoseconds timeout);
   // At a CLOCK_MONOTONIC time (MonotonicNanos()); negative gives Never().
   static Deadline At(int64_t monotonic_ns) { return Deadline(monotonic_ns < 0 ? -1 : monotonic_ns); }
-  // The earlier of the two.
-  static Deadline Earlier(Deadline a, Deadline b) {
-    if (a.never()) return b;
-    if (b.never()) return a;
-    return a.ns_ < b.ns_ ? a : b;
-  }
 
   bool never() const { return ns_ < 0; }
   bool Passed() const;
