@@ -28,17 +28,36 @@ std::string Or(const std::string& site, const char* fallback) {
   return site.empty() ? std::string(fallback) : site;
 }
 
-// Each thread of a deadlock that happened: what it held and where it waited.
-void AppendHang(std::string& out, const std::vector<FindingLock>& locks,
-                const std::vector<FindingEdge>& edges, const char* indent) {
-  const std::string deeper = absl::StrCat(indent, "  ");
-  const std::string deepest = absl::StrCat(indent, "    ");
+// How a cycle's edges are told: predicted ("holds ... and takes ..., this order: N times"), a
+// deadlock that happened ("held ... and waited for ... when the deadlock happened"), or the
+// hang of a steered run under a confirmed finding (the same, said once above the edges).
+enum class EdgeTense { kPredicted, kHappened, kHang };
+
+// Each edge: the thread, the lock it holds and where it took it, the next lock and where it
+// takes (or waited for) it, with that stack.
+void AppendEdges(std::string& out, const std::vector<FindingLock>& locks,
+                 const std::vector<FindingEdge>& edges, EdgeTense tense,
+                 const std::string& indent) {
+  const bool predicted = tense == EdgeTense::kPredicted;
   for (const FindingEdge& edge : edges) {
-    absl::StrAppend(&out, indent, edge.thread.label(), " held ", locks[edge.from].label,
-                    " (taken at ", Or(edge.held.site(), "an unknown place"), ")\n", deeper,
-                    "and waited for ", locks[edge.to].label, " at ",
-                    Or(edge.acquire.site(), "an unknown place"), ":\n");
-    AppendStack(out, edge.acquire, deepest.c_str());
+    std::string how;
+    if (edge.flags & format::kAcquireTimed) how = " (with a timeout)";
+    if (edge.flags & format::kAcquireShared) how = " (shared)";
+    absl::StrAppend(&out, indent, edge.thread.label(), predicted ? " holds " : " held ",
+                    locks[edge.from].label,
+                    edge.held_is_first_use ? " (taken inside the C++ library; first used at "
+                                           : " (taken at ",
+                    Or(edge.held.site(), "an unknown place"), ")\n", indent, "  and ",
+                    predicted ? "takes " : "waited for ", locks[edge.to].label, how, " at ",
+                    Or(edge.acquire.site(), "an unknown place"));
+    if (predicted) {
+      absl::StrAppend(&out, " (this order: ", edge.count,
+                      edge.count == 1 ? " time):\n" : " times):\n");
+    } else {
+      absl::StrAppend(&out, tense == EdgeTense::kHappened ? " when the deadlock happened:\n"
+                                                          : ":\n");
+    }
+    AppendStack(out, edge.acquire, absl::StrCat(indent, "    ").c_str());
   }
 }
 
@@ -54,7 +73,7 @@ void AppendConfirmation(std::string& out, const Finding& f) {
   } else {
     absl::StrAppend(&out, "    confirmed: the program deadlocked when steered toward this cycle "
                           "(steered run ", c.tries, "):\n");
-    AppendHang(out, c.hang_locks, c.hang, "      ");
+    AppendEdges(out, c.hang_locks, c.hang, EdgeTense::kHang, "      ");
   }
 }
 
@@ -68,26 +87,8 @@ void AppendCycle(std::string& out, const Finding& f) {
       absl::StrAppend(&out, "    lock ", lock.label, ", created at ", lock.site, "\n");
     }
   }
-  for (const FindingEdge& edge : f.edges) {
-    std::string how;
-    if (edge.flags & format::kAcquireTimed) how = " (with a timeout)";
-    if (edge.flags & format::kAcquireShared) how = " (shared)";
-    absl::StrAppend(&out, "    ", edge.thread.label(), f.observed ? " held " : " holds ",
-                    f.locks[edge.from].label,
-                    edge.held_is_first_use ? " (taken inside the C++ library; first used at "
-                                           : " (taken at ",
-                    Or(edge.held.site(), "an unknown place"), ")\n");
-    if (f.observed) {
-      absl::StrAppend(&out, "      and waited for ", f.locks[edge.to].label, how, " at ",
-                      Or(edge.acquire.site(), "an unknown place"), " when the deadlock "
-                      "happened:\n");
-    } else {
-      absl::StrAppend(&out, "      and takes ", f.locks[edge.to].label, how, " at ",
-                      Or(edge.acquire.site(), "an unknown place"), " (this order: ",
-                      edge.count, edge.count == 1 ? " time):\n" : " times):\n");
-    }
-    AppendStack(out, edge.acquire, "        ");
-  }
+  AppendEdges(out, f.locks, f.edges, f.observed ? EdgeTense::kHappened : EdgeTense::kPredicted,
+              "    ");
   absl::StrAppend(&out, "    fix: ", f.fix, "\n");
   AppendConfirmation(out, f);
 }
