@@ -49,6 +49,14 @@ enum class RecordType : uint32_t {
   kDeadlock = 20,
 };
 
+// What makes a class of the LD_PRELOAD interposer (docs/analysis.md, "Classes under the
+// preload"); the wrappers' classes are kSite (a name or a construction site).
+enum class ClassOrigin : uint8_t {
+  kSite = 0,    // a name, a construction site, or (preload) the site of first use
+  kStatic = 1,  // one object in static storage: ClassRecord::object_module/object_offset
+  kHeap = 2,    // locks at one offset of blocks allocated at one site: site_stack, object_offset
+};
+
 // What kind of synchronisation object an instance or class is.
 enum class SyncKind : uint8_t {
   kLock = 1,

@@ -37,6 +37,9 @@ template <typename V> void Fields(V& v, StackRecord& r) { v(r.id, "id"); v(r.fra
 template <typename V> void Fields(V& v, ClassRecord& r) {
   v(r.id, "id"); v(r.name_sid, "name"); v(r.kind, "kind"); v(r.file_sid, "file");
   v(r.line, "line"); v(r.function_sid, "function"); v(r.site_stack_id, "site_stack");
+  v(r.origin, "origin", kAppended); v(r.object_module, "object_module", kAppended);
+  v(r.object_offset, "object_offset", kAppended);
+  v(r.first_use_stack_id, "first_use_stack", kAppended);
 }
 template <typename V> void Fields(V& v, InstanceRecord& r) {
   v(r.id, "id"); v(r.class_id, "class"); v(r.kind, "kind"); v(r.file_sid, "file");

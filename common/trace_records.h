@@ -73,8 +73,16 @@ struct ClassRecord {
   uint32_t line = 0;
   uint64_t function_sid = 0;
   // Preload classes have no source location: a one-frame stack of the site that made the
-  // class (first acquisition or pthread_*_init), to symbolize offline. 0 for the wrappers.
+  // class (first acquisition or pthread_*_init; kHeap: the allocation), to symbolize
+  // offline. 0 for the wrappers.
   uint64_t site_stack_id = 0;
+  // Appended fields (absent in older files: kSite). kStatic: the object, an address of the
+  // module `object_module` (a ModuleRecord id); kHeap: the lock's offset in its block.
+  uint8_t origin = 0;  // a ClassOrigin
+  uint64_t object_module = 0;
+  uint64_t object_offset = 0;
+  // Preload kStatic and kHeap classes: where their first object was first used.
+  uint64_t first_use_stack_id = 0;
 };
 
 // One lock object. Written when the lock first takes part in a recorded event.

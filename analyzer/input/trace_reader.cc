@@ -79,7 +79,19 @@ class Definitions {
     for (uint64_t id : {r.name_sid, r.file_sid, r.function_sid}) {
       if (absl::Status s = String(id); !s.ok()) return s;
     }
-    if (absl::Status s = Stack(r.site_stack_id); !s.ok()) return s;
+    for (uint64_t id : {r.site_stack_id, r.first_use_stack_id}) {
+      if (absl::Status s = Stack(id); !s.ok()) return s;
+    }
+    if (r.origin > static_cast<uint8_t>(format::ClassOrigin::kHeap)) {
+      return absl::DataLossError(absl::StrCat("class ", r.id, ": unknown origin ", r.origin));
+    }
+    const bool needs_module = r.origin == static_cast<uint8_t>(format::ClassOrigin::kStatic);
+    if (absl::Status s = Need(needs_module ? trace_.modules.contains(r.object_module)
+                                           : r.object_module == 0,
+                              "module", r.object_module);
+        !s.ok()) {
+      return s;
+    }
     if (r.id == 0 || !trace_.classes.try_emplace(r.id, r).second) return Redefined("class", r.id);
     return absl::OkStatus();
   }

@@ -100,10 +100,23 @@ class Dumper {
     absl::StrAppend(&out_, "#", r.id, " ", Quote(r.name_sid), " kind=", format::SyncKindName(r.kind),
                     " site=", trace_.String(r.file_sid), ":", r.line,
                     " function=", Quote(r.function_sid));
+    if (r.site_stack_id != 0) absl::StrAppend(&out_, " site-stack=#", r.site_stack_id);
+    switch (static_cast<format::ClassOrigin>(r.origin)) {
+      case format::ClassOrigin::kSite:
+        break;
+      case format::ClassOrigin::kStatic:
+        absl::StrAppendFormat(&out_, " static-object=#%d+0x%x", r.object_module, r.object_offset);
+        break;
+      case format::ClassOrigin::kHeap:
+        absl::StrAppend(&out_, " heap-offset=", r.object_offset);
+        break;
+    }
+    if (r.first_use_stack_id != 0) absl::StrAppend(&out_, " first-use=#", r.first_use_stack_id);
   }
   void Line(const format::InstanceRecord& r) {
     absl::StrAppend(&out_, "#", r.id, " class=#", r.class_id, " kind=", format::SyncKindName(r.kind),
                     " site=", trace_.String(r.file_sid), ":", r.line);
+    if (r.site_stack_id != 0) absl::StrAppend(&out_, " site-stack=#", r.site_stack_id);
     if (r.name_sid != 0) absl::StrAppend(&out_, " name=", Quote(r.name_sid));
     if (r.global_name_sid != 0) {
       absl::StrAppend(&out_, " global-name=", Quote(r.global_name_sid));

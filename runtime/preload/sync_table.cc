@@ -4,6 +4,7 @@
 
 #include <new>
 
+#include "runtime/preload/allocation_sites.h"
 #include "runtime/recorder/sync_registration.h"
 
 namespace lockgraph::preload {
@@ -53,8 +54,12 @@ PreloadSync* SyncTable::Create(runtime::ProcessRecorder& rt, const void* object,
     return nullptr;  // full: the object is not traced
   }
   PreloadSync& entry = entries_[index];
-  runtime::RegisterPreloadSyncLocked(rt, entry.handle, kind, site_pc,
-                                     static_cast<int32_t>(initial_value));
+  const Allocation block = AllocationSite(object);
+  runtime::RegisterPreloadSyncLocked(
+      rt, entry.handle, kind,
+      {.address = object, .site_pc = site_pc, .allocation_pc = block.pc,
+       .allocation_block = block.block},
+      static_cast<int32_t>(initial_value));
   entry.recursive = recursive;
   entry.plain = plain;
   entry.initial_value = initial_value;

@@ -101,7 +101,8 @@ class SyncTable {
     return entry;
   }
 
-  // Finds or makes the entry, tagging the object. `site_pc` names its class. Must be called
+  // Finds or makes the entry, tagging the object. Its class is the object in static storage,
+  // else its heap block's allocation site, else `site_pc` (sync_registration.h). Must be called
   // inside a ColdPath; null if the table is full (the object is then not traced).
   PreloadSync* Create(runtime::ProcessRecorder& rt, const void* object, uint64_t* slot,
                       format::SyncKind kind, uintptr_t site_pc, bool recursive,

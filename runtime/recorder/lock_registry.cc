@@ -108,4 +108,32 @@ uint32_t LockRegistry::InternPreload(format::SyncKind kind, absl::Span<const uin
   return named->second;
 }
 
+uint32_t LockRegistry::InternPreloadObject(format::SyncKind kind, std::string key,
+                                           bool one_object,
+                                           absl::FunctionRef<void(ClassInfo&)> fill) {
+  RuntimeMutexLock hold(mu_);
+  if (one_object && by_name_.contains(key)) {
+    std::string again;
+    for (int generation = 2;; ++generation) {
+      again = absl::StrCat(key, " #", generation);
+      if (!by_name_.contains(again)) break;
+    }
+    key = std::move(again);
+  }
+  // One allocation site may make objects with a mutex and a rwlock at one offset (a union, an
+  // allocator's wrapper): a class is of one kind.
+  if (auto same = by_name_.find(key); same != by_name_.end() && Class(same->second).kind != kind) {
+    absl::StrAppend(&key, " (", format::SyncKindName(kind), ")");
+  }
+  auto [named, fresh] = by_name_.try_emplace(key, 0);
+  if (fresh) {
+    named->second = AddLocked(kind, key, std::source_location());
+    ClassInfo& info = Class(named->second);
+    info.file.clear();
+    info.function.clear();
+    fill(info);
+  }
+  return named->second;
+}
+
 }  // namespace lockgraph::runtime

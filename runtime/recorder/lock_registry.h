@@ -45,6 +45,13 @@ struct ClassInfo {
   // unoptimized build); the analyzer names the class by the first frame of the program.
   uintptr_t site_pc = 0;
   std::vector<uintptr_t> site_stack;
+  // Preload classes of an object (kStatic: object_address is it) or of an allocation site
+  // (kHeap: site_stack is the allocation, object_offset the lock's offset in the block), and
+  // where their first object was first used (format::ClassOrigin).
+  format::ClassOrigin origin = format::ClassOrigin::kSite;
+  uintptr_t object_address = 0;
+  uint32_t object_offset = 0;
+  std::vector<uintptr_t> first_use_stack;
 
   // Statistics, updated on slow paths and when threads exit; read when the trace is flushed.
   std::atomic<uint64_t> acquisitions{0};
@@ -102,6 +109,14 @@ class LockRegistry {
   // are one class.
   uint32_t InternPreload(format::SyncKind kind, absl::Span<const uintptr_t> stack,
                          absl::FunctionRef<std::string()> name_of) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The class of an interposed object in static storage or in a heap block, by `key` (which
+  // says which object, or which allocation site and offset: stable across runs of a binary).
+  // `fill` fills a new class's origin fields. `one_object`: the key names one object, and a
+  // new object built where it was (placement new into a static buffer) is a class of its own,
+  // the key followed by " #2", " #3", ...: objects that never coexist are never a cycle.
+  uint32_t InternPreloadObject(format::SyncKind kind, std::string key, bool one_object,
+                               absl::FunctionRef<void(ClassInfo&)> fill) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Zeroes every class's statistics (in a forked child: the parent reports its own).
   void ResetStatistics();

@@ -3,6 +3,7 @@
 #include "runtime/recorder/sync_registration.h"
 
 #include "absl/strings/str_format.h"
+#include "common/source_frame.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/fnv.h"
@@ -76,16 +77,49 @@ std::string PreloadClassName(ModuleMap& modules, absl::Span<const uintptr_t> sta
   return name;
 }
 
+// The class of an object in static storage or a heap block, or 0.
+uint32_t ObjectClass(ProcessRecorder& rt, format::SyncKind kind, const PreloadObject& object,
+                     absl::Span<const uintptr_t> first_use) {
+  ModuleMap& modules = rt.modules();
+  const uintptr_t address = reinterpret_cast<uintptr_t>(object.address);
+  if (std::optional<ModuleOffset> where = modules.FindStatic(address)) {
+    return rt.registry().InternPreloadObject(
+        kind,
+        absl::StrFormat("static %s+0x%x", Basename(where->module->path), where->offset),
+        /*one_object=*/true, [&](ClassInfo& info) {
+          info.origin = format::ClassOrigin::kStatic;
+          info.object_address = address;
+          info.first_use_stack.assign(first_use.begin(), first_use.end());
+        });
+  }
+  if (object.allocation_pc == 0) return 0;
+  const uint32_t offset = static_cast<uint32_t>(address - object.allocation_block);
+  return rt.registry().InternPreloadObject(
+      kind, absl::StrFormat("heap %s @%u", modules.KeyFor(object.allocation_pc), offset),
+      /*one_object=*/false, [&](ClassInfo& info) {
+        info.origin = format::ClassOrigin::kHeap;
+        info.object_offset = offset;
+        info.site_pc = object.allocation_pc;
+        info.site_stack.assign(1, object.allocation_pc);
+        info.first_use_stack.assign(first_use.begin(), first_use.end());
+      });
+}
+
 }  // namespace
 
 void RegisterPreloadSyncLocked(ProcessRecorder& rt, internal::SyncHandle& handle,
-                               format::SyncKind kind, uintptr_t site_pc, int32_t initial_value) {
+                               format::SyncKind kind, const PreloadObject& object,
+                               int32_t initial_value) {
   LockRegistry& registry = rt.registry();
   handle.id = registry.NewInstanceId();
+  const uintptr_t site_pc = object.site_pc;
   uintptr_t stack[kPreloadClassFrames + kInternalFrames];
   const absl::Span<const uintptr_t> site(stack, PreloadClassStack(rt.modules(), site_pc, stack));
-  handle.class_id = registry.InternPreload(
-      kind, site, [&] { return PreloadClassName(rt.modules(), site); });
+  handle.class_id = ObjectClass(rt, kind, object, site);
+  if (handle.class_id == 0) {
+    handle.class_id = registry.InternPreload(
+        kind, site, [&] { return PreloadClassName(rt.modules(), site); });
+  }
   handle.kind = static_cast<uint8_t>(kind);
   handle.named = false;
   handle.site_file = "";

@@ -85,23 +85,34 @@ void ModuleMap::ScanLocked() {
         module.build_id = BuildId(info);
         for (int i = 0; i < info->dlpi_phnum; ++i) {
           const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-          if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
+          if (ph.p_type != PT_LOAD) continue;
           const uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
-          self->ranges_.push_back({begin, begin + ph.p_memsz, &module});
+          ((ph.p_flags & PF_X) != 0 ? self->ranges_ : self->data_ranges_)
+              .push_back({begin, begin + ph.p_memsz, &module});
         }
         return 0;
       },
       &context);
-  std::sort(ranges_.begin(), ranges_.end(),
-            [](const Range& a, const Range& b) { return a.begin < b.begin; });
+  for (std::vector<Range>* ranges : {&ranges_, &data_ranges_}) {
+    std::sort(ranges->begin(), ranges->end(),
+              [](const Range& a, const Range& b) { return a.begin < b.begin; });
+  }
 }
 
-const Module* ModuleMap::FindLocked(uintptr_t pc) const {
-  auto it = std::upper_bound(ranges_.begin(), ranges_.end(), pc,
+const Module* ModuleMap::FindIn(const std::vector<Range>& ranges, uintptr_t address) {
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), address,
                              [](uintptr_t value, const Range& r) { return value < r.begin; });
-  if (it == ranges_.begin()) return nullptr;
+  if (it == ranges.begin()) return nullptr;
   --it;
-  return pc < it->end ? it->module : nullptr;
+  return address < it->end ? it->module : nullptr;
+}
+
+std::optional<ModuleOffset> ModuleMap::FindStatic(uintptr_t address) {
+  RuntimeMutexLock hold(mu_);
+  if (ranges_.empty()) ScanLocked();
+  const Module* module = FindIn(data_ranges_, address);
+  if (module == nullptr) return std::nullopt;
+  return ModuleOffset{module, address - module->load_bias};
 }
 
 std::optional<ModuleOffset> ModuleMap::Find(uintptr_t pc) {

@@ -36,6 +36,17 @@ uint64_t TraceWriter::Scope::Class(uint32_t id) {
     record.site_stack_id = !info.site_stack.empty() ? Stack(info.site_stack)
                            : info.site_pc != 0    ? Stack({&info.site_pc, 1})
                                                   : 0;
+    record.origin = static_cast<uint8_t>(info.origin);
+    if (info.origin == format::ClassOrigin::kStatic) {
+      if (auto where = writer_.modules_.FindStatic(info.object_address)) {
+        record.object_module = Module(*where->module);
+        record.object_offset = where->offset;
+      } else {
+        record.origin = static_cast<uint8_t>(format::ClassOrigin::kSite);
+      }
+    }
+    if (info.origin == format::ClassOrigin::kHeap) record.object_offset = info.object_offset;
+    record.first_use_stack_id = Stack(info.first_use_stack);
     Add(record);
   }
   return id;
@@ -51,9 +62,13 @@ uint64_t TraceWriter::Scope::Instance(const internal::SyncHandle& handle) {
     record.line = handle.site_pc == 0 ? handle.site_line : 0;
     record.name_sid = handle.named ? String(writer_.registry_.Class(handle.class_id).name) : 0;
     record.initial_value = handle.initial_value;
-    // A preload object was first seen where its class was: the class's stack.
+    // A preload object was first seen where its class was (an object's or an allocation
+    // site's class: where its first object was).
+    const ClassInfo& cls = writer_.registry_.Class(handle.class_id);
     record.site_stack_id =
-        handle.site_pc != 0 ? Stack(writer_.registry_.Class(handle.class_id).site_stack) : 0;
+        handle.site_pc == 0                          ? 0
+        : cls.origin == format::ClassOrigin::kSite ? Stack(cls.site_stack)
+                                                     : Stack(cls.first_use_stack);
     record.global_name_sid =
         String(absl::string_view(handle.global_name.data(), handle.global_name.size()));
     Add(record);
