@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/tool_process.h"
 
 extern char** environ;
 
@@ -23,33 +24,6 @@ namespace lockgraph {
 namespace {
 
 bool IsExecutable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
-
-// Closes a file descriptor when it goes out of scope.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { Reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  void Reset(int fd = -1) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-bool WriteAll(int fd, absl::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 // "file:line:column" (the file may itself contain ':').
 SourceFrame ParseLocation(std::string function, absl::string_view location) {
@@ -124,70 +98,58 @@ absl::StatusOr<std::vector<SymbolizedAddress>> ParseSymbolizerOutput(absl::strin
   return result;
 }
 
+absl::StatusOr<std::vector<DataSymbol>> ParseDataOutput(absl::string_view output,
+                                                       size_t expected) {
+  std::vector<DataSymbol> result;
+  std::vector<absl::string_view> lines = absl::StrSplit(output, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].empty()) continue;
+    DataSymbol symbol;
+    if (lines[i] != "??") symbol.name = std::string(lines[i]);
+    std::vector<absl::string_view> range =
+        i + 1 < lines.size() ? absl::StrSplit(lines[i + 1], ' ') : std::vector<absl::string_view>();
+    if (range.size() != 2 || !absl::SimpleAtoi(range[0], &symbol.start) ||
+        !absl::SimpleAtoi(range[1], &symbol.size)) {
+      return absl::DataLossError(absl::StrCat("llvm-symbolizer output line ", i + 2,
+                                              ": expected \"start size\""));
+    }
+    if (symbol.size == 0) symbol.name.clear();
+    result.push_back(std::move(symbol));
+    for (i += 2; i < lines.size() && !lines[i].empty(); ++i) {
+    }
+  }
+  if (result.size() != expected) {
+    return absl::DataLossError(absl::StrCat("llvm-symbolizer answered for ", result.size(),
+                                            " variables, expected ", expected));
+  }
+  return result;
+}
+
 absl::StatusOr<std::vector<SymbolizedAddress>> LlvmSymbolizer::Symbolize(
     const std::string& module_path, absl::Span<const uint64_t> addresses) const {
   if (addresses.empty()) return std::vector<SymbolizedAddress>();
-  // Input through an unlinked temporary file rather than a pipe: no SIGPIPE, no pipe deadlock.
-  const char* tmpdir = getenv("TMPDIR");
-  std::string tmpl = absl::StrCat(tmpdir != nullptr && *tmpdir ? tmpdir : "/tmp",
-                                  "/lockgraph-symbolize-XXXXXX");
-  Fd input(mkostemp(tmpl.data(), O_CLOEXEC));
-  if (input.get() < 0) {
-    return absl::UnavailableError(absl::StrCat("cannot create ", tmpl, ": ", strerror(errno)));
-  }
-  unlink(tmpl.c_str());
   std::string text;
   for (uint64_t address : addresses) absl::StrAppendFormat(&text, "0x%x\n", address);
-  if (!WriteAll(input.get(), text) || lseek(input.get(), 0, SEEK_SET) != 0) {
-    return absl::UnavailableError("cannot write the symbolizer's input");
-  }
+  absl::StatusOr<std::string> output = Run(module_path, text);
+  if (!output.ok()) return output.status();
+  return ParseSymbolizerOutput(*output, addresses.size());
+}
 
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    return absl::UnavailableError(absl::StrCat("pipe: ", strerror(errno)));
-  }
-  Fd read_end(pipe_fds[0]);
-  Fd write_end(pipe_fds[1]);
+absl::StatusOr<std::vector<DataSymbol>> LlvmSymbolizer::SymbolizeData(
+    const std::string& module_path, absl::Span<const uint64_t> addresses) const {
+  if (addresses.empty()) return std::vector<DataSymbol>();
+  std::string text;
+  for (uint64_t address : addresses) absl::StrAppendFormat(&text, "DATA 0x%x\n", address);
+  absl::StatusOr<std::string> output = Run(module_path, text);
+  if (!output.ok()) return output.status();
+  return ParseDataOutput(*output, addresses.size());
+}
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, input.get(), 0);
-  posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-
-  std::vector<std::string> args = {binary_, absl::StrCat("--obj=", module_path),
-                                   "--functions=linkage", "--demangle", "--inlines"};
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    if (absl::StartsWith(*e, "LD_PRELOAD=") || absl::StartsWith(*e, "LOCKGRAPH_OPTIONS=")) {
-      continue;
-    }
-    envp.push_back(*e);
-  }
-  envp.push_back(nullptr);
-
-  pid_t pid;
-  const int rc = posix_spawn(&pid, binary_.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot run ", binary_, ": ", strerror(rc)));
-  }
-  write_end.Reset();
-  std::string output;
-  char buf[8192];
-  for (;;) {
-    const ssize_t n = read(read_end.get(), buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    output.append(buf, static_cast<size_t>(n));
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return ParseSymbolizerOutput(output, addresses.size());
+absl::StatusOr<std::string> LlvmSymbolizer::Run(const std::string& module_path,
+                                                absl::string_view text) const {
+  return RunTool({binary_, absl::StrCat("--obj=", module_path), "--functions=linkage",
+                  "--demangle", "--inlines"},
+                 text);
 }
 
 }  // namespace lockgraph

@@ -23,6 +23,13 @@
 
 namespace lockgraph {
 
+// A global or static variable, as the symbol table knows it.
+struct DataSymbol {
+  std::string name;  // demangled: "g_accounts", "ns::inner", "main::local_static"
+  uint64_t start = 0;
+  uint64_t size = 0;
+};
+
 class LlvmSymbolizer {
  public:
   // `preferred`: a path to use, "none" for no symbolizer, or empty to search.
@@ -35,11 +42,24 @@ class LlvmSymbolizer {
   absl::StatusOr<std::vector<SymbolizedAddress>> Symbolize(
       const std::string& module_path, absl::Span<const uint64_t> addresses) const;
 
+  // result[i] is the variable that holds addresses[i] (an object's address, not minus one):
+  // its name from the symbol table, where it starts and its size. Empty name: none.
+  absl::StatusOr<std::vector<DataSymbol>> SymbolizeData(const std::string& module_path,
+                                                        absl::Span<const uint64_t> addresses) const;
+
   const std::string& binary() const { return binary_; }
 
  private:
+  // Runs the symbolizer on `module_path` with `input` (one query per line); its stdout.
+  absl::StatusOr<std::string> Run(const std::string& module_path, absl::string_view input) const;
+
   std::string binary_;
 };
+
+// Parses llvm-symbolizer's answers to DATA queries: per address "name", "start size", maybe
+// more lines (newer versions add the declaration), then an empty line. Exposed for tests.
+absl::StatusOr<std::vector<DataSymbol>> ParseDataOutput(absl::string_view output,
+                                                       size_t expected);
 
 // Parses llvm-symbolizer's default (LLVM style) output: per address, pairs of lines
 // "function" and "file:line:column", then an empty line. Exposed for tests.

@@ -77,9 +77,15 @@ int Run(RunFlags& flags) {
   return exit_code;
 }
 
-int Stats(const std::vector<std::string>& paths, const std::string& format) {
+int Stats(const std::vector<std::string>& paths, const std::string& format,
+          const std::string& symbolizer_path) {
   absl::StatusOr<Model> model = LoadModel(paths);
   if (!model.ok()) return Fail(model.status());
+  // Classes of the preload are named by their variables and sites, as in the reports.
+  std::vector<const Trace*> traces;
+  for (const Trace& trace : model->traces()) traces.push_back(&trace);
+  StackSymbolizer symbolizer(traces, lockgraph::LlvmSymbolizer::Find(symbolizer_path));
+  model->ResolveSites(symbolizer);
   for (const std::string& warning : model->warnings()) {
     std::cerr << "lockgraph: warning: " << warning << "\n";
   }
@@ -197,6 +203,9 @@ int main(int argc, char** argv) {
   stats_cmd->add_option("PATH", stats_paths, "trace files or directories of them")->required();
   stats_cmd->add_option("--format", stats_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  std::string stats_symbolizer;
+  stats_cmd->add_option("--symbolizer", stats_symbolizer,
+                         "llvm-symbolizer to use, or none (default: from PATH)");
 
   std::string dump_path;
   bool dump_symbolize = false;
@@ -229,7 +238,7 @@ int main(int argc, char** argv) {
   if (analyze_cmd->parsed()) return Analyze(analyze, std::cout);
   if (run_cmd->parsed()) return Run(run);
   if (confirm_cmd->parsed()) return Confirm(confirm);
-  if (stats_cmd->parsed()) return Stats(stats_paths, stats_format);
+  if (stats_cmd->parsed()) return Stats(stats_paths, stats_format, stats_symbolizer);
   if (dump_cmd->parsed()) return Dump(dump_path, dump_symbolize, dump_symbolizer);
   if (export_cmd->parsed()) return Export(export_flags);
   return kExitBadInput;

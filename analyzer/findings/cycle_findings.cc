@@ -25,8 +25,11 @@ FindingStack HeldStack(FindingParts& parts, uint32_t lock, StackRef site, bool* 
   FindingStack held = parts.Stack(site);
   *first_use = false;
   if (held.frames.empty() || !IsUserFrame(held.frames.front())) {
+    // Where the lock was first used: its own stack (a preload object's), else its class's.
     const Model& model = parts.model();
-    FindingStack first = parts.Stack(model.lock_class(model.lock(lock).class_id).site_stack);
+    const ModelLock& l = model.lock(lock);
+    FindingStack first =
+        parts.Stack(l.site_stack.id != 0 ? l.site_stack : model.lock_class(l.class_id).site_stack);
     if (!first.frames.empty()) {
       held = std::move(first);
       *first_use = true;

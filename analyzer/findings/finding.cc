@@ -4,6 +4,13 @@
 
 namespace lockgraph::analyzer {
 
+bool FindingLock::LabelHasSite() const {
+  for (const char* marker : {" created at ", " first used at ", " allocated at "}) {
+    if (label.find(marker) != std::string::npos) return true;
+  }
+  return false;
+}
+
 const char* FindingKindName(FindingKind kind) {
   switch (kind) {
     case FindingKind::kDeadlock: return "deadlock";
@@ -16,6 +23,10 @@ const char* FindingKindName(FindingKind kind) {
 }
 
 std::string FindingStack::site() const {
+  // The program's own frame (a whole stack, --full-stacks, starts in the library).
+  for (const SourceFrame& frame : frames) {
+    if (IsUserFrame(frame)) return FrameSite(frame);
+  }
   return frames.empty() ? std::string() : FrameSite(frames.front());
 }
 

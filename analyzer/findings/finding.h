@@ -25,12 +25,17 @@ struct FindingLock {
   std::string label;       // `Lock "accounts"` or `Lock created at bank.cc:12`
   std::string site;        // construction site, "file:line"
   format::SyncKind kind = format::SyncKind::kLock;
+  // What `site` is: "created", "declared" (a variable), "allocated" or "first used".
+  std::string site_verb = "created";
+  // Whether the label already says where the lock was made (`Lock created at bank.cc:12`).
+  bool LabelHasSite() const;
 };
 
 // A stack as people read it: the user's frames, innermost first.
 struct FindingStack {
   std::vector<SourceFrame> frames;
-  std::string site() const;  // "file:line" of the first frame, "" if none
+  size_t folded = 0;  // library frames between the user's frames left out (--full-stacks)
+  std::string site() const;  // "file:line" of the first user frame (else the first), "" if none
 };
 
 struct FindingThread {

@@ -9,9 +9,14 @@ namespace lockgraph::analyzer {
 
 FindingStack FindingParts::Stack(StackRef ref) {
   FindingStack stack;
-  const std::vector<SourceFrame> frames = symbolizer_.Frames(ref);
-  const auto [first, end] = UserFrameRange(frames);
-  stack.frames.assign(frames.begin() + first, frames.begin() + end);
+  std::vector<SourceFrame> frames = symbolizer_.Frames(ref);
+  if (full_stacks_) {
+    stack.frames = std::move(frames);
+    return stack;
+  }
+  ShownFrames shown = FoldLibraryFrames(frames);
+  stack.frames = std::move(shown.frames);
+  stack.folded = shown.folded;
   return stack;
 }
 
@@ -27,14 +32,25 @@ FindingThread FindingParts::Thread(uint32_t id) const {
 
 FindingLock FindingParts::InstanceLock(const ModelLock& lock) const {
   const ModelClass& cls = model_.lock_class(lock.class_id);
-  return FindingLock{cls.name, ClassLabel(cls), absl::StrCat(lock.file, ":", lock.line),
+  // An object in static storage is its class; any other preload object says where it was
+  // first used (its class, where it was allocated).
+  if (cls.origin == format::ClassOrigin::kStatic) return ClassLock(cls);
+  FindingLock result{cls.name, ClassLabel(cls), absl::StrCat(lock.file, ":", lock.line),
                      lock.kind};
+  if (cls.origin == format::ClassOrigin::kHeap) result.site_verb = "first used";
+  if (cls.origin == format::ClassOrigin::kSite) result.site_verb = SiteVerb(cls);
+  return result;
+}
+
+FindingLock FindingParts::ClassLock(const ModelClass& c) const {
+  FindingLock result{c.name, ClassLabel(c), absl::StrCat(c.file, ":", c.line), c.kind};
+  result.site_verb = SiteVerb(c);
+  return result;
 }
 
 FindingLock FindingParts::GraphLock(const LockGraph& graph, uint32_t node) const {
   if (graph.level() == LockGraph::kInstances) return InstanceLock(model_.lock(node));
-  const ModelClass& c = model_.lock_class(node);
-  return FindingLock{c.name, ClassLabel(c), absl::StrCat(c.file, ":", c.line), c.kind};
+  return ClassLock(model_.lock_class(node));
 }
 
 const ModelClass& FindingParts::ClassOf(const LockGraph& graph, uint32_t node) const {

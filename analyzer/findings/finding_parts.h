@@ -21,19 +21,23 @@ namespace lockgraph::analyzer {
 
 class FindingParts {
  public:
-  FindingParts(const Model& model, StackSymbolizer& symbolizer)
-      : model_(model), symbolizer_(symbolizer) {}
+  // `full_stacks`: every frame, not the user's frames with the library's folded.
+  FindingParts(const Model& model, StackSymbolizer& symbolizer, bool full_stacks = false)
+      : model_(model), symbolizer_(symbolizer), full_stacks_(full_stacks) {}
 
   const Model& model() const { return model_; }
   StackSymbolizer& symbolizer() { return symbolizer_; }
 
-  // The user's frames of a stack, innermost first.
+  // The user's frames of a stack, innermost first, the library frames between them folded
+  // (all of them with full_stacks).
   FindingStack Stack(StackRef ref);
   // A thread by its model id; an empty thread for id 0.
   FindingThread Thread(uint32_t id) const;
   // One lock instance as a finding names it: its class, and its own construction site.
   FindingLock InstanceLock(const ModelLock& lock) const;
   // A node of `graph`: an instance (its own site) or a class (its class site).
+  // A class as a finding names it, with its own site.
+  FindingLock ClassLock(const ModelClass& c) const;
   FindingLock GraphLock(const LockGraph& graph, uint32_t node) const;
   // The class of a node of `graph`.
   const ModelClass& ClassOf(const LockGraph& graph, uint32_t node) const;
@@ -41,6 +45,7 @@ class FindingParts {
  private:
   const Model& model_;
   StackSymbolizer& symbolizer_;
+  bool full_stacks_ = false;
 };
 
 }  // namespace lockgraph::analyzer

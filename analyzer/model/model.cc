@@ -196,10 +196,19 @@ uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& rec
   auto [it, inserted] = class_by_name_.try_emplace(name, 0);
   if (inserted) {
     it->second = static_cast<uint32_t>(classes_.size());
-    classes_.push_back({name, record.kind, trace.String(record.file_sid), record.line,
-                        trace.String(record.function_sid),
-                        StackRef{static_cast<uint32_t>(traces_.size()), record.site_stack_id},
-                        {name}});
+    const uint32_t index = static_cast<uint32_t>(traces_.size());
+    ModelClass& c = classes_.emplace_back();
+    c.name = name;
+    c.kind = record.kind;
+    c.file = trace.String(record.file_sid);
+    c.line = record.line;
+    c.function = trace.String(record.function_sid);
+    c.site_stack = StackRef{index, record.site_stack_id};
+    c.trace_keys = {name};
+    c.origin = static_cast<format::ClassOrigin>(record.origin);
+    c.object = ObjectRef{index, record.object_module, record.object_offset};
+    c.object_offset = record.object_offset;
+    c.first_use = StackRef{index, record.first_use_stack_id};
   }
   return it->second;
 }
@@ -382,13 +391,17 @@ void Model::AddRaces(std::vector<ModelRace> races) {
 
 void Model::ResolveSites(StackSymbolizer& symbolizer) {
   std::vector<StackRef> stacks;
+  std::vector<ObjectRef> objects;
   for (const ModelClass& c : classes_) {
     if (c.file.empty() && c.site_stack.id != 0) stacks.push_back(c.site_stack);
+    if (c.first_use.id != 0) stacks.push_back(c.first_use);
+    if (c.origin == format::ClassOrigin::kStatic) objects.push_back(c.object);
   }
   for (const ModelLock& l : locks_) {
     if (l.file.empty() && l.site_stack.id != 0) stacks.push_back(l.site_stack);
   }
   symbolizer.Prefetch(stacks);
+  symbolizer.PrefetchObjects(objects);
   // The first frame of the program itself: in an unoptimized build the interposer's caller
   // is std::mutex::lock or __gthread_mutex_lock, not the user's line.
   auto resolve = [&](StackRef stack, std::string& file, uint32_t& line, std::string* function) {
@@ -401,16 +414,43 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
     return IsUserFrame(frame);
   };
   // Classes: one source line is one class, whatever path (inlined or not) led from it to the
-  // C library. Preload classes that resolve to the same line merge; their key becomes it.
+  // C library. Preload classes that resolve to the same line (and, for heap classes, the
+  // same offset in the block) merge; their key becomes it. An object in static storage is a
+  // class of its own, named by its variable.
   std::vector<uint32_t> remap(classes_.size());
-  absl::flat_hash_map<std::tuple<format::SyncKind, std::string, uint32_t>, uint32_t> by_site;
+  absl::flat_hash_map<std::tuple<format::SyncKind, format::ClassOrigin, std::string, uint32_t,
+                                 uint64_t>,
+                      uint32_t>
+      by_site;
   for (uint32_t id = 0; id < classes_.size(); ++id) {
     remap[id] = id;
     ModelClass& c = classes_[id];
+    if (c.origin == format::ClassOrigin::kStatic) {
+      const VariableName variable = symbolizer.Object(c.object);
+      c.variable = variable.name;
+      if (!variable.decl_file.empty() && variable.decl_line != 0) {
+        c.file = variable.decl_file;
+        c.line = variable.decl_line;
+        c.declared = true;
+      } else {
+        resolve(c.first_use, c.file, c.line, &c.function);
+      }
+      // A later object built where the variable's first was: " #2" stays in its name.
+      if (const size_t generation = c.name.rfind(" #");
+          !c.variable.empty() && generation != std::string::npos) {
+        c.variable += c.name.substr(generation);
+      }
+      if (!c.variable.empty()) c.name = c.variable;
+      continue;
+    }
     if (!c.file.empty() || c.site_stack.id == 0) continue;
     if (!resolve(c.site_stack, c.file, c.line, &c.function)) continue;
     c.name = absl::StrCat(c.file, ":", c.line);
-    auto [it, inserted] = by_site.try_emplace({c.kind, c.file, c.line}, id);
+    if (c.origin == format::ClassOrigin::kHeap && c.object_offset != 0) {
+      absl::StrAppend(&c.name, "+", c.object_offset);
+    }
+    auto [it, inserted] =
+        by_site.try_emplace({c.kind, c.origin, c.file, c.line, c.object_offset}, id);
     if (!inserted) remap[id] = it->second;
   }
   for (uint32_t id = 0; id < classes_.size(); ++id) {
@@ -424,6 +464,12 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
   }
   for (ModelLock& l : locks_) {
     l.class_id = remap[l.class_id];
+    // An object in static storage is its class: its site is the variable's declaration.
+    if (const ModelClass& c = classes_[l.class_id]; c.declared) {
+      l.file = c.file;
+      l.line = c.line;
+      continue;
+    }
     if (!l.file.empty() || l.site_stack.id == 0) continue;
     if (!resolve(l.site_stack, l.file, l.line, nullptr)) {
       const ModelClass& c = classes_[l.class_id];  // its own site is in the C++ library

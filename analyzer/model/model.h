@@ -42,6 +42,13 @@ struct StackRef {
   }
 };
 
+// An object in static storage: an address in a module of a trace (for naming its variable).
+struct ObjectRef {
+  uint32_t trace = 0;
+  uint64_t module = 0;  // a ModuleRecord id; 0: none
+  uint64_t offset = 0;
+};
+
 struct ModelThread {
   uint32_t trace = 0;
   uint32_t tid = 0;  // as recorded in its trace
@@ -60,6 +67,16 @@ struct ModelClass {
   // The keys the runtime gave this class in the traces: its name, or for preload classes
   // merged by ResolveSites each "module+offset" key (what `lockgraph confirm` steers by).
   std::vector<std::string> trace_keys;
+  // Preload classes of one object in static storage (`object`; once resolved, `variable` is
+  // its name and file:line its declaration if `declared`, else where it was first used) or
+  // of a heap allocation site (file:line is the allocation, `object_offset` the lock's offset
+  // in the block). `first_use`: where the first object was first used.
+  format::ClassOrigin origin = format::ClassOrigin::kSite;
+  ObjectRef object;
+  uint64_t object_offset = 0;
+  StackRef first_use;
+  std::string variable;
+  bool declared = false;
 };
 
 struct ModelLock {

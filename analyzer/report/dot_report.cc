@@ -67,7 +67,7 @@ const char* Color(FindingKind kind) {
 // The class label with the file's base name (the tooltip has the path), then the site of a
 // named class; a class named by its site says where it was made already.
 std::string NodeLabel(const OrderGraphNode& node) {
-  for (std::string_view marker : {" created at ", " first used at "}) {
+  for (std::string_view marker : {" created at ", " first used at ", " allocated at "}) {
     const size_t at = node.label.find(marker);
     if (at == std::string::npos) continue;
     const size_t site = at + marker.size();

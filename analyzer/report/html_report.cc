@@ -185,9 +185,12 @@ std::string ShortLockName(const FindingLock& lock) {
   if (quote != std::string::npos && label.size() >= quote + 2 && label.back() == '"') {
     return label.substr(quote + 1, label.size() - quote - 2);
   }
-  for (const char* marker : {" created at ", " first used at "}) {
+  for (const char* marker : {" created at ", " first used at ", " allocated at "}) {
     const size_t at = label.find(marker);
     if (at != std::string::npos) return Basename(label.substr(at + strlen(marker)));
+  }
+  if (const size_t space = label.find(' '); space != std::string::npos) {
+    return label.substr(space + 1);  // `pthread_mutex g_accounts`: the variable
   }
   return lock.class_name.empty() ? label : lock.class_name;
 }
@@ -207,7 +210,7 @@ std::string DisplayClass(const std::string& key) {
 // `Lock "accounts", created at bank.cc:12`; a lock named by its site says it once.
 std::string LockTitle(const FindingLock& lock) {
   if (lock.site.empty() || absl::StrContains(lock.label, lock.site)) return lock.label;
-  return absl::StrCat(lock.label, ", created at ", lock.site);
+  return absl::StrCat(lock.label, ", ", lock.site_verb, " at ", lock.site);
 }
 
 std::string ThreadShortName(const FindingThread& thread) {
@@ -458,11 +461,11 @@ void AppendCycle(std::string& out, const Finding& f, size_t index) {
   AppendCycleSvg(out, f, index, highlight);
   absl::StrAppend(&out,
                   "<div><table class=\"lg-locks\"><thead><tr><th>lock</th><th>kind</th>"
-                  "<th>created at</th></tr></thead><tbody>\n");
+                  "<th>where</th></tr></thead><tbody>\n");
   for (const FindingLock& lock : f.locks) {
     absl::StrAppend(&out, "<tr><td>", Esc(lock.label), "</td><td>",
-                    Esc(format::SyncKindName(lock.kind)), "</td><td>", ShortCode(lock.site),
-                    "</td></tr>\n");
+                    Esc(format::SyncKindName(lock.kind)), "</td><td>", Esc(lock.site_verb), " at ",
+                    ShortCode(lock.site), "</td></tr>\n");
   }
   absl::StrAppend(&out,
                   "</tbody></table>\n<figcaption>Each arrow is a thread that holds the lock "
@@ -546,8 +549,8 @@ void AppendLongWait(std::string& out, const Finding& f) {
 
 void AppendMisuse(std::string& out, const Finding& f) {
   if (!f.locks.empty()) {
-    absl::StrAppend(&out, "<p>Lock <b>", Esc(f.locks[0].label), "</b>, created at ",
-                    Code(f.locks[0].site), ".</p>\n");
+    absl::StrAppend(&out, "<p>Lock <b>", Esc(f.locks[0].label), "</b>, ", Esc(f.locks[0].site_verb),
+                    " at ", Code(f.locks[0].site), ".</p>\n");
   }
   absl::StrAppend(&out, "<h5>", Esc(f.waiter.label()), ", at</h5>\n");
   AppendStack(out, f.waiter_stack);

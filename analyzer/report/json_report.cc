@@ -24,7 +24,8 @@ json LocksJson(const std::vector<FindingLock>& finding_locks) {
     locks.push_back({{"class", lock.class_name},
                      {"label", lock.label},
                      {"kind", std::string(format::SyncKindName(lock.kind))},
-                     {"site", lock.site}});
+                     {"site", lock.site},
+                     {"site_is", lock.site_verb}});
   }
   return locks;
 }

@@ -22,6 +22,11 @@ void AppendStack(std::string& out, const FindingStack& stack, const char* indent
   for (size_t i = 0; i < stack.frames.size(); ++i) {
     absl::StrAppend(&out, indent, "#", i, " ", FormatFrame(stack.frames[i]), "\n");
   }
+  if (stack.folded != 0) {
+    absl::StrAppend(&out, indent, "(", stack.folded, stack.folded == 1 ? " frame" : " frames",
+                    " of the C++ library and lockgraph between these folded; --full-stacks "
+                    "shows them)\n");
+  }
 }
 
 std::string Or(const std::string& site, const char* fallback) {
@@ -80,11 +85,10 @@ void AppendConfirmation(std::string& out, const Finding& f) {
 void AppendCycle(std::string& out, const Finding& f) {
   for (const FindingLock& lock : f.locks) {
     // A class named by its site already says where it was made.
-    if (lock.label.find(" created at ") != std::string::npos ||
-        lock.label.find(" first used at ") != std::string::npos) {
+    if (lock.LabelHasSite()) {
       absl::StrAppend(&out, "    lock ", lock.label, "\n");
     } else {
-      absl::StrAppend(&out, "    lock ", lock.label, ", created at ", lock.site, "\n");
+      absl::StrAppend(&out, "    lock ", lock.label, ", ", lock.site_verb, " at ", lock.site, "\n");
     }
   }
   AppendEdges(out, f.locks, f.edges, f.observed ? EdgeTense::kHappened : EdgeTense::kPredicted,

@@ -8,7 +8,29 @@ namespace lockgraph::analyzer {
 
 StackSymbolizer::StackSymbolizer(std::vector<const Trace*> traces,
                                  std::optional<LlvmSymbolizer> symbolizer)
-    : traces_(std::move(traces)), symbolizer_(std::move(symbolizer)) {}
+    : traces_(std::move(traces)), symbolizer_(symbolizer), variables_(std::move(symbolizer)) {}
+
+std::string StackSymbolizer::ModulePath(uint32_t trace, uint64_t module) const {
+  if (trace >= traces_.size()) return {};
+  auto it = traces_[trace]->modules.find(module);
+  return it == traces_[trace]->modules.end() ? std::string()
+                                              : traces_[trace]->String(it->second.path_sid);
+}
+
+void StackSymbolizer::PrefetchObjects(absl::Span<const ObjectRef> objects) {
+  std::map<std::string, std::vector<uint64_t>> by_module;
+  for (const ObjectRef& object : objects) {
+    std::string path = ModulePath(object.trace, object.module);
+    if (!path.empty()) by_module[std::move(path)].push_back(object.offset);
+  }
+  for (const auto& [path, offsets] : by_module) variables_.Prefetch(path, offsets);
+}
+
+VariableName StackSymbolizer::Object(ObjectRef object) {
+  const std::string path = ModulePath(object.trace, object.module);
+  if (path.empty()) return {};
+  return variables_.Name(path, object.offset);
+}
 
 const format::StackRecord* StackSymbolizer::Find(StackRef stack) const {
   if (stack.id == 0 || stack.trace >= traces_.size()) return nullptr;

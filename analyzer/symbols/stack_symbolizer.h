@@ -22,6 +22,7 @@
 #include "analyzer/model/model.h"
 #include "common/llvm_symbolizer.h"
 #include "common/source_frame.h"
+#include "common/variable_namer.h"
 
 namespace lockgraph::analyzer {
 
@@ -36,13 +37,22 @@ class StackSymbolizer {
   // A stack not prefetched is symbolized on its own.
   std::vector<SourceFrame> Frames(StackRef stack);
 
+  // The variable (and member or element) at an object's address in a module of a trace
+  // (a ClassRecord of origin kStatic); see variable_namer.h. Empty name if unknown.
+  void PrefetchObjects(absl::Span<const ObjectRef> objects);
+  VariableName Object(ObjectRef object);
+
  private:
+  // The module's file, or "" if the trace has no such module.
+  std::string ModulePath(uint32_t trace, uint64_t module) const;
+
   const format::StackRecord* Find(StackRef stack) const;
 
   std::vector<const Trace*> traces_;
   std::optional<LlvmSymbolizer> symbolizer_;
   // (module path, offset) -> frames; an empty vector: asked, but unknown
   absl::flat_hash_map<std::pair<std::string, uint64_t>, SymbolizedAddress> frames_;
+  VariableNamer variables_;
 };
 
 }  // namespace lockgraph::analyzer

@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "common/thread_order.h"
 #include "common/trace_format.h"
+#include "common/variable_namer.h"
 #include "runtime/base/runtime_mutex.h"
 #include "runtime/online/incremental_order_graph.h"
 
@@ -37,8 +38,12 @@ struct LockDescription {
   bool named = false;
   uintptr_t site_pc = 0;  // preload objects: where first seen (file and line are unknown)
   // Preload objects: the frames that make the class, site_pc first, up to the program's
-  // own line when site_pc is in the C++ library (an out-of-line std::mutex::lock).
+  // own line when site_pc is in the C++ library (an out-of-line std::mutex::lock); for a heap
+  // class, the allocation.
   std::vector<uintptr_t> site_stack;
+  format::ClassOrigin origin = format::ClassOrigin::kSite;
+  VariableName variable;  // kStatic: the object's variable, if it could be named
+  std::vector<uintptr_t> first_use_stack;  // kStatic, kHeap: where the first object was used
 };
 
 struct HeldDescription {

@@ -51,13 +51,35 @@ std::pair<std::string, uint32_t> SiteOf(const LockDescription& lock, const Symbo
   return {frame.file, frame.line};
 }
 
+// Where a lock was first used: for a class of an object or allocation site, the stack kept
+// when its first object became known; else the class's site.
+std::pair<std::string, uint32_t> FirstUseOf(const LockDescription& lock,
+                                            const SymbolTable& symbols) {
+  if (lock.first_use_stack.empty()) return SiteOf(lock, symbols);
+  const std::vector<SourceFrame> frames = Flatten(lock.first_use_stack, symbols);
+  if (frames.empty()) return {"", 0};
+  const SourceFrame& frame = frames[FirstUserFrame(frames)];
+  return {frame.file, frame.line};
+}
+
 }  // namespace
 
 std::string LockLabel(const LockDescription& lock, const SymbolTable& symbols) {
   const auto [file, line] = SiteOf(lock, symbols);
+  if (!lock.variable.name.empty()) {
+    if (lock.variable.decl_file.empty()) {
+      return absl::StrCat(KindName(lock.kind), " ", lock.variable.name);
+    }
+    return absl::StrCat(KindName(lock.kind), " ", lock.variable.name, " (declared at ",
+                        lock.variable.decl_file, ":", lock.variable.decl_line, ")");
+  }
+  if (lock.origin == format::ClassOrigin::kHeap && !file.empty()) {
+    return absl::StrCat(KindName(lock.kind), " allocated at ", file, ":", line);
+  }
   if (lock.site_pc != 0) {
-    if (file.empty()) return absl::StrCat(KindName(lock.kind), " ", lock.class_name);
-    return absl::StrCat(KindName(lock.kind), " first used at ", file, ":", line);
+    const auto [first_file, first_line] = FirstUseOf(lock, symbols);
+    if (first_file.empty()) return absl::StrCat(KindName(lock.kind), " ", lock.class_name);
+    return absl::StrCat(KindName(lock.kind), " first used at ", first_file, ":", first_line);
   }
   const std::string site = absl::StrCat(file, ":", line);
   if (lock.named) {
@@ -68,6 +90,7 @@ std::string LockLabel(const LockDescription& lock, const SymbolTable& symbols) {
 
 std::string LockShortName(const LockDescription& lock, const SymbolTable& symbols) {
   if (lock.named) return absl::StrCat("\"", lock.class_name, "\"");
+  if (!lock.variable.name.empty()) return lock.variable.name;
   const auto [path, line] = SiteOf(lock, symbols);
   if (path.empty()) return lock.class_name;
   return absl::StrCat(Basename(path), ":", line);
@@ -87,6 +110,7 @@ std::vector<uintptr_t> PcsOf(const CycleFinding& cycle) {
   for (const LockDescription& lock : cycle.locks) {
     pcs.push_back(lock.site_pc);
     pcs.insert(pcs.end(), lock.site_stack.begin(), lock.site_stack.end());
+    pcs.insert(pcs.end(), lock.first_use_stack.begin(), lock.first_use_stack.end());
   }
   for (const CheckedDependency& edge : cycle.edges) {
     for (const HeldDescription& h : edge.held) pcs.push_back(h.pc);
@@ -127,7 +151,7 @@ std::string FormatCycleReport(const CycleFinding& cycle, const SymbolTable& symb
     std::string held_site = absl::StrCat(
         "taken at ", held_pc != 0 ? SiteOf(held_pc, symbols) : std::string("an unknown place"));
     if (held_site == "taken at ") {  // inside the C++ library: name where it was first used
-      const auto [file, line] = SiteOf(cycle.locks[i], symbols);
+      const auto [file, line] = FirstUseOf(cycle.locks[i], symbols);
       held_site = absl::StrCat("taken inside the C++ library; first used at ", file, ":", line);
     }
     absl::StrAppend(&out, "\n  thread ", edge.tid, " \"", thread_name(edge.tid), "\" holds ",
@@ -164,6 +188,7 @@ std::vector<uintptr_t> PcsOf(const std::vector<DeadlockedThread>& threads) {
     for (const LockDescription* lock : {&t.held, &t.waits_for}) {
       pcs.push_back(lock->site_pc);
       pcs.insert(pcs.end(), lock->site_stack.begin(), lock->site_stack.end());
+      pcs.insert(pcs.end(), lock->first_use_stack.begin(), lock->first_use_stack.end());
     }
     pcs.push_back(t.held_pc);
     pcs.insert(pcs.end(), t.stack.begin(), t.stack.end());
@@ -180,7 +205,7 @@ std::string FormatDeadlockReport(const std::vector<DeadlockedThread>& threads,
   auto taken_at = [&](const DeadlockedThread& t) {
     std::string site = t.held_pc != 0 ? SiteOf(t.held_pc, symbols) : "an unknown place";
     if (site.empty()) {  // inside the C++ library: name where the lock was first used
-      const auto [file, line] = SiteOf(t.held, symbols);
+      const auto [file, line] = FirstUseOf(t.held, symbols);
       site = absl::StrCat("inside the C++ library; first used at ", file, ":", line);
     }
     return site;

@@ -32,6 +32,13 @@ SourceFrame FallbackFrame(uintptr_t pc, const std::optional<ModuleOffset>& where
 
 }  // namespace
 
+VariableName OnlineSymbolizer::NameObject(uintptr_t address) {
+  const std::optional<ModuleOffset> where = modules_.FindStatic(address);
+  if (!where) return {};
+  VariableNamer namer(LlvmSymbolizer::Find(preferred_));
+  return namer.Name(where->module->path, where->offset);
+}
+
 std::vector<SymbolizedAddress> OnlineSymbolizer::Symbolize(absl::Span<const uintptr_t> pcs) {
   std::vector<SymbolizedAddress> result(pcs.size());
   std::vector<std::optional<ModuleOffset>> where(pcs.size());

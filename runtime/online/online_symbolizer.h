@@ -14,6 +14,7 @@
 
 #include "absl/types/span.h"
 #include "common/source_frame.h"
+#include "common/variable_namer.h"
 #include "runtime/trace/module_map.h"
 
 namespace lockgraph::runtime {
@@ -26,6 +27,9 @@ class OnlineSymbolizer {
 
   // One entry per pc (each a return address: the call before it is named).
   std::vector<SymbolizedAddress> Symbolize(absl::Span<const uintptr_t> pcs);
+  // The variable (and member) of an object in static storage (common/variable_namer.h);
+  // empty name without a symbolizer or a symbol.
+  VariableName NameObject(uintptr_t address);
 
  private:
   ModuleMap& modules_;

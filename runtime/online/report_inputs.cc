@@ -10,14 +10,21 @@ namespace lockgraph::runtime {
 
 LockDescription DescribeLock(ProcessRecorder& rt, const internal::SyncHandle& sync) {
   const ClassInfo& info = rt.registry().Class(sync.class_id);
-  return LockDescription{sync.id,
-                         info.name,
-                         static_cast<format::SyncKind>(sync.kind),
-                         sync.site_pc == 0 ? sync.site_file : "",
-                         sync.site_pc == 0 ? sync.site_line : 0,
-                         sync.named,
-                         sync.site_pc,
-                         sync.site_pc != 0 ? info.site_stack : std::vector<uintptr_t>{}};
+  LockDescription lock{sync.id,
+                       info.name,
+                       static_cast<format::SyncKind>(sync.kind),
+                       sync.site_pc == 0 ? sync.site_file : "",
+                       sync.site_pc == 0 ? sync.site_line : 0,
+                       sync.named,
+                       sync.site_pc,
+                       sync.site_pc != 0 ? info.site_stack : std::vector<uintptr_t>{}};
+  lock.origin = info.origin;
+  lock.first_use_stack = info.first_use_stack;
+  if (info.origin == format::ClassOrigin::kStatic) {
+    lock.variable = OnlineSymbolizer(rt.modules(), rt.options().symbolizer)
+                        .NameObject(info.object_address);
+  }
+  return lock;
 }
 
 SymbolTable SymbolizePcs(ProcessRecorder& rt, std::vector<uintptr_t> pcs) {
