@@ -9,6 +9,7 @@
 #include "analyzer/findings/class_stats.h"
 #include "analyzer/findings/cycle_findings.h"
 #include "analyzer/findings/finding_parts.h"
+#include "analyzer/findings/finding_places.h"
 #include "analyzer/findings/lock_labels.h"
 #include "analyzer/findings/long_wait_findings.h"
 #include "analyzer/findings/misuse_findings.h"
@@ -80,7 +81,7 @@ Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOp
   const std::vector<JudgedCycle> class_cycles =
       verdicts.Judge(classes, options.cycles, report.summary);
   PrefetchStacks(model, options, cycles, class_cycles, symbolizer);
-  FindingParts parts(model, symbolizer);
+  FindingParts parts(model, symbolizer, options.full_stacks);
 
   absl::flat_hash_set<std::vector<uint32_t>> instance_class_sets;  // class sets seen
   for (const JudgedCycle& cycle : cycles) {
@@ -131,6 +132,7 @@ Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOp
   report.stats = ComputeClassStats(model);
   if (options.order_graph) report.order_graph = BuildOrderGraph(parts, classes);
   report.warnings = model.warnings();
+  if (GivePlaces(report.findings)) report.warnings.push_back(kNoLineTablesWarning);
   Summary& s = report.summary;
   s.traces = model.traces().size();
   s.records = model.record_count();

@@ -26,6 +26,9 @@ struct AnalysisOptions {
   CycleSearchOptions cycles;
   // Fill Report::order_graph (the DOT report). Costs a symbolized stack per class order.
   bool order_graph = false;
+  // Show whole stacks: the C++ library's call machinery and lockgraph's thread start
+  // included, which are otherwise folded (common/source_frame.h, FoldLibraryFrames).
+  bool full_stacks = false;
 };
 
 Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOptions& options);

@@ -75,4 +75,35 @@ size_t FirstUserFrame(const std::vector<SourceFrame>& frames) {
   return UserFrameRange(frames).first;
 }
 
+ShownFrames FoldLibraryFrames(const std::vector<SourceFrame>& frames) {
+  ShownFrames shown;
+  // The program's frames: with a line; in a program without line tables, any named frame
+  // that is neither the library's nor the C library's. A stack with neither is kept whole.
+  bool (*program)(const SourceFrame&) = IsUserFrame;
+  if (!std::any_of(frames.begin(), frames.end(), IsUserFrame)) {
+    program = [](const SourceFrame& f) {
+      return !IsLibraryFrame(f) && f.function != "??" && !absl::StartsWith(f.file, "./") &&
+             !absl::StartsWith(f.function, "start_thread") && !absl::StartsWith(f.function, "clone");
+    };
+  }
+  size_t first = frames.size(), end = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (!program(frames[i])) continue;
+    first = std::min(first, i);
+    end = i + 1;
+  }
+  if (first == frames.size()) {
+    shown.frames = frames;
+    return shown;
+  }
+  for (size_t i = first; i < end; ++i) {
+    if (IsLibraryFrame(frames[i])) {
+      ++shown.folded;
+      continue;
+    }
+    shown.frames.push_back(frames[i]);
+  }
+  return shown;
+}
+
 }  // namespace lockgraph

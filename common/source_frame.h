@@ -52,6 +52,16 @@ std::pair<size_t, size_t> UserFrameRange(const std::vector<SourceFrame>& frames)
 // The index of the first user frame in `frames`, or 0 if there is none.
 size_t FirstUserFrame(const std::vector<SourceFrame>& frames);
 
+// A stack as reports show it: the user frames (UserFrameRange) without the library frames
+// between them (std::function, std::invoke, std::_Bind, lockgraph::Thread's start: the call
+// machinery from one frame of the program to the next). `folded` counts those left out
+// between user frames.
+struct ShownFrames {
+  std::vector<SourceFrame> frames;
+  size_t folded = 0;
+};
+ShownFrames FoldLibraryFrames(const std::vector<SourceFrame>& frames);
+
 }  // namespace lockgraph
 
 #endif  // LOCKGRAPH_COMMON_SOURCE_FRAME_H_

@@ -146,6 +146,7 @@ absl::StatusOr<AnalyzedTraces> AnalyzeTraces(const AnalyzeFlags& flags) {
   options.cycles.max_length = flags.max_cycle_length;
   options.cycles.max_cycles = flags.max_cycles;
   options.order_graph = flags.format == "dot";
+  options.full_stacks = flags.full_stacks;
   analyzed.report = Analyze(analyzed.model, symbolizer, options);
 
   const std::optional<FindingKind> fail_on = FailOnKind(flags.fail_on);
@@ -210,6 +211,10 @@ void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& f
   cmd->add_option("--long-wait", flags.long_wait,
                   "waits at least this long are findings (default 100ms)");
   cmd->add_flag("--explain", flags.explain, "list every cycle that was ruled out, with the reason");
+  cmd->add_flag("--full-stacks", flags.full_stacks,
+                "show whole stacks: the C++ library's call machinery (std::function, "
+                "std::invoke, std::bind) and lockgraph's thread start between the program's "
+                "frames are folded otherwise");
   cmd->add_option("--suppressions", flags.suppressions,
                   "file of findings to ignore (docs/reports.md)");
   cmd->add_option("--baseline", flags.baseline,

@@ -31,6 +31,7 @@ struct AnalyzeFlags {
   std::string fail_on = "deadlock";
   std::string long_wait = "100ms";
   bool explain = false;
+  bool full_stacks = false;  // every frame, the library's call machinery included
   std::string suppressions;
   std::string baseline;
   int max_cycle_length = 8;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "analyzer/findings/finding_places.h"
 #include "nlohmann/json.hpp"
 
 #ifndef LOCKGRAPH_VERSION
@@ -82,18 +83,6 @@ const std::vector<Rule>& Rules() {
        {"concurrency", "correctness"}},
   };
   return *rules;
-}
-
-// "file:line" -> (file, line); nullopt if it names no line (an unknown site, a frame without
-// line information).
-std::optional<std::pair<std::string, uint32_t>> ParseSite(const std::string& site) {
-  const size_t colon = site.rfind(':');
-  if (colon == std::string::npos || colon == 0) return std::nullopt;
-  uint32_t line = 0;
-  if (!absl::SimpleAtoi(absl::string_view(site).substr(colon + 1), &line) || line == 0) {
-    return std::nullopt;
-  }
-  return std::make_pair(site.substr(0, colon), line);
 }
 
 // Percent-encodes what may not stand in a URI path (RFC 3986 pchar and '/'). ':' is encoded
@@ -236,11 +225,8 @@ class SarifWriter {
   }
 
   static std::string LockSiteMessage(const FindingLock& lock) {
-    if (absl::StrContains(lock.label, " created at ") ||
-        absl::StrContains(lock.label, " first used at ")) {
-      return lock.label;
-    }
-    return absl::StrCat(lock.label, ", created here");
+    if (lock.LabelHasSite()) return lock.label;
+    return absl::StrCat(lock.label, ", ", lock.site_verb, " here");
   }
 
   static json ThreadFlowLocation(json location, const char* kind, int order) {
@@ -381,9 +367,14 @@ class SarifWriter {
                    {"ruleIndex", index},
                    {"level", rule.level},
                    {"message", {{"text", message}}}};
+    // Code scanning wants a location for every result: without any line, the function (or
+    // the module and offset) that the finding's place names.
     json primary = SiteLocation(f.location, "");
-    result["locations"] = primary.contains("physicalLocation") ? json::array({primary})
-                                                               : json::array();
+    if (!primary.contains("physicalLocation")) {
+      primary["logicalLocations"] = json::array(
+          {{{"fullyQualifiedName", f.location.empty() ? std::string("unknown") : f.location}}});
+    }
+    result["locations"] = json::array({primary});
     result["partialFingerprints"] = {{"lockgraph/v1", f.id}};
     json related = json::array();
     switch (f.kind) {
