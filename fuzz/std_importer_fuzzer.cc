@@ -15,7 +15,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view text(reinterpret_cast<const char*>(data), size);
   // A small flush size: several event blocks per thread even from a short input.
-  lockgraph::analyzer::StdImporter importer("fuzz.std", /*flush_bytes=*/64);
+  lockgraph::analyzer::StdImporter importer("fuzz.std", {.flush_bytes = 64});
   while (!text.empty()) {
     const size_t end = text.find('\n');
     const absl::string_view line = text.substr(0, end);

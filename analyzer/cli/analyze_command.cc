@@ -75,15 +75,27 @@ std::string SourceRoot(const std::string& dir) {
 }  // namespace
 
 absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths,
-                                const std::string& input_format) {
+                                const std::string& input_format, bool strict) {
   Model model;
   Progress progress;
   if (input_format == "std") {
     // Each file is imported into a full-mode trace in memory (docs/std-import.md).
     for (const std::string& path : paths) {
-      absl::StatusOr<std::string> trace = ImportStdFile(path);
-      if (!trace.ok()) return trace.status();
-      if (absl::Status status = model.AddTraceBytes(path, *std::move(trace)); !status.ok()) {
+      absl::StatusOr<StdImport> imported = ImportStdFile(path, {.strict = strict});
+      if (!imported.ok()) return imported.status();
+      // Each repaired line as it is found (bounded by the importer); the report says the
+      // findings are those of a repaired trace.
+      for (const std::string& warning : imported->warnings) {
+        std::cerr << "lockgraph: warning: " << warning << "\n";
+      }
+      if (const uint64_t repaired = imported->stats.repaired; repaired > 0) {
+        model.AddWarning(absl::StrCat(
+            path, ": ", repaired, repaired == 1 ? " line breaks" : " lines break",
+            " the lock discipline; the analysis is of the trace repaired as docs/std-import.md "
+            "says (--strict: an error)"));
+      }
+      if (absl::Status status = model.AddTraceBytes(path, std::move(imported->trace));
+          !status.ok()) {
         return status;
       }
     }
@@ -116,6 +128,9 @@ absl::StatusOr<AnalyzedTraces> AnalyzeTraces(const AnalyzeFlags& flags) {
   if (flags.cycles_only && flags.format != "dot") {
     return absl::InvalidArgumentError("--cycles-only: only with --format=dot");
   }
+  if (flags.strict && flags.input_format != "std") {
+    return absl::InvalidArgumentError("--strict: only with --input-format=std");
+  }
   absl::Duration long_wait;
   if (!absl::ParseDuration(flags.long_wait, &long_wait) || long_wait < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -133,7 +148,7 @@ absl::StatusOr<AnalyzedTraces> AnalyzeTraces(const AnalyzeFlags& flags) {
     if (!ids.ok()) return ids.status();
     baseline = *std::move(ids);
   }
-  absl::StatusOr<Model> model = LoadModel(flags.paths, flags.input_format);
+  absl::StatusOr<Model> model = LoadModel(flags.paths, flags.input_format, flags.strict);
   if (!model.ok()) return model.status();
 
   AnalyzedTraces analyzed{*std::move(model), Report(), false};

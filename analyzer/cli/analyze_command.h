@@ -26,6 +26,7 @@ int Fail(const absl::Status& status);
 struct AnalyzeFlags {
   std::vector<std::string> paths;
   std::string input_format = "lockgraph";  // or "std": RAPID's text traces
+  bool strict = false;  // std: a line that breaks the lock discipline is an error, not repaired
   std::string format = "text";
   std::string output;
   std::string fail_on = "deadlock";
@@ -45,9 +46,12 @@ struct AnalyzeFlags {
 // --fail-on's default).
 void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& fail_on);
 
-// Reads trace files and directories (or STD traces) into a finished model.
+// Reads trace files and directories (or STD traces) into a finished model. An STD trace's
+// repaired lines are warned about on stderr, and counted in one warning of the model;
+// `strict` makes the first one an error instead.
 absl::StatusOr<analyzer::Model> LoadModel(const std::vector<std::string>& paths,
-                                          const std::string& input_format = "lockgraph");
+                                          const std::string& input_format = "lockgraph",
+                                          bool strict = false);
 
 // The analysis of flags.paths: the model and its report, suppressions and baseline applied;
 // `failed` if a finding counts at or above --fail-on.

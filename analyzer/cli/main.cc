@@ -182,6 +182,11 @@ int main(int argc, char** argv) {
                    "lockgraph (default: .lgtrace files and directories of them) or std "
                    "(RAPID's STD text traces, one file each; docs/std-import.md)")
       ->check(CLI::IsMember({"lockgraph", "std"}));
+  analyze_cmd->add_flag("--strict", analyze.strict,
+                        "with --input-format=std: a line that breaks the lock discipline (a "
+                        "lock taken while another thread holds it, or released by a thread "
+                        "that does not hold it) is an error (exit 2), not repaired with a "
+                        "warning");
   AddAnalysisOptions(analyze_cmd, analyze, "deadlock");
 
   RunFlags run;

@@ -153,8 +153,8 @@ absl::StatusOr<StdEvent> ParseStdLine(absl::string_view line) {
 
 class StdImporter::Impl {
  public:
-  Impl(std::string name, size_t flush_bytes)
-      : name_(std::move(name)), flush_bytes_(flush_bytes) {
+  Impl(std::string name, const StdImportOptions& options)
+      : name_(std::move(name)), flush_bytes_(options.flush_bytes), strict_(options.strict) {
     format::EncodeHeader(out_);
     path_sid_ = String(name_);
     format::ProcessRecord process;
@@ -238,10 +238,16 @@ class StdImporter::Impl {
     stats_.locks = locks_.size();
     stats_.variables = variables_.size();
     stats_.dependencies = dependency_counts_.size() - 1;
+    if (stats_.repaired > warned_lines_) {
+      warnings_.push_back(absl::StrCat(name_, ": ", stats_.repaired - warned_lines_,
+                                       " more lines that break the lock discipline were "
+                                       "repaired (not shown)"));
+    }
     return std::move(out_);
   }
 
   const StdImportStats& stats() const { return stats_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   enum class Phase : uint8_t { kUnseen, kForked, kRunning, kJoined };
@@ -290,6 +296,26 @@ class StdImporter::Impl {
 
   absl::Status Error(absl::string_view message) const {
     return absl::InvalidArgumentError(absl::StrCat(name_, ": line ", line_, ": ", message));
+  }
+
+  // A line that breaks the lock discipline: under `strict` the error `message`; otherwise
+  // OK, and the caller does `repair`, which the warning names. A line is counted (and warned
+  // about) once, whatever it breaks.
+  absl::Status Break(absl::string_view message, absl::string_view repair) {
+    if (strict_) return Error(message);
+    if (line_ == last_repaired_line_) {
+      if (warned_lines_ == stats_.repaired) {
+        absl::StrAppend(&warnings_.back(), "; ", message, ": ", repair);
+      }
+      return absl::OkStatus();
+    }
+    last_repaired_line_ = line_;
+    ++stats_.repaired;
+    if (warned_lines_ < StdImporter::kMaxWarnings) {
+      warnings_.push_back(absl::StrCat(name_, ": line ", line_, ": ", message, ": ", repair));
+      ++warned_lines_;
+    }
+    return absl::OkStatus();
   }
 
   void Write(const format::Record& record) { format::EncodeRecord(record, out_); }
@@ -441,6 +467,23 @@ class StdImporter::Impl {
     return absl::StrCat(threads_[l.holder].name, " holds it (since line ", l.held_since, ")");
   }
 
+  // The repair of a lock taken while another thread holds it, unless strict: the holder
+  // released it (every level) just before this line. The release goes into the
+  // holder's own events, after its last one, so the replay runs it before the acquisition; a
+  // joined holder released it at its end (Join). Only the held set shrinks: no dependency is
+  // added, and later ones of the holder lack the lock (and its gate).
+  void Dispossess(uint32_t lock) {
+    LockInfo& l = locks_[lock];
+    ThreadInfo& holder = threads_[l.holder];
+    EraseHeld(holder, FindHeld(holder, lock));
+    l.holder = kNone;
+    if (holder.phase != Phase::kJoined) Emit(holder, EventOp::kRelease, {.object = l.instance});
+  }
+
+  std::string DispossessText(const LockInfo& l) const {
+    return absl::StrCat("repaired as if ", threads_[l.holder].name, " released it just before");
+  }
+
   // Takes a free lock.
   void Take(ThreadInfo& t, uint32_t lock, uint64_t site, bool depend) {
     LockInfo& l = locks_[lock];
@@ -462,7 +505,11 @@ class StdImporter::Impl {
     }
     const LockInfo& l = locks_[lock];
     if (l.holder != kNone) {
-      return Error(absl::StrCat("acq(", l.name, ") by thread ", t.name, ", but ", HolderText(l)));
+      absl::Status s = Break(absl::StrCat("acq(", l.name, ") by thread ", t.name, ", but ",
+                                          HolderText(l)),
+                             DispossessText(l));
+      if (!s.ok()) return s;
+      Dispossess(lock);
     }
     Take(t, lock, Stack(e.location), /*depend=*/!requested);
     return absl::OkStatus();
@@ -473,8 +520,9 @@ class StdImporter::Impl {
     Held* h = it == lock_ids_.end() ? nullptr : FindHeld(t, it->second);
     if (h == nullptr) {
       const bool other = it != lock_ids_.end() && locks_[it->second].holder != kNone;
-      return Error(absl::StrCat("rel(", e.arg, ") by thread ", t.name, ", which does not hold it",
-                                other ? absl::StrCat(": ", HolderText(locks_[it->second])) : ""));
+      return Break(absl::StrCat("rel(", e.arg, ") by thread ", t.name, ", which does not hold it",
+                                other ? absl::StrCat(": ", HolderText(locks_[it->second])) : ""),
+                   "ignored");
     }
     if (--h->depth > 0) return absl::OkStatus();
     LockInfo& l = locks_[h->lock];
@@ -518,6 +566,12 @@ class StdImporter::Impl {
     if (joined.waiting != kNone) {
       std::erase(locks_[joined.waiting].waiters, joined.tid - 1);  // it never woke
       joined.waiting = kNone;
+    }
+    // A thread that ends holding locks keeps them for the discipline (another thread taking
+    // one breaks it), but the replay sees them released at its end: the only acquisitions
+    // after are repaired ones (Dispossess), which then find the lock free.
+    for (const Held& h : joined.held) {
+      Emit(joined, EventOp::kRelease, {.object = locks_[h.lock].instance});
     }
     // Its last events, then its end, before the join that waits for them.
     FlushThread(joined);
@@ -583,8 +637,11 @@ class StdImporter::Impl {
     }
     if (!t.wait_released) return absl::OkStatus();
     if (l.holder != kNone) {
-      return Error(absl::StrCat("thread ", t.name, " returns from wait(", l.name,
-                                ") holding it again, but ", HolderText(l)));
+      absl::Status s = Break(absl::StrCat("thread ", t.name, " returns from wait(", l.name,
+                                          ") holding it again, but ", HolderText(l)),
+                             DispossessText(l));
+      if (!s.ok()) return s;
+      Dispossess(lock);
     }
     Take(t, lock, t.wait_site, /*depend=*/true);
     t.held.back().depth = t.wait_depth;
@@ -593,6 +650,10 @@ class StdImporter::Impl {
 
   const std::string name_;
   const size_t flush_bytes_;
+  const bool strict_;
+  std::vector<std::string> warnings_;
+  uint64_t warned_lines_ = 0;        // repaired lines with a warning of their own
+  uint64_t last_repaired_line_ = 0;
   std::string out_;
   StdImportStats stats_;
   uint64_t line_ = 0;
@@ -613,8 +674,8 @@ class StdImporter::Impl {
   std::vector<uint64_t> key_;
 };
 
-StdImporter::StdImporter(std::string name, size_t flush_bytes)
-    : impl_(std::make_unique<Impl>(std::move(name), flush_bytes)) {}
+StdImporter::StdImporter(std::string name, StdImportOptions options)
+    : impl_(std::make_unique<Impl>(std::move(name), options)) {}
 StdImporter::~StdImporter() = default;
 
 absl::Status StdImporter::AddLine(absl::string_view line) { return impl_->AddLine(line); }
@@ -623,7 +684,10 @@ absl::StatusOr<std::string> StdImporter::Finish() { return impl_->Finish(); }
 
 const StdImportStats& StdImporter::stats() const { return impl_->stats(); }
 
-absl::StatusOr<std::string> ImportStdFile(const std::string& path, StdImportStats* stats) {
+const std::vector<std::string>& StdImporter::warnings() const { return impl_->warnings(); }
+
+absl::StatusOr<StdImport> ImportStdFile(const std::string& path,
+                                        const StdImportOptions& options) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", strerror(errno)));
   struct stat st;
@@ -631,7 +695,7 @@ absl::StatusOr<std::string> ImportStdFile(const std::string& path, StdImportStat
     close(fd);
     return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not an STD trace"));
   }
-  StdImporter importer(path);
+  StdImporter importer(path, options);
   std::vector<char> chunk(kReadChunk);
   std::string partial;  // a line cut by the end of a chunk
   absl::Status status;
@@ -664,8 +728,8 @@ absl::StatusOr<std::string> ImportStdFile(const std::string& path, StdImportStat
   if (status.ok() && !partial.empty()) status = importer.AddLine(partial);  // no final newline
   if (!status.ok()) return status;
   absl::StatusOr<std::string> trace = importer.Finish();
-  if (stats != nullptr) *stats = importer.stats();
-  return trace;
+  if (!trace.ok()) return trace.status();
+  return StdImport{*std::move(trace), importer.stats(), importer.warnings()};
 }
 
 }  // namespace lockgraph::analyzer

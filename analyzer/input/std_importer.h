@@ -2,8 +2,8 @@
 // race and deadlock prediction papers — as lockgraph full-mode traces, so that one analysis
 // (lock graph, witnesses, replay, race detector) judges them like traces of the runtime.
 //
-//   absl::StatusOr<std::string> bytes = ImportStdFile("account.std");   // a .lgtrace, in memory
-//   RETURN_IF_ERROR(model.AddTraceBytes("account.std", *std::move(bytes)));
+//   absl::StatusOr<StdImport> imported = ImportStdFile("account.std");  // a .lgtrace, in memory
+//   RETURN_IF_ERROR(model.AddTraceBytes("account.std", std::move(imported->trace)));
 //
 // One event per line: `thread|op(arg)|location`, e.g. `T2|acq(L34)|120`. docs/std-import.md
 // states the mapping: each STD thread a thread, each lock a lock instance of its own class
@@ -13,8 +13,10 @@
 //
 // The input streams: memory grows with the distinct threads, locks, variables, locations and
 // dependencies, plus a few bytes of encoded event per line (the in-memory trace).
-// A malformed line, an unknown op or an event that breaks the lock or thread discipline is an
-// error naming the file and line.
+// A malformed line, an unknown op or an event that breaks the thread discipline is an error
+// naming the file and line. A line that breaks the lock discipline (a lock taken while another
+// thread holds it, released by a thread that does not hold it) is repaired with a warning, as
+// recordings of real runs have such lines; StdImportOptions::strict makes it an error too.
 #ifndef LOCKGRAPH_ANALYZER_INPUT_STD_IMPORTER_H_
 #define LOCKGRAPH_ANALYZER_INPUT_STD_IMPORTER_H_
 
@@ -22,6 +24,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -71,19 +74,37 @@ struct StdImportStats {
   uint64_t locks = 0;
   uint64_t variables = 0;
   uint64_t dependencies = 0;  // distinct ones, as written
+  uint64_t repaired = 0;      // lines that broke the lock discipline, repaired
+};
+
+struct StdImportOptions {
+  // Events are buffered per thread and written as blocks once all buffers together hold
+  // `flush_bytes`: the replay holds about that much for threads that wait for later events.
+  // Tests pass a small one to get many blocks.
+  static constexpr size_t kFlushBytes = 1 << 20;
+  size_t flush_bytes = kFlushBytes;
+  // The first line that breaks the lock discipline is an error, as every other bad line is
+  // (`--strict`). Otherwise such a line is repaired (docs/std-import.md, "Repairs"):
+  //   - acq(L), or the return from wait(L), while thread U holds L: U releases L (every
+  //     level) just before the line, in U's own events; U's later rel(L) is then a break too;
+  //   - rel(L) by a thread that does not hold L: ignored.
+  // A repair removes L from U's held locks: it can miss a lock-order edge or a gate lock, but
+  // never adds one that is not in the file. For accesses, U's events before the line are
+  // ordered before the acquisition, as by any release. A file without such lines imports to
+  // the same trace either way.
+  bool strict = false;
 };
 
 // Converts one STD trace, fed line by line, into the bytes of a lockgraph trace file.
 // Not thread-safe. Cost per line: a few hash lookups; memory as in the file comment.
 class StdImporter {
  public:
-  // Events are buffered per thread and written as blocks once all buffers together hold
-  // `flush_bytes`: the replay holds about that much for threads that wait for later events.
-  static constexpr size_t kFlushBytes = 1 << 20;
+  // Repaired lines warned about one by one; those past it are counted in one warning.
+  static constexpr size_t kMaxWarnings = 10;
 
-  // `name` is the input's path: it names the input in errors and is the file of every
-  // location in reports. Tests pass a small `flush_bytes` to get many blocks.
-  explicit StdImporter(std::string name, size_t flush_bytes = kFlushBytes);
+  // `name` is the input's path: it names the input in errors and warnings, and is the file of
+  // every location in reports.
+  explicit StdImporter(std::string name, StdImportOptions options = {});
   ~StdImporter();
   StdImporter(const StdImporter&) = delete;
   StdImporter& operator=(const StdImporter&) = delete;
@@ -95,15 +116,24 @@ class StdImporter {
   absl::StatusOr<std::string> Finish();
 
   const StdImportStats& stats() const;
+  // One per repaired line ("FILE: line N: what was wrong: how it was repaired"), for the first
+  // kMaxWarnings of them; after Finish, one more counting the rest, if any.
+  const std::vector<std::string>& warnings() const;
 
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
 
+struct StdImport {
+  std::string trace;  // the bytes of a lockgraph trace file
+  StdImportStats stats;
+  std::vector<std::string> warnings;  // StdImporter::warnings()
+};
+
 // Reads the STD file at `path` in chunks and imports it. Errors name the file (and line).
-absl::StatusOr<std::string> ImportStdFile(const std::string& path,
-                                          StdImportStats* stats = nullptr);
+absl::StatusOr<StdImport> ImportStdFile(const std::string& path,
+                                        const StdImportOptions& options = {});
 
 }  // namespace lockgraph::analyzer
 

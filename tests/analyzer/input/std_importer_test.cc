@@ -1,8 +1,9 @@
 // Tests of analyzer/input/std_importer.h: the parser of STD lines (every op, ids kept as written,
 // whitespace, each malformed case), and the mapping of an STD trace onto the model — threads,
 // fork/join orders, dependencies counted as the runtime counts them, locations as sites, the
-// lock and thread discipline (errors naming the line), req, wait and notify, races through the
-// replay.
+// lock and thread discipline (errors naming the line; lines that break the lock discipline
+// repaired with a bounded warning each, or errors when strict), req, wait and notify, races
+// through the replay.
 #include "analyzer/input/std_importer.h"
 
 #include <string>
@@ -128,8 +129,8 @@ TEST(ParseStdLine, RejectsUnknownOpsByName) {
 
 absl::StatusOr<std::string> Import(const std::vector<std::string>& lines,
                                    StdImportStats* stats = nullptr,
-                                   size_t flush_bytes = StdImporter::kFlushBytes) {
-  StdImporter importer("t.std", flush_bytes);
+                                   StdImportOptions options = {}) {
+  StdImporter importer("t.std", options);
   for (const std::string& line : lines) {
     if (absl::Status s = importer.AddLine(line); !s.ok()) return s;
   }
@@ -138,8 +139,8 @@ absl::StatusOr<std::string> Import(const std::vector<std::string>& lines,
   return trace;
 }
 
-std::string ImportError(const std::vector<std::string>& lines) {
-  absl::StatusOr<std::string> trace = Import(lines);
+std::string ImportError(const std::vector<std::string>& lines, StdImportOptions options = {}) {
+  absl::StatusOr<std::string> trace = Import(lines, nullptr, options);
   EXPECT_FALSE(trace.ok()) << "imported: " << absl::StrJoin(lines, "\n");
   return trace.ok() ? "" : std::string(trace.status().message());
 }
@@ -151,9 +152,9 @@ struct Imported {
 
 // The model of an STD trace, replayed as `lockgraph analyze` does.
 std::unique_ptr<Imported> Load(const std::vector<std::string>& lines,
-                               size_t flush_bytes = StdImporter::kFlushBytes) {
+                               StdImportOptions options = {}) {
   auto out = std::make_unique<Imported>();
-  absl::StatusOr<std::string> trace = Import(lines, nullptr, flush_bytes);
+  absl::StatusOr<std::string> trace = Import(lines, nullptr, options);
   EXPECT_TRUE(trace.ok()) << trace.status();
   if (!trace.ok()) return out;
   absl::Status added = out->model.AddTraceBytes("t.std", *std::move(trace));
@@ -310,7 +311,7 @@ TEST(StdImporter, ManyEventsSpanSeveralBlocksAndReplayInFull) {
   }
   constexpr size_t kFlush = 4096;
   StdImportStats stats;
-  absl::StatusOr<std::string> bytes = Import(lines, &stats, kFlush);
+  absl::StatusOr<std::string> bytes = Import(lines, &stats, {.flush_bytes = kFlush});
   ASSERT_TRUE(bytes.ok()) << bytes.status();
   EXPECT_EQ(stats.events, lines.size());
   EXPECT_EQ(stats.variables, 7u);
@@ -319,7 +320,7 @@ TEST(StdImporter, ManyEventsSpanSeveralBlocksAndReplayInFull) {
                 blocks += std::holds_alternative<format::EventBlockRecord>(r.record);
               }).ok());
   EXPECT_GT(blocks, 20);
-  auto r = Load(lines, kFlush);
+  auto r = Load(lines, {.flush_bytes = kFlush});
   EXPECT_EQ(r->replay.accesses, static_cast<uint64_t>(kRounds));
   EXPECT_EQ(r->replay.events, static_cast<uint64_t>(3 * kRounds + 2));
   EXPECT_EQ(r->replay.unmatched, 0u);
@@ -342,16 +343,18 @@ TEST(StdImporter, BlankLinesHoldNoEventButAreCounted) {
   EXPECT_EQ(stats.events, 2u);
 }
 
-TEST(StdImporter, ReleasingALockNotHeldIsAnError) {
-  EXPECT_EQ(ImportError({"T1|rel(L1)|1"}),
+constexpr StdImportOptions kStrict = {.strict = true};
+
+TEST(StdImporter, StrictReleasingALockNotHeldIsAnError) {
+  EXPECT_EQ(ImportError({"T1|rel(L1)|1"}, kStrict),
             "t.std: line 1: rel(L1) by thread T1, which does not hold it");
-  EXPECT_EQ(ImportError({"T1|acq(L1)|1", "T2|rel(L1)|2"}),
+  EXPECT_EQ(ImportError({"T1|acq(L1)|1", "T2|rel(L1)|2"}, kStrict),
             "t.std: line 2: rel(L1) by thread T2, which does not hold it: T1 holds it (since "
             "line 1)");
 }
 
-TEST(StdImporter, TakingALockAnotherThreadHoldsIsAnError) {
-  EXPECT_EQ(ImportError({"T1|acq(L1)|1", "T2|acq(L1)|2"}),
+TEST(StdImporter, StrictTakingALockAnotherThreadHoldsIsAnError) {
+  EXPECT_EQ(ImportError({"T1|acq(L1)|1", "T2|acq(L1)|2"}, kStrict),
             "t.std: line 2: acq(L1) by thread T2, but T1 holds it (since line 1)");
 }
 
@@ -444,10 +447,132 @@ TEST(StdImporter, AWaitOutsideItsMonitorIsOnlyAReceive) {
   EXPECT_EQ(r->replay.unmatched, 0u);
 }
 
-TEST(StdImporter, ReturningFromAWaitWhileAnotherThreadHoldsTheMonitorIsAnError) {
-  EXPECT_EQ(ImportError({"T1|acq(M)|1", "T1|wait(M)|2", "T2|acq(M)|3", "T1|rel(M)|4"}),
+TEST(StdImporter, StrictReturningFromAWaitWhileAnotherThreadHoldsTheMonitorIsAnError) {
+  EXPECT_EQ(ImportError({"T1|acq(M)|1", "T1|wait(M)|2", "T2|acq(M)|3", "T1|rel(M)|4"}, kStrict),
             "t.std: line 4: thread T1 returns from wait(M) holding it again, but T2 holds it "
             "(since line 3)");
+}
+
+// ---- Lines that break the lock discipline: repaired with a warning unless strict ----
+
+// The warnings of importing `lines` (which must import), and its stats.
+std::vector<std::string> RepairWarnings(const std::vector<std::string>& lines,
+                                        StdImportStats* stats = nullptr) {
+  StdImporter importer("t.std");
+  for (const std::string& line : lines) {
+    absl::Status s = importer.AddLine(line);
+    EXPECT_TRUE(s.ok()) << s;
+  }
+  EXPECT_TRUE(importer.Finish().ok());
+  if (stats != nullptr) *stats = importer.stats();
+  return importer.warnings();
+}
+
+TEST(StdImporter, ALockTakenWhileAnotherThreadHoldsItIsReleasedByTheHolderJustBefore) {
+  const std::vector<std::string> lines = {
+      "T1|acq(A)|1", "T1|acq(L)|2", "T2|acq(L)|3",  // T1 released L unrecorded (a wait)
+      "T1|acq(B)|4", "T1|rel(B)|5", "T1|rel(L)|6",  // so this rel(L) is a break too
+      "T1|rel(A)|7", "T2|rel(L)|8"};
+  StdImportStats stats;
+  EXPECT_THAT(RepairWarnings(lines, &stats),
+              ElementsAre("t.std: line 3: acq(L) by thread T2, but T1 holds it (since line 2): "
+                          "repaired as if T1 released it just before",
+                          "t.std: line 6: rel(L) by thread T1, which does not hold it: T2 holds "
+                          "it (since line 3): ignored"));
+  EXPECT_EQ(stats.repaired, 2u);
+  auto r = Load(lines);
+  // B is taken without L: the repair adds no L -> B that the file does not show.
+  EXPECT_THAT(Dependencies(r->model), ElementsAre("T1 holds [A] takes L (segment 0, 1 time)",
+                                                  "T1 holds [A] takes B (segment 0, 1 time)"));
+  // T1's release runs before T2's acquisition: nothing waits for a partner.
+  EXPECT_EQ(r->replay.unmatched, 0u);
+  EXPECT_EQ(r->replay.events, 8u);  // the 8 lines, less the ignored rel, plus T1's repaired one
+}
+
+TEST(StdImporter, TheRepairedReleaseOrdersTheHoldersPastBeforeTheAcquisition) {
+  // As any release does: T1's write comes before T2's read under L.
+  auto r = Load({"T0|fork(T1)|1", "T0|fork(T2)|2", "T1|acq(L)|10", "T1|w(V)|11",
+                 "T2|acq(L)|20", "T2|r(V)|21", "T2|rel(L)|22"});
+  EXPECT_THAT(r->model.races(), IsEmpty());
+  EXPECT_EQ(r->replay.accesses, 2u);
+  EXPECT_EQ(r->replay.unmatched, 0u);
+}
+
+TEST(StdImporter, AReleaseOfALockNotHeldIsIgnored) {
+  const std::vector<std::string> lines = {"T1|rel(L1)|1", "T1|acq(L1)|2", "T1|acq(L2)|3",
+                                          "T1|rel(L2)|4", "T1|rel(L1)|5"};
+  EXPECT_THAT(RepairWarnings(lines),
+              ElementsAre("t.std: line 1: rel(L1) by thread T1, which does not hold it: "
+                          "ignored"));
+  auto r = Load(lines);
+  EXPECT_THAT(Dependencies(r->model), ElementsAre("T1 holds [L1] takes L2 (segment 0, 1 time)"));
+  EXPECT_EQ(r->replay.events, 4u);
+}
+
+TEST(StdImporter, AReturnFromAWaitWhileAnotherThreadHoldsTheMonitorIsRepaired) {
+  const std::vector<std::string> lines = {"T1|acq(M)|1", "T1|wait(M)|2", "T2|acq(M)|3",
+                                          "T1|rel(M)|4", "T2|rel(M)|5"};
+  EXPECT_THAT(RepairWarnings(lines),
+              ElementsAre("t.std: line 4: thread T1 returns from wait(M) holding it again, but "
+                          "T2 holds it (since line 3): repaired as if T2 released it just before",
+                          "t.std: line 5: rel(M) by thread T2, which does not hold it: ignored"));
+  EXPECT_EQ(Load(lines)->replay.unmatched, 0u);
+}
+
+TEST(StdImporter, ALineThatBreaksTheDisciplineTwiceIsOneRepairedLine) {
+  // At line 5 T1 returns from its wait (M is T2's) and takes X (T3's).
+  StdImportStats stats;
+  EXPECT_THAT(RepairWarnings({"T1|acq(M)|1", "T1|wait(M)|2", "T2|acq(M)|3", "T3|acq(X)|4",
+                              "T1|acq(X)|5"},
+                             &stats),
+              ElementsAre("t.std: line 5: thread T1 returns from wait(M) holding it again, but "
+                          "T2 holds it (since line 3): repaired as if T2 released it just "
+                          "before; acq(X) by thread T1, but T3 holds it (since line 4): repaired "
+                          "as if T3 released it just before"));
+  EXPECT_EQ(stats.repaired, 1u);
+}
+
+TEST(StdImporter, ALockHeldByAJoinedThreadIsReleasedAtItsEnd) {
+  const std::vector<std::string> lines = {"T0|fork(T1)|1", "T1|acq(L)|10", "T0|join(T1)|2",
+                                          "T0|acq(L)|3", "T0|rel(L)|4"};
+  EXPECT_EQ(ImportError(lines, kStrict),
+            "t.std: line 4: acq(L) by thread T0, but T1 holds it (since line 2)");
+  EXPECT_THAT(RepairWarnings(lines),
+              ElementsAre("t.std: line 4: acq(L) by thread T0, but T1 holds it (since line 2): "
+                          "repaired as if T1 released it just before"));
+  auto r = Load(lines);
+  EXPECT_EQ(r->replay.unmatched, 0u);
+  EXPECT_EQ(r->replay.events, 6u);  // T1's release comes before its end
+}
+
+TEST(StdImporter, RepairWarningsStopAtTenAndCountTheRest) {
+  std::vector<std::string> lines;
+  for (int i = 1; i <= 25; ++i) lines.push_back(absl::StrCat("T1|rel(L)|", i));
+  StdImportStats stats;
+  const std::vector<std::string> warnings = RepairWarnings(lines, &stats);
+  EXPECT_EQ(stats.repaired, 25u);
+  ASSERT_THAT(warnings, SizeIs(StdImporter::kMaxWarnings + 1));
+  EXPECT_EQ(warnings[0], "t.std: line 1: rel(L) by thread T1, which does not hold it: ignored");
+  EXPECT_THAT(warnings[9], StartsWith("t.std: line 10: "));
+  EXPECT_EQ(warnings[10],
+            "t.std: 15 more lines that break the lock discipline were repaired (not shown)");
+}
+
+TEST(StdImporter, AWellFormedTraceImportsTheSameStrictOrNot) {
+  // Fork, join, wait, notify, req, a re-entry, and T1 ends holding A.
+  std::vector<std::string> lines = CycleAfterWait("notify");
+  for (const char* line : {"T1|acq(A)|30", "T1|req(B)|31", "T1|acq(B)|31", "T1|acq(A)|32",
+                           "T1|rel(A)|33", "T1|rel(B)|34", "T0|join(T1)|3", "T0|join(T2)|4"}) {
+    lines.push_back(line);
+  }
+  StdImportStats stats;
+  absl::StatusOr<std::string> repairing = Import(lines, &stats);
+  absl::StatusOr<std::string> strict = Import(lines, nullptr, kStrict);
+  ASSERT_TRUE(repairing.ok()) << repairing.status();
+  ASSERT_TRUE(strict.ok()) << strict.status();
+  EXPECT_EQ(*repairing, *strict);
+  EXPECT_EQ(stats.repaired, 0u);
+  EXPECT_THAT(RepairWarnings(lines), IsEmpty());
 }
 
 // ---- Files ----
@@ -465,13 +590,14 @@ TEST(ImportStdFile, StreamsAFileWithoutFinalNewline) {
     fwrite(text.data(), 1, text.size(), f);
     fclose(f);
   }
-  StdImportStats stats;
   // L0, L1, L2 are taken and never released; every later line is a re-entry.
-  absl::StatusOr<std::string> trace = ImportStdFile(path, &stats);
-  ASSERT_TRUE(trace.ok()) << trace.status();
-  EXPECT_EQ(stats.lines, 100'000u);
-  EXPECT_EQ(stats.locks, 3u);
-  EXPECT_EQ(stats.dependencies, 2u);  // L0 -> L1, [L0, L1] -> L2
+  absl::StatusOr<StdImport> imported = ImportStdFile(path);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->stats.lines, 100'000u);
+  EXPECT_EQ(imported->stats.locks, 3u);
+  EXPECT_EQ(imported->stats.dependencies, 2u);  // L0 -> L1, [L0, L1] -> L2
+  EXPECT_EQ(imported->stats.repaired, 0u);
+  EXPECT_THAT(imported->warnings, IsEmpty());
 }
 
 TEST(ImportStdFile, ErrorsNameTheFileAndLine) {
@@ -481,11 +607,26 @@ TEST(ImportStdFile, ErrorsNameTheFileAndLine) {
   ASSERT_NE(f, nullptr);
   fputs("T1|acq(L1)|1\nT1|rel(L1)|2\nT1|frob(L1)|3\n", f);
   fclose(f);
-  absl::StatusOr<std::string> trace = ImportStdFile(path);
-  ASSERT_FALSE(trace.ok());
-  EXPECT_THAT(std::string(trace.status().message()),
+  absl::StatusOr<StdImport> imported = ImportStdFile(path);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_THAT(std::string(imported.status().message()),
               StartsWith(path + ": line 3: unknown op \"frob\""));
   EXPECT_FALSE(ImportStdFile(dir.path() + "/missing.std").ok());
+
+  // A line that breaks the lock discipline: a warning naming the file and line, or an error.
+  const std::string repaired = dir.path() + "/repaired.std";
+  f = fopen(repaired.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fputs("T1|acq(L1)|1\nT2|acq(L1)|2\n", f);
+  fclose(f);
+  imported = ImportStdFile(repaired);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->stats.repaired, 1u);
+  EXPECT_THAT(imported->warnings,
+              ElementsAre(repaired + ": line 2: acq(L1) by thread T2, but T1 holds it (since "
+                                     "line 1): repaired as if T1 released it just before"));
+  EXPECT_EQ(ImportStdFile(repaired, kStrict).status().message(),
+            repaired + ": line 2: acq(L1) by thread T2, but T1 holds it (since line 1)");
   EXPECT_THAT(std::string(ImportStdFile(dir.path()).status().message()),
               HasSubstr("is a directory"));
 }
