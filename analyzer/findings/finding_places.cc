@@ -26,6 +26,14 @@ std::vector<const FindingStack*> StacksOf(const Finding& f) {
   return stacks;
 }
 
+// "file:N", N a number (0 too: an imported trace's location 0 is a place of its own).
+bool NamesAFile(const std::string& site) {
+  const size_t colon = site.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == site.size()) return false;
+  uint32_t line = 0;
+  return absl::SimpleAtoi(absl::string_view(site).substr(colon + 1), &line);
+}
+
 }  // namespace
 
 std::optional<std::pair<std::string, uint32_t>> ParseSite(const std::string& site) {
@@ -41,7 +49,7 @@ std::optional<std::pair<std::string, uint32_t>> ParseSite(const std::string& sit
 bool GivePlaces(std::vector<Finding>& findings) {
   bool without_lines = false;
   for (Finding& f : findings) {
-    if (ParseSite(f.location)) continue;
+    if (NamesAFile(f.location)) continue;
     without_lines = true;
     std::string place;
     for (const FindingStack* stack : StacksOf(f)) {

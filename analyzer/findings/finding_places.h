@@ -21,8 +21,9 @@ namespace lockgraph::analyzer {
 // line information: "Deposit() (app+0x1a2b)").
 std::optional<std::pair<std::string, uint32_t>> ParseSite(const std::string& site);
 
-// Gives each finding whose place names no line the best place it has. True if some finding
-// had no line of its own (the program, or part of it, has no line tables).
+// Gives each finding whose place names no file (a frame known by its function only) the best
+// place it has. True if some finding had none of its own (the program, or part of it, has
+// no line tables).
 bool GivePlaces(std::vector<Finding>& findings);
 
 // The warning a report shows once when GivePlaces returned true.
