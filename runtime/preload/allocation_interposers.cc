@@ -42,6 +42,10 @@ struct NextAllocator {
 };
 
 NextAllocator g_next;
+// The next operator new and new[] are the C++ library's own, which are malloc plus a
+// new-handler loop on failure: a successful malloc is then called directly (one layer less
+// on every new), and only a failure goes through them.
+bool g_new_is_malloc = false;
 enum : int { kUnresolved, kResolving, kResolved };
 std::atomic<int> g_state{kUnresolved};
 // Set in the thread that resolves, whose allocations meanwhile come from the arena.
@@ -79,6 +83,12 @@ void Resolve(F& slot, const char* name) {
   slot = reinterpret_cast<F>(address);
 }
 
+bool FromCxxLibrary(void* function) {
+  Dl_info info;
+  return dladdr(function, &info) != 0 && info.dli_fname != nullptr &&
+         strstr(info.dli_fname, "/libstdc++.so") != nullptr;
+}
+
 // True when g_next may be used; false in the resolving thread while it resolves.
 bool Ready() {
   if (__builtin_expect(g_state.load(std::memory_order_acquire) == kResolved, 1)) return true;
@@ -102,6 +112,8 @@ bool Ready() {
     Resolve(n.new_array_aligned, "_ZnamSt11align_val_t");
     Resolve(n.new_aligned_nothrow, "_ZnwmSt11align_val_tRKSt9nothrow_t");
     Resolve(n.new_array_aligned_nothrow, "_ZnamSt11align_val_tRKSt9nothrow_t");
+    g_new_is_malloc = FromCxxLibrary(reinterpret_cast<void*>(n.new_)) &&
+                      FromCxxLibrary(reinterpret_cast<void*>(n.new_array));
     t_resolving = false;
     g_state.store(kResolved, std::memory_order_release);
     return true;
@@ -114,6 +126,7 @@ bool Ready() {
 }  // namespace lockgraph::preload
 
 using lockgraph::preload::ArenaAllocate;
+using lockgraph::preload::g_new_is_malloc;
 using lockgraph::preload::g_next;
 using lockgraph::preload::InArena;
 using lockgraph::preload::NoteAllocation;
@@ -191,13 +204,15 @@ __attribute__((visibility("default"))) void* memalign(size_t alignment, size_t s
 // Only dlsym allocates before resolution, and not with new: the arena is a safety net.
 __attribute__((visibility("default"))) void* operator new(size_t size) {
   if (!Ready()) return ArenaAllocate(size);
-  void* block = g_next.new_(size);
+  void* block = g_new_is_malloc ? g_next.malloc(size != 0 ? size : 1) : nullptr;
+  if (block == nullptr) block = g_next.new_(size);
   NoteAllocation(block, size, LOCKGRAPH_CALLER);
   return block;
 }
 __attribute__((visibility("default"))) void* operator new[](size_t size) {
   if (!Ready()) return ArenaAllocate(size);
-  void* block = g_next.new_array(size);
+  void* block = g_new_is_malloc ? g_next.malloc(size != 0 ? size : 1) : nullptr;
+  if (block == nullptr) block = g_next.new_array(size);
   NoteAllocation(block, size, LOCKGRAPH_CALLER);
   return block;
 }

@@ -2,31 +2,13 @@
 
 #include <sys/mman.h>
 
-#include <algorithm>
-#include <atomic>
-
 namespace lockgraph::preload {
-namespace {
-
-constexpr int kSlotBits = 20;
-constexpr uint64_t kSizeBits = 17;  // sizes above 128 KiB are kept as 128 KiB - 1
-constexpr uint64_t kMaxSize = (uint64_t{1} << kSizeBits) - 1;
-
-// A slot is written block = 0, then pc and size, then block: a reader that sees the same
-// block before and after reading pc_size read a whole slot.
-struct Slot {
-  std::atomic<uintptr_t> block;
-  std::atomic<uint64_t> pc_size;  // return address << kSizeBits | min(size, kMaxSize)
-};
+namespace allocation_table {
 
 std::atomic<Slot*> g_table{nullptr};
 
-size_t Index(uintptr_t block) {
-  return static_cast<size_t>(((block >> 4) * 0x9E3779B97F4A7C15ull) >> (64 - kSlotBits));
-}
-
-// Mapped on the first allocation (address space only: a page is backed once written).
-Slot* Table() {
+// Address space only: a page is backed once written.
+Slot* MapTable() {
   Slot* table = g_table.load(std::memory_order_acquire);
   if (table != nullptr) return table;
   void* range = mmap(nullptr, sizeof(Slot) << kSlotBits, PROT_READ | PROT_WRITE,
@@ -40,22 +22,10 @@ Slot* Table() {
   return mapped;
 }
 
-}  // namespace
-
-void NoteAllocation(const void* block, size_t size, const void* pc) {
-  if (block == nullptr || size < kMinBlock) return;
-  Slot* table = Table();
-  if (table == nullptr) return;
-  const uintptr_t address = reinterpret_cast<uintptr_t>(block);
-  Slot& slot = table[Index(address)];
-  slot.block.store(0, std::memory_order_relaxed);
-  slot.pc_size.store(
-      (reinterpret_cast<uintptr_t>(pc) << kSizeBits) | std::min<uint64_t>(size, kMaxSize),
-      std::memory_order_release);
-  slot.block.store(address, std::memory_order_release);
-}
+}  // namespace allocation_table
 
 Allocation AllocationSite(const void* object) {
+  using namespace allocation_table;
   const Slot* table = g_table.load(std::memory_order_acquire);
   if (table == nullptr) return {};
   const uintptr_t address = reinterpret_cast<uintptr_t>(object);

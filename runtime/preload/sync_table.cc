@@ -8,6 +8,21 @@
 #include "runtime/recorder/sync_registration.h"
 
 namespace lockgraph::preload {
+namespace {
+
+// A lock in the calling thread's frames (a local std::mutex) is in no heap block: the
+// allocation table is not probed for it. A heuristic bound, not the stack's extent (which
+// costs a read of /proc for the main thread): a heap object taken for a local just loses
+// its allocation class, and falls back to its first use.
+constexpr uintptr_t kNearbyFrames = 64 * 1024;
+
+bool InCallersFrames(const void* object) {
+  const uintptr_t sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  const uintptr_t address = reinterpret_cast<uintptr_t>(object);
+  return address >= sp && address - sp < kNearbyFrames;
+}
+
+}  // namespace
 
 std::atomic<SyncTable*> g_sync_table{nullptr};
 
@@ -54,7 +69,7 @@ PreloadSync* SyncTable::Create(runtime::ProcessRecorder& rt, const void* object,
     return nullptr;  // full: the object is not traced
   }
   PreloadSync& entry = entries_[index];
-  const Allocation block = AllocationSite(object);
+  const Allocation block = InCallersFrames(object) ? Allocation{} : AllocationSite(object);
   runtime::RegisterPreloadSyncLocked(
       rt, entry.handle, kind,
       {.address = object, .site_pc = site_pc, .allocation_pc = block.pc,

@@ -108,10 +108,9 @@ uint32_t LockRegistry::InternPreload(format::SyncKind kind, absl::Span<const uin
   return named->second;
 }
 
-uint32_t LockRegistry::InternPreloadObject(format::SyncKind kind, std::string key,
-                                           bool one_object,
-                                           absl::FunctionRef<void(ClassInfo&)> fill) {
-  RuntimeMutexLock hold(mu_);
+uint32_t LockRegistry::InternPreloadObjectLocked(format::SyncKind kind, std::string key,
+                                                 bool one_object,
+                                                 absl::FunctionRef<void(ClassInfo&)> fill) {
   if (one_object && by_name_.contains(key)) {
     std::string again;
     for (int generation = 2;; ++generation) {
@@ -134,6 +133,22 @@ uint32_t LockRegistry::InternPreloadObject(format::SyncKind kind, std::string ke
     fill(info);
   }
   return named->second;
+}
+
+uint32_t LockRegistry::InternPreloadObject(format::SyncKind kind, std::string key,
+                                           bool one_object,
+                                           absl::FunctionRef<void(ClassInfo&)> fill) {
+  RuntimeMutexLock hold(mu_);
+  return InternPreloadObjectLocked(kind, std::move(key), one_object, fill);
+}
+
+uint32_t LockRegistry::InternHeapObject(format::SyncKind kind, uintptr_t pc, uint32_t offset,
+                                        absl::FunctionRef<std::string()> key_of,
+                                        absl::FunctionRef<void(ClassInfo&)> fill) {
+  RuntimeMutexLock hold(mu_);
+  auto [it, fresh] = by_allocation_.try_emplace({kind, pc, offset}, 0);
+  if (fresh) it->second = InternPreloadObjectLocked(kind, key_of(), /*one_object=*/false, fill);
+  return it->second;
 }
 
 }  // namespace lockgraph::runtime

@@ -117,6 +117,11 @@ class LockRegistry {
   // the key followed by " #2", " #3", ...: objects that never coexist are never a cycle.
   uint32_t InternPreloadObject(format::SyncKind kind, std::string key, bool one_object,
                                absl::FunctionRef<void(ClassInfo&)> fill) ABSL_LOCKS_EXCLUDED(mu_);
+  // The class of a lock at `offset` in a heap block allocated by the call returning to `pc`:
+  // a hash lookup when this process has seen it; else InternPreloadObject(kind, key_of()).
+  uint32_t InternHeapObject(format::SyncKind kind, uintptr_t pc, uint32_t offset,
+                            absl::FunctionRef<std::string()> key_of,
+                            absl::FunctionRef<void(ClassInfo&)> fill) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Zeroes every class's statistics (in a forked child: the parent reports its own).
   void ResetStatistics();
@@ -126,10 +131,15 @@ class LockRegistry {
  private:
   uint32_t AddLocked(format::SyncKind kind, std::string name, const std::source_location& site)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint32_t InternPreloadObjectLocked(format::SyncKind kind, std::string key, bool one_object,
+                                     absl::FunctionRef<void(ClassInfo&)> fill)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   RuntimeMutex mu_;
   absl::flat_hash_map<std::string, uint32_t> by_name_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::pair<format::SyncKind, std::vector<uintptr_t>>, uint32_t> by_stack_
+      ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::tuple<format::SyncKind, uintptr_t, uint32_t>, uint32_t> by_allocation_
       ABSL_GUARDED_BY(mu_);
   // Sites seen before, by source_location's (stable) file pointer, line, column and kind.
   absl::flat_hash_map<std::tuple<const char*, uint32_t, uint32_t, format::SyncKind>, uint32_t>

@@ -94,9 +94,10 @@ uint32_t ObjectClass(ProcessRecorder& rt, format::SyncKind kind, const PreloadOb
   }
   if (object.allocation_pc == 0) return 0;
   const uint32_t offset = static_cast<uint32_t>(address - object.allocation_block);
-  return rt.registry().InternPreloadObject(
-      kind, absl::StrFormat("heap %s @%u", modules.KeyFor(object.allocation_pc), offset),
-      /*one_object=*/false, [&](ClassInfo& info) {
+  return rt.registry().InternHeapObject(
+      kind, object.allocation_pc, offset,
+      [&] { return absl::StrFormat("heap %s @%u", modules.KeyFor(object.allocation_pc), offset); },
+      [&](ClassInfo& info) {
         info.origin = format::ClassOrigin::kHeap;
         info.object_offset = offset;
         info.site_pc = object.allocation_pc;
