@@ -6,8 +6,9 @@
 //   { std::unique_lock write(table); ... }         // exclusive; std::scoped_lock works too
 //
 // A shared acquisition is recorded as shared, so a cycle of shared acquisitions only (two
-// threads reading A then B and B then A) is harmless to every check, and one whose lock is
-// wanted exclusively on one side is a deadlock.
+// threads reading A then B and B then A) is harmless to every check, and so is any cycle with
+// a lock that both of the threads meeting at it read; a cycle with a writer at each of its
+// locks is a deadlock.
 //
 // Waiting: a writer waits for every holder; a reader waits for a writer that holds the lock,
 // and, if it holds no other lock, also for one that waits (so a stream of readers cannot
@@ -17,15 +18,16 @@
 // that never waits. Locks the runtime does not record (a std::mutex outside `lockgraph run`)
 // are not counted as held.
 //
-// Cost: uncontended, lock+unlock in either mode is a compare-and-swap, an atomic add or
-// exchange, and a few thread-local stores; a new (held locks, lock, mode) in a thread records
-// a dependency with its stack, once. A blocked waiter sleeps on a futex; every release that
-// may let a waiter in wakes them all.
+// Cost: uncontended, an exclusive lock+unlock is two compare-and-swaps, a shared one a
+// compare-and-swap and an atomic subtract, each with a few thread-local stores (about 1.3x
+// std::shared_mutex for a shared lock+unlock, docs/performance.md); a new (held locks, lock,
+// mode) in a thread records a dependency with its stack, once. A blocked waiter sleeps on a
+// futex; every release that may let a waiter in wakes them all.
 // Misuse — unlocking in a mode this thread does not hold the lock in (release-wrong-mode: the
-// lock stays held), unlocking a lock not held, locking again a lock this thread holds
-// exclusively, or taking it exclusively while it holds it shared (either waits forever: a
-// deadlock of one thread, reported before it blocks), destroying a held lock — is reported
-// with the stack and handled per the on_misuse option. An unlock() by a thread that does not
+// lock stays held), unlocking a lock not held, taking the lock in either mode while this
+// thread holds it exclusively, or exclusively while it holds it shared (each waits forever: a
+// deadlock of one thread, reported before it blocks; with a timeout, misuse), destroying a
+// held lock — is reported with the stack and handled per the on_misuse option. An unlock() by a thread that does not
 // hold the lock releases another thread's exclusive hold, as Lock does; an unlock_shared() by
 // a thread that holds no shared hold releases nothing (whose hold would it end?).
 #ifndef LOCKGRAPH_SHARED_LOCK_H_
