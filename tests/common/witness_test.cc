@@ -74,6 +74,23 @@ TEST(Witness, CommonHeldLockIsGateLock) {
   EXPECT_EQ(inner.gate_lock, 77u);
 }
 
+TEST(Witness, ALockBothThreadsHoldSharedIsNoGate) {
+  // Both hold 9 as readers: they are inside it together, so it serializes nothing.
+  const std::vector<uint64_t> h1 = {9, 1}, h2 = {9, 2}, shared = {9};
+  WitnessCandidate c1 = Cand({1, 0}, h1), c2 = Cand({2, 0}, h2);
+  c1.held_shared = shared;
+  c2.held_shared = shared;
+  const WitnessResult r = FindWitness({{c1}, {c2}}, ThreadOrder());
+  EXPECT_EQ(r.verdict, CycleVerdict::kDeadlock);
+  EXPECT_EQ(r.gate_lock, 0u);
+
+  // A writer on one side excludes the reader on the other: a gate again.
+  c2.held_shared = {};
+  const WitnessResult writer = FindWitness({{c1}, {c2}}, ThreadOrder());
+  EXPECT_EQ(writer.verdict, CycleVerdict::kGateLock);
+  EXPECT_EQ(writer.gate_lock, 9u);
+}
+
 TEST(Witness, GateLockOnEveryChoiceIsGateLock) {
   const std::vector<uint64_t> a = {9, 1}, b = {9, 1, 3}, c = {9, 2}, d = {4, 9, 2};
   const WitnessResult r = FindWitness(

@@ -155,6 +155,35 @@ TEST(SharedLockCorpus, ReadersThatWriteTheOtherLockAreADeadlock) {
   EXPECT_THAT(text.stdout_text, HasSubstr(kCorpus.Site(kCycle, "writers: backward takes P")));
 }
 
+TEST(SharedLockCorpus, AGateBothThreadsReadIsNoGate) {
+  const std::string name = "shared_gate";
+  const SharedLockRun r = RunSharedLockProgram(name, {"readers"});
+  EXPECT_EQ(r.run.exit_code, 0) << r.run.stderr_text;
+  // The online check and the analysis agree: readers are inside the gate together.
+  EXPECT_EQ(CountLines(r.run.stderr_text, "lock-order cycle"), 1) << r.run.stderr_text;
+  EXPECT_EQ(r.analysis.exit_code, 1) << r.analysis.stderr_text;
+  ASSERT_THAT(Kinds(r.report), ElementsAre("deadlock")) << r.report.dump(2);
+  const json& f = r.report["findings"][0];
+  EXPECT_THAT(LockClasses(f), UnorderedElementsAre("A", "B"));
+  std::vector<std::string> taken;
+  for (const json& edge : f["edges"]) taken.push_back(edge["acquire_site"]);
+  EXPECT_THAT(taken, UnorderedElementsAre(kCorpus.Site(name, "gate: forward takes B"),
+                                          kCorpus.Site(name, "gate: backward takes A")));
+}
+
+TEST(SharedLockCorpus, AGateOneThreadWritesSerializesTheOrders) {
+  const std::string name = "shared_gate";
+  const SharedLockRun r = RunSharedLockProgram(name, {"writer"});
+  EXPECT_EQ(r.run.exit_code, 0) << r.run.stderr_text;
+  EXPECT_EQ(CountLines(r.run.stderr_text, "lock-order cycle"), 0) << r.run.stderr_text;
+  EXPECT_EQ(r.analysis.exit_code, 0) << r.analysis.stderr_text;
+  EXPECT_THAT(r.report["findings"], IsEmpty()) << r.report.dump(2);
+  ASSERT_THAT(r.report["ruled_out"], SizeIs(1)) << r.report.dump(2);
+  EXPECT_THAT(r.report["ruled_out"][0]["reason"].get<std::string>(),
+              StartsWith(absl::StrCat("gate lock SharedLock \"gate\" at ",
+                                      kCorpus.Site(name, "// lock: gate"))));
+}
+
 TEST(SharedLockCorpus, TheDeadlockIsConfirmedBySteering) {
   // Backward waits for forward a second at most; the steering holds forward back, holding P
   // shared, for up to ten seconds, until backward holds Q shared: both then want to write.
