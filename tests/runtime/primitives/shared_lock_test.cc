@@ -254,7 +254,7 @@ TEST(SharedLock, ManyReadersHoldItAtOnce) {
   constexpr int kReaders = 6;
   SharedLock lock("ManyReaders.l");
   std::atomic<int> inside{0};
-  std::vector<bool> all_met(kReaders, false);
+  bool all_met[kReaders] = {};  // one byte each: the readers write their own
   std::vector<std::thread> readers;
   for (int i = 0; i < kReaders; ++i) {
     readers.emplace_back([&, i] {
