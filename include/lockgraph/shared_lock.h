@@ -102,7 +102,7 @@ class ABSL_LOCKABLE SharedLock {
   void UnlockSharedSlow();
 
   std::atomic<uint32_t> word_{0};
-  std::atomic<uint32_t> writers_waiting_{0};
+  std::atomic<uint64_t> writers_{0};  // the process and number of waiting writers
   // The last thread to take the lock, in either mode, and where (not cleared on release):
   // named in reports and long waits. Whether the caller holds the lock, and how, is decided
   // by its held stack.

@@ -1,18 +1,54 @@
 #include "runtime/base/shared_word.h"
 
+#include <unistd.h>
+
 #include <climits>
 
 #include "runtime/base/futex.h"
 
 namespace lockgraph::runtime {
+namespace {
+
+// `writers`: the process id of the waiting writers above, their number below.
+constexpr uint64_t kWriterCountMask = 0xffffffff;
+
+uint64_t ThisProcess() { return static_cast<uint32_t>(getpid()); }
+
+// The number of writers of this process that wait: 0 if those counted were another process's
+// (this one was forked from it while they waited).
+uint64_t WritersWaitingHere(const std::atomic<uint64_t>& writers) {
+  const uint64_t w = writers.load(std::memory_order_seq_cst);
+  return (w >> 32) == ThisProcess() ? (w & kWriterCountMask) : 0;
+}
+
+// May a reader enter the word in state `v`? Only a reader that sees kSharedWriterWaiting asks
+// whose writers wait (a system call, on a path that is about to wait anyway).
+bool ReaderMayEnter(uint32_t v, const std::atomic<uint64_t>& writers, bool yields) {
+  if ((v & kSharedWriter) != 0 || (v & kSharedReaders) == kSharedReaders) return false;
+  return !yields || (v & kSharedWriterWaiting) == 0 || WritersWaitingHere(writers) == 0;
+}
+
+}  // namespace
 
 void WakeSharedWord(std::atomic<uint32_t>& word) { FutexWake(word, INT_MAX); }
 
-bool LockSharedWordSlow(std::atomic<uint32_t>& word, bool yield_to_writers,
-                        internal::Deadline deadline) {
+bool TryLockSharedWordSlow(std::atomic<uint32_t>& word, const std::atomic<uint64_t>& writers,
+                           bool yields) {
+  uint32_t v = word.load(std::memory_order_relaxed);
+  while (ReaderMayEnter(v, writers, yields)) {
+    if (word.compare_exchange_weak(v, v + 1, std::memory_order_acquire,
+                                   std::memory_order_relaxed)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool LockSharedWordSlow(std::atomic<uint32_t>& word, const std::atomic<uint64_t>& writers,
+                        bool yields, internal::Deadline deadline) {
   for (;;) {
     uint32_t v = word.load(std::memory_order_relaxed);
-    if (ReaderMayEnter(v, yield_to_writers)) {
+    if (ReaderMayEnter(v, writers, yields)) {
       if (word.compare_exchange_weak(v, v + 1, std::memory_order_acquire,
                                      std::memory_order_relaxed)) {
         return true;
@@ -30,8 +66,14 @@ bool LockSharedWordSlow(std::atomic<uint32_t>& word, bool yield_to_writers,
   }
 }
 
-void BeginExclusiveWait(std::atomic<uint32_t>& word, std::atomic<uint32_t>& writers_waiting) {
-  writers_waiting.fetch_add(1, std::memory_order_seq_cst);
+void BeginExclusiveWait(std::atomic<uint32_t>& word, std::atomic<uint64_t>& writers) {
+  const uint64_t here = ThisProcess();
+  uint64_t w = writers.load(std::memory_order_relaxed);
+  uint64_t next;
+  do {
+    // Writers counted by the process this one was forked from do not wait here: start over.
+    next = (w >> 32) == here ? w + 1 : (here << 32) | 1;
+  } while (!writers.compare_exchange_weak(w, next, std::memory_order_seq_cst));
   word.fetch_or(kSharedWriterWaiting, std::memory_order_seq_cst);
 }
 
@@ -55,9 +97,15 @@ bool LockExclusiveWordSlow(std::atomic<uint32_t>& word, internal::Deadline deadl
   }
 }
 
-void EndExclusiveWait(std::atomic<uint32_t>& word, std::atomic<uint32_t>& writers_waiting,
+void EndExclusiveWait(std::atomic<uint32_t>& word, std::atomic<uint64_t>& writers,
                       bool acquired) {
-  if (writers_waiting.fetch_sub(1, std::memory_order_seq_cst) != 1) return;  // others wait
+  const uint64_t here = ThisProcess();
+  uint64_t w = writers.load(std::memory_order_relaxed);
+  uint64_t next;
+  do {
+    next = (w >> 32) == here && (w & kWriterCountMask) > 0 ? w - 1 : w;
+  } while (!writers.compare_exchange_weak(w, next, std::memory_order_seq_cst));
+  if ((next >> 32) == here && (next & kWriterCountMask) != 0) return;  // others wait
   // The last waiting writer: readers need not yield any more. If it gave up, those that
   // yielded may enter now, so they are woken; if it took the lock, its release wakes them.
   const uint32_t clear = acquired ? kSharedWriterWaiting : kSharedWriterWaiting | kSharedSleepers;
@@ -65,7 +113,7 @@ void EndExclusiveWait(std::atomic<uint32_t>& word, std::atomic<uint32_t>& writer
   if (!acquired && (old & kSharedSleepers) != 0) WakeSharedWord(word);
   // A writer that began waiting between the decrement and the clear set the bit before it
   // was cleared: set it again. (One that began after this load set it after the clear.)
-  if (writers_waiting.load(std::memory_order_seq_cst) != 0) {
+  if (WritersWaitingHere(writers) != 0) {
     word.fetch_or(kSharedWriterWaiting, std::memory_order_seq_cst);
   }
 }

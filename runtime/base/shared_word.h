@@ -6,7 +6,7 @@
 //   bits 0-28                       the number of shared holders
 //
 // Policy: writers first, except for readers that may be part of a deadlock. A reader waits
-// while the word is held exclusively; a reader that holds no other lock (`yield_to_writers`)
+// while the word is held exclusively; a reader that holds no other lock (one that `yields`)
 // also waits while a writer waits, so a stream of readers cannot starve a writer. A reader
 // that holds locks never waits behind a waiting writer: with that rule a reader blocks only
 // on a writer that holds the lock, the rule the lock graph, the live deadlock check and the
@@ -22,8 +22,11 @@
 // herd that a tool for finding deadlocks can afford. Uncontended, a lock or unlock in either
 // mode is one compare-and-swap or one atomic add, and no system call.
 //
-// Who waits as a writer is counted outside the word (`writers_waiting`), so that the last
-// one to stop waiting clears kSharedWriterWaiting.
+// Who waits as a writer is counted outside the word (`writers`: the process id and the count
+// of waiting writers), so that the last one to stop waiting clears kSharedWriterWaiting, and
+// so that a child forked while a writer waited, which inherits the bit but not the writer,
+// does not hold its readers back for a writer that will never come: readers yield only to
+// writers of their own process.
 #ifndef LOCKGRAPH_RUNTIME_BASE_SHARED_WORD_H_
 #define LOCKGRAPH_RUNTIME_BASE_SHARED_WORD_H_
 
@@ -40,16 +43,11 @@ inline constexpr uint32_t kSharedWriterWaiting = 1u << 30;
 inline constexpr uint32_t kSharedSleepers = 1u << 29;
 inline constexpr uint32_t kSharedReaders = kSharedSleepers - 1;  // mask, and the most readers
 
-// May a reader enter the lock in state `v`?
-inline bool ReaderMayEnter(uint32_t v, bool yield_to_writers) {
-  if ((v & kSharedWriter) != 0 || (v & kSharedReaders) == kSharedReaders) return false;
-  return !yield_to_writers || (v & kSharedWriterWaiting) == 0;
-}
-
-// Takes the word shared if a reader may enter now (retrying while other readers come and go).
-inline bool TryLockSharedWord(std::atomic<uint32_t>& word, bool yield_to_writers) {
+// The hot path of a shared lock: enters while no writer holds or waits (retrying while other
+// readers come and go). False sends the reader to TryLockSharedWordSlow.
+inline bool TryLockSharedWord(std::atomic<uint32_t>& word) {
   uint32_t v = word.load(std::memory_order_relaxed);
-  while (ReaderMayEnter(v, yield_to_writers)) {
+  while (v < kSharedReaders) {  // no writer, none waiting, no sleeper, room for a reader
     if (word.compare_exchange_weak(v, v + 1, std::memory_order_acquire,
                                    std::memory_order_relaxed)) {
       return true;
@@ -57,6 +55,11 @@ inline bool TryLockSharedWord(std::atomic<uint32_t>& word, bool yield_to_writers
   }
   return false;
 }
+
+// Takes the word shared if a reader may enter now. A reader that `yields` (it holds no lock)
+// does not enter while a writer of this process waits.
+bool TryLockSharedWordSlow(std::atomic<uint32_t>& word, const std::atomic<uint64_t>& writers,
+                           bool yields);
 
 // Takes the word exclusively if nobody holds it (a waiting writer does not stop this one).
 inline bool TryLockExclusiveWord(std::atomic<uint32_t>& word) {
@@ -78,14 +81,14 @@ inline bool TryLockFreeWord(std::atomic<uint32_t>& word) {
 }
 
 // Waits until the word is taken shared (true) or `deadline` passes (false).
-bool LockSharedWordSlow(std::atomic<uint32_t>& word, bool yield_to_writers,
-                        internal::Deadline deadline);
+bool LockSharedWordSlow(std::atomic<uint32_t>& word, const std::atomic<uint64_t>& writers,
+                        bool yields, internal::Deadline deadline);
 
 // A writer's wait: BeginExclusiveWait, then LockExclusiveWordSlow until it returns true or
 // the caller gives up, then EndExclusiveWait with the outcome.
-void BeginExclusiveWait(std::atomic<uint32_t>& word, std::atomic<uint32_t>& writers_waiting);
+void BeginExclusiveWait(std::atomic<uint32_t>& word, std::atomic<uint64_t>& writers);
 bool LockExclusiveWordSlow(std::atomic<uint32_t>& word, internal::Deadline deadline);
-void EndExclusiveWait(std::atomic<uint32_t>& word, std::atomic<uint32_t>& writers_waiting,
+void EndExclusiveWait(std::atomic<uint32_t>& word, std::atomic<uint64_t>& writers,
                       bool acquired);
 
 void WakeSharedWord(std::atomic<uint32_t>& word);

@@ -147,11 +147,11 @@ bool SharedLock::LockSlow(std::chrono::nanoseconds timeout, uint8_t flags,
   bool acquired;
   {
     runtime::LockWait wait(ts, handle_, flags, caller_pc, internal::Deadline::After(timeout));
-    runtime::BeginExclusiveWait(word_, writers_waiting_);
+    runtime::BeginExclusiveWait(word_, writers_);
     while (!(acquired = runtime::LockExclusiveWordSlow(word_, wait.Slice())) &&
            wait.Continue()) {
     }
-    runtime::EndExclusiveWait(word_, writers_waiting_, acquired);
+    runtime::EndExclusiveWait(word_, writers_, acquired);
   }
   runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, holder, holder_pc,
                             !acquired, caller_pc);
@@ -207,7 +207,7 @@ void SharedLock::lock_shared() {
   const uintptr_t caller_pc = LOCKGRAPH_CALLER_PC();
   ThreadState* ts = runtime::t_thread;
   if (ABSL_PREDICT_TRUE(ts != nullptr && !ts->steer &&
-                        runtime::TryLockSharedWord(word_, /*yield_to_writers=*/true))) {
+                        runtime::TryLockSharedWord(word_))) {
     owner_.store(ts->tid, std::memory_order_relaxed);
     owner_pc_.store(caller_pc, std::memory_order_relaxed);
     runtime::RecordAcquire(ts, handle_, kShared, caller_pc);
@@ -217,7 +217,10 @@ void SharedLock::lock_shared() {
 }
 
 bool SharedLock::try_lock_shared() {
-  if (!runtime::TryLockSharedWord(word_, YieldsToWriters(CurrentThread()))) return false;
+  if (!runtime::TryLockSharedWord(word_) &&
+      !runtime::TryLockSharedWordSlow(word_, writers_, YieldsToWriters(CurrentThread()))) {
+    return false;
+  }
   Acquired(kShared | format::kAcquireTry, LOCKGRAPH_CALLER_PC());
   return true;
 }
@@ -226,7 +229,9 @@ bool SharedLock::TimedLockShared(std::chrono::nanoseconds timeout) {
   const uintptr_t caller_pc = LOCKGRAPH_CALLER_PC();
   const uint8_t flags = runtime::AcquireFlagsFor(true, timeout) | kShared;
   if ((flags & format::kAcquireTry) == 0) return LockSharedSlow(timeout, flags, caller_pc);
-  if (!runtime::TryLockSharedWord(word_, YieldsToWriters(CurrentThread()))) return false;
+  if (!runtime::TryLockSharedWordSlow(word_, writers_, YieldsToWriters(CurrentThread()))) {
+    return false;
+  }
   Acquired(flags, caller_pc);
   return true;
 }
@@ -236,7 +241,7 @@ bool SharedLock::LockSharedSlow(std::chrono::nanoseconds timeout, uint8_t flags,
   if ((flags & format::kAcquireTimed) == 0) runtime::MaybeSteer(handle_);
   ThreadState* ts = CurrentThread();
   const bool yield = YieldsToWriters(ts);
-  if (runtime::TryLockSharedWord(word_, yield)) {
+  if (runtime::TryLockSharedWordSlow(word_, writers_, yield)) {
     Acquired(flags, caller_pc);
     return true;
   }
@@ -259,7 +264,7 @@ bool SharedLock::LockSharedSlow(std::chrono::nanoseconds timeout, uint8_t flags,
   bool acquired;
   {
     runtime::LockWait wait(ts, handle_, flags, caller_pc, internal::Deadline::After(timeout));
-    while (!(acquired = runtime::LockSharedWordSlow(word_, yield, wait.Slice())) &&
+    while (!(acquired = runtime::LockSharedWordSlow(word_, writers_, yield, wait.Slice())) &&
            wait.Continue()) {
     }
   }

@@ -6,6 +6,9 @@
 // minute only so that a broken lock fails instead of hanging.
 #include "lockgraph/shared_lock.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <concepts>
@@ -492,6 +495,24 @@ TEST(SharedLock, AReaderMayTakeItAgainWhileAWriterWaits) {
   lock.lock_shared();  // does not wait: this thread holds it
   lock.unlock_shared();
   lock.unlock_shared();
+  writer.join();
+  EXPECT_FALSE(lock.locked());
+}
+
+TEST(SharedLock, AChildForkedWhileAWriterWaitsDoesNotWaitForThatWriter) {
+  // The child inherits the lock's word, but not the waiting writer: its readers must not
+  // yield to a writer that will never come.
+  SharedLock lock;
+  HeldInMode reader(lock, Mode::kShared);
+  std::thread writer([&] { std::unique_lock write(lock); });
+  ASSERT_TRUE(WriterWaits(lock));
+  const pid_t child = fork();
+  if (child == 0) _exit(lock.try_lock_shared() ? 0 : 1);  // the child's thread holds nothing
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_FALSE(TryElsewhere(lock, Mode::kShared));  // in this process the writer still waits
+  reader.Release();
   writer.join();
   EXPECT_FALSE(lock.locked());
 }
