@@ -24,7 +24,7 @@ using lockgraph::WitnessResult;
 // `held` must outlive the candidate: it is a span.
 WitnessCandidate Cand(ThreadPoint where, const std::vector<uint64_t>& held,
                       bool acquire_shared = false, bool from_held_shared = false) {
-  return WitnessCandidate{where, held, acquire_shared, from_held_shared};
+  return WitnessCandidate{where, held, acquire_shared, from_held_shared, {}};
 }
 
 TEST(Witness, TwoLockCycleOverTwoThreadsIsDeadlock) {
