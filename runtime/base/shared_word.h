@@ -20,7 +20,7 @@
 // which is only done by a release that may let one in: a writer's release, the last reader's,
 // and the last waiting writer giving up. A crowd of waiters is woken at once, a thundering
 // herd that a tool for finding deadlocks can afford. Uncontended, a lock or unlock in either
-// mode is one compare-and-swap or one atomic add, and no system call.
+// mode is one compare-and-swap or one atomic subtract, and no system call.
 //
 // Who waits as a writer is counted outside the word (`writers`: the process id and the count
 // of waiting writers), so that the last one to stop waiting clears kSharedWriterWaiting, and
