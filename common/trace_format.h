@@ -74,6 +74,7 @@ enum class SyncKind : uint8_t {
   kProcessLock = 11,
   kProcessQueue = 12,
   kShared = 13,  // a lockgraph::Shared<T> variable (full mode's race detection), not a lock
+  kSharedLock = 14,  // lockgraph::SharedLock: reader-writer, readers take it with kAcquireShared
 };
 
 // How a lock was taken (DependencyRecord::flags, HeldLock::flags).
@@ -93,6 +94,7 @@ enum class MisuseKind : uint8_t {
   kThreadApi = 7,          // start() twice, join() before start(), a thread joining itself
   kNotHeld = 8,            // Condition wait/notify without holding its lock
   kOwnerDied = 9,          // a ProcessLock's holder process died holding it
+  kReleaseWrongMode = 10,  // a SharedLock released in the mode it is not held in
 };
 
 enum class TraceMode : uint8_t { kDeps = 0, kFull = 1 };

@@ -345,6 +345,7 @@ absl::string_view SyncKindName(SyncKind kind) {
     case SyncKind::kProcessLock: return "ProcessLock";
     case SyncKind::kProcessQueue: return "ProcessQueue";
     case SyncKind::kShared: return "Shared";
+    case SyncKind::kSharedLock: return "SharedLock";
   }
   return "unknown";
 }
@@ -360,6 +361,7 @@ absl::string_view MisuseKindName(MisuseKind kind) {
     case MisuseKind::kThreadApi: return "thread-api";
     case MisuseKind::kNotHeld: return "not-held";
     case MisuseKind::kOwnerDied: return "owner-died";
+    case MisuseKind::kReleaseWrongMode: return "release-wrong-mode";
   }
   return "unknown";
 }

@@ -6,9 +6,14 @@
 namespace lockgraph {
 namespace {
 
-bool SharesLock(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b, uint64_t* common) {
-  for (uint64_t x : a) {
-    if (std::find(b.begin(), b.end(), x) != b.end()) {
+bool Has(absl::Span<const uint64_t> keys, uint64_t key) {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+// A lock both candidates hold, in modes that exclude each other (not both shared): a gate.
+bool SharesLock(const WitnessCandidate& a, const WitnessCandidate& b, uint64_t* common) {
+  for (uint64_t x : a.held) {
+    if (Has(b.held, x) && !(Has(a.held_shared, x) && Has(b.held_shared, x))) {
       *common = x;
       return true;
     }
@@ -68,7 +73,7 @@ class Search {
       if (c.where.thread == other.where.thread) return false;
       if (level_ >= 3) {
         uint64_t common;
-        if (SharesLock(c.held, other.held, &common)) return false;
+        if (SharesLock(c, other, &common)) return false;
       }
       if (level_ >= 4 && Ordered(edge, i, j)) return false;
     }
@@ -108,7 +113,7 @@ uint64_t FirstSharedLock(const std::vector<std::vector<WitnessCandidate>>& candi
   for (size_t i = 0; i < chosen.size(); ++i) {
     for (size_t j = i + 1; j < chosen.size(); ++j) {
       uint64_t common;
-      if (SharesLock(candidates[i][chosen[i]].held, candidates[j][chosen[j]].held, &common)) {
+      if (SharesLock(candidates[i][chosen[i]], candidates[j][chosen[j]], &common)) {
         return common;
       }
     }

@@ -6,7 +6,8 @@
 //   1. the threads are pairwise distinct (one thread cannot wait for itself across edges),
 //   2. every edge can block: the acquisition of Li+1 conflicts with the mode in which the next
 //      thread holds it (readers do not block readers),
-//   3. the held sets are pairwise disjoint (a common *gate lock* serializes the threads), and
+//   3. the held sets are pairwise disjoint (a common *gate lock* serializes the threads; one
+//      that both threads hold shared does not: readers do not exclude each other), and
 //   4. no two are ordered by thread start/join (they can never be in flight together).
 // These are the conditions of GoodLock/iGoodlock (Havelund 2000; Joshi et al., PLDI 2009).
 //
@@ -30,6 +31,7 @@ struct WitnessCandidate {
   absl::Span<const uint64_t> held;  // keys of every lock held at the acquisition
   bool acquire_shared = false;      // the edge's target was requested in shared mode
   bool from_held_shared = false;    // the edge's source is held in shared mode
+  absl::Span<const uint64_t> held_shared;  // the keys of `held` held in shared mode only
 };
 
 enum class CycleVerdict {

@@ -1,14 +1,25 @@
 #include "analyzer/filters/cycle_verdicts.h"
 
+#include <algorithm>
 #include <set>
 #include <tuple>
 
 namespace lockgraph::analyzer {
 
-const std::vector<uint64_t>& CycleVerdicts::HeldKeys(uint32_t dependency) {
+const CycleVerdicts::HeldKeys& CycleVerdicts::Held(uint32_t dependency) {
   auto [it, inserted] = held_keys_.try_emplace(dependency);
   if (inserted) {
-    for (const HeldRef& h : model_.dependencies()[dependency].held) it->second.push_back(h.lock);
+    const std::vector<HeldRef>& held = model_.dependencies()[dependency].held;
+    for (const HeldRef& h : held) it->second.all.push_back(h.lock);
+    for (const HeldRef& h : held) {
+      const bool shared_only = std::all_of(held.begin(), held.end(), [&](const HeldRef& other) {
+        return other.lock != h.lock || (other.flags & format::kAcquireShared) != 0;
+      });
+      std::vector<uint64_t>& shared = it->second.shared;
+      if (shared_only && std::find(shared.begin(), shared.end(), h.lock) == shared.end()) {
+        shared.push_back(h.lock);
+      }
+    }
   }
   return it->second;
 }
@@ -22,9 +33,10 @@ std::vector<std::vector<WitnessCandidate>> CycleVerdicts::Candidates(
       const ModelDependency& dep = model_.dependencies()[w.dependency];
       list.push_back(WitnessCandidate{
           .where = {dep.thread, dep.segment},
-          .held = HeldKeys(w.dependency),
+          .held = Held(w.dependency).all,
           .acquire_shared = (dep.flags & format::kAcquireShared) != 0,
           .from_held_shared = (dep.held[w.held_index].flags & format::kAcquireShared) != 0,
+          .held_shared = Held(w.dependency).shared,
       });
     }
   }
@@ -42,7 +54,9 @@ const std::vector<EdgeWitness>& CycleVerdicts::AllWitnesses(const LockGraph& gra
     return graph.level() == LockGraph::kInstances ? lock : model_.lock(lock).class_id;
   };
   std::vector<EdgeWitness>& all = cached->second;
-  std::set<std::tuple<uint32_t, uint32_t, std::vector<uint64_t>, uint8_t, uint8_t>> seen;
+  std::set<std::tuple<uint32_t, uint32_t, std::vector<uint64_t>, std::vector<uint64_t>, uint8_t,
+                     uint8_t>>
+      seen;
   const std::vector<ModelDependency>& deps = model_.dependencies();
   for (uint32_t d = 0; d < deps.size(); ++d) {
     const ModelDependency& dep = deps[d];
@@ -53,7 +67,8 @@ const std::vector<EdgeWitness>& CycleVerdicts::AllWitnesses(const LockGraph& gra
     for (uint32_t h = 0; h < dep.held.size(); ++h) {
       const uint32_t held = dep.held[h].lock;
       if (held == dep.acquired || model_.lock(held).signal || node(held) != edge.from) continue;
-      if (seen.emplace(dep.thread, dep.segment, HeldKeys(d), dep.flags, dep.held[h].flags)
+      if (seen.emplace(dep.thread, dep.segment, Held(d).all, Held(d).shared, dep.flags,
+                       dep.held[h].flags)
               .second) {
         all.push_back({d, h});
       }

@@ -48,13 +48,18 @@ class CycleVerdicts {
                                  Summary& summary);
 
  private:
-  const std::vector<uint64_t>& HeldKeys(uint32_t dependency);
+  // The locks a dependency holds, and those of them it holds shared only.
+  struct HeldKeys {
+    std::vector<uint64_t> all;
+    std::vector<uint64_t> shared;
+  };
+  const HeldKeys& Held(uint32_t dependency);
   std::vector<std::vector<WitnessCandidate>> Candidates(
       const std::vector<std::vector<EdgeWitness>>& sources);
   const std::vector<EdgeWitness>& AllWitnesses(const LockGraph& graph, uint32_t e);
 
   const Model& model_;
-  absl::flat_hash_map<uint32_t, std::vector<uint64_t>> held_keys_;
+  absl::flat_hash_map<uint32_t, HeldKeys> held_keys_;
   absl::flat_hash_map<std::pair<LockGraph::Level, uint32_t>, std::vector<EdgeWitness>>
       all_witnesses_;
 };

@@ -23,6 +23,7 @@
 #include "lockgraph/rlock.h"
 #include "lockgraph/semaphore.h"
 #include "lockgraph/shared.h"
+#include "lockgraph/shared_lock.h"
 #include "lockgraph/thread.h"
 #include "lockgraph/timeout.h"
 

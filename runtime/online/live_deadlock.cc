@@ -74,6 +74,7 @@ struct CycleThread {
   uintptr_t held_pc;
   const BoardEntry* foreign = nullptr;
   std::string foreign_held;  // the global name of the lock it holds (the previous one waits for)
+  uint8_t held_flags = 0;    // how it holds `held` (kAcquireShared: as a reader)
 };
 
 std::string ProcessLockLabel(const std::string& name) {
@@ -144,6 +145,7 @@ void ActOnDeadlock(ProcessRecorder& rt, const std::vector<CycleThread>& cycle,
       own.held_pc = t.held_pc;
       own.waits_for = DescribeLock(rt, *wait.sync);
       own.shared = (wait.flags & format::kAcquireShared) != 0;
+      own.held_shared = (t.held_flags & format::kAcquireShared) != 0;
       own.stack = wait.stack;
       threads.push_back(std::move(own));
     }
@@ -243,7 +245,7 @@ void CheckAcrossProcesses(ProcessRecorder& rt, ThreadState* self, int self_slot,
       }
     }
     if (held == nullptr) return;  // it moved on since the board was read: check again later
-    cycle.push_back({b, held->sync, held->pc, nullptr, {}});
+    cycle.push_back({b, held->sync, held->pc, nullptr, {}, held->flags});
     own_slots.push_back(e.slot);
   }
   if (!rt.ClaimDeadlockReport(std::move(key))) return;
@@ -273,7 +275,7 @@ void CheckForDeadlock(ProcessRecorder& rt, ThreadState* self, int board_slot) {
     const Blocked& t = blocked[order[(first + k) % n]];
     const Blocked& previous = blocked[order[(first + k + n - 1) % n]];
     const HeldEntry* held = HeldEntryOf(t, previous.wait.sync->id);
-    cycle.push_back({&t, held->sync, held->pc, nullptr, {}});
+    cycle.push_back({&t, held->sync, held->pc, nullptr, {}, held->flags});
     key.push_back(t.tid);
     key.push_back(t.wait.sync->id);
   }
@@ -352,7 +354,8 @@ void LockWait::Publish() {
   published_ = true;
 }
 
-void SelfDeadlock(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t caller_pc) {
+void SelfDeadlock(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t caller_pc,
+                  uint8_t flags) {
   if (ts == nullptr || t_runtime_depth > 0) return;
   ColdPath cold;
   ProcessRecorder& rt = cold.recorder();
@@ -360,14 +363,19 @@ void SelfDeadlock(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t c
   const int depth = CaptureStack(pcs, rt.stack_depth(), caller_pc);
   Blocked self{ts, ts->tid, {}};
   self.wait.sync = &sync;
+  self.wait.flags = flags;
   self.wait.segment = ts->segment;
   self.wait.stack.assign(pcs, pcs + depth);
   uintptr_t held_pc = 0;
+  uint8_t held_flags = 0;
   for (int i = 0; i < std::min(ts->depth, kMaxHeld); ++i) {
-    if (ts->held[i].id == sync.id) held_pc = ts->held[i].pc;
+    if (ts->held[i].id == sync.id) {
+      held_pc = ts->held[i].pc;
+      held_flags = ts->held[i].flags;
+    }
   }
   if (!rt.ClaimDeadlockReport({ts->tid, sync.id})) return;
-  ActOnDeadlock(rt, {{&self, &sync, held_pc, nullptr, {}}});
+  ActOnDeadlock(rt, {{&self, &sync, held_pc, nullptr, {}, held_flags}});
 }
 
 }  // namespace lockgraph::runtime

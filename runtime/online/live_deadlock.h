@@ -61,10 +61,13 @@ class LockWait {
   int board_slot_ = -1;  // a ProcessLock wait's entry on the process wait board
 };
 
-// The calling thread is about to wait, without a timeout, for `sync`, which it holds and
-// which is not recursive: a deadlock of one thread. Reported and acted on at once, before it
-// blocks; returns only with on_deadlock=report (and then the thread waits forever).
-void SelfDeadlock(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t caller_pc);
+// The calling thread is about to wait, without a timeout, for `sync`, which it holds in a
+// mode that blocks the wait (`flags`: kAcquireShared for a reader; a non-recursive lock held,
+// a SharedLock wanted exclusively while held shared or shared while held exclusively): a
+// deadlock of one thread. Reported and acted on at once, before it blocks; returns only with
+// on_deadlock=report (and then the thread waits forever).
+void SelfDeadlock(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t caller_pc,
+                  uint8_t flags = 0);
 
 }  // namespace lockgraph::runtime
 

@@ -43,10 +43,17 @@ std::vector<CycleFinding> OnlineChecker::AddDependency(
   stored.dep = dep;
   stored.edge_refs = 0;
   stored.held_ids.clear();
+  stored.held_shared_ids.clear();
   for (const HeldDescription& h : dep.held) {
     if (std::find(stored.held_ids.begin(), stored.held_ids.end(), h.id) ==
         stored.held_ids.end()) {
       stored.held_ids.push_back(h.id);
+    }
+  }
+  for (uint64_t id : stored.held_ids) {
+    if (std::all_of(dep.held.begin(), dep.held.end(),
+                    [&](const HeldDescription& h) { return h.id != id || IsShared(h.flags); })) {
+      stored.held_shared_ids.push_back(id);
     }
   }
 
@@ -103,6 +110,7 @@ void OnlineChecker::CheckEdgeLocked(IncrementalOrderGraph::EdgeId edge, uint32_t
             .held = s.held_ids,
             .acquire_shared = IsShared(s.dep.flags),
             .from_held_shared = IsShared(HeldFlags(s.dep, cycle[i])),
+            .held_shared = s.held_shared_ids,
         });
       }
     }
@@ -125,6 +133,7 @@ void OnlineChecker::ReleaseDependencyLocked(uint32_t index) {
   if (--stored.edge_refs > 0) return;
   stored.dep = CheckedDependency();
   stored.held_ids.clear();
+  stored.held_shared_ids.clear();
   stored.edge_refs = 0;
   free_deps_.push_back(index);
   --live_deps_;

@@ -98,6 +98,7 @@ class OnlineChecker {
   struct StoredDependency {
     CheckedDependency dep;
     std::vector<uint64_t> held_ids;
+    std::vector<uint64_t> held_shared_ids;  // of held_ids, those held shared only
     int edge_refs = 0;
   };
 

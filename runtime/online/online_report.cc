@@ -213,10 +213,15 @@ std::string FormatDeadlockReport(const std::vector<DeadlockedThread>& threads,
   std::string out;
   if (threads.size() == 1) {
     const DeadlockedThread& t = threads[0];
+    // Why it cannot go on: a writer waits for every holder, a reader for the writer.
+    const char* why = t.held_shared   ? "a writer waits for every reader"
+                      : t.shared      ? "a reader waits for the writer"
+                                      : "it is not recursive";
     absl::StrAppend(&out, "lockgraph: ERROR: deadlock now: ", thread_label(t.tid),
-                    " waits for ", LockLabel(t.waits_for, symbols),
-                    ", which it holds itself (taken at ", taken_at(t),
-                    "): it is not recursive, so the thread waits forever\n");
+                    " waits", t.shared ? " as a reader" : "", " for ",
+                    LockLabel(t.waits_for, symbols), ", which it holds itself",
+                    t.held_shared ? " as a reader" : "", " (taken at ", taken_at(t), "): ", why,
+                    ", so the thread waits forever\n");
     AppendStack(out, t.stack, symbols, "    ");
   } else {
     const bool across = std::any_of(threads.begin(), threads.end(),
@@ -232,7 +237,8 @@ std::string FormatDeadlockReport(const std::vector<DeadlockedThread>& threads,
         continue;
       }
       absl::StrAppend(&out, "\n  ", thread_label(t.tid), " holds ", LockLabel(t.held, symbols),
-                      " (taken at ", taken_at(t), ")\n  and waits",
+                      t.held_shared ? " as a reader" : "", " (taken at ", taken_at(t),
+                      ")\n  and waits",
                       t.shared ? " as a reader" : "", " for ",
                       LockLabel(t.waits_for, symbols), " at:\n");
       AppendStack(out, t.stack, symbols, "    ");

@@ -50,7 +50,8 @@ struct DeadlockedThread {
   LockDescription held;
   uintptr_t held_pc = 0;
   LockDescription waits_for;
-  bool shared = false;  // it waits as a reader
+  bool shared = false;       // it waits as a reader
+  bool held_shared = false;  // it holds `held` as a reader
   std::vector<uintptr_t> stack;
 };
 

@@ -607,6 +607,8 @@ TEST(TraceRecords, NamesOfEnumsAreStable) {
   EXPECT_EQ(RecordTypeName(RecordType::kProcessJoin), "process-join");
   EXPECT_EQ(SyncKindName(SyncKind::kProcessLock), "ProcessLock");
   EXPECT_EQ(SyncKindName(SyncKind::kProcessQueue), "ProcessQueue");
+  EXPECT_EQ(SyncKindName(SyncKind::kSharedLock), "SharedLock");
+  EXPECT_EQ(MisuseKindName(MisuseKind::kReleaseWrongMode), "release-wrong-mode");
   EXPECT_EQ(TraceModeName(TraceMode::kFull), "full");
   EXPECT_EQ(TraceModeName(TraceMode::kDeps), "deps");
 }

@@ -24,7 +24,7 @@ using lockgraph::WitnessResult;
 // `held` must outlive the candidate: it is a span.
 WitnessCandidate Cand(ThreadPoint where, const std::vector<uint64_t>& held,
                       bool acquire_shared = false, bool from_held_shared = false) {
-  return WitnessCandidate{where, held, acquire_shared, from_held_shared};
+  return WitnessCandidate{where, held, acquire_shared, from_held_shared, {}};
 }
 
 TEST(Witness, TwoLockCycleOverTwoThreadsIsDeadlock) {
@@ -72,6 +72,23 @@ TEST(Witness, CommonHeldLockIsGateLock) {
       FindWitness({{Cand({1, 0}, g1)}, {Cand({2, 0}, g2)}}, ThreadOrder());
   EXPECT_EQ(inner.verdict, CycleVerdict::kGateLock);
   EXPECT_EQ(inner.gate_lock, 77u);
+}
+
+TEST(Witness, ALockBothThreadsHoldSharedIsNoGate) {
+  // Both hold 9 as readers: they are inside it together, so it serializes nothing.
+  const std::vector<uint64_t> h1 = {9, 1}, h2 = {9, 2}, shared = {9};
+  WitnessCandidate c1 = Cand({1, 0}, h1), c2 = Cand({2, 0}, h2);
+  c1.held_shared = shared;
+  c2.held_shared = shared;
+  const WitnessResult r = FindWitness({{c1}, {c2}}, ThreadOrder());
+  EXPECT_EQ(r.verdict, CycleVerdict::kDeadlock);
+  EXPECT_EQ(r.gate_lock, 0u);
+
+  // A writer on one side excludes the reader on the other: a gate again.
+  c2.held_shared = {};
+  const WitnessResult writer = FindWitness({{c1}, {c2}}, ThreadOrder());
+  EXPECT_EQ(writer.verdict, CycleVerdict::kGateLock);
+  EXPECT_EQ(writer.gate_lock, 9u);
 }
 
 TEST(Witness, GateLockOnEveryChoiceIsGateLock) {

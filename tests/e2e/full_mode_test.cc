@@ -1,9 +1,10 @@
 // Full mode end to end: each program of tests/e2e/full_corpus/ runs with mode=full, then
 // `lockgraph analyze` must find exactly the data races and cycles the program has: which
 // variable, which threads, read or write, which lines, which locks held; hand-offs through
-// join, Event, Queue, Semaphore, Condition and a chain of locks are not races; a cycle ordered
-// by an Event is ruled out in full mode (and reported in deps mode); a cycle whose threads
-// only meet through an unrelated lock is still a deadlock.
+// join, Event, Queue, Semaphore, Condition, a chain of locks and a SharedLock's writer before
+// its readers are not races, two writes under shared holds are; a cycle ordered by an Event
+// is ruled out in full mode (and reported in deps mode); a cycle whose threads only meet
+// through an unrelated lock is still a deadlock.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -111,7 +112,31 @@ INSTANTIATE_TEST_SUITE_P(FullCorpus, NoRace,
                          ::testing::Values("counter_under_lock", "write_before_join",
                                            "event_handoff", "queue_handoff",
                                            "semaphore_handoff", "condition_handoff",
-                                           "lock_chain"));
+                                           "lock_chain", "shared_lock_readers"));
+
+TEST(FullMode, WritesUnderASharedHoldRace) {
+  // A shared hold orders an access after the exclusive holds before it, not after the other
+  // readers': two writes made while reading race.
+  TempDir dir;
+  const json report = RunAndAnalyze("shared_lock_write_race", "full", dir);
+  const std::vector<json> races = FindingsOf(report, "race");
+  ASSERT_EQ(races.size(), 1u) << report.dump(2);
+  const json& race = races[0];
+  EXPECT_EQ(race["locks"][0]["class"], "tally");
+  EXPECT_THAT(race["message"].get<std::string>(), HasSubstr("both hold SharedLock \"tally_mu\""));
+  std::vector<std::string> accesses;
+  for (const json& access : race["accesses"]) {
+    EXPECT_EQ(access["write"], true);
+    accesses.push_back(absl::StrCat(access["thread"]["name"].get<std::string>(), " at ",
+                                    access["site"].get<std::string>()));
+    EXPECT_EQ(access["held"].size(), 1u) << access.dump(2);
+  }
+  EXPECT_THAT(accesses,
+              UnorderedElementsAre(
+                  absl::StrCat("left at ", kFullCorpus.Site("shared_lock_write_race", "race: left")),
+                  absl::StrCat("right at ",
+                               kFullCorpus.Site("shared_lock_write_race", "race: right"))));
+}
 
 TEST(FullMode, CycleOrderedByAnEventIsRuledOutOnlyInFullMode) {
   TempDir deps_dir, full_dir;

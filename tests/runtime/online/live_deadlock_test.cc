@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -211,6 +212,93 @@ TEST_F(LiveDeadlockTest, ALockTakenTwiceByItsHolderIsADeadlockOfOneThreadAtOnce)
       "(.|\n)*ending the program");
   EXPECT_THAT(Deadlocks(), ElementsAre(ElementsAre(absl::StrCat(
                                "main holds Self.l waits Self.l@", Line("// waits: self")))));
+}
+
+// A SharedLock held shared and wanted exclusively by the same thread: the writer waits for
+// every reader, the thread itself among them.
+void UpgradeShared() {
+  lockgraph::SharedLock lock("Upgrade.l");
+  lock.lock_shared();
+  lock.lock();  // waits: upgrade
+}
+
+TEST_F(LiveDeadlockTest, TakingASharedLockExclusivelyWhileReadingItIsADeadlockAtOnce) {
+  EXPECT_EXIT(
+      {
+        Configure(lockgraph::OnDeadlock::kExit, std::chrono::hours(1));
+        UpgradeShared();
+      },
+      ::testing::ExitedWithCode(lockgraph::kDeadlockExitStatus),
+      "deadlock now: thread 1 \"main\" waits for SharedLock \"Upgrade.l\"[^\n]*, which it "
+      "holds itself as a reader [^\n]*: a writer waits for every reader, so the thread waits "
+      "forever");
+  EXPECT_THAT(Deadlocks(), ElementsAre(ElementsAre(absl::StrCat(
+                               "main holds Upgrade.l waits Upgrade.l@", Line("// waits: upgrade")))));
+}
+
+void ReadWhileWriting() {
+  lockgraph::SharedLock lock("ReadOwn.l");
+  lock.lock();
+  lock.lock_shared();  // waits: reads its own
+}
+
+TEST_F(LiveDeadlockTest, ReadingASharedLockItHoldsExclusivelyIsADeadlockAtOnce) {
+  EXPECT_EXIT(
+      {
+        Configure(lockgraph::OnDeadlock::kExit, std::chrono::hours(1));
+        ReadWhileWriting();
+      },
+      ::testing::ExitedWithCode(lockgraph::kDeadlockExitStatus),
+      "deadlock now: thread 1 \"main\" waits as a reader for SharedLock \"ReadOwn.l\"[^\n]*, "
+      "which it holds itself \\(taken[^\n]*: a reader waits for the writer");
+  std::vector<std::vector<std::string>> deadlocks = Deadlocks();
+  EXPECT_THAT(deadlocks, ElementsAre(ElementsAre(absl::StrCat(
+                             "main holds ReadOwn.l waits ReadOwn.l@",
+                             Line("// waits: reads its own")))));
+}
+
+// A reader and a writer of two SharedLocks: "reader" holds A shared and waits to read B,
+// which "writer" holds exclusively while it waits to write A.
+void ReaderAndWriter() {
+  lockgraph::SharedLock a("RW.a"), b("RW.b");
+  Event a_held, b_held;
+  Thread reader(
+      [&] {
+        std::shared_lock hold_a(a);
+        a_held.set();
+        b_held.wait();
+        std::shared_lock wait_for_b(b);  // waits: reader
+      },
+      "reader");
+  Thread writer(
+      [&] {
+        std::unique_lock hold_b(b);
+        b_held.set();
+        a_held.wait();
+        std::unique_lock wait_for_a(a);  // waits: writer
+      },
+      "writer");
+  reader.start();
+  writer.start();
+  reader.join();  // never returns
+}
+
+TEST_F(LiveDeadlockTest, AReaderAndAWriterOfSharedLocksWaitingForEachOtherAreADeadlock) {
+  EXPECT_EXIT(
+      {
+        Configure(lockgraph::OnDeadlock::kExit, std::chrono::milliseconds(50));
+        ReaderAndWriter();
+      },
+      ::testing::ExitedWithCode(lockgraph::kDeadlockExitStatus),
+      "deadlock now: 2 threads each wait for a lock the next one holds(.|\n)*"
+      "thread 2 \"reader\" holds SharedLock \"RW.a\"[^\n]* as a reader \\(taken[^\n]*\n"
+      "  and waits as a reader for SharedLock \"RW.b\"(.|\n)*"
+      "thread 3 \"writer\" holds SharedLock \"RW.b\" \\(created [^\n]*\\) \\(taken[^\n]*\n"
+      "  and waits for SharedLock \"RW.a\"");
+  EXPECT_THAT(Deadlocks(),
+              ElementsAre(ElementsAre(
+                  absl::StrCat("reader holds RW.a waits RW.b@", Line("// waits: reader")),
+                  absl::StrCat("writer holds RW.b waits RW.a@", Line("// waits: writer")))));
 }
 
 TEST_F(LiveDeadlockTest, WithoutSymbolsTheReportNamesModulesNotTheCxxLibrary) {

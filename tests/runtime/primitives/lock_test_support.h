@@ -1,8 +1,9 @@
-// Helpers of the tests of lockgraph's locks (Lock, RLock, ProcessLock): the standard's named
-// requirements spelled as concepts, and the other thread a test needs to hold a lock or to
-// try one.
+// Helpers of the tests of lockgraph's locks (Lock, RLock, ProcessLock, SharedLock): the
+// standard's named requirements spelled as concepts, and the other thread a test needs to
+// hold a lock or to try one.
 //
 //   static_assert(lockgraph::testing::TimedLockable<lockgraph::Lock>);
+//   static_assert(lockgraph::testing::SharedTimedLockable<lockgraph::SharedLock>);
 //   HeldElsewhere<lockgraph::Lock> held(lock);        // another thread holds it until Release()
 //   EXPECT_FALSE(InOtherThread([&] { return lock.try_lock(); }));
 #ifndef LOCKGRAPH_TESTS_RUNTIME_PRIMITIVES_LOCK_TEST_SUPPORT_H_
@@ -33,6 +34,22 @@ concept TimedLockable =
                             std::chrono::steady_clock::time_point t) {
       { m.try_lock_for(d) } -> std::same_as<bool>;
       { m.try_lock_until(t) } -> std::same_as<bool>;
+    };
+
+// SharedLockable and SharedTimedLockable ([thread.req.lockable.shared]): what std::shared_lock
+// needs.
+template <class M>
+concept SharedLockable = requires(M& m) {
+  m.lock_shared();
+  { m.try_lock_shared() } -> std::same_as<bool>;
+  m.unlock_shared();
+};
+template <class M>
+concept SharedTimedLockable =
+    SharedLockable<M> && requires(M& m, std::chrono::milliseconds d,
+                                  std::chrono::steady_clock::time_point t) {
+      { m.try_lock_shared_for(d) } -> std::same_as<bool>;
+      { m.try_lock_shared_until(t) } -> std::same_as<bool>;
     };
 
 // Holds `lock` in another thread from construction until Release() (or destruction).
