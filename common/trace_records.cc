@@ -45,6 +45,7 @@ template <typename V> void Fields(V& v, InstanceRecord& r) {
   v(r.id, "id"); v(r.class_id, "class"); v(r.kind, "kind"); v(r.file_sid, "file");
   v(r.line, "line"); v(r.name_sid, "name"); v(r.initial_value, "initial_value");
   v(r.site_stack_id, "site_stack"); v(r.global_name_sid, "global_name", kAppended);
+  v(r.object_module, "object_module", kAppended); v(r.object_offset, "object_offset", kAppended);
 }
 template <typename V> void Fields(V& v, InstanceEndRecord& r) {
   v(r.id, "id"); v(r.time_ns, "time");

@@ -98,6 +98,10 @@ struct InstanceRecord {
   // Appended field: the name that identifies the object across processes (ProcessLock,
   // ProcessQueue), 0 if none. Absent in older files; omitted by the writer when 0.
   uint64_t global_name_sid = 0;
+  // Appended: an unnamed wrapper lock in static storage (a global `lockgraph::Lock`), an
+  // address of module `object_module`, so the analyzer names it by its variable. 0: none.
+  uint64_t object_module = 0;
+  uint64_t object_offset = 0;
 };
 
 struct InstanceEndRecord {

@@ -206,7 +206,9 @@ uint64_t VariableNamer::ByteSize(const std::string& module, TypeRef type) {
 void VariableNamer::Walk(const std::string& module, TypeRef type, uint64_t offset,
                          std::string& path) {
   for (int depth = 0; depth < kMaxWalkDepth && type.offset != 0; ++depth) {
-    if (IsLibraryType(type.name) && !absl::EndsWith(type.name, "]")) break;  // arrays: look in
+    // A lock's own type (std::mutex, lockgraph::Lock): the object is the lock; arrays of
+    // them are looked into.
+    if (IsLibraryType(type.name) && !absl::EndsWith(type.name, "]")) return;
     const std::vector<DwarfEntry>& entries = Entry(module, type.offset);
     if (entries.empty()) break;
     const DwarfEntry& e = entries.front();

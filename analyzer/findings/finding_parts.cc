@@ -37,6 +37,10 @@ FindingLock FindingParts::InstanceLock(const ModelLock& lock) const {
   if (cls.origin == format::ClassOrigin::kStatic) return ClassLock(cls);
   FindingLock result{cls.name, ClassLabel(cls), absl::StrCat(lock.file, ":", lock.line),
                      lock.kind};
+  // An unnamed wrapper lock in static storage: its variable, made at its class's site.
+  if (!lock.variable.empty() && IsSiteClass(cls)) {
+    result.label = absl::StrCat(format::SyncKindName(lock.kind), " ", lock.variable);
+  }
   if (cls.origin == format::ClassOrigin::kHeap) result.site_verb = "first used";
   if (cls.origin == format::ClassOrigin::kSite) result.site_verb = SiteVerb(cls);
   return result;

@@ -102,6 +102,11 @@ class Definitions {
     for (uint64_t id : {r.file_sid, r.name_sid, r.global_name_sid}) {
       if (absl::Status s = String(id); !s.ok()) return s;
     }
+    if (absl::Status s = Need(r.object_module == 0 || trace_.modules.contains(r.object_module),
+                              "module", r.object_module);
+        !s.ok()) {
+      return s;
+    }
     if (absl::Status s = Stack(r.site_stack_id); !s.ok()) return s;
     if (r.id == 0 || !trace_.instances.try_emplace(r.id, r).second) {
       return Redefined("lock instance", r.id);

@@ -81,6 +81,9 @@ class Model::TraceLoader {
     lock.initial_value = record.initial_value;
     lock.global_name = trace.String(record.global_name_sid);
     lock.site_stack = Stack(record.site_stack_id);
+    if (record.object_module != 0) {
+      lock.object = ObjectRef{trace_, record.object_module, record.object_offset};
+    }
     const uint32_t id = static_cast<uint32_t>(model_.locks_.size());
     model_.locks_.push_back(std::move(lock));
     locks_.Insert(instance, id);
@@ -399,6 +402,7 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
   }
   for (const ModelLock& l : locks_) {
     if (l.file.empty() && l.site_stack.id != 0) stacks.push_back(l.site_stack);
+    if (l.object.module != 0) objects.push_back(l.object);
   }
   symbolizer.Prefetch(stacks);
   symbolizer.PrefetchObjects(objects);
@@ -464,6 +468,7 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
   }
   for (ModelLock& l : locks_) {
     l.class_id = remap[l.class_id];
+    if (l.object.module != 0) l.variable = symbolizer.Object(l.object).name;
     // An object in static storage is its class: its site is the variable's declaration.
     if (const ModelClass& c = classes_[l.class_id]; c.declared) {
       l.file = c.file;

@@ -90,6 +90,9 @@ struct ModelLock {
   std::string global_name;  // ProcessLock, ProcessQueue: the name all processes know it by
   bool signal = false;  // a semaphore released by a thread that had not taken it
   StackRef site_stack;  // preload objects: where first seen
+  // An unnamed wrapper lock in static storage: where it is, and (ResolveSites) its variable.
+  ObjectRef object;
+  std::string variable;
 };
 
 struct HeldRef {

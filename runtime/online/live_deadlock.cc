@@ -149,6 +149,12 @@ void ActOnDeadlock(ProcessRecorder& rt, const std::vector<CycleThread>& cycle,
       own.stack = wait.stack;
       threads.push_back(std::move(own));
     }
+    std::vector<LockDescription*> named;
+    for (DeadlockedThread& t : threads) {
+      named.push_back(&t.held);
+      named.push_back(&t.waits_for);
+    }
+    NameVariables(rt, named);
     StderrLine(FormatDeadlockReport(threads, SymbolizePcs(rt, PcsOf(threads)),
                                     [&](uint32_t tid) { return rt.ThreadName(tid); },
                                     rt.writer().path(), Outcome(action)));

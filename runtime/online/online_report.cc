@@ -66,6 +66,10 @@ std::pair<std::string, uint32_t> FirstUseOf(const LockDescription& lock,
 
 std::string LockLabel(const LockDescription& lock, const SymbolTable& symbols) {
   const auto [file, line] = SiteOf(lock, symbols);
+  if (!lock.variable.name.empty() && lock.site_pc == 0) {  // a wrapper: where it was made
+    return absl::StrCat(KindName(lock.kind), " ", lock.variable.name, " (created at ", file, ":",
+                        line, ")");
+  }
   if (!lock.variable.name.empty()) {
     if (lock.variable.decl_file.empty()) {
       return absl::StrCat(KindName(lock.kind), " ", lock.variable.name);

@@ -20,11 +20,22 @@ LockDescription DescribeLock(ProcessRecorder& rt, const internal::SyncHandle& sy
                        sync.site_pc != 0 ? info.site_stack : std::vector<uintptr_t>{}};
   lock.origin = info.origin;
   lock.first_use_stack = info.first_use_stack;
-  if (info.origin == format::ClassOrigin::kStatic) {
-    lock.variable = OnlineSymbolizer(rt.modules(), rt.options().symbolizer)
-                        .NameObject(info.object_address);
-  }
+  // A preload object in static storage, or an unnamed wrapper lock there: named by its
+  // variable when a report prints it (NameVariables), not here: every new dependency of the
+  // online check describes its locks.
+  lock.object_address = info.origin == format::ClassOrigin::kStatic ? info.object_address
+                        : !sync.named && sync.site_pc == 0 ? rt.registry().StaticObject(sync.id)
+                                                           : 0;
   return lock;
+}
+
+void NameVariables(ProcessRecorder& rt, absl::Span<LockDescription* const> locks) {
+  OnlineSymbolizer symbolizer(rt.modules(), rt.options().symbolizer);
+  for (LockDescription* lock : locks) {
+    if (lock->object_address != 0 && lock->variable.name.empty()) {
+      lock->variable = symbolizer.NameObject(lock->object_address);
+    }
+  }
 }
 
 SymbolTable SymbolizePcs(ProcessRecorder& rt, std::vector<uintptr_t> pcs) {

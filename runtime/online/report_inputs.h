@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/types/span.h"
+
 #include "lockgraph/internal/sync_handle.h"
 #include "runtime/online/online_checker.h"
 #include "runtime/online/online_report.h"
@@ -20,6 +22,10 @@ namespace lockgraph::runtime {
 class ProcessRecorder;
 
 LockDescription DescribeLock(ProcessRecorder& rt, const internal::SyncHandle& sync);
+
+// Names the locks in static storage among `locks` by their variables (llvm-symbolizer and
+// llvm-dwarfdump runs): for a report about to be printed.
+void NameVariables(ProcessRecorder& rt, absl::Span<LockDescription* const> locks);
 
 // One llvm-symbolizer run per module for all of `pcs` (return addresses; 0 is skipped).
 SymbolTable SymbolizePcs(ProcessRecorder& rt, std::vector<uintptr_t> pcs);

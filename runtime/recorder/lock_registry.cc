@@ -151,4 +151,15 @@ uint32_t LockRegistry::InternHeapObject(format::SyncKind kind, uintptr_t pc, uin
   return it->second;
 }
 
+void LockRegistry::NoteStaticObject(uint64_t instance, uintptr_t address) {
+  RuntimeMutexLock hold(mu_);
+  static_objects_[instance] = address;
+}
+
+uintptr_t LockRegistry::StaticObject(uint64_t instance) {
+  RuntimeMutexLock hold(mu_);
+  auto it = static_objects_.find(instance);
+  return it == static_objects_.end() ? 0 : it->second;
+}
+
 }  // namespace lockgraph::runtime

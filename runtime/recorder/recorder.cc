@@ -221,8 +221,11 @@ void RecordNewDependency(ProcessRecorder& rt, ThreadState* ts, const internal::S
   }
   if (cycles.empty() || rt.on_cycle() == OnCycle::kIgnore) return;
   const std::string trace_path = rt.writer().path();
-  for (const CycleFinding& cycle : cycles) {
+  for (CycleFinding& cycle : cycles) {
     if (rt.quiet() && rt.on_cycle() != OnCycle::kAbort) continue;
+    std::vector<LockDescription*> named;
+    for (LockDescription& lock : cycle.locks) named.push_back(&lock);
+    NameVariables(rt, named);
     StderrLine(FormatCycleReport(cycle, SymbolizePcs(rt, PcsOf(cycle)),
                                  [&](uint32_t tid) { return rt.ThreadName(tid); }, trace_path));
   }
@@ -408,7 +411,12 @@ void ReportMisuse(ThreadState* ts, const internal::SyncHandle* sync, format::Mis
     }
     symbols = SymbolizePcs(rt, std::move(wanted));
   }
-  const std::string lock_label = sync != nullptr ? LockLabel(DescribeLock(rt, *sync), symbols) : "?";
+  std::string lock_label = "?";
+  if (sync != nullptr) {
+    LockDescription lock = DescribeLock(rt, *sync);
+    if (print) NameVariables(rt, {&lock});
+    lock_label = LockLabel(lock, symbols);
+  }
   const std::string other = absl::StrCat("thread ", other_tid, " \"", rt.ThreadName(other_tid), "\"");
   const std::string headline =
       absl::StrCat("thread ", tid, " \"", rt.ThreadName(tid), "\" ",

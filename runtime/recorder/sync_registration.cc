@@ -26,6 +26,12 @@ void RegisterSync(SyncHandle& handle, uint8_t kind, std::string_view name,
   handle.kind = kind;
   handle.named = !name.empty();
   handle.site_line = site.line();
+  // An unnamed lock in static storage (a global, or a member of one) is named by its
+  // variable in reports: remember where it is.
+  const uintptr_t address = reinterpret_cast<uintptr_t>(&handle);
+  if (name.empty() && cold.recorder().modules().FindStatic(address)) {
+    registry.NoteStaticObject(handle.id, address);
+  }
 }
 
 void UnregisterSync(SyncHandle& handle) {

@@ -79,7 +79,7 @@ auto Tie(const ClassRecord& r) {
 }
 auto Tie(const InstanceRecord& r) {
   return std::tie(r.id, r.class_id, r.kind, r.file_sid, r.line, r.name_sid, r.initial_value,
-                  r.site_stack_id, r.global_name_sid);
+                  r.site_stack_id, r.global_name_sid, r.object_module, r.object_offset);
 }
 auto Tie(const InstanceEndRecord& r) { return std::tie(r.id, r.time_ns); }
 auto Tie(const ThreadStartRecord& r) {
@@ -166,7 +166,9 @@ InstanceRecord SampleInstance() {
           .name_sid = 0,
           .initial_value = -12345,
           .site_stack_id = 306,
-          .global_name_sid = 1ull << 20};
+          .global_name_sid = 1ull << 20,
+          .object_module = 2,
+          .object_offset = 0x4180};
 }
 InstanceEndRecord SampleInstanceEnd() { return {.id = 1ull << 40, .time_ns = 999999999999ull}; }
 ThreadStartRecord SampleThreadStart() {
@@ -261,7 +263,9 @@ std::vector<Record> AllSamples() {
 
 // The record as a writer that predates its appended fields wrote it: those fields are 0.
 Record WithoutAppendedFields(Record record) {
-  if (auto* instance = std::get_if<InstanceRecord>(&record)) instance->global_name_sid = 0;
+  if (auto* instance = std::get_if<InstanceRecord>(&record)) {
+    instance->global_name_sid = instance->object_module = instance->object_offset = 0;
+  }
   if (auto* cls = std::get_if<ClassRecord>(&record)) {
     cls->origin = 0;
     cls->object_module = cls->object_offset = cls->first_use_stack_id = 0;
@@ -328,10 +332,12 @@ TEST(TraceRecords, InstanceRecordRoundTripsNegativeInitialValue) {
 }
 TEST(TraceRecords, InstanceRecordWithoutGlobalNameIsWrittenAsBefore) {
   InstanceRecord plain = SampleInstance();
-  plain.global_name_sid = 0;
+  plain.global_name_sid = plain.object_module = plain.object_offset = 0;
   ExpectRoundTrip(plain, RecordType::kInstance);
   std::string with, without;
-  EncodeRecord(SampleInstance(), with);
+  InstanceRecord named = plain;
+  named.global_name_sid = 1ull << 20;
+  EncodeRecord(named, with);
   EncodeRecord(plain, without);
   // The appended field costs its bytes only when set: 2^20 is a 3-byte varint.
   EXPECT_EQ(with.size(), without.size() + 3);

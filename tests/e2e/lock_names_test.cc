@@ -133,6 +133,25 @@ TEST(LockNames, MutexesInStaticStorageAreNamedByTheirVariablesInEveryFormat) {
                     HasSubstr("holds main::s_registry (taken at ")));
 }
 
+TEST(LockNames, UnnamedWrapperLocksInStaticStorageAreNamedByTheirVariables) {
+  const std::unique_ptr<KeptRun> kept = RunKept(kCorpus.Program("unnamed_globals"));
+  ASSERT_EQ(kept->run.exit_code, 0) << kept->run.stderr_text;
+  const json report = kept->Json();
+  EXPECT_THAT(LabelsOfDeadlocks(report),
+              ElementsAre(ElementsAre("Lock g_accounts", "Lock g_audit_log")))
+      << report.dump(2);
+  const std::string accounts = kCorpus.Site("unnamed_globals", "declared: g_accounts");
+  const std::string audit_log = kCorpus.Site("unnamed_globals", "declared: g_audit_log");
+  const std::vector<json> deadlocks = FindingsOf(report, "deadlock");
+  ASSERT_THAT(deadlocks, SizeIs(1));
+  EXPECT_THAT(LockField(deadlocks[0], "site"), testing::UnorderedElementsAre(accounts, audit_log));
+  EXPECT_THAT(LockField(deadlocks[0], "site_is"), ElementsAre("created", "created"));
+  EXPECT_THAT(kept->Report("text"),
+              HasSubstr(absl::StrCat("lock Lock g_accounts, created at ", accounts)));
+  EXPECT_THAT(kept->run.stderr_text,
+              HasSubstr(absl::StrCat("Lock g_audit_log (created at ", audit_log, ")")));
+}
+
 // ---- Classes that do not depend on which thread touched a lock first ----
 
 TEST(LockClasses, AnArrayOfMutexesLockedInIndexOrderHasNoFinding) {
