@@ -71,7 +71,9 @@ class VariableNamer {
   absl::flat_hash_map<std::pair<std::string, uint64_t>, DataSymbol> symbols_;
   // Per module: the entries found by name for its variables.
   absl::flat_hash_map<std::string, std::vector<DwarfEntry>> variables_;
-  absl::flat_hash_map<std::pair<std::string, uint64_t>, std::vector<DwarfEntry>> entries_;
+  // std::map: Entry() hands out references that must survive later insertions (a walk holds
+  // a struct's entries while it asks for its members' types).
+  std::map<std::pair<std::string, uint64_t>, std::vector<DwarfEntry>> entries_;
   int dumps_left_ = 256;  // bounds the runs on a huge binary
 };
 

@@ -5,7 +5,7 @@
 namespace lockgraph::analyzer {
 
 bool FindingLock::LabelHasSite() const {
-  for (const char* marker : {" created at ", " first used at ", " allocated at "}) {
+  for (const char* marker : {" created at ", " first used at ", " allocated at ", " allocated in "}) {
     if (label.find(marker) != std::string::npos) return true;
   }
   return false;

@@ -30,9 +30,13 @@ std::string ClassLabel(const ModelClass& c) {
     return absl::StrCat(kind, " ", c.name, " first used at ", c.file, ":", c.line);
   }
   if (c.origin == format::ClassOrigin::kHeap && !c.file.empty()) {
-    if (c.object_offset == 0) return absl::StrCat(kind, " allocated at ", c.file, ":", c.line);
-    return absl::StrCat(kind, " at offset ", c.object_offset, " of objects allocated at ", c.file,
-                        ":", c.line);
+    // Without line tables the allocation is a function of a module: "in F (app+0x1a2b)".
+    const std::string where =
+        c.line != 0           ? absl::StrCat("at ", c.file, ":", c.line)
+        : c.function.empty() ? absl::StrCat("at ", c.file)
+                             : absl::StrCat("in ", c.function, " (", c.file, ")");
+    if (c.object_offset == 0) return absl::StrCat(kind, " allocated ", where);
+    return absl::StrCat(kind, " at offset ", c.object_offset, " of objects allocated ", where);
   }
   if (IsPreloadClass(c)) {
     if (c.file.empty()) return absl::StrCat(kind, " ", c.name);

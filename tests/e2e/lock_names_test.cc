@@ -154,7 +154,19 @@ TEST(LockNames, UnnamedWrapperLocksInStaticStorageAreNamedByTheirVariables) {
 
 // ---- Classes that do not depend on which thread touched a lock first ----
 
+// Under AddressSanitizer the tests preload its runtime before lockgraph's: its malloc and
+// operator new come first, so the preload never sees an allocation, and heap locks fall back
+// to their first-use classes (docs/analysis.md).
+bool AllocationsSeen() {
+#ifdef __SANITIZE_ADDRESS__
+  return false;
+#else
+  return true;
+#endif
+}
+
 TEST(LockClasses, AnArrayOfMutexesLockedInIndexOrderHasNoFinding) {
+  if (!AllocationsSeen()) GTEST_SKIP() << "AddressSanitizer's allocator hides allocations";
   const std::unique_ptr<KeptRun> kept = RunKept(kPreloadCorpus.Program("mutex_array"));
   ASSERT_EQ(kept->run.exit_code, 0) << kept->run.stderr_text;
   const json report = kept->Json();
@@ -165,6 +177,7 @@ TEST(LockClasses, AnArrayOfMutexesLockedInIndexOrderHasNoFinding) {
 }
 
 TEST(LockClasses, HeapObjectsOfOneTypeShareTheClassOfTheirAllocation) {
+  if (!AllocationsSeen()) GTEST_SKIP() << "AddressSanitizer's allocator hides allocations";
   const std::unique_ptr<KeptRun> kept = RunKept(kPreloadCorpus.Program("heap_transfer"));
   ASSERT_EQ(kept->run.exit_code, 0) << kept->run.stderr_text;
   const json report = kept->Json();
