@@ -1,5 +1,7 @@
 #include "analyzer/cli/analyze_command.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -73,6 +75,15 @@ std::string SourceRoot(const std::string& dir) {
 }
 
 }  // namespace
+
+CLI::Validator SymbolizerPath() {
+  return CLI::Validator(
+      [](std::string& path) -> std::string {
+        if (path.empty() || path == "none" || access(path.c_str(), X_OK) == 0) return {};
+        return path + " is not an executable llvm-symbolizer (or none)";
+      },
+      "PATH|none");
+}
 
 absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths,
                                 const std::string& input_format, bool strict) {
@@ -241,7 +252,8 @@ void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& f
                   "cycles checked per strongly connected component (default 1000)")
       ->check(CLI::Range(1, 10000000));
   cmd->add_option("--symbolizer", flags.symbolizer,
-                  "llvm-symbolizer to use, or none (default: from PATH)");
+                  "llvm-symbolizer to use, or none (default: from PATH)")
+      ->check(SymbolizerPath());
   cmd->add_option("--source-root", flags.source_root,
                   "with --format=sarif: write the paths of files under DIR relative to it "
                   "(uriBaseId SRCROOT)");

@@ -46,6 +46,10 @@ struct AnalyzeFlags {
 // --fail-on's default).
 void AddAnalysisOptions(CLI::App* cmd, AnalyzeFlags& flags, const std::string& fail_on);
 
+// --symbolizer's check: empty (search PATH), "none", or an executable file. A path that is
+// not one is bad usage, not a silent report without names.
+CLI::Validator SymbolizerPath();
+
 // Reads trace files and directories (or STD traces) into a finished model. An STD trace's
 // repaired lines are warned about on stderr, and counted in one warning of the model;
 // `strict` makes the first one an error instead.

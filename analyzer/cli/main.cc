@@ -210,7 +210,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   std::string stats_symbolizer;
   stats_cmd->add_option("--symbolizer", stats_symbolizer,
-                         "llvm-symbolizer to use, or none (default: from PATH)");
+                         "llvm-symbolizer to use, or none (default: from PATH)")
+      ->check(SymbolizerPath());
 
   std::string dump_path;
   bool dump_symbolize = false;
@@ -220,7 +221,8 @@ int main(int argc, char** argv) {
   dump_cmd->add_flag("--symbolize", dump_symbolize,
                      "name the frames of each stack (function file:line) with llvm-symbolizer");
   dump_cmd->add_option("--symbolizer", dump_symbolizer,
-                       "llvm-symbolizer to use (default: from PATH)");
+                       "llvm-symbolizer to use (default: from PATH)")
+      ->check(SymbolizerPath());
 
   ExportFlags export_flags;
   CLI::App* export_cmd = app.add_subcommand(

@@ -64,7 +64,7 @@ std::vector<Finding> RaceFindings(FindingParts& parts) {
         b.thread.label(), b.write ? " writes" : " reads", " with nothing ordering them (",
         common.empty() ? "no common lock"
                        : absl::StrCat("both hold ", absl::StrJoin(common, ", "),
-                                      ", one of them shared"),
+                                      ", at least one of them shared"),
         ")");
     auto site_token = [](const FindingAccess& x) {
       const std::string function = x.stack.frames.empty() ? "" : x.stack.frames.front().function;

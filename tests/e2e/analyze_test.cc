@@ -1162,6 +1162,20 @@ TEST_F(AnalyzeBadInput, UnknownFlag) {
   EXPECT_THAT(FirstLine(a.stderr_text), HasSubstr("--no-such-flag"));
 }
 
+TEST_F(AnalyzeBadInput, ASymbolizerThatIsNotThereIsBadUsage) {
+  // Not a report without names: the user asked for a symbolizer that does not exist.
+  const std::string missing = bad_.path() + "/no-such-llvm-symbolizer";
+  const Analysis a = Analyze({"--symbolizer=" + missing, good_});
+  EXPECT_EQ(a.exit_code, 2);
+  EXPECT_EQ(a.stdout_text, "");
+  EXPECT_THAT(FirstLine(a.stderr_text), HasSubstr(missing + " is not an executable"));
+  for (const char* command : {"stats", "dump"}) {
+    const ProcessResult r = RunLockgraph({command, "--symbolizer=" + missing, good_});
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.stderr_text;
+  }
+  EXPECT_EQ(Analyze({"--symbolizer=none", good_}).exit_code, 1) << "none: no names, a report";
+}
+
 TEST_F(AnalyzeBadInput, BadFlagValues) {
   for (const std::string value : {"abc", "-5ms", "100"}) {
     const Analysis a = Analyze({"--long-wait=" + value, good_});
