@@ -61,12 +61,14 @@ bool InArena(const void* p) {
 }
 
 void* ArenaAllocate(size_t size, size_t alignment = 16) {
-  if (alignment < 16) alignment = 16;
-  const size_t need = ((size + 15) & ~size_t{15}) + alignment;
+  if (alignment < 16 || (alignment & (alignment - 1)) != 0) alignment = 16;
+  // Room for the header, the padding up to the alignment, and the block.
+  const size_t need = 16 + alignment + ((size + 15) & ~size_t{15});
   const size_t start = g_arena_used.fetch_add(need, std::memory_order_relaxed);
   if (start + need > kArenaSize) return nullptr;
-  char* block = g_arena + start + alignment;  // the header is just below
-  reinterpret_cast<size_t*>(block)[-1] = size;
+  const uintptr_t first = reinterpret_cast<uintptr_t>(g_arena + start) + 16;
+  char* block = reinterpret_cast<char*>((first + alignment - 1) & ~(alignment - 1));
+  reinterpret_cast<size_t*>(block)[-1] = size;  // the header is just below
   return block;
 }
 
