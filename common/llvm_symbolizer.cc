@@ -1,24 +1,14 @@
-#include "absl/strings/string_view.h"
 #include "common/llvm_symbolizer.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
-
-#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/tool_process.h"
-
-extern char** environ;
 
 namespace lockgraph {
 namespace {

@@ -189,16 +189,20 @@ const std::vector<DwarfEntry>& VariableNamer::Entry(const std::string& module, u
   return it->second;
 }
 
+VariableNamer::TypeRef VariableNamer::TypeOf(const DwarfEntry& entry) {
+  auto it = entry.attributes.find("DW_AT_type");
+  auto [offset, name] =
+      ParseValue(it == entry.attributes.end() ? absl::string_view() : it->second);
+  return TypeRef{offset, std::move(name)};
+}
+
 uint64_t VariableNamer::ByteSize(const std::string& module, TypeRef type) {
   for (int depth = 0; depth < kMaxWalkDepth && type.offset != 0; ++depth) {
     const std::vector<DwarfEntry>& entries = Entry(module, type.offset);
     if (entries.empty()) return 0;
     const DwarfEntry& e = entries.front();
     if (const uint64_t size = Number(e, "DW_AT_byte_size"); size != 0) return size;
-    auto [offset, name] = ParseValue(e.attributes.contains("DW_AT_type")
-                                         ? e.attributes.find("DW_AT_type")->second
-                                         : "");
-    type = {offset, name};  // a typedef or a qualifier: the size of what it names
+    type = TypeOf(e);  // a typedef or a qualifier: the size of what it names
   }
   return 0;
 }
@@ -212,15 +216,9 @@ void VariableNamer::Walk(const std::string& module, TypeRef type, uint64_t offse
     const std::vector<DwarfEntry>& entries = Entry(module, type.offset);
     if (entries.empty()) break;
     const DwarfEntry& e = entries.front();
-    auto type_of = [](const DwarfEntry& entry) {
-      auto it = entry.attributes.find("DW_AT_type");
-      auto [type_offset, type_name] =
-          ParseValue(it == entry.attributes.end() ? absl::string_view() : it->second);
-      return TypeRef{type_offset, type_name};
-    };
     if (e.tag == "DW_TAG_typedef" || e.tag == "DW_TAG_const_type" ||
         e.tag == "DW_TAG_volatile_type") {
-      type = type_of(e);
+      type = TypeOf(e);
       continue;
     }
     if (e.tag == "DW_TAG_structure_type" || e.tag == "DW_TAG_class_type" ||
@@ -241,11 +239,11 @@ void VariableNamer::Walk(const std::string& module, TypeRef type, uint64_t offse
       if (best == nullptr) break;
       if (best->tag == "DW_TAG_member") absl::StrAppend(&path, ".", Text(*best, "DW_AT_name"));
       offset -= best_at;
-      type = type_of(*best);
+      type = TypeOf(*best);
       continue;
     }
     if (e.tag == "DW_TAG_array_type") {
-      const TypeRef element = type_of(e);
+      const TypeRef element = TypeOf(e);
       const uint64_t size = ByteSize(module, element);
       // Elements smaller than any lock (a char buffer the lock was built in) are storage,
       // not where the lock is: the offset names the place.
@@ -295,10 +293,7 @@ VariableName VariableNamer::Name(const std::string& module, uint64_t address) {
   }
   result.decl_file = Text(*variable, "DW_AT_decl_file");
   result.decl_line = static_cast<uint32_t>(Number(*variable, "DW_AT_decl_line"));
-  auto type = variable->attributes.find("DW_AT_type");
-  auto [type_offset, type_name] =
-      ParseValue(type == variable->attributes.end() ? absl::string_view() : type->second);
-  Walk(module, {type_offset, type_name}, offset, result.name);
+  Walk(module, TypeOf(*variable), offset, result.name);
   return result;
 }
 

@@ -57,6 +57,7 @@ class VariableNamer {
     uint64_t offset = 0;
     std::string name;  // as the referring attribute quotes it: "std::mutex[4]"
   };
+  static TypeRef TypeOf(const DwarfEntry& entry);  // its DW_AT_type, {0, ""} if none
   // The variable entry (with its type) at `start`, from the module's batch of --name lookups.
   std::optional<DwarfEntry> VariableEntry(const std::string& module, uint64_t start);
   // The entry at `offset` with its children, each asked once.
