@@ -32,11 +32,21 @@ SourceFrame FallbackFrame(uintptr_t pc, const std::optional<ModuleOffset>& where
 
 }  // namespace
 
-VariableName OnlineSymbolizer::NameObject(uintptr_t address) {
-  const std::optional<ModuleOffset> where = modules_.FindStatic(address);
-  if (!where) return {};
+std::vector<VariableName> OnlineSymbolizer::NameObjects(absl::Span<const uintptr_t> addresses) {
+  std::vector<VariableName> names(addresses.size());
+  std::vector<std::optional<ModuleOffset>> where(addresses.size());
+  std::map<std::string, std::vector<uint64_t>> by_module;
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    where[i] = modules_.FindStatic(addresses[i]);
+    if (where[i]) by_module[where[i]->module->path].push_back(where[i]->offset);
+  }
+  if (by_module.empty()) return names;
   VariableNamer namer(LlvmSymbolizer::Find(preferred_));
-  return namer.Name(where->module->path, where->offset);
+  for (const auto& [path, offsets] : by_module) namer.Prefetch(path, offsets);
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    if (where[i]) names[i] = namer.Name(where[i]->module->path, where[i]->offset);
+  }
+  return names;
 }
 
 std::vector<SymbolizedAddress> OnlineSymbolizer::Symbolize(absl::Span<const uintptr_t> pcs) {

@@ -27,9 +27,10 @@ class OnlineSymbolizer {
 
   // One entry per pc (each a return address: the call before it is named).
   std::vector<SymbolizedAddress> Symbolize(absl::Span<const uintptr_t> pcs);
-  // The variable (and member) of an object in static storage (common/variable_namer.h);
-  // empty name without a symbolizer or a symbol.
-  VariableName NameObject(uintptr_t address);
+  // The variables (and members) of objects in static storage (common/variable_namer.h), one
+  // per address: one batch per module, each type walked once. An empty name without a
+  // symbolizer or a symbol.
+  std::vector<VariableName> NameObjects(absl::Span<const uintptr_t> addresses);
 
  private:
   ModuleMap& modules_;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "runtime/online/online_symbolizer.h"
+#include "runtime/recorder/handle_flags.h"
 #include "runtime/recorder/process_recorder.h"
 
 namespace lockgraph::runtime {
@@ -23,19 +24,26 @@ LockDescription DescribeLock(ProcessRecorder& rt, const internal::SyncHandle& sy
   // A preload object in static storage, or an unnamed wrapper lock there: named by its
   // variable when a report prints it (NameVariables), not here: every new dependency of the
   // online check describes its locks.
+  const bool static_wrapper =
+      (sync.flags.load(std::memory_order_relaxed) & kHandleStatic) != 0;
   lock.object_address = info.origin == format::ClassOrigin::kStatic ? info.object_address
-                        : !sync.named && sync.site_pc == 0 ? rt.registry().StaticObject(sync.id)
-                                                           : 0;
+                        : static_wrapper ? reinterpret_cast<uintptr_t>(&sync)
+                                         : 0;
   return lock;
 }
 
 void NameVariables(ProcessRecorder& rt, absl::Span<LockDescription* const> locks) {
-  OnlineSymbolizer symbolizer(rt.modules(), rt.options().symbolizer);
+  std::vector<LockDescription*> unnamed;
+  std::vector<uintptr_t> addresses;
   for (LockDescription* lock : locks) {
-    if (lock->object_address != 0 && lock->variable.name.empty()) {
-      lock->variable = symbolizer.NameObject(lock->object_address);
-    }
+    if (lock->object_address == 0 || !lock->variable.name.empty()) continue;
+    unnamed.push_back(lock);
+    addresses.push_back(lock->object_address);
   }
+  if (addresses.empty()) return;
+  std::vector<VariableName> names =
+      OnlineSymbolizer(rt.modules(), rt.options().symbolizer).NameObjects(addresses);
+  for (size_t i = 0; i < unnamed.size(); ++i) unnamed[i]->variable = std::move(names[i]);
 }
 
 SymbolTable SymbolizePcs(ProcessRecorder& rt, std::vector<uintptr_t> pcs) {

@@ -10,7 +10,14 @@ enum HandleFlags : uint8_t {
   kHandleInTrace = 1,  // has an InstanceRecord in this process's trace
   kHandleInGraph = 2,  // is a node of the online checker's lock graph
   kHandleSignal = 4,   // a semaphore released by a thread that had not taken it
+  // Set at registration: an unnamed wrapper lock in static storage (a global, or a member of
+  // one), which reports name by its variable (the handle's own address says which).
+  kHandleStatic = 8,
 };
+
+// The bits that say the object was recorded somewhere (trace, graph, signal): one without
+// them has nothing to end when it is destroyed.
+inline constexpr uint8_t kHandleRecorded = kHandleInTrace | kHandleInGraph | kHandleSignal;
 
 }  // namespace lockgraph::runtime
 

@@ -112,12 +112,9 @@ uint32_t LockRegistry::InternPreloadObjectLocked(format::SyncKind kind, std::str
                                                  bool one_object,
                                                  absl::FunctionRef<void(ClassInfo&)> fill) {
   if (one_object && by_name_.contains(key)) {
-    std::string again;
-    for (int generation = 2;; ++generation) {
-      again = absl::StrCat(key, " #", generation);
-      if (!by_name_.contains(again)) break;
-    }
-    key = std::move(again);
+    int& last = generations_[key];  // the objects built there since the first
+    last = last == 0 ? 2 : last + 1;
+    absl::StrAppend(&key, " #", last);
   }
   // One allocation site may make objects with a mutex and a rwlock at one offset (a union, an
   // allocator's wrapper): a class is of one kind.
@@ -149,17 +146,6 @@ uint32_t LockRegistry::InternHeapObject(format::SyncKind kind, uintptr_t pc, uin
   auto [it, fresh] = by_allocation_.try_emplace({kind, pc, offset}, 0);
   if (fresh) it->second = InternPreloadObjectLocked(kind, key_of(), /*one_object=*/false, fill);
   return it->second;
-}
-
-void LockRegistry::NoteStaticObject(uint64_t instance, uintptr_t address) {
-  RuntimeMutexLock hold(mu_);
-  static_objects_[instance] = address;
-}
-
-uintptr_t LockRegistry::StaticObject(uint64_t instance) {
-  RuntimeMutexLock hold(mu_);
-  auto it = static_objects_.find(instance);
-  return it == static_objects_.end() ? 0 : it->second;
 }
 
 }  // namespace lockgraph::runtime

@@ -128,11 +128,6 @@ class LockRegistry {
 
   uint64_t NewInstanceId() { return next_instance_.fetch_add(1, std::memory_order_relaxed); }
 
-  // Unnamed wrapper locks in static storage, by instance id: the address to name them by
-  // their variable (trace_writer.cc, online reports). Written once per such lock.
-  void NoteStaticObject(uint64_t instance, uintptr_t address) ABSL_LOCKS_EXCLUDED(mu_);
-  uintptr_t StaticObject(uint64_t instance) ABSL_LOCKS_EXCLUDED(mu_);
-
  private:
   uint32_t AddLocked(format::SyncKind kind, std::string name, const std::source_location& site)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -146,7 +141,8 @@ class LockRegistry {
       ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::tuple<format::SyncKind, uintptr_t, uint32_t>, uint32_t> by_allocation_
       ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<uint64_t, uintptr_t> static_objects_ ABSL_GUARDED_BY(mu_);
+  // Keys of one object: the last generation (#2, #3, ...) made at that address.
+  absl::flat_hash_map<std::string, int> generations_ ABSL_GUARDED_BY(mu_);
   // Sites seen before, by source_location's (stable) file pointer, line, column and kind.
   absl::flat_hash_map<std::tuple<const char*, uint32_t, uint32_t, format::SyncKind>, uint32_t>
       by_site_

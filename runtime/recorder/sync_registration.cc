@@ -27,15 +27,16 @@ void RegisterSync(SyncHandle& handle, uint8_t kind, std::string_view name,
   handle.named = !name.empty();
   handle.site_line = site.line();
   // An unnamed lock in static storage (a global, or a member of one) is named by its
-  // variable in reports: remember where it is.
-  const uintptr_t address = reinterpret_cast<uintptr_t>(&handle);
-  if (name.empty() && cold.recorder().modules().FindStatic(address)) {
-    registry.NoteStaticObject(handle.id, address);
+  // variable in reports.
+  if (name.empty() &&
+      cold.recorder().modules().FindStatic(reinterpret_cast<uintptr_t>(&handle))) {
+    handle.flags.fetch_or(runtime::kHandleStatic, std::memory_order_relaxed);
   }
 }
 
 void UnregisterSync(SyncHandle& handle) {
-  if (handle.flags.load(std::memory_order_relaxed) == 0) return;  // never recorded anywhere
+  // Never recorded anywhere: nothing to end.
+  if ((handle.flags.load(std::memory_order_relaxed) & runtime::kHandleRecorded) == 0) return;
   runtime::ColdPath cold;
   runtime::UnregisterSyncLocked(cold.recorder(), handle);
 }
@@ -141,7 +142,7 @@ void RegisterPreloadSyncLocked(ProcessRecorder& rt, internal::SyncHandle& handle
 
 void UnregisterSyncLocked(ProcessRecorder& rt, internal::SyncHandle& handle) {
   const uint8_t flags = handle.flags.load(std::memory_order_relaxed);
-  if (flags == 0) return;
+  if ((flags & kHandleRecorded) == 0) return;
   rt.checker().RemoveLock(handle.id);
   if ((flags & runtime::kHandleInTrace) != 0) {
     rt.writer().Write(

@@ -71,8 +71,8 @@ uint64_t TraceWriter::Scope::Instance(const internal::SyncHandle& handle) {
                                                      : Stack(cls.first_use_stack);
     record.global_name_sid =
         String(absl::string_view(handle.global_name.data(), handle.global_name.size()));
-    if (const uintptr_t object = writer_.registry_.StaticObject(handle.id); object != 0) {
-      if (auto where = writer_.modules_.FindStatic(object)) {
+    if ((handle.flags.load(std::memory_order_relaxed) & kHandleStatic) != 0) {
+      if (auto where = writer_.modules_.FindStatic(reinterpret_cast<uintptr_t>(&handle))) {
         record.object_module = Module(*where->module);
         record.object_offset = where->offset;
       }
