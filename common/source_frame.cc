@@ -1,6 +1,7 @@
 #include "common/source_frame.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -60,15 +61,32 @@ bool IsUserFrame(const SourceFrame& frame) {
   return !IsLibraryFrame(frame) && !frame.file.empty() && !absl::StartsWith(frame.file, "./");
 }
 
-std::pair<size_t, size_t> UserFrameRange(const std::vector<SourceFrame>& frames) {
+namespace {
+
+// From the first frame that is `program`'s to the last one; nullopt if there is none.
+std::optional<std::pair<size_t, size_t>> ProgramRange(const std::vector<SourceFrame>& frames,
+                                                      bool (*program)(const SourceFrame&)) {
   size_t first = frames.size(), last = 0;
   for (size_t i = 0; i < frames.size(); ++i) {
-    if (!IsUserFrame(frames[i])) continue;
+    if (!program(frames[i])) continue;
     first = std::min(first, i);
     last = i;
   }
-  if (first == frames.size()) return {0, frames.size()};
-  return {first, last + 1};
+  if (first == frames.size()) return std::nullopt;
+  return std::make_pair(first, last + 1);
+}
+
+// In a program without line tables: a named frame that is neither the C++ library's nor the
+// C library's (thread start, clone).
+bool IsProgramFrameWithoutLine(const SourceFrame& f) {
+  return !IsLibraryFrame(f) && f.function != "??" && !absl::StartsWith(f.file, "./") &&
+         !absl::StartsWith(f.function, "start_thread") && !absl::StartsWith(f.function, "clone");
+}
+
+}  // namespace
+
+std::pair<size_t, size_t> UserFrameRange(const std::vector<SourceFrame>& frames) {
+  return ProgramRange(frames, IsUserFrame).value_or(std::make_pair(size_t{0}, frames.size()));
 }
 
 size_t FirstUserFrame(const std::vector<SourceFrame>& frames) {
@@ -77,26 +95,15 @@ size_t FirstUserFrame(const std::vector<SourceFrame>& frames) {
 
 ShownFrames FoldLibraryFrames(const std::vector<SourceFrame>& frames) {
   ShownFrames shown;
-  // The program's frames: with a line; in a program without line tables, any named frame
-  // that is neither the library's nor the C library's. A stack with neither is kept whole.
-  bool (*program)(const SourceFrame&) = IsUserFrame;
-  if (!std::any_of(frames.begin(), frames.end(), IsUserFrame)) {
-    program = [](const SourceFrame& f) {
-      return !IsLibraryFrame(f) && f.function != "??" && !absl::StartsWith(f.file, "./") &&
-             !absl::StartsWith(f.function, "start_thread") && !absl::StartsWith(f.function, "clone");
-    };
-  }
-  size_t first = frames.size(), end = 0;
-  for (size_t i = 0; i < frames.size(); ++i) {
-    if (!program(frames[i])) continue;
-    first = std::min(first, i);
-    end = i + 1;
-  }
-  if (first == frames.size()) {
+  // The program's frames: those with a line, else (no line tables) its named frames. A
+  // stack with neither is kept whole.
+  std::optional<std::pair<size_t, size_t>> range = ProgramRange(frames, IsUserFrame);
+  if (!range) range = ProgramRange(frames, IsProgramFrameWithoutLine);
+  if (!range) {
     shown.frames = frames;
     return shown;
   }
-  for (size_t i = first; i < end; ++i) {
+  for (size_t i = range->first; i < range->second; ++i) {
     if (IsLibraryFrame(frames[i])) {
       ++shown.folded;
       continue;

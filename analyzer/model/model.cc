@@ -209,8 +209,12 @@ uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& rec
     c.site_stack = StackRef{index, record.site_stack_id};
     c.trace_keys = {name};
     c.origin = static_cast<format::ClassOrigin>(record.origin);
-    c.object = ObjectRef{index, record.object_module, record.object_offset};
-    c.object_offset = record.object_offset;
+    // The record's object fields mean the object (static) or the offset in a block (heap).
+    if (c.origin == format::ClassOrigin::kStatic) {
+      c.object = ObjectRef{index, record.object_module, record.object_offset};
+    } else if (c.origin == format::ClassOrigin::kHeap) {
+      c.object_offset = record.object_offset;
+    }
     c.first_use = StackRef{index, record.first_use_stack_id};
   }
   return it->second;
