@@ -34,8 +34,15 @@ bool IsLibraryFrame(const SourceFrame& frame) {
     if (absl::StartsWith(name, prefix)) return true;
   }
   // lockgraph's own inline accessors (Shared<T>) may be named without their namespace.
-  return absl::StartsWith(frame.file, "/usr/include/") ||
-         absl::StrContains(frame.file, "/include/lockgraph/");
+  if (absl::StartsWith(frame.file, "/usr/include/") ||
+      absl::StrContains(frame.file, "/include/lockgraph/")) {
+    return true;
+  }
+  // Python's standard library (threading.py's Thread.run and _bootstrap, queue.py), and
+  // lockgraph's own Python package; installed packages of the program's are its code.
+  return (absl::StrContains(frame.file, "/lib/python3") &&
+          !absl::StrContains(frame.file, "-packages/")) ||
+         absl::StrContains(frame.file, "/lockgraph/_");
 }
 
 std::string FormatFrame(const SourceFrame& frame) {
@@ -50,6 +57,14 @@ std::string FormatFrame(const SourceFrame& frame) {
 std::string Basename(absl::string_view path) {
   const size_t slash = path.rfind('/');
   return std::string(slash == absl::string_view::npos ? path : path.substr(slash + 1));
+}
+
+bool IsPythonSource(absl::string_view file_or_site) {
+  return absl::EndsWith(file_or_site, ".py") || absl::StrContains(file_or_site, ".py:");
+}
+
+std::string TakeTogetherAdvice(bool python) {
+  return python ? std::string() : ", or take them together with std::scoped_lock";
 }
 
 std::string FrameSite(const SourceFrame& frame) {

@@ -27,7 +27,9 @@ struct SourceFrame {
 using SymbolizedAddress = std::vector<SourceFrame>;
 
 // True for frames of lockgraph itself and of the C++ standard library (std::lock_guard,
-// std::scoped_lock, ...): a report names the first frame after them as the site. User code
+// std::scoped_lock, ...), and of Python's standard library (threading.py) and lockgraph's
+// Python package (python/lockgraph/_*.py): a report names the first frame after them as
+// the site. User code
 // must not live in namespace lockgraph for this to hold.
 bool IsLibraryFrame(const SourceFrame& frame);
 
@@ -37,6 +39,13 @@ std::string FormatFrame(const SourceFrame& frame);
 
 // The file name of a path, without its directories: "bank.cc" for "/src/bank.cc".
 std::string Basename(absl::string_view path);
+
+// True for a Python source file ("app.py", or a site "app.py:12"): reports then leave out
+// C++-only advice (std::scoped_lock).
+bool IsPythonSource(absl::string_view file_or_site);
+
+// ", or take them together with std::scoped_lock" for C++ locks, nothing for Python's.
+std::string TakeTogetherAdvice(bool python);
 
 // "file:line" of a frame, or its FormatFrame() if it has no file.
 std::string FrameSite(const SourceFrame& frame);

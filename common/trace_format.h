@@ -25,7 +25,10 @@ inline constexpr uint64_t kMaxRecordSize = 16u << 20;
 // with it. A frame's offset in such a module is the line itself, printed as `path:offset`,
 // never symbolized. Not a GNU build id: those are raw 16- or 20-byte hashes.
 inline constexpr absl::string_view kLinesModuleBuildId = "lockgraph:lines";
-
+// The build_id prefix of a module that is a source file of a language hosted in the process
+// ("lockgraph:source:python"): a frame's offset is a line, the module's function_sid names
+// the function; one module per (file, function). Printed as `function path:line`.
+inline constexpr absl::string_view kSourceModuleBuildIdPrefix = "lockgraph:source:";
 enum class RecordType : uint32_t {
   kProcess = 1,
   kString = 2,

@@ -31,6 +31,7 @@ template <typename V> void Fields(V& v, ProcessRecord& r) {
 template <typename V> void Fields(V& v, StringRecord& r) { v(r.id, "id"); v(r.text, "text"); }
 template <typename V> void Fields(V& v, ModuleRecord& r) {
   v(r.id, "id"); v(r.path_sid, "path"); v(r.load_bias, "load_bias"); v(r.build_id, "build_id");
+  v(r.function_sid, "function", kAppended);
 }
 template <typename V> void Fields(V& v, Frame& r) { v(r.module, "module"); v(r.offset, "offset"); }
 template <typename V> void Fields(V& v, StackRecord& r) { v(r.id, "id"); v(r.frames, "frames"); }

@@ -48,7 +48,11 @@ struct ModuleRecord {
   uint64_t path_sid = 0;
   uint64_t load_bias = 0;  // pc - load_bias is the address in the ELF file
   std::string build_id;    // raw bytes of NT_GNU_BUILD_ID, empty if none; or
-                           // kLinesModuleBuildId: a text file whose offsets are lines
+                           // kLinesModuleBuildId: a text file whose offsets are lines; or
+                           // kSourceModuleBuildIdPrefix + language: one function of a
+                           // hosted language's source file (Python), offsets are lines
+  // Appended: the function of a source module, 0 otherwise. Absent in older files.
+  uint64_t function_sid = 0;
 };
 
 // A frame is a return address (the call instruction is just before it), stored as an offset

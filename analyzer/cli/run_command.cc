@@ -89,6 +89,25 @@ absl::StatusOr<std::string> FindPreloadLibrary() {
       "; set LOCKGRAPH_PRELOAD to its path)"));
 }
 
+std::string FindPythonPackageParent() {
+  std::vector<std::string> candidates;
+  if (const char* env = getenv("LOCKGRAPH_PYTHON_DIR"); env != nullptr && *env != '\0') {
+    candidates.push_back(env);
+  }
+#ifdef LOCKGRAPH_INSTALL_PYTHONDIR
+  candidates.push_back(SelfDirectory() + "/../" LOCKGRAPH_INSTALL_PYTHONDIR);
+  if (std::filesystem::path(SelfDirectory()) == std::filesystem::path(LOCKGRAPH_BUILD_CLI_DIR)) {
+    candidates.push_back(LOCKGRAPH_BUILD_PYTHON_DIR);
+  }
+#endif
+  for (const std::string& path : candidates) {
+    if (access((path + "/lockgraph/_bootstrap/sitecustomize.py").c_str(), R_OK) == 0) {
+      return std::filesystem::weakly_canonical(path).string();
+    }
+  }
+  return {};
+}
+
 absl::StatusOr<TemporaryDirectory> TemporaryDirectory::Create(const std::string& prefix) {
   const char* tmp = getenv("TMPDIR");
   std::string tmpl = absl::StrCat(tmp != nullptr && *tmp ? tmp : "/tmp", "/", prefix, "-XXXXXX");
@@ -113,9 +132,15 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   }
   std::vector<std::string> env;
   std::string preloads = preload, options;
+  // Python programs install lockgraph's primitives before their first line (python/).
+  const std::string python_parent = FindPythonPackageParent();
+  std::string python_path =
+      python_parent.empty() ? std::string() : python_parent + "/lockgraph/_bootstrap";
   for (char** e = environ; *e != nullptr; ++e) {
     const absl::string_view entry(*e);
-    if (absl::StartsWith(entry, "LD_PRELOAD=")) {
+    if (!python_path.empty() && absl::StartsWith(entry, "PYTHONPATH=")) {
+      if (entry.size() > 11) absl::StrAppend(&python_path, ":", entry.substr(11));
+    } else if (absl::StartsWith(entry, "LD_PRELOAD=")) {
       // The user's preloads first: a sanitizer runtime must be, and a user's own interposer
       // should win over lockgraph's.
       preloads = absl::StrCat(entry.substr(11), ":", preload);
@@ -130,6 +155,7 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   if (!settings.options.empty()) absl::StrAppend(&options, ":", settings.options);
   env.insert(env.end(), settings.env.begin(), settings.env.end());
   env.push_back("LD_PRELOAD=" + preloads);
+  if (!python_path.empty()) env.push_back("PYTHONPATH=" + python_path);
   env.push_back("LOCKGRAPH_OPTIONS=" + options);
 
   std::vector<char*> argv, envp;

@@ -1,5 +1,7 @@
 #include "analyzer/findings/cycle_findings.h"
 
+#include "common/source_frame.h"
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -11,6 +13,14 @@
 
 namespace lockgraph::analyzer {
 namespace {
+
+// A cycle of Python locks: its advice leaves out C++'s std::scoped_lock.
+bool PythonLocks(const Finding& finding) {
+  for (const FindingLock& lock : finding.locks) {
+    if (IsPythonSource(lock.site)) return true;
+  }
+  return false;
+}
 
 std::string JoinNames(const std::vector<std::string>& names) {
   if (names.size() <= 1) return absl::StrJoin(names, "");
@@ -118,15 +128,16 @@ Finding CycleFinding(FindingParts& parts, const LockGraph& graph, const JudgedCy
   if (finding.location.empty()) finding.location = finding.locks[0].site;
   std::vector<std::string> keep;
   for (size_t k = 1; k <= n; ++k) keep.push_back(names[(rare + k) % n]);
+  const bool python = PythonLocks(finding);
   if (self || one_class) {
     finding.fix = absl::StrCat("order the locks of class ", names[0],
-                               " the same way in every thread (e.g. by address or id), or "
-                               "take them together with std::scoped_lock");
+                               " the same way in every thread (e.g. by address or id)",
+                               TakeTogetherAdvice(python));
   } else {
     finding.fix = absl::StrCat("keep one order (", absl::StrJoin(keep, " before "), ") and ",
                                "change the acquisition of ", names[(rare + 1) % n], " at ",
                                finding.location.empty() ? "its site" : finding.location,
-                               ", or take them together with std::scoped_lock");
+                               TakeTogetherAdvice(python));
   }
   return finding;
 }
@@ -178,8 +189,8 @@ Finding ObservedDeadlockFinding(FindingParts& parts, const ModelObservedDeadlock
                                    " threads waited for each other (lock-order cycle between ",
                                    JoinNames(names), ")");
     finding.fix = absl::StrCat("take these locks in one order everywhere (",
-                               absl::StrJoin(names, " before "),
-                               "), or take them together with std::scoped_lock");
+                               absl::StrJoin(names, " before "), ")",
+                               TakeTogetherAdvice(PythonLocks(finding)));
   }
   return finding;
 }

@@ -1,5 +1,7 @@
 #include "analyzer/symbols/stack_symbolizer.h"
 
+#include "absl/strings/match.h"
+
 #include <map>
 
 #include "absl/strings/str_format.h"
@@ -16,6 +18,18 @@ std::string StackSymbolizer::ModulePath(uint32_t trace, uint64_t module) const {
   return it == traces_[trace]->modules.end() ? std::string()
                                               : traces_[trace]->String(it->second.path_sid);
 }
+
+namespace {
+
+// The module part of a frame's key: its path; for a source module (one function of a Python
+// file), the path and the function, as two functions of one file are two modules.
+std::string FrameKeyPath(const Trace& trace, const format::ModuleRecord& module) {
+  std::string path = trace.String(module.path_sid);
+  if (module.function_sid != 0) absl::StrAppend(&path, "\x1f", trace.String(module.function_sid));
+  return path;
+}
+
+}  // namespace
 
 void StackSymbolizer::PrefetchObjects(absl::Span<const ObjectRef> objects) {
   std::map<std::string, std::vector<uint64_t>> by_module;
@@ -47,9 +61,20 @@ void StackSymbolizer::Prefetch(absl::Span<const StackRef> stacks) {
     for (const format::Frame& frame : stack->frames) {
       if (frame.module == 0) continue;
       const format::ModuleRecord& module = trace.modules.at(frame.module);
-      std::string path = trace.String(module.path_sid);
+      std::string path = FrameKeyPath(trace, module);
       auto [it, inserted] = frames_.try_emplace({path, frame.offset});
       if (!inserted) continue;
+      if (absl::StartsWith(module.build_id, format::kSourceModuleBuildIdPrefix)) {
+        // A hosted language's frame (Python): the offset is a line of the function's file.
+        if (frame.offset <= UINT32_MAX) {
+          SourceFrame line;
+          line.function = trace.String(module.function_sid);
+          line.file = trace.String(module.path_sid);
+          line.line = static_cast<uint32_t>(frame.offset);
+          it->second = {std::move(line)};
+        }
+        continue;
+      }
       if (module.build_id == format::kLinesModuleBuildId) {
         // An imported trace: the offset is a line of the file it was imported from.
         if (frame.offset <= UINT32_MAX) {
@@ -86,7 +111,7 @@ std::vector<SourceFrame> StackSymbolizer::Frames(StackRef ref) {
   const Trace& trace = *traces_[ref.trace];
   for (const format::Frame& frame : stack->frames) {
     std::string path =
-        frame.module == 0 ? std::string() : trace.String(trace.modules.at(frame.module).path_sid);
+        frame.module == 0 ? std::string() : FrameKeyPath(trace, trace.modules.at(frame.module));
     auto it = frames_.find(std::make_pair(path, frame.offset));
     if (it == frames_.end() && frame.module != 0) {
       Prefetch({ref});

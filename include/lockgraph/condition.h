@@ -73,6 +73,9 @@ class ABSL_LOCKABLE Condition {
     return true;
   }
 
+  // True if the calling thread holds the lock (Python's Condition._is_owned()).
+  bool is_owned() const;
+
   // Wakes up to `n` waiters (the longest-waiting first). The caller must hold the lock.
   void notify(int n = 1);
   void notify_all();

@@ -9,6 +9,7 @@
 
 #include <climits>
 
+#include "runtime/base/foreign_wait.h"
 #include "runtime/base/saved_errno.h"
 
 namespace lockgraph::runtime {
@@ -26,9 +27,14 @@ bool FutexWait(const std::atomic<uint32_t>& word, uint32_t expected,
     timeout = &ts;
   }
   const SavedErrno saved;  // EAGAIN (the word changed), EINTR
-  const long rc = syscall(SYS_futex, address, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected,
-                          timeout, nullptr, FUTEX_BITSET_MATCH_ANY);
-  return !(rc == -1 && errno == ETIMEDOUT);
+  bool timed_out;
+  {
+    ForeignWait wait;
+    const long rc = syscall(SYS_futex, address, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
+                            expected, timeout, nullptr, FUTEX_BITSET_MATCH_ANY);
+    timed_out = rc == -1 && errno == ETIMEDOUT;
+  }
+  return !timed_out;
 }
 
 void FutexWake(const std::atomic<uint32_t>& word, int count) {

@@ -1,3 +1,4 @@
+#include "runtime/base/foreign_wait.h"
 #include "runtime/base/pshared_pthread.h"
 
 #include <errno.h>
@@ -62,10 +63,22 @@ int InitSharedCondition(pthread_cond_t* condition) {
 int LockSharedMutex(pthread_mutex_t* mutex, bool block, internal::Deadline deadline) {
   InterposerBypass bypass;
   if (!block) return Recover(mutex, pthread_mutex_trylock(mutex));
-  if (deadline.never()) return Recover(mutex, pthread_mutex_lock(mutex));
+  if (deadline.never()) {
+    int rc;
+    {
+      ForeignWait wait;
+      rc = pthread_mutex_lock(mutex);
+    }
+    return Recover(mutex, rc);
+  }
   const timespec until = ToTimespec(deadline);
   LOCKGRAPH_TSAN_PRE_TRY_LOCK(mutex);
-  const int rc = Recover(mutex, pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, &until));
+  int locked;
+  {
+    ForeignWait wait;
+    locked = pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, &until);
+  }
+  const int rc = Recover(mutex, locked);
   LOCKGRAPH_TSAN_POST_TRY_LOCK(mutex, rc == 0 || rc == EOWNERDEAD);
   return rc;
 }

@@ -1,3 +1,4 @@
+#include "runtime/base/foreign_wait.h"
 #include "runtime/online/live_deadlock.h"
 
 #include <stdlib.h>
@@ -115,6 +116,7 @@ void AwaitOtherProcesses(ProcessRecorder& rt, const std::vector<CycleThread>& cy
     }
     if (!waiting || internal::MonotonicNanos() > give_up) return;
     const timespec nap = {0, 5'000'000};
+    ForeignWait wait;
     nanosleep(&nap, nullptr);
   }
 }

@@ -179,9 +179,10 @@ std::string FormatCycleReport(const CycleFinding& cycle, const SymbolTable& symb
   for (size_t i = 0; i < n; ++i) row(i, absl::StrCat("lock ", names[(i + 1) % n], "  (waits)"));
 
   std::vector<std::string> order = names;
+  const bool python = std::any_of(cycle.locks.begin(), cycle.locks.end(),
+                                  [](const LockDescription& l) { return IsPythonSource(l.file); });
   absl::StrAppend(&out, "\n  Fix: take these locks in one order everywhere (",
-                  absl::StrJoin(order, " before "), "), or take them together with "
-                  "std::scoped_lock.\n");
+                  absl::StrJoin(order, " before "), ")", TakeTogetherAdvice(python), ".\n");
   if (!trace_path.empty()) absl::StrAppend(&out, "  Trace: ", trace_path, "\n");
   return out;
 }

@@ -1,3 +1,4 @@
+#include "runtime/base/foreign_wait.h"
 #include "runtime/online/steering.h"
 
 #include <fcntl.h>
@@ -184,6 +185,7 @@ bool Steering::PauseOnBoard(ProcessWaitBoard& board, ThreadState* ts,
     }
     if ((board.Flags(slot) & BoardEntry::kReleased) != 0) continue;
     const timespec nap = {0, 2'000'000};
+    ForeignWait wait;
     nanosleep(&nap, nullptr);
   }
   board.Retract(slot);

@@ -64,15 +64,18 @@ void Condition::unlock() {
   }
 }
 
-bool Condition::HeldByCaller(const char* operation) {
+bool Condition::is_owned() const {
   runtime::ThreadState* ts = CurrentThread();
   // A Lock is held by the caller if its held stack says so (or it cannot tell: the thread is
   // exiting, or holds more locks than it tracks).
-  const bool held =
-      lock_ != nullptr
-          ? lock_->locked() && (ts == nullptr || ts->untracked > 0 ||
-                                runtime::IsHeldByCaller(ts, lock_->handle_))
-          : rlock_->is_owned();
+  return lock_ != nullptr ? lock_->locked() && (ts == nullptr || ts->untracked > 0 ||
+                                                runtime::IsHeldByCaller(ts, lock_->handle_))
+                          : rlock_->is_owned();
+}
+
+bool Condition::HeldByCaller(const char* operation) {
+  runtime::ThreadState* ts = CurrentThread();
+  const bool held = is_owned();
   if (!held) {
     runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kNotHeld, 0,
                           std::string("calls ") + operation +

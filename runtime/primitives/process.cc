@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/base/foreign_wait.h"
 #include "runtime/base/stderr.h"
 #include "runtime/recorder/cold_path.h"
 #include "runtime/recorder/recorder.h"
@@ -135,10 +136,15 @@ bool Process::WaitForEnd(internal::Deadline deadline) const {
         if (ns <= 0) return false;
         remaining = ToTimespec(ns);
       }
-      const int rc = ppoll(&fd, 1, deadline.never() ? nullptr : &remaining, nullptr);
+      int rc, error;
+      {
+        runtime::ForeignWait wait;
+        rc = ppoll(&fd, 1, deadline.never() ? nullptr : &remaining, nullptr);
+        error = errno;
+      }
       if (rc > 0) return true;  // readable once the child has ended
       if (rc == 0) return false;
-      if (errno != EINTR) break;
+      if (error != EINTR) break;
     }
   }
   // No pidfd (a kernel before 5.3): wait without reaping, polling when there is a deadline.
@@ -146,14 +152,22 @@ bool Process::WaitForEnd(internal::Deadline deadline) const {
   for (;;) {
     siginfo_t info = {};
     const int options = WEXITED | WNOWAIT | (deadline.never() ? 0 : WNOHANG);
-    const int rc = waitid(P_PID, static_cast<id_t>(pid), &info, options);
+    int rc, error;
+    {
+      runtime::ForeignWait wait;
+      rc = waitid(P_PID, static_cast<id_t>(pid), &info, options);
+      error = errno;
+    }
     if (rc == 0 && info.si_pid != 0) return true;
-    if (rc < 0 && errno != EINTR) return true;  // ECHILD: it was reaped, so it has ended
+    if (rc < 0 && error != EINTR) return true;  // ECHILD: it was reaped, so it has ended
     if (rc < 0) continue;
     const int64_t left = deadline.monotonic_ns() - internal::MonotonicNanos();
     if (left <= 0) return false;
     const timespec pause = ToTimespec(std::min(pause_ns, left));
-    nanosleep(&pause, nullptr);
+    {
+      runtime::ForeignWait wait;
+      nanosleep(&pause, nullptr);
+    }
     pause_ns = std::min<int64_t>(pause_ns * 2, 10000000);
   }
 }

@@ -87,6 +87,30 @@ uint32_t LockRegistry::Intern(format::SyncKind kind, absl::string_view name,
   return named->second;
 }
 
+uint32_t LockRegistry::InternForeign(format::SyncKind kind, absl::string_view name,
+                                     const internal::ForeignSite& site,
+                                     const char** file_copy) {
+  RuntimeMutexLock hold(mu_);
+  auto [file, fresh_file] = foreign_files_.try_emplace(std::string(site.file), nullptr);
+  if (fresh_file) file->second = new std::string(site.file);
+  if (file_copy != nullptr) *file_copy = file->second->c_str();
+  std::string key = name.empty()
+                        ? absl::StrCat(absl::string_view(site.file.data(), site.file.size()), ":", site.line)
+                        : std::string(name);
+  if (auto same = by_name_.find(key); same != by_name_.end() && Class(same->second).kind != kind) {
+    absl::StrAppend(&key, " (", format::SyncKindName(kind), ")");
+  }
+  auto [named, fresh] = by_name_.try_emplace(key, 0);
+  if (fresh) {
+    named->second = AddLocked(kind, std::move(key), std::source_location());
+    ClassInfo& info = Class(named->second);
+    info.file = site.file;
+    info.line = site.line;
+    info.function = site.function;
+  }
+  return named->second;
+}
+
 uint32_t LockRegistry::InternPreload(format::SyncKind kind, absl::Span<const uintptr_t> stack,
                                      absl::FunctionRef<std::string()> name_of) {
   RuntimeMutexLock hold(mu_);

@@ -28,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/trace_format.h"
+#include "lockgraph/internal/foreign_frames.h"
 #include "common/wait_histogram.h"
 #include "runtime/base/runtime_mutex.h"
 
@@ -95,6 +96,12 @@ class LockRegistry {
                   const std::source_location& site, const char** file_copy = nullptr)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // The same for an object a hosted language made (lockgraph/internal/foreign_frames.h): its
+  // site is the language's file and line.
+  uint32_t InternForeign(format::SyncKind kind, absl::string_view name,
+                         const internal::ForeignSite& site, const char** file_copy)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   ClassInfo& Class(uint32_t id) {
     return chunks_[id / kChunkSize].load(std::memory_order_acquire)[id % kChunkSize];
   }
@@ -149,6 +156,8 @@ class LockRegistry {
       ABSL_GUARDED_BY(mu_);
   // Copies of site file names, by the site's pointer (as by_site_); never freed.
   absl::flat_hash_map<const char*, const std::string*> files_ ABSL_GUARDED_BY(mu_);
+  // Copies of foreign site file names, by name; never freed.
+  absl::flat_hash_map<std::string, const std::string*> foreign_files_ ABSL_GUARDED_BY(mu_);
   std::atomic<ClassInfo*> chunks_[kMaxChunks] = {};
   std::atomic<uint32_t> count_{0};
   std::atomic<uint64_t> overflowed_{0};

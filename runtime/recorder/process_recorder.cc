@@ -199,6 +199,19 @@ void ProcessRecorder::RetireThreadState(ThreadState* ts) {
   delete ts;
 }
 
+void ProcessRecorder::RenameThread(ThreadState* ts, std::string name) {
+  ThreadEntry entry;
+  {
+    RuntimeMutexLock hold(threads_mu_);
+    auto it = threads_.find(ts->tid);
+    if (it == threads_.end()) return;
+    it->second.name = name;
+    entry = it->second;
+  }
+  ts->name = std::move(name);
+  WriteThreadStart(ts->tid, entry);  // same parent and segment: the reader keeps the last name
+}
+
 std::string ProcessRecorder::ThreadName(uint32_t tid) const {
   RuntimeMutexLock hold(threads_mu_);
   auto it = threads_.find(tid);

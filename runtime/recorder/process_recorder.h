@@ -75,6 +75,9 @@ class ProcessRecorder {
   // The thread is exiting: flushes its counts, writes its end record, frees the state.
   void RetireThreadState(ThreadState* ts) ABSL_LOCKS_EXCLUDED(threads_mu_);
   std::string ThreadName(uint32_t tid) const ABSL_LOCKS_EXCLUDED(threads_mu_);
+  // The calling thread `ts` has a name only now (a hosted language named it after the
+  // interposer saw it start): its start record is written again with the name.
+  void RenameThread(ThreadState* ts, std::string name) ABSL_LOCKS_EXCLUDED(threads_mu_);
   // Calls `visit(ThreadState*)` for every live thread, under the thread registry's mutex (a
   // state cannot be retired meanwhile).
   template <typename Visit>

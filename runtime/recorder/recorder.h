@@ -27,9 +27,11 @@
 
 namespace lockgraph::runtime {
 
-// The return address of the current function: where the user's code called the primitive.
+// Where the user's code called the primitive: the return address of the current function,
+// or the foreign pc a hosted language set for this call (lockgraph/internal/foreign_frames.h).
 // A macro, because __builtin_return_address must be evaluated in that function's own frame.
-#define LOCKGRAPH_CALLER_PC() reinterpret_cast<uintptr_t>(__builtin_return_address(0))
+#define LOCKGRAPH_CALLER_PC() \
+  ::lockgraph::runtime::CallerPc(reinterpret_cast<uintptr_t>(__builtin_return_address(0)))
 
 // The AcquireFlags of an acquisition: non-blocking, bounded by a timeout, or unbounded.
 inline uint8_t AcquireFlagsFor(bool blocking, std::chrono::nanoseconds timeout) {
@@ -45,6 +47,13 @@ extern constinit thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC;
 // LD_PRELOAD interposer then passes pthread calls straight through (libunwind, for one, takes
 // a pthread rwlock while unwinding).
 extern constinit thread_local int t_runtime_depth ABSL_ATTRIBUTE_INITIAL_EXEC;
+
+// The foreign caller pc of the current call into a primitive, 0 if none (foreign_frames.h).
+extern constinit thread_local uintptr_t t_foreign_pc ABSL_ATTRIBUTE_INITIAL_EXEC;
+inline uintptr_t CallerPc(uintptr_t return_address) {
+  const uintptr_t foreign = t_foreign_pc;
+  return ABSL_PREDICT_FALSE(foreign != 0) ? foreign : return_address;
+}
 
 // Creates the calling thread's state on first use; null once the thread is exiting.
 ThreadState* CurrentThreadSlow();

@@ -9,6 +9,7 @@
 #include "common/fnv.h"
 #include "lockgraph/internal/sync_handle.h"
 #include "runtime/recorder/cold_path.h"
+#include "runtime/recorder/foreign_runtime.h"
 #include "runtime/recorder/recorder.h"
 #include "runtime/trace/stack_capture.h"
 #include "runtime/trace/trace_writer.h"
@@ -20,12 +21,19 @@ void RegisterSync(SyncHandle& handle, uint8_t kind, std::string_view name,
   runtime::ColdPath cold;
   runtime::LockRegistry& registry = cold.recorder().registry();
   handle.id = registry.NewInstanceId();
-  handle.class_id = registry.Intern(static_cast<format::SyncKind>(kind),
-                                    absl::string_view(name.data(), name.size()), site,
-                                    &handle.site_file);
+  const absl::string_view class_name(name.data(), name.size());
+  if (const ForeignSite* foreign = runtime::ForeignSiteOfCaller()) {
+    // Made by a hosted language (Python): its file and line are the site.
+    handle.class_id = registry.InternForeign(static_cast<format::SyncKind>(kind), class_name,
+                                             *foreign, &handle.site_file);
+    handle.site_line = foreign->line;
+  } else {
+    handle.class_id = registry.Intern(static_cast<format::SyncKind>(kind), class_name, site,
+                                      &handle.site_file);
+    handle.site_line = site.line();
+  }
   handle.kind = kind;
   handle.named = !name.empty();
-  handle.site_line = site.line();
   // An unnamed lock in static storage (a global, or a member of one) is named by its
   // variable in reports.
   if (name.empty() &&

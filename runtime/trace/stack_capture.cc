@@ -5,10 +5,17 @@
 #include <algorithm>
 
 #include "absl/base/attributes.h"
+#include "lockgraph/internal/foreign_frames.h"
 
 namespace lockgraph::runtime {
 
 ABSL_ATTRIBUTE_NOINLINE int CaptureStack(uintptr_t* pcs, int max_frames, uintptr_t from_pc) {
+  // A thread running a hosted language's code (Python) is named by that code's frames: the
+  // interpreter's own C frames say nothing about the program.
+  if (const internal::ForeignRuntime* foreign = internal::InstalledForeignRuntime();
+      foreign != nullptr && foreign->capture != nullptr) {
+    if (const int n = foreign->capture(pcs, max_frames); n > 0) return n;
+  }
   unw_context_t context;
   unw_cursor_t cursor;
   if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return 0;

@@ -1,6 +1,8 @@
 #include "absl/strings/string_view.h"
 #include "runtime/trace/trace_writer.h"
 
+#include "lockgraph/internal/foreign_frames.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -102,6 +104,26 @@ uint64_t TraceWriter::Scope::Module(const runtime::Module& module) {
   return module.id;
 }
 
+format::Frame TraceWriter::Scope::ForeignFrame(uintptr_t pc) {
+  const internal::ForeignRuntime* foreign = internal::InstalledForeignRuntime();
+  internal::ForeignFrame frame;
+  if (foreign == nullptr || foreign->resolve == nullptr || !foreign->resolve(pc, &frame)) {
+    return {0, pc};
+  }
+  auto [it, inserted] = writer_.foreign_modules_.try_emplace(
+      std::make_pair(frame.file, frame.function), 0);
+  if (inserted) {
+    it->second = TraceWriter::kFirstForeignModule + writer_.foreign_modules_.size() - 1;
+    format::ModuleRecord record;
+    record.id = it->second;
+    record.path_sid = String(frame.file);
+    record.build_id = absl::StrCat(format::kSourceModuleBuildIdPrefix, foreign->language);
+    record.function_sid = String(frame.function);
+    Add(record);
+  }
+  return {it->second, frame.line};
+}
+
 uint64_t TraceWriter::Scope::Stack(absl::Span<const uintptr_t> pcs) {
   if (pcs.empty()) return 0;
   auto [it, inserted] = writer_.stacks_.try_emplace(std::vector<uintptr_t>(pcs.begin(), pcs.end()), 0);
@@ -109,6 +131,10 @@ uint64_t TraceWriter::Scope::Stack(absl::Span<const uintptr_t> pcs) {
     format::StackRecord record;
     record.id = writer_.stacks_.size();
     for (uintptr_t pc : pcs) {
+      if (internal::IsForeignPc(pc)) {
+        record.frames.push_back(ForeignFrame(pc));
+        continue;
+      }
       // Look up the call instruction (pc - 1): a return address may sit just past a module.
       if (auto where = writer_.modules_.Find(pc - 1)) {
         record.frames.push_back({Module(*where->module), where->offset + 1});
@@ -236,6 +262,7 @@ void TraceWriter::ResetDefinitionsLocked() {
   instances_.clear();
   classes_.clear();
   modules_written_.clear();
+  foreign_modules_.clear();
 }
 
 }  // namespace lockgraph::runtime

@@ -60,6 +60,8 @@ class TraceWriter {
     friend class TraceWriter;
     explicit Scope(TraceWriter& writer) : writer_(writer) {}
     uint64_t Module(const runtime::Module& module) ABSL_NO_THREAD_SAFETY_ANALYSIS;
+    // The frame of a hosted language's pc: a line of a source module (file, function).
+    format::Frame ForeignFrame(uintptr_t pc) ABSL_NO_THREAD_SAFETY_ANALYSIS;
     TraceWriter& writer_;
   };
 
@@ -111,6 +113,11 @@ class TraceWriter {
   absl::flat_hash_set<uint64_t> instances_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<uint32_t> classes_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<uint32_t> modules_written_ ABSL_GUARDED_BY(mu_);
+  // Source modules of a hosted language, by (file, function); their ids follow
+  // kFirstForeignModule, above every ModuleMap id.
+  static constexpr uint64_t kFirstForeignModule = uint64_t{1} << 32;
+  absl::flat_hash_map<std::pair<std::string, std::string>, uint64_t> foreign_modules_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace lockgraph::runtime

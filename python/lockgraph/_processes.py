@@ -1,0 +1,190 @@
+"""multiprocessing's Lock, RLock, Process and Queue over lockgraph's runtime.
+
+A ProcessLock is lockgraph's process-shared lock: every process that has it (forked, or given
+it as a Process argument under any start method) takes the same lock, and the lock orders of
+all of them meet in one graph when their traces are analyzed together.
+"""
+
+import atexit as _atexit
+import itertools as _itertools
+import multiprocessing as _mp
+import multiprocessing.context as _mp_context
+import multiprocessing.process as _mp_process
+import multiprocessing.queues as _mp_queues
+import os as _os
+import sys as _sys
+import threading as _threading
+
+from . import _lockgraph
+from . import _naming
+
+_counter = _itertools.count(1)
+_created = []  # names this process made: unlinked when it exits
+
+
+def _unlink_created():
+    if _os.getpid() != _creator_pid:
+        return
+    for name in _created:
+        _lockgraph._unlink_process_lock(name)
+
+
+_creator_pid = _os.getpid()
+_atexit.register(_unlink_created)
+
+
+def _program_frame():
+    """The innermost frame of the program's code, past lockgraph's and multiprocessing's."""
+    frame = _sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not (filename.startswith(_PACKAGE_DIR) or filename.startswith(_MP_DIR)):
+            return frame
+        frame = frame.f_back
+    return None
+
+
+_PACKAGE_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
+_MP_DIR = _os.path.dirname(_os.path.abspath(_mp.__file__)) + _os.sep
+
+
+def _new_name(name):
+    """A name no other lock has: the variable (or `lock`), this process, a counter."""
+    if name is None:
+        frame = _program_frame()
+        name = (frame is not None and _naming.caller_variable(frame)) or "lock"
+    return f"{name}.{_os.getpid()}.{next(_counter)}"
+
+
+class ProcessLock:
+    """multiprocessing.Lock: ``acquire(block=True, timeout=None)``, ``release()``."""
+
+    def __init__(self, name=None, *, _open=None):
+        global _creator_pid
+        if _open is not None:
+            self._lock = _lockgraph._ProcessLock(_open)
+            return
+        full_name = _new_name(name)
+        self._lock = _lockgraph._ProcessLock(full_name)
+        if not _created:
+            _creator_pid = _os.getpid()
+        _created.append(full_name)
+
+    @property
+    def name(self):
+        return self._lock.name
+
+    def acquire(self, block=True, timeout=None):
+        return self._lock.acquire(block, timeout)
+
+    def release(self):
+        self._lock.release()
+
+    def __enter__(self):
+        return self._lock.acquire(True, None)
+
+    def __exit__(self, *args):
+        self._lock.release()
+
+    def __reduce__(self):  # to a spawned child: the same lock, by name
+        return (_open_process_lock, (ProcessLock, self._lock.name))
+
+    def __repr__(self):
+        return f"<lockgraph.ProcessLock {self._lock.name!r}>"
+
+
+class ProcessRLock(ProcessLock):
+    """multiprocessing.RLock: a ProcessLock that its holding thread may take again."""
+
+    def __init__(self, name=None, *, _open=None):
+        super().__init__(name, _open=_open)
+        self._owner = None
+        self._count = 0
+
+    def acquire(self, block=True, timeout=None):
+        me = (_os.getpid(), _threading.get_ident())
+        if self._owner == me:
+            self._count += 1
+            return True
+        if not self._lock.acquire(block, timeout):
+            return False
+        self._owner, self._count = me, 1
+        return True
+
+    def release(self):
+        if self._owner != (_os.getpid(), _threading.get_ident()):
+            raise AssertionError("attempt to release recursive lock not owned by thread")
+        self._count -= 1
+        if self._count == 0:
+            self._owner = None
+            self._lock.release()
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *args):
+        self.release()
+
+    def __reduce__(self):
+        return (_open_process_lock, (ProcessRLock, self._lock.name))
+
+
+def _open_process_lock(kind, name):
+    return kind(_open=name)
+
+
+def _record_join(process):
+    if process.exitcode is not None and process.pid:
+        _lockgraph._after_process_join(process.pid)
+
+
+class Process(_mp.Process):
+    """multiprocessing.Process, whose join orders the child's lock orders before what the
+    joining thread does next."""
+
+    def join(self, timeout=None):
+        super().join(timeout)
+        _record_join(self)
+
+
+class _Context:
+    """The default multiprocessing context, with lockgraph's Lock and RLock."""
+
+    def __init__(self, base):
+        self._base = base
+
+    def Lock(self):
+        return ProcessLock()
+
+    def RLock(self):
+        return ProcessRLock()
+
+    def __getattr__(self, attribute):
+        return getattr(self._base, attribute)
+
+
+class ProcessQueue(_mp_queues.Queue):
+    """multiprocessing.Queue whose locks are lockgraph's ProcessLocks."""
+
+    def __init__(self, maxsize=0, *, ctx=None):
+        super().__init__(maxsize, ctx=_Context(ctx or _mp.get_context()))
+
+
+def _patched_join(original):
+    def join(self, timeout=None):
+        original(self, timeout)
+        _record_join(self)
+
+    join._lockgraph = True
+    return join
+
+
+def install():
+    """multiprocessing's Lock and RLock (every context) become lockgraph's, and every
+    Process.join is recorded."""
+    _mp_context.BaseContext.Lock = lambda self: ProcessLock()
+    _mp_context.BaseContext.RLock = lambda self: ProcessRLock()
+    _mp.Lock = _mp_context._default_context.Lock
+    _mp.RLock = _mp_context._default_context.RLock
+    if not getattr(_mp_process.BaseProcess.join, "_lockgraph", False):
+        _mp_process.BaseProcess.join = _patched_join(_mp_process.BaseProcess.join)

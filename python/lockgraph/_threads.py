@@ -1,0 +1,101 @@
+"""threading's and queue's primitives over lockgraph's runtime.
+
+Each is the ``threading`` (or ``queue``) class of the same name, with its API and meaning,
+recorded by lockgraph: lock orders, waits, misuse, thread start and join.
+"""
+
+import threading as _threading
+import time as _time
+import types as _types
+
+from . import _lockgraph
+
+# The originals, before lockgraph.install() replaces threading's names.
+_Thread = _threading.Thread
+_Barrier = _threading.Barrier
+
+Lock = _lockgraph.Lock
+RLock = _lockgraph.RLock
+Event = _lockgraph.Event
+
+
+class Condition(_lockgraph.Condition):
+    """threading.Condition: ``Condition(lock=None)``, an RLock of its own by default."""
+
+    def __init__(self, lock=None, name=None):
+        super().__init__(lock, name)
+
+    def wait_for(self, predicate, timeout=None):
+        end = None if timeout is None else _time.monotonic() + timeout
+        result = predicate()
+        while not result:
+            if end is not None:
+                remaining = end - _time.monotonic()
+                if remaining <= 0:
+                    break
+                self.wait(remaining)
+            else:
+                self.wait()
+            result = predicate()
+        return result
+
+
+class Semaphore(_lockgraph._Semaphore):
+    """threading.Semaphore: ``acquire(blocking=True, timeout=None)``, ``release(n=1)``."""
+
+    def __init__(self, value=1, name=None):
+        super().__init__(value, name, False)
+
+
+class BoundedSemaphore(_lockgraph._Semaphore):
+    """threading.BoundedSemaphore: a release above the initial value raises ValueError (and
+    lockgraph reports it)."""
+
+    def __init__(self, value=1, name=None):
+        super().__init__(value, name, True)
+
+
+class Barrier(_Barrier):
+    """threading.Barrier, whose condition is lockgraph's."""
+
+    def __init__(self, parties, action=None, timeout=None, name=None):
+        super().__init__(parties, action, timeout)
+        self._cond = Condition(Lock(name), name)
+
+
+class Thread(_Thread):
+    """threading.Thread (``target``, ``name``, ``daemon``, an overridden ``run``), whose start
+    and join order the lock orders of its threads for lockgraph."""
+
+    _lockgraph_spawn = (0, 0)
+    _lockgraph_tid = 0
+
+    def start(self):
+        self._lockgraph_spawn = _lockgraph._before_thread_start()
+        super().start()
+
+    def _bootstrap_inner(self):
+        parent, segment = self._lockgraph_spawn
+        self._lockgraph_tid = _lockgraph._begin_thread(parent, segment, self.name)
+        super()._bootstrap_inner()
+
+    def join(self, timeout=None):
+        super().join(timeout)
+        if self._lockgraph_tid and not self.is_alive():
+            _lockgraph._after_thread_join(self._lockgraph_tid)
+
+
+class Queue(_lockgraph._Queue):
+    """queue.Queue: ``put``/``get`` with ``block`` and ``timeout`` (raising queue.Full and
+    queue.Empty), ``task_done``, ``join``, ``qsize``, ``empty``, ``full``, ``maxsize``."""
+
+    def __init__(self, maxsize=0, name=None):
+        super().__init__(maxsize, name)
+
+    def put_nowait(self, item):
+        return self.put(item, False)
+
+    def get_nowait(self):
+        return self.get(False)
+
+    __class_getitem__ = classmethod(_types.GenericAlias)

@@ -1,0 +1,56 @@
+// The hosted-language hooks of lockgraph/internal/foreign_frames.h: the installed runtime,
+// the per-call foreign pc and construction site, and thread names given by the language.
+#include "runtime/recorder/foreign_runtime.h"
+
+#include <atomic>
+
+#include "lockgraph/internal/foreign_frames.h"
+#include "runtime/recorder/cold_path.h"
+#include "runtime/recorder/recorder.h"
+
+namespace lockgraph::runtime {
+
+constinit thread_local uintptr_t t_foreign_pc ABSL_ATTRIBUTE_INITIAL_EXEC = 0;
+
+namespace {
+std::atomic<const internal::ForeignRuntime*> g_foreign{nullptr};
+constinit thread_local const internal::ForeignSite* t_foreign_site = nullptr;
+}  // namespace
+
+const internal::ForeignSite* ForeignSiteOfCaller() { return t_foreign_site; }
+
+}  // namespace lockgraph::runtime
+
+namespace lockgraph::internal {
+
+void InstallForeignRuntime(const ForeignRuntime* runtime) {
+  runtime::g_foreign.store(runtime, std::memory_order_release);
+}
+
+const ForeignRuntime* InstalledForeignRuntime() {
+  return runtime::g_foreign.load(std::memory_order_acquire);
+}
+
+bool InForeignLockCode(uintptr_t pc) {
+  const ForeignRuntime* foreign = InstalledForeignRuntime();
+  if (foreign == nullptr) return false;
+  for (int i = 0; i < foreign->native_lock_code_count; ++i) {
+    if (pc >= foreign->native_lock_code[i][0] && pc < foreign->native_lock_code[i][1]) return true;
+  }
+  return false;
+}
+
+void SetForeignCallerPc(uintptr_t pc) { runtime::t_foreign_pc = pc; }
+
+void SetForeignSite(const ForeignSite* site) { runtime::t_foreign_site = site; }
+
+bool InsideRecorder() { return runtime::t_runtime_depth > 0; }
+
+void NameCurrentThread(std::string_view name) {
+  runtime::ThreadState* ts = runtime::CurrentThread();
+  if (ts == nullptr || name.empty() || ts->name == name) return;
+  runtime::ColdPath cold;
+  cold.recorder().RenameThread(ts, std::string(name));
+}
+
+}  // namespace lockgraph::internal
