@@ -6,18 +6,19 @@ Anything else (an argument, a list element) has no name, and reports name it by 
 The runtime asks once per call site (python/src/creation.cc).
 """
 
+import bisect
 import dis
 
 _SKIPPED = {"CACHE", "EXTENDED_ARG", "NOP", "PRECALL"}
 _LOADS = {"LOAD_FAST", "LOAD_NAME", "LOAD_GLOBAL", "LOAD_DEREF", "LOAD_CLOSURE"}
-_instructions = {}  # code -> (instructions, {offset: index})
+_instructions = {}  # code -> (instructions, their offsets)
 
 
 def _listing(code):
     cached = _instructions.get(code)
     if cached is None:
         instructions = list(dis.get_instructions(code))
-        cached = (instructions, {ins.offset: i for i, ins in enumerate(instructions)})
+        cached = (instructions, [ins.offset for ins in instructions])
         _instructions[code] = cached
     return cached
 
@@ -41,11 +42,13 @@ def _owner(code):
 def variable_at(code, offset):
     """The name the call at byte ``offset`` of ``code`` is stored in, or None."""
     try:
-        instructions, index = _listing(code)
+        instructions, offsets = _listing(code)
     except Exception:  # a code object dis cannot read: no name
         return None
-    i = index.get(offset)
-    if i is None:
+    # The running instruction: the last one at or before `offset`, which may point into the
+    # call's inline caches.
+    i = bisect.bisect_right(offsets, offset) - 1
+    if i < 0:
         return None
     j = _next(instructions, i + 1)
     if j is None:

@@ -49,11 +49,12 @@ _MP_DIR = _os.path.dirname(_os.path.abspath(_mp.__file__)) + _os.sep
 
 
 def _new_name(name):
-    """A name no other lock has: the variable (or `lock`), this process, a counter."""
+    """(a name no other lock has, its class): the class is the program's name or the
+    variable (else `lock`); the name adds this process and a counter."""
     if name is None:
         frame = _program_frame()
         name = (frame is not None and _naming.caller_variable(frame)) or "lock"
-    return f"{name}.{_os.getpid()}.{next(_counter)}"
+    return f"{name}.{_os.getpid()}.{next(_counter)}", name
 
 
 class ProcessLock:
@@ -62,10 +63,11 @@ class ProcessLock:
     def __init__(self, name=None, *, _open=None):
         global _creator_pid
         if _open is not None:
-            self._lock = _lockgraph._ProcessLock(_open)
+            full_name, self._class = _open
+            self._lock = _lockgraph._ProcessLock(full_name, self._class)
             return
-        full_name = _new_name(name)
-        self._lock = _lockgraph._ProcessLock(full_name)
+        full_name, self._class = _new_name(name)
+        self._lock = _lockgraph._ProcessLock(full_name, self._class)
         if not _created:
             _creator_pid = _os.getpid()
         _created.append(full_name)
@@ -87,7 +89,7 @@ class ProcessLock:
         self._lock.release()
 
     def __reduce__(self):  # to a spawned child: the same lock, by name
-        return (_open_process_lock, (ProcessLock, self._lock.name))
+        return (_open_process_lock, (ProcessLock, self._lock.name, self._class))
 
     def __repr__(self):
         return f"<lockgraph.ProcessLock {self._lock.name!r}>"
@@ -126,11 +128,11 @@ class ProcessRLock(ProcessLock):
         self.release()
 
     def __reduce__(self):
-        return (_open_process_lock, (ProcessRLock, self._lock.name))
+        return (_open_process_lock, (ProcessRLock, self._lock.name, self._class))
 
 
-def _open_process_lock(kind, name):
-    return kind(_open=name)
+def _open_process_lock(kind, name, class_name):
+    return kind(_open=(name, class_name))
 
 
 def _record_join(process):
@@ -179,11 +181,27 @@ def _patched_join(original):
     return join
 
 
+def _for_program(kind, original):
+    """A context's Lock or RLock factory: lockgraph's for the program, multiprocessing's own
+    for multiprocessing's (its Condition, Event and Queue need their semaphore locks)."""
+
+    def factory(self):
+        caller = _sys._getframe(1).f_code.co_filename
+        if caller.startswith(_MP_DIR):
+            return original(self)
+        return kind()
+
+    factory._lockgraph = True
+    return factory
+
+
 def install():
     """multiprocessing's Lock and RLock (every context) become lockgraph's, and every
     Process.join is recorded."""
-    _mp_context.BaseContext.Lock = lambda self: ProcessLock()
-    _mp_context.BaseContext.RLock = lambda self: ProcessRLock()
+    context = _mp_context.BaseContext
+    if not getattr(context.Lock, "_lockgraph", False):
+        context.Lock = _for_program(ProcessLock, context.Lock)
+        context.RLock = _for_program(ProcessRLock, context.RLock)
     _mp.Lock = _mp_context._default_context.Lock
     _mp.RLock = _mp_context._default_context.RLock
     if not getattr(_mp_process.BaseProcess.join, "_lockgraph", False):

@@ -43,11 +43,12 @@ void SetNamer(PyObject* namer) {
   g_namer = namer;
 }
 
-Creation::Creation(std::string name) : name_(std::move(name)) {
+Creation::Creation(std::string name, std::string class_name)
+    : name_(std::move(name)), class_name_(std::move(class_name)) {
   const PythonSite site = CallerSite();
   if (site.code == nullptr) return;  // made from C: the C++ site stands
   if (name_.empty()) name_ = VariableAt(site.code, site.offset);
-  site_ = {site.file, site.line, site.function};
+  site_ = {site.file, site.line, site.function, class_name_};
   scope_.emplace(site_);
 }
 

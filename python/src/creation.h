@@ -21,8 +21,9 @@ void SetNamer(PyObject* namer);
 // The calling line, as the construction site of objects made while this is alive.
 class Creation {
  public:
-  // `name`: the name the program gave, or empty.
-  explicit Creation(std::string name);
+  // `name`: the name the program gave, or empty. `class_name`, if not empty, is the class
+  // of what is made instead of its name.
+  explicit Creation(std::string name, std::string class_name = {});
   Creation(const Creation&) = delete;
   Creation& operator=(const Creation&) = delete;
 
@@ -31,6 +32,7 @@ class Creation {
 
  private:
   std::string name_;
+  std::string class_name_;
   internal::ForeignSite site_;
   std::optional<internal::ForeignConstruction> scope_;
 };

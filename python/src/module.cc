@@ -267,8 +267,10 @@ class PyQueue {
 
 class PyProcessLock {
  public:
-  explicit PyProcessLock(const std::string& name) : name_(name) {
-    Creation creation(name);
+  // `name` is the lock's identity across processes; its class is `class_name` (the variable),
+  // the same in every run.
+  PyProcessLock(const std::string& name, const std::string& class_name) : name_(name) {
+    Creation creation(name, class_name);
     lock_ = std::make_unique<ProcessLock>(name);
   }
   bool acquire(bool blocking, const py::object& timeout) {
@@ -370,7 +372,8 @@ PYBIND11_MODULE(_lockgraph, m) {
       .def_property_readonly("maxsize", &PyQueue::maxsize);
 
   py::class_<PyProcessLock>(m, "_ProcessLock")
-      .def(py::init<const std::string&>(), py::arg("name"))
+      .def(py::init<const std::string&, const std::string&>(), py::arg("name"),
+           py::arg("class_name") = "")
       .def("acquire", &PyProcessLock::acquire, py::arg("blocking") = true,
            py::arg("timeout") = py::none())
       .def("release", &PyProcessLock::release)

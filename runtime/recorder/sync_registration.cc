@@ -24,7 +24,10 @@ void RegisterSync(SyncHandle& handle, uint8_t kind, std::string_view name,
   const absl::string_view class_name(name.data(), name.size());
   if (const ForeignSite* foreign = runtime::ForeignSiteOfCaller()) {
     // Made by a hosted language (Python): its file and line are the site.
-    handle.class_id = registry.InternForeign(static_cast<format::SyncKind>(kind), class_name,
+    const absl::string_view foreign_class(foreign->class_name.data(),
+                                          foreign->class_name.size());
+    handle.class_id = registry.InternForeign(static_cast<format::SyncKind>(kind),
+                                             foreign_class.empty() ? class_name : foreign_class,
                                              *foreign, &handle.site_file);
     handle.site_line = foreign->line;
   } else {

@@ -67,11 +67,14 @@ class ForeignCall {
 };
 
 // While alive, objects the calling thread constructs take this construction site instead of
-// their C++ std::source_location (and `name`, if not empty, when the constructor got none).
+// their C++ std::source_location; `class_name`, if not empty, is their class instead of the
+// name their constructor got (a ProcessLock named "journal.4242.1" for its processes is of
+// class "journal").
 struct ForeignSite {
   std::string_view file;
   uint32_t line = 0;
   std::string_view function;
+  std::string_view class_name;
 };
 void SetForeignSite(const ForeignSite* site);
 class ForeignConstruction {
