@@ -34,8 +34,11 @@ _lockgraph._install(
 from ._threads import (  # noqa: E402  (the runtime is installed first)
     Barrier,
     BoundedSemaphore,
+    BrokenBarrierError,
     Condition,
+    Empty,
     Event,
+    Full,
     Lock,
     Queue,
     RLock,
@@ -48,8 +51,11 @@ from ._install import install, installed  # noqa: E402
 __all__ = [
     "Barrier",
     "BoundedSemaphore",
+    "BrokenBarrierError",
     "Condition",
+    "Empty",
     "Event",
+    "Full",
     "Lock",
     "Process",
     "ProcessLock",

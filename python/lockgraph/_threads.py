@@ -4,6 +4,7 @@ Each is the ``threading`` (or ``queue``) class of the same name, with its API an
 recorded by lockgraph: lock orders, waits, misuse, thread start and join.
 """
 
+import queue as _queue
 import threading as _threading
 import time as _time
 import types as _types
@@ -13,6 +14,11 @@ from . import _lockgraph
 # The originals, before lockgraph.install() replaces threading's names.
 _Thread = _threading.Thread
 _Barrier = _threading.Barrier
+
+# queue's exceptions, for code that uses lockgraph in place of queue.
+Empty = _queue.Empty
+Full = _queue.Full
+BrokenBarrierError = _threading.BrokenBarrierError
 
 Lock = _lockgraph.Lock
 RLock = _lockgraph.RLock
