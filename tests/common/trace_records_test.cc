@@ -71,7 +71,9 @@ auto Tie(const ProcessRecord& r) {
                   r.monotonic_ns, r.exe_sid, r.options_sid, r.version_sid);
 }
 auto Tie(const StringRecord& r) { return std::tie(r.id, r.text); }
-auto Tie(const ModuleRecord& r) { return std::tie(r.id, r.path_sid, r.load_bias, r.build_id); }
+auto Tie(const ModuleRecord& r) {
+  return std::tie(r.id, r.path_sid, r.load_bias, r.build_id, r.function_sid);
+}
 auto Tie(const StackRecord& r) { return std::tie(r.id, r.frames); }
 auto Tie(const ClassRecord& r) {
   return std::tie(r.id, r.name_sid, r.kind, r.file_sid, r.line, r.function_sid, r.site_stack_id,
@@ -135,7 +137,8 @@ ModuleRecord SampleModule() {
           .load_bias = 0x7f1234560000ull,
           .build_id = std::string("\x8a\x00\x13\xfe\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a"
                                   "\x0b\x0c\x0d\x0e\x0f\x10",
-                                  20)};
+                                  20),
+          .function_sid = 302};
 }
 StackRecord SampleStack() {
   return {.id = kU64Max - 3,
@@ -270,6 +273,7 @@ Record WithoutAppendedFields(Record record) {
     cls->origin = 0;
     cls->object_module = cls->object_offset = cls->first_use_stack_id = 0;
   }
+  if (auto* module = std::get_if<ModuleRecord>(&record)) module->function_sid = 0;
   return record;
 }
 
@@ -317,6 +321,17 @@ TEST(TraceRecords, StringRecordRoundTripsBinaryText) {
 }
 TEST(TraceRecords, ModuleRecordRoundTripsBuildId) {
   ExpectRoundTrip(SampleModule(), RecordType::kModule);
+}
+// A module of a hosted language's source (Python) names its function; an ELF module writes
+// no function field, byte for byte what older writers wrote, and older files read as none.
+TEST(TraceRecords, ModuleRecordWithoutFunctionIsWrittenAsBefore) {
+  ModuleRecord elf = SampleModule();
+  elf.function_sid = 0;
+  ExpectRoundTrip(elf, RecordType::kModule);
+  std::string with, without;
+  EncodeRecord(SampleModule(), with);
+  EncodeRecord(elf, without);
+  EXPECT_LT(without.size(), with.size());
 }
 TEST(TraceRecords, StackRecordRoundTripsSeveralFrames) {
   ExpectRoundTrip(SampleStack(), RecordType::kStack);
