@@ -17,6 +17,7 @@ run_packages=(
   libunwind-14-dev   # LLVM's libunwind (not libunwind-dev, the "nongnu" one)
   nlohmann-json3-dev libcli11-dev
   llvm               # llvm-symbolizer, to name stack frames
+  python3-dev pybind11-dev  # the Python package (python/): Debian's python3 and its headers
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev

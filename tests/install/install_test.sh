@@ -65,4 +65,61 @@ run_out="$(env -u LOCKGRAPH_PRELOAD "$prefix/bin/lockgraph" run -- /bin/true 2>&
 set -e
 grep -q "cannot find liblockgraph_preload" <<<"$run_out" &&
   { echo "lockgraph run did not find the installed interposer: $run_out"; exit 1; }
-echo "install test passed: find_package and pkg-config consumers, lockgraph run"
+
+# 4. Python, when the package was built: the installed `lockgraph run` records an unmodified
+# Python program with the installed package (never the build tree's), and the installed
+# package runs as `python3 -m lockgraph`.
+bootstrap="$(find "$prefix" -path '*/lockgraph/_bootstrap/sitecustomize.py' | head -1)"
+if [[ -n "$bootstrap" ]]; then
+  packages="$(dirname "$(dirname "$(dirname "$bootstrap")")")"
+  cat > "$work/cycle.py" <<'PY'
+import sys
+import threading
+
+first = threading.Lock()
+second = threading.Lock()
+forward_done = threading.Event()
+
+
+def forward():
+    with first:
+        with second:  # python: first -> second
+            pass
+    forward_done.set()
+
+
+def backward():
+    forward_done.wait()  # after forward, not ordered by a join: the run does not hang
+    with second:
+        with first:  # python: second -> first
+            pass
+
+
+threads = [threading.Thread(target=forward), threading.Thread(target=backward)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(sys.modules["lockgraph"].__file__)
+PY
+  check_python() {  # $1: what, $2: report text
+    grep -q 'lock-order cycle between "first" and "second"' <<<"$2" ||
+      { echo "$1: the cycle is missing:"; echo "$2"; exit 1; }
+    for marker in "python: first -> second" "python: second -> first"; do
+      line="$(grep -n "$marker" "$work/cycle.py" | cut -d: -f1)"
+      grep -q "cycle.py:$line" <<<"$2" || { echo "$1: no cycle.py:$line:"; echo "$2"; exit 1; }
+    done
+  }
+  rm -rf "$work/traces"
+  used="$(env -u PYTHONPATH -u LOCKGRAPH_PYTHON_DIR "$prefix/bin/lockgraph" run \
+    --trace-dir "$work/traces" --fail-on=never -- /usr/bin/python3 "$work/cycle.py" 2>/dev/null)"
+  [[ "$used" == "$packages/lockgraph/"* ]] ||
+    { echo "lockgraph run used the package at $used, not the installed one in $packages"; exit 1; }
+  check_python "lockgraph run -- python3" "$("$prefix/bin/lockgraph" analyze --fail-on=never "$work/traces")"
+  rm -rf "$work/traces"; mkdir "$work/traces"
+  (cd "$work" && PYTHONPATH="$packages" LOCKGRAPH_OPTIONS="quiet=1:trace=$work/traces/%p.lgtrace" \
+    /usr/bin/python3 -m lockgraph "$work/cycle.py" > /dev/null)
+  check_python "python3 -m lockgraph" "$("$prefix/bin/lockgraph" analyze --fail-on=never "$work/traces")"
+  python_done=", Python"
+fi
+echo "install test passed: find_package and pkg-config consumers, lockgraph run${python_done:-}"
