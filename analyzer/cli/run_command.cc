@@ -155,7 +155,11 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   if (!settings.options.empty()) absl::StrAppend(&options, ":", settings.options);
   env.insert(env.end(), settings.env.begin(), settings.env.end());
   env.push_back("LD_PRELOAD=" + preloads);
-  if (!python_path.empty()) env.push_back("PYTHONPATH=" + python_path);
+  if (!python_path.empty()) {
+    env.push_back("PYTHONPATH=" + python_path);
+    // The preload leaves CPython's own locks alone from the start (sync_interposers.cc).
+    env.push_back("LOCKGRAPH_PYTHON_BOOTSTRAP=" + python_parent + "/lockgraph/_bootstrap");
+  }
   env.push_back("LOCKGRAPH_OPTIONS=" + options);
 
   std::vector<char*> argv, envp;

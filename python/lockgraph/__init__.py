@@ -46,6 +46,7 @@ from ._threads import (  # noqa: E402  (the runtime is installed first)
     Thread,
 )
 from ._processes import Process, ProcessLock, ProcessQueue, ProcessRLock  # noqa: E402
+from ._lockgraph import Shared, read, write  # noqa: E402
 from ._install import install, installed  # noqa: E402
 
 __all__ = [
@@ -64,7 +65,10 @@ __all__ = [
     "Queue",
     "RLock",
     "Semaphore",
+    "Shared",
     "Thread",
     "install",
     "installed",
+    "read",
+    "write",
 ]

@@ -19,6 +19,7 @@
 #include "lockgraph/process_lock.h"
 #include "lockgraph/queue.h"
 #include "lockgraph/semaphore.h"
+#include "lockgraph/shared.h"
 #include "python/src/creation.h"
 #include "python/src/fast_locks.h"
 #include "python/src/python_frames.h"
@@ -263,6 +264,53 @@ class PyQueue {
   uint64_t unfinished_ = 0;
 };
 
+// ---- Shared, read, write: races on Python state (full mode) ------------------------------------
+
+// A value whose reads and writes full mode records (lockgraph::Shared<T> for Python objects):
+// two accesses, at least one a write, that no lock, signal or join orders are a race.
+class PyShared {
+ public:
+  PyShared(py::object value, py::object name) : value_(std::move(value)) {
+    Creation creation(NameOf(name));
+    internal::RegisterSync(handle_, internal::kSharedKind, creation.name(),
+                           std::source_location::current());
+  }
+  ~PyShared() { internal::UnregisterSync(handle_); }
+  PyShared(const PyShared&) = delete;
+  PyShared& operator=(const PyShared&) = delete;
+
+  py::object get() {
+    At at;
+    internal::RecordSharedAccess(handle_, false);
+    return value_;
+  }
+  void set(py::object value) {
+    At at;
+    internal::RecordSharedAccess(handle_, true);
+    value_ = std::move(value);
+  }
+  // value = function(value): a read, then a write.
+  py::object update(const py::function& function) {
+    At at;
+    internal::RecordSharedAccess(handle_, false);
+    py::object updated = function(value_);
+    internal::RecordSharedAccess(handle_, true);
+    value_ = updated;
+    return updated;
+  }
+
+ private:
+  py::object value_;
+  internal::SyncHandle handle_;
+};
+
+// lockgraph.read(obj) / lockgraph.write(obj): an access to `obj` (by its address, as
+// LOCKGRAPH_READ/LOCKGRAPH_WRITE annotate C++ memory).
+void RecordObjectAccess(const py::object& object, bool write) {
+  At at;
+  internal::RecordRawAccess(object.ptr(), 1, write);
+}
+
 // ---- ProcessLock ----------------------------------------------------------------------------
 
 class PyProcessLock {
@@ -379,6 +427,16 @@ PYBIND11_MODULE(_lockgraph, m) {
       .def("release", &PyProcessLock::release)
       .def("locked", &PyProcessLock::locked)
       .def_property_readonly("name", &PyProcessLock::name);
+  py::class_<PyShared>(m, "Shared")
+      .def(py::init<py::object, py::object>(), py::arg("value") = py::none(),
+           py::arg("name") = py::none())
+      .def_property("value", &PyShared::get, &PyShared::set)
+      .def("update", &PyShared::update, py::arg("function"));
+  m.def("read", [](const py::object& object) { RecordObjectAccess(object, false); },
+        py::arg("object"));
+  m.def("write", [](const py::object& object) { RecordObjectAccess(object, true); },
+        py::arg("object"));
+
   m.def("_unlink_process_lock",
         [](const std::string& name) { return lockgraph::ProcessLock::unlink(name); });
 

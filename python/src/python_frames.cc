@@ -1,9 +1,5 @@
 #include "python/src/python_frames.h"
 
-#include <dlfcn.h>
-#include <elf.h>
-#include <link.h>
-#include <pythread.h>
 #include <sched.h>
 
 #include <atomic>
@@ -138,25 +134,6 @@ void AfterWait(void* token) {
   if (token != nullptr) PyEval_RestoreThread(static_cast<PyThreadState*>(token));
 }
 
-// CPython's own lock functions (every threading lock the program does not get from lockgraph,
-// the import lock, the lock Thread.join waits on): the interposer leaves their semaphores
-// alone. [begin, end) of each function, from its symbol's size.
-uintptr_t g_lock_code[4][2];
-int g_lock_code_count = 0;
-
-void AddLockCode(void* function) {
-  Dl_info info;
-  ElfW(Sym)* symbol = nullptr;
-  if (dladdr1(function, &info, reinterpret_cast<void**>(&symbol), RTLD_DL_SYMENT) == 0 ||
-      symbol == nullptr || symbol->st_size == 0) {
-    return;
-  }
-  const auto begin = reinterpret_cast<uintptr_t>(info.dli_saddr);
-  g_lock_code[g_lock_code_count][0] = begin;
-  g_lock_code[g_lock_code_count][1] = begin + symbol->st_size;
-  ++g_lock_code_count;
-}
-
 internal::ForeignRuntime g_python = {
     .language = "python",
     .capture = Capture,
@@ -191,12 +168,8 @@ void InstallPythonFrames(const std::vector<std::string>& internal_prefixes) {
   if (g_codes != nullptr) return;
   g_codes = new absl::flat_hash_map<PyCodeObject*, const CodeInfo*>;
   g_internal = new std::vector<std::string>(internal_prefixes);
-  AddLockCode(reinterpret_cast<void*>(&PyThread_allocate_lock));
-  AddLockCode(reinterpret_cast<void*>(&PyThread_free_lock));
-  AddLockCode(reinterpret_cast<void*>(&PyThread_acquire_lock_timed));
-  AddLockCode(reinterpret_cast<void*>(&PyThread_release_lock));
-  g_python.native_lock_code = g_lock_code;
-  g_python.native_lock_code_count = g_lock_code_count;
+  // Under the LD_PRELOAD interposer: CPython's own locks and GIL are left alone.
+  internal::FindCPythonNatives(g_python);
   internal::InstallForeignRuntime(&g_python);
 }
 

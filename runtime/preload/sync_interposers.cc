@@ -21,6 +21,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "lockgraph/internal/raw_sync.h"
 #include "lockgraph/internal/foreign_frames.h"
+#include "runtime/recorder/foreign_runtime.h"
 #include "runtime/online/live_deadlock.h"
 #include "runtime/online/steering.h"
 #include "runtime/preload/real_functions.h"
@@ -64,7 +65,7 @@ bool OwnedByCaller(pthread_mutex_t* m, ThreadState* ts) {
 PreloadSync* MutexSync(pthread_mutex_t* m, uintptr_t site_pc) {
   SyncTable& table = SyncTable::Get();
   if (PreloadSync* s = table.Find(m, MutexTag(m))) return s;
-  if (!Traceable(m)) return nullptr;
+  if (!Traceable(m) || internal::InForeignObjects(m)) return nullptr;
   const int type = m->__data.__kind & kMutexKindMask;
   runtime::ColdPath cold;
   // Full mode numbers each acquisition while the mutex is held: no recording before the lock.
@@ -78,6 +79,7 @@ PreloadSync* RwlockSync(pthread_rwlock_t* rw, uintptr_t site_pc) {
   SyncTable& table = SyncTable::Get();
   if (PreloadSync* s = table.Find(rw, RwlockTag(rw))) return s;
   if (rw->__data.__shared != 0) return nullptr;  // process-shared
+  if (internal::InForeignObjects(rw)) return nullptr;
   runtime::ColdPath cold;
   return table.Create(cold.recorder(), rw, RwlockTag(rw), SyncKind::kPthreadRwlock, site_pc,
                       false, -1);
@@ -86,6 +88,7 @@ PreloadSync* RwlockSync(pthread_rwlock_t* rw, uintptr_t site_pc) {
 PreloadSync* SemaphoreSync(sem_t* sem, uintptr_t site_pc, int64_t initial_value) {
   SyncTable& table = SyncTable::Get();
   if (PreloadSync* s = table.Find(sem, SemaphoreTag(sem))) return s;
+  if (internal::InForeignObjects(sem)) return nullptr;
   runtime::ColdPath cold;
   return table.Create(cold.recorder(), sem, SemaphoreTag(sem), SyncKind::kPosixSemaphore, site_pc,
                       false, initial_value);
@@ -263,6 +266,49 @@ int SemaphoreAcquire(sem_t* sem, uintptr_t pc, uint8_t flags, Try try_wait, Bloc
 
 // A semaphore wait as an error number: 0, or errno.
 int SemaphoreError(int rc) { return rc == 0 ? 0 : errno; }
+
+// A language that records its own locks was installed (foreign_frames.h): from now on the
+// interposer leaves its lock code's semaphores and its own objects alone, so what it knew of
+// them goes. The installing thread's held semaphores are such locks (the import lock); their
+// releases will not be seen. The interpreter's objects (the GIL's mutexes) are forgotten.
+void ForgetForeignObjects(const internal::ForeignRuntime& installed) {
+  ThreadState* ts = RecorderSlow();
+  if (ts == nullptr) return;
+  for (int i = std::min(ts->depth, runtime::kMaxHeld) - 1; i >= 0; --i) {
+    const PreloadSync* s = EntryOf(ts->held[i].sync);
+    if (s != nullptr && s->handle.kind == static_cast<uint8_t>(SyncKind::kPosixSemaphore)) {
+      runtime::PopHeld(ts, s->handle);
+    }
+  }
+  SyncTable& table = SyncTable::Get();
+  for (int r = 0; r < installed.native_objects_count; ++r) {
+    // Every 8-byte-aligned address of the range is asked: Find accepts only an entry made for
+    // exactly that address, whatever bytes lie where a tag would be.
+    for (uintptr_t a = (installed.native_objects[r][0] + 7) & ~uintptr_t{7};
+         a + sizeof(pthread_mutex_t) <= installed.native_objects[r][1]; a += 8) {
+      auto* m = reinterpret_cast<pthread_mutex_t*>(a);
+      if (table.Find(m, MutexTag(m)) != nullptr) {
+        runtime::ColdPath cold;
+        table.Forget(cold.recorder(), m, MutexTag(m));
+      }
+    }
+  }
+}
+
+// When the library loads. Under a `lockgraph run` that installs the Python package
+// (LOCKGRAPH_PYTHON_BOOTSTRAP), a CPython interpreter's own locks and GIL are left alone from
+// the start, before the package can say so: what the interpreter does before it imports
+// lockgraph (its imports, under the import lock) would otherwise be half recorded. Then
+// lockgraph listens for the package, or any language, to install itself.
+internal::ForeignRuntime g_cpython_from_start = {.language = "python"};
+
+[[gnu::constructor]] void ListenForForeignRuntimes() {
+  if (getenv("LOCKGRAPH_PYTHON_BOOTSTRAP") != nullptr &&
+      internal::FindCPythonNatives(g_cpython_from_start)) {
+    internal::InstallForeignRuntime(&g_cpython_from_start);
+  }
+  runtime::SetForeignInstallListener(ForgetForeignObjects);
+}
 
 }  // namespace
 }  // namespace lockgraph::preload

@@ -19,12 +19,23 @@ constinit thread_local const internal::ForeignSite* t_foreign_site = nullptr;
 
 const internal::ForeignSite* ForeignSiteOfCaller() { return t_foreign_site; }
 
+namespace {
+std::atomic<ForeignInstallListener> g_listener{nullptr};
+}  // namespace
+
+void SetForeignInstallListener(ForeignInstallListener listener) {
+  g_listener.store(listener, std::memory_order_release);
+}
+
 }  // namespace lockgraph::runtime
 
 namespace lockgraph::internal {
 
 void InstallForeignRuntime(const ForeignRuntime* runtime) {
   runtime::g_foreign.store(runtime, std::memory_order_release);
+  const runtime::ForeignInstallListener listener =
+      runtime::g_listener.load(std::memory_order_acquire);
+  if (runtime != nullptr && listener != nullptr) listener(*runtime);
 }
 
 const ForeignRuntime* InstalledForeignRuntime() {
@@ -36,6 +47,16 @@ bool InForeignLockCode(uintptr_t pc) {
   if (foreign == nullptr) return false;
   for (int i = 0; i < foreign->native_lock_code_count; ++i) {
     if (pc >= foreign->native_lock_code[i][0] && pc < foreign->native_lock_code[i][1]) return true;
+  }
+  return false;
+}
+
+bool InForeignObjects(const void* address) {
+  const ForeignRuntime* foreign = InstalledForeignRuntime();
+  if (foreign == nullptr) return false;
+  const auto a = reinterpret_cast<uintptr_t>(address);
+  for (int i = 0; i < foreign->native_objects_count; ++i) {
+    if (a >= foreign->native_objects[i][0] && a < foreign->native_objects[i][1]) return true;
   }
   return false;
 }

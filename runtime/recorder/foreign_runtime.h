@@ -9,6 +9,11 @@ namespace lockgraph::runtime {
 // The construction site a hosted language set for the calling thread, or null.
 const internal::ForeignSite* ForeignSiteOfCaller();
 
+// Called in the installing thread right after a language is installed: the LD_PRELOAD
+// interposer forgets the objects it must leave alone from now on.
+using ForeignInstallListener = void (*)(const internal::ForeignRuntime& installed);
+void SetForeignInstallListener(ForeignInstallListener listener);
+
 }  // namespace lockgraph::runtime
 
 #endif  // LOCKGRAPH_RUNTIME_RECORDER_FOREIGN_RUNTIME_H_

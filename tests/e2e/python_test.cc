@@ -53,7 +53,7 @@ std::string Site(const std::string& name, const std::string& marker) {
 }
 
 // A run whose traces are kept in a directory of their own.
-struct Run {
+struct PythonRun {
   TempDir dir;
   ProcessResult result;
   std::string traces() const { return dir.path() + "/traces"; }
@@ -74,10 +74,10 @@ struct Run {
 constexpr const char* kNoLongWaits = "long_wait=1h";
 
 // `lockgraph run -- python3 PROGRAM ARGS...`.
-std::unique_ptr<Run> RunUnmodified(const std::string& program,
+std::unique_ptr<PythonRun> RunUnmodified(const std::string& program,
                                    const std::vector<std::string>& args = {},
                                    const std::string& options = kNoLongWaits) {
-  auto run = std::make_unique<Run>();
+  auto run = std::make_unique<PythonRun>();
   std::vector<std::string> argv = {LockgraphCommand(), "run", "--trace-dir", run->traces(), "--",
                                    kPython, program};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -87,13 +87,14 @@ std::unique_ptr<Run> RunUnmodified(const std::string& program,
 
 // `python3 PROGRAM ARGS...` with lockgraph importable and traces in the run's directory, no
 // preload: the program uses lockgraph itself (or `-m lockgraph` does).
-std::unique_ptr<Run> RunDirect(const std::vector<std::string>& python_args) {
-  auto run = std::make_unique<Run>();
+std::unique_ptr<PythonRun> RunDirect(const std::vector<std::string>& python_args,
+                                     const std::string& options = kNoLongWaits) {
+  auto run = std::make_unique<PythonRun>();
   std::filesystem::create_directories(run->traces());
   std::vector<std::string> argv = {kPython};
   argv.insert(argv.end(), python_args.begin(), python_args.end());
   run->result = RunProcess(argv, {"PYTHONPATH=" + kPythonDir,
-                                  absl::StrCat("LOCKGRAPH_OPTIONS=", kNoLongWaits, ":trace=",
+                                  absl::StrCat("LOCKGRAPH_OPTIONS=", options, ":trace=",
                                                run->traces(), "/%p.lgtrace")});
   return run;
 }
@@ -278,6 +279,32 @@ TEST(PythonUnmodified, ConfirmSteersTheAbbaIntoItsDeadlock) {
   EXPECT_EQ(confirm.exit_code, 1) << confirm.stderr_text;
   EXPECT_THAT(confirm.stdout_text + confirm.stderr_text,
               HasSubstr("confirmed: the program deadlocked when steered toward this cycle"));
+}
+
+// Full mode: races on lockgraph.Shared state, under `lockgraph run` (where the interpreter's
+// GIL must order nothing) and with lockgraph used directly.
+TEST(PythonFullMode, RaceOnSharedStateIsFoundUnlessALockOrdersIt) {
+  for (const bool preload : {true, false}) {
+    SCOPED_TRACE(preload ? "lockgraph run" : "import lockgraph");
+    auto run_race = [&](const std::string& variant) {
+      const std::string options = "mode=full:long_wait=1h";
+      return preload ? RunUnmodified(Program("race.py"), {variant}, options)
+                     : RunDirect({Program("race.py"), variant}, options);
+    };
+    const auto unlocked = run_race("unlocked");
+    ASSERT_EQ(unlocked->result.exit_code, 0) << unlocked->result.stderr_text;
+    EXPECT_THAT(unlocked->result.stdout_text, HasSubstr("total 200"));
+    const json report = unlocked->Json();
+    const std::vector<json> races = FindingsOf(report, "race");
+    ASSERT_THAT(races, Not(::testing::IsEmpty())) << report.dump(1);
+    EXPECT_EQ(races[0]["location"], Site("race.py", "add races on total"));
+    EXPECT_THAT(races[0]["message"].get<std::string>(), HasSubstr("data race on \"total\""));
+    EXPECT_THAT(unlocked->Report("text"), Not(HasSubstr("had no partner")));
+
+    const auto locked = run_race("locked");
+    ASSERT_EQ(locked->result.exit_code, 0) << locked->result.stderr_text;
+    EXPECT_THAT(FindingsOf(locked->Json(), "race"), ::testing::IsEmpty());
+  }
 }
 
 // multiprocessing, under every start method Debian's Python has.

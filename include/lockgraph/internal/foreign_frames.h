@@ -46,10 +46,22 @@ struct ForeignRuntime {
   // records its program's locks itself and the rest are the interpreter's.
   const uintptr_t (*native_lock_code)[2] = nullptr;
   int native_lock_code_count = 0;
+  // Memory whose pthread objects are the interpreter's own (CPython's _PyRuntime: the GIL's
+  // mutexes), as [begin, end) ranges: the interposer leaves them alone too. The GIL is taken
+  // at every switch between Python threads; recorded, its release-to-acquire order would
+  // order every access of one thread before the next thread's and hide every data race.
+  const uintptr_t (*native_objects)[2] = nullptr;
+  int native_objects_count = 0;
 };
+
+// If this process is a CPython interpreter (its lock functions and _PyRuntime are exported),
+// points `runtime`'s native_lock_code and native_objects at them and returns true.
+bool FindCPythonNatives(ForeignRuntime& runtime);
 
 // True if `pc` is in the installed language's native_lock_code.
 bool InForeignLockCode(uintptr_t pc);
+// True if `address` is in the installed language's native_objects.
+bool InForeignObjects(const void* address);
 
 // Installs `runtime` (which must outlive the process) for every thread; nullptr removes it.
 void InstallForeignRuntime(const ForeignRuntime* runtime);
