@@ -159,6 +159,7 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
     env.push_back("PYTHONPATH=" + python_path);
     // The preload leaves CPython's own locks alone from the start (sync_interposers.cc).
     env.push_back("LOCKGRAPH_PYTHON_BOOTSTRAP=" + python_parent + "/lockgraph/_bootstrap");
+    env.push_back("LOCKGRAPH_PYTHON_VERSION=" LOCKGRAPH_PYTHON_VERSION);
   }
   env.push_back("LOCKGRAPH_OPTIONS=" + options);
 

@@ -69,9 +69,23 @@ class Barrier(_Barrier):
         self._cond = Condition(Lock(name), name)
 
 
-class Thread(_Thread):
+class _StandsIn(type):
+    """Metaclass of a class that stands in for a standard one once installed: instances and
+    subclasses of the standard class pass isinstance/issubclass checks against it too
+    (threading.main_thread() is a threading.Thread, queue.LifoQueue a queue.Queue)."""
+
+    def __instancecheck__(cls, instance):
+        return type.__instancecheck__(cls, instance) or isinstance(instance, cls._stands_for)
+
+    def __subclasscheck__(cls, subclass):
+        return type.__subclasscheck__(cls, subclass) or issubclass(subclass, cls._stands_for)
+
+
+class Thread(_Thread, metaclass=_StandsIn):
     """threading.Thread (``target``, ``name``, ``daemon``, an overridden ``run``), whose start
     and join order the lock orders of its threads for lockgraph."""
+
+    _stands_for = _Thread
 
     _lockgraph_spawn = (0, 0)
     _lockgraph_tid = 0
@@ -91,9 +105,15 @@ class Thread(_Thread):
             _lockgraph._after_thread_join(self._lockgraph_tid)
 
 
-class Queue(_lockgraph._Queue):
+class _QueueStandsIn(type(_lockgraph._Queue), _StandsIn):
+    pass
+
+
+class Queue(_lockgraph._Queue, metaclass=_QueueStandsIn):
     """queue.Queue: ``put``/``get`` with ``block`` and ``timeout`` (raising queue.Full and
     queue.Empty), ``task_done``, ``join``, ``qsize``, ``empty``, ``full``, ``maxsize``."""
+
+    _stands_for = _queue.Queue
 
     def __init__(self, maxsize=0, name=None):
         super().__init__(maxsize, name)

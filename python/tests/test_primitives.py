@@ -306,6 +306,12 @@ class InstallTest(unittest.TestCase):
         self.assertIs(threading.Thread, lockgraph.Thread)
         self.assertIs(queue.Queue, lockgraph.Queue)
         self.assertIsInstance(multiprocessing.Lock(), lockgraph.ProcessLock)
+        # What the standard classes made still passes checks against them.
+        self.assertIsInstance(threading.main_thread(), threading.Thread)
+        self.assertIsInstance(queue.LifoQueue(), queue.Queue)
+        self.assertTrue(issubclass(queue.PriorityQueue, queue.Queue))
+        self.assertIsInstance(lockgraph.Queue(), queue.Queue)
+        self.assertFalse(isinstance(object(), threading.Thread))
         # multiprocessing's own Condition keeps its semaphore lock.
         event = multiprocessing.Event()
         event.set()

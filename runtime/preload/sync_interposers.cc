@@ -10,6 +10,7 @@
 // the runtime's pthread_atfork handlers). Not seen: locks made of raw futexes or atomics,
 // process-shared and robust mutexes, named semaphores' initial value (sem_open: treated as
 // signals). docs/preload.md.
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -302,8 +303,21 @@ void ForgetForeignObjects(const internal::ForeignRuntime& installed) {
 // lockgraph listens for the package, or any language, to install itself.
 internal::ForeignRuntime g_cpython_from_start = {.language = "python"};
 
+// True if this process is the CPython (major.minor `version`) the package is built for: an
+// interpreter the package cannot serve keeps its locks recorded by the interposer.
+bool PackagedPython(const char* version) {
+  using GetVersion = const char* (*)();
+  const auto get_version = reinterpret_cast<GetVersion>(dlsym(RTLD_DEFAULT, "Py_GetVersion"));
+  if (version == nullptr || get_version == nullptr) return false;
+  const std::string_view running = get_version();  // "3.11.2 (main, ...)"
+  const std::string_view built = version;           // "3.11"
+  return running.size() > built.size() && running.substr(0, built.size()) == built &&
+         running[built.size()] == '.';
+}
+
 [[gnu::constructor]] void ListenForForeignRuntimes() {
   if (getenv("LOCKGRAPH_PYTHON_BOOTSTRAP") != nullptr &&
+      PackagedPython(getenv("LOCKGRAPH_PYTHON_VERSION")) &&
       internal::FindCPythonNatives(g_cpython_from_start)) {
     internal::InstallForeignRuntime(&g_cpython_from_start);
   }

@@ -16,10 +16,13 @@ def _install_lockgraph():
         import lockgraph
 
         lockgraph.install()
-    except ImportError as error:  # another Python version than the one lockgraph was built for
-        if _os.environ.get("LOCKGRAPH_PYTHON_QUIET") != "1":
-            print(f"lockgraph: this Python ({_sys.version.split()[0]}) is not recorded: {error}",
-                  file=_sys.stderr)
+    except ImportError as error:
+        built = _os.environ.get("LOCKGRAPH_PYTHON_VERSION")
+        running = "%d.%d" % _sys.version_info[:2]
+        why = (f"lockgraph's Python package is built for Python {built}" if built and built != running
+               else str(error))
+        print(f"lockgraph: this Python ({_sys.version.split()[0]}) runs without lockgraph's "
+              f"primitives ({why}); only its native locks are recorded", file=_sys.stderr)
     finally:
         try:
             _sys.path.remove(package_parent)
