@@ -26,7 +26,7 @@ template <typename V> void Fields(V& v, ProcessRecord& r) {
   v(r.pid, "pid"); v(r.ppid, "ppid"); v(r.parent_tid, "parent_tid");
   v(r.parent_segment, "parent_segment"); v(r.mode, "mode"); v(r.realtime_ns, "realtime_ns");
   v(r.monotonic_ns, "monotonic_ns"); v(r.exe_sid, "exe"); v(r.options_sid, "options");
-  v(r.version_sid, "version");
+  v(r.version_sid, "version"); v(r.spawned_by_realtime_ns, "spawned_by_realtime_ns", kAppended);
 }
 template <typename V> void Fields(V& v, StringRecord& r) { v(r.id, "id"); v(r.text, "text"); }
 template <typename V> void Fields(V& v, ModuleRecord& r) {

@@ -36,6 +36,10 @@ struct ProcessRecord {
   uint64_t exe_sid = 0;       // executable path
   uint64_t options_sid = 0;   // LOCKGRAPH_OPTIONS as given
   uint64_t version_sid = 0;   // runtime version
+  // Appended: a process another one started by exec (Python's multiprocessing "spawn"), not
+  // by fork: the parent's realtime_ns; its thread parent_tid, in parent_segment, started
+  // this process, whose first thread (tid 1) it orders. 0: forked, or not known.
+  uint64_t spawned_by_realtime_ns = 0;
 };
 
 struct StringRecord {

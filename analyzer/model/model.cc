@@ -254,18 +254,28 @@ absl::Status Model::AddTrace(
   return absl::OkStatus();
 }
 
+namespace {
+
+// The start time of the process that started the one of `p` (by fork or exec), which tells
+// apart processes that reused a pid: a forked child's process record carries its parent's.
+uint64_t ParentStart(const format::ProcessRecord& p) {
+  return p.spawned_by_realtime_ns != 0 ? p.spawned_by_realtime_ns : p.realtime_ns;
+}
+
+}  // namespace
+
 void Model::Finish() {
-  // A forked child's first thread continues its parent's forking thread (same tid): the
-  // parent's past happens before all of the child. The child's process record carries its
-  // parent's start time, which tells apart processes that reused a pid.
+  // A forked child's first thread continues its parent's forking thread (same tid), and a
+  // process started by exec (spawned) begins with its thread 1 where the starting thread
+  // was: either way the parent's past happens before all of the child.
   for (uint32_t child = 0; child < traces_.size(); ++child) {
     const format::ProcessRecord& p = traces_[child].process;
     if (p.parent_tid == 0) continue;
     for (uint32_t parent = 0; parent < traces_.size(); ++parent) {
       const format::ProcessRecord& q = traces_[parent].process;
-      if (parent == child || q.pid != p.ppid || q.realtime_ns != p.realtime_ns) continue;
+      if (parent == child || q.pid != p.ppid || q.realtime_ns != ParentStart(p)) continue;
       auto from = thread_ids_.find({parent, p.parent_tid});
-      auto to = thread_ids_.find({child, p.parent_tid});
+      auto to = thread_ids_.find({child, p.spawned_by_realtime_ns != 0 ? 1u : p.parent_tid});
       if (from != thread_ids_.end() && to != thread_ids_.end()) {
         order_.AddStart(to->second, from->second, p.parent_segment);
         threads_[to->second].parent = from->second;
@@ -365,7 +375,7 @@ void Model::OrderProcessJoins() {
   for (uint32_t t = 0; t < traces_.size(); ++t) {
     const format::ProcessRecord& p = traces_[t].process;
     if (p.parent_tid == 0) continue;
-    Child& child = children[{p.ppid, p.realtime_ns, p.pid}][{p.parent_tid, p.parent_segment}];
+    Child& child = children[{p.ppid, ParentStart(p), p.pid}][{p.parent_tid, p.parent_segment}];
     child.start_ns = std::min(child.start_ns, trace_start_ns_[t]);
     child.traces.push_back(t);
   }

@@ -5,6 +5,7 @@ it as a Process argument under any start method) takes the same lock, and the lo
 all of them meet in one graph when their traces are analyzed together.
 """
 
+import _thread
 import atexit as _atexit
 import itertools as _itertools
 import multiprocessing as _mp
@@ -141,8 +142,14 @@ def _record_join(process):
 
 
 class Process(_mp.Process):
-    """multiprocessing.Process, whose join orders the child's lock orders before what the
-    joining thread does next."""
+    """multiprocessing.Process, whose start orders the parent's past before the child (under
+    every start method but forkserver) and whose join orders the child before what the joining
+    thread does next."""
+
+    def start(self):
+        if getattr(_mp_process.BaseProcess.start, "_lockgraph", False):
+            return super().start()  # install() made every start say where it was
+        return _patched_start(_mp.Process.start)(self)
 
     def join(self, timeout=None):
         super().join(timeout)
@@ -195,9 +202,44 @@ def _for_program(kind, original):
     return factory
 
 
+# One start at a time sets LOCKGRAPH_SPAWNED_BY (not a recorded lock: lockgraph's own).
+_spawning = _thread.allocate_lock()
+
+
+def _start_method(process):
+    method = getattr(type(process), "_start_method", None)
+    return method or _mp.get_start_method(allow_none=True) or "fork"
+
+
+def _patched_start(original):
+    """Process.start that, for a child started by exec (spawn, and the forkserver process),
+    tells it where it was started from, so the parent's past is ordered before it. A forked
+    child is ordered by the fork itself."""
+
+    def start(self):
+        if _start_method(self) == "fork":
+            return original(self)
+        with _spawning:
+            before = _os.environ.get("LOCKGRAPH_SPAWNED_BY")
+            token = _lockgraph._spawn_token()
+            if token:
+                _os.environ["LOCKGRAPH_SPAWNED_BY"] = token
+            try:
+                return original(self)
+            finally:
+                if before is None:
+                    _os.environ.pop("LOCKGRAPH_SPAWNED_BY", None)
+                else:
+                    _os.environ["LOCKGRAPH_SPAWNED_BY"] = before
+
+    start._lockgraph = True
+    return start
+
+
 def install():
-    """multiprocessing's Lock and RLock (every context) become lockgraph's, and every
-    Process.join is recorded."""
+    """multiprocessing's Lock and RLock (every context) become lockgraph's; every
+    Process.start by exec says where it was started from, and every Process.join is
+    recorded."""
     context = _mp_context.BaseContext
     if not getattr(context.Lock, "_lockgraph", False):
         context.Lock = _for_program(ProcessLock, context.Lock)
@@ -206,3 +248,4 @@ def install():
     _mp.RLock = _mp_context._default_context.RLock
     if not getattr(_mp_process.BaseProcess.join, "_lockgraph", False):
         _mp_process.BaseProcess.join = _patched_join(_mp_process.BaseProcess.join)
+        _mp_process.BaseProcess.start = _patched_start(_mp_process.BaseProcess.start)

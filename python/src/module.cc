@@ -443,6 +443,7 @@ PYBIND11_MODULE(_lockgraph, m) {
   m.def("_before_thread_start", &BeforeThreadStart);
   m.def("_begin_thread", &BeginThread);
   m.def("_after_thread_join", [](uint32_t tid) { lockgraph::runtime::AfterThreadJoin(tid); });
+  m.def("_spawn_token", []() { return lockgraph::runtime::SpawnToken(); });
   m.def("_after_process_join",
         [](uint64_t pid) { lockgraph::runtime::AfterProcessJoin(pid); });
 }

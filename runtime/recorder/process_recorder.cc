@@ -10,7 +10,9 @@
 #include <new>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "lockgraph/internal/raw_sync.h"
 #include "runtime/base/signal_block.h"
 #include "runtime/base/stderr.h"
@@ -57,6 +59,34 @@ ProcessRecorder& ProcessRecorder::Get() {
   return *runtime;
 }
 
+namespace {
+
+// Where a process started by exec was started from, as its parent said in
+// LOCKGRAPH_SPAWNED_BY ("ppid:realtime_ns:tid:segment", SpawnToken()); all 0 if it did not,
+// or said it to another process (a grandchild inherits the variable; its ppid differs).
+struct SpawnOrigin {
+  uint64_t realtime_ns = 0;
+  uint32_t tid = 0;
+  uint32_t segment = 0;
+};
+
+SpawnOrigin SpawnedBy() {
+  const char* text = getenv("LOCKGRAPH_SPAWNED_BY");
+  if (text == nullptr) return {};
+  const std::vector<absl::string_view> parts = absl::StrSplit(text, ':');
+  uint64_t ppid = 0;
+  SpawnOrigin origin;
+  if (parts.size() != 4 || !absl::SimpleAtoi(parts[0], &ppid) ||
+      !absl::SimpleAtoi(parts[1], &origin.realtime_ns) ||
+      !absl::SimpleAtoi(parts[2], &origin.tid) || !absl::SimpleAtoi(parts[3], &origin.segment) ||
+      ppid != static_cast<uint64_t>(getppid()) || origin.tid == 0 || origin.realtime_ns == 0) {
+    return {};
+  }
+  return origin;
+}
+
+}  // namespace
+
 ProcessRecorder::ProcessRecorder() {
   start_monotonic_ns_ = internal::MonotonicNanos();
   start_tsc_ = ReadTsc();
@@ -73,7 +103,8 @@ ProcessRecorder::ProcessRecorder() {
   }
   ApplyLocked(options);
   steering_ = SteeringFromEnvironment();
-  StartTrace(/*forked_child=*/false, 0, 0);
+  const SpawnOrigin origin = SpawnedBy();
+  StartTrace(/*forked_child=*/false, origin.tid, origin.segment, origin.realtime_ns);
 }
 
 void ProcessRecorder::ApplyLocked(const Options& options) {
@@ -101,12 +132,14 @@ TscClock ProcessRecorder::tsc_clock() const {
   return clock;
 }
 
-void ProcessRecorder::StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent_segment) {
+void ProcessRecorder::StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent_segment,
+                                 uint64_t spawned_by_realtime_ns) {
   format::ProcessRecord process;
   process.pid = static_cast<uint64_t>(getpid());
   process.ppid = static_cast<uint64_t>(getppid());
   process.parent_tid = parent_tid;
   process.parent_segment = parent_segment;
+  process.spawned_by_realtime_ns = spawned_by_realtime_ns;
   process.mode = options_.mode == Mode::kFull ? format::TraceMode::kFull : format::TraceMode::kDeps;
   process.realtime_ns = static_cast<uint64_t>(start_realtime_ns_);
   process.monotonic_ns = static_cast<uint64_t>(start_monotonic_ns_);

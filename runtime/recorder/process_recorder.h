@@ -75,6 +75,8 @@ class ProcessRecorder {
   // The thread is exiting: flushes its counts, writes its end record, frees the state.
   void RetireThreadState(ThreadState* ts) ABSL_LOCKS_EXCLUDED(threads_mu_);
   std::string ThreadName(uint32_t tid) const ABSL_LOCKS_EXCLUDED(threads_mu_);
+  // CLOCK_REALTIME when this process's recorder started (its process record's realtime_ns).
+  uint64_t start_realtime_ns() const { return static_cast<uint64_t>(start_realtime_ns_); }
   // The calling thread `ts` has a name only now (a hosted language named it after the
   // interposer saw it start): its start record is written again with the name.
   void RenameThread(ThreadState* ts, std::string name) ABSL_LOCKS_EXCLUDED(threads_mu_);
@@ -119,7 +121,10 @@ class ProcessRecorder {
  private:
   ProcessRecorder();
   void ApplyLocked(const Options& options) ABSL_EXCLUSIVE_LOCKS_REQUIRED(options_mu_);
-  void StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent_segment)
+  // `spawned_by_realtime_ns`: this process was started by exec from the process that started
+  // at that time, its thread parent_tid in parent_segment (format::ProcessRecord).
+  void StartTrace(bool forked_child, uint32_t parent_tid, uint32_t parent_segment,
+                  uint64_t spawned_by_realtime_ns = 0)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(options_mu_);
 
  public:

@@ -474,6 +474,13 @@ SpawnPoint BeforeThreadStart() {
   return point;
 }
 
+std::string SpawnToken() {
+  const SpawnPoint point = BeforeThreadStart();
+  if (point.parent == 0) return {};
+  return absl::StrCat(getpid(), ":", ProcessRecorder::Get().start_realtime_ns(), ":",
+                      point.parent, ":", point.segment);
+}
+
 void BeginThread(SpawnPoint from, std::string name) {
   if (t_thread != nullptr || t_exited) return;
   CreateState(from, std::move(name));

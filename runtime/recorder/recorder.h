@@ -194,6 +194,10 @@ struct SpawnPoint {
 SpawnPoint BeforeThreadStart();
 // First thing in the new thread.
 void BeginThread(SpawnPoint from, std::string name);
+// In the parent, before it starts a process by exec (Python's multiprocessing "spawn"): what
+// the new process's LOCKGRAPH_SPAWNED_BY must say so that the parent's past, up to here, is
+// ordered before it ("pid:realtime_ns:tid:segment"). Opens a new segment of the caller.
+std::string SpawnToken();
 // In the joiner, after `joined` ended: opens a new segment of the joiner.
 void AfterThreadJoin(uint32_t joined);
 // In the joiner, after its forked child process `child_pid` ended (lockgraph::Process::join):

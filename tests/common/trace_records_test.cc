@@ -68,7 +68,8 @@ constexpr uint32_t kU32Max = std::numeric_limits<uint32_t>::max();
 // Every field of a record, for comparing a decoded record with the original.
 auto Tie(const ProcessRecord& r) {
   return std::tie(r.pid, r.ppid, r.parent_tid, r.parent_segment, r.mode, r.realtime_ns,
-                  r.monotonic_ns, r.exe_sid, r.options_sid, r.version_sid);
+                  r.monotonic_ns, r.exe_sid, r.options_sid, r.version_sid,
+                  r.spawned_by_realtime_ns);
 }
 auto Tie(const StringRecord& r) { return std::tie(r.id, r.text); }
 auto Tie(const ModuleRecord& r) {
@@ -125,7 +126,8 @@ ProcessRecord SampleProcess() {
           .monotonic_ns = 987654321012ull,
           .exe_sid = 1,
           .options_sid = 2,
-          .version_sid = kU64Max};
+          .version_sid = kU64Max,
+          .spawned_by_realtime_ns = 1699999999000000000ull};
 }
 StringRecord SampleString() {
   static constexpr char kText[] = "/src/bank.cc\0with nul \xff";
@@ -274,6 +276,7 @@ Record WithoutAppendedFields(Record record) {
     cls->object_module = cls->object_offset = cls->first_use_stack_id = 0;
   }
   if (auto* module = std::get_if<ModuleRecord>(&record)) module->function_sid = 0;
+  if (auto* process = std::get_if<ProcessRecord>(&record)) process->spawned_by_realtime_ns = 0;
   return record;
 }
 

@@ -340,6 +340,19 @@ TEST_P(PythonProcesses, ProcessLocksWrittenWithLockgraphMeetToo) {
   EXPECT_THAT(Classes(deadlocks[0]), UnorderedElementsAre("index", "journal"));
 }
 
+// Start and join order a parent's orders before and after a child's opposite one, when the
+// parent forks or spawns the child (not under forkserver: docs/python.md).
+TEST(PythonProcessOrder, StartAndJoinOrderParentAndChild) {
+  for (const char* method : {"fork", "spawn"}) {
+    const auto run = RunUnmodified(Program("mp_ordered.py"), {method});
+    ASSERT_EQ(run->result.exit_code, 0) << method << run->result.stderr_text;
+    const json report = run->Json();
+    EXPECT_THAT(Counts(report), ElementsAre(0, 0, 0, 0)) << method << report.dump(1);
+    const std::string explained = RunLockgraph({"analyze", "--explain", run->traces()}).stdout_text;
+    EXPECT_THAT(explained, HasSubstr("ruled out")) << method;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(StartMethods, PythonProcesses,
                          ::testing::Values("fork", "spawn", "forkserver"));
 
