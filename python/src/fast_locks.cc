@@ -133,34 +133,28 @@ PyObject* Enter(PyObject* self, PyObject*) {
   Py_RETURN_TRUE;
 }
 
-// release(): releasing a lock that is not held is reported by lockgraph, and raises
-// RuntimeError as threading does.
-PyObject* LockRelease(PyObject* self, PyObject*) {
-  PyLock* object = Built<Lock>(self);
+// Whether threading lets the caller release the lock: a Lock anyone holds, an RLock the
+// caller owns; and threading's error when not.
+bool Releasable(Lock& lock) { return lock.locked(); }
+bool Releasable(RLock& lock) { return lock.is_owned(); }
+template <class L>
+constexpr const char* kNotReleasable =
+    std::is_same_v<L, Lock> ? "release unlocked lock" : "cannot release un-acquired lock";
+
+// release() and __exit__: a release threading refuses is still made, so lockgraph reports the
+// misuse, and raises RuntimeError as threading does.
+template <class L>
+PyObject* Release(PyObject* self, PyObject*) {
+  PyLockObject<L>* object = Built<L>(self);
   if (object == nullptr) return nullptr;
-  const bool was_locked = object->lock().locked();
+  const bool releasable = Releasable(object->lock());
   object->lock().unlock();
-  if (!was_locked) {
-    PyErr_SetString(PyExc_RuntimeError, "release unlocked lock");
+  if (!releasable) {
+    PyErr_SetString(PyExc_RuntimeError, kNotReleasable<L>);
     return nullptr;
   }
   Py_RETURN_NONE;
 }
-
-PyObject* RLockRelease(PyObject* self, PyObject*) {
-  PyRLock* object = Built<RLock>(self);
-  if (object == nullptr) return nullptr;
-  const bool owned = object->lock().is_owned();
-  object->lock().unlock();
-  if (!owned) {
-    PyErr_SetString(PyExc_RuntimeError, "cannot release un-acquired lock");
-    return nullptr;
-  }
-  Py_RETURN_NONE;
-}
-
-PyObject* LockExit(PyObject* self, PyObject*) { return LockRelease(self, nullptr); }
-PyObject* RLockExit(PyObject* self, PyObject*) { return RLockRelease(self, nullptr); }
 
 PyObject* Locked(PyObject* self, PyObject*) {
   PyLock* object = Built<Lock>(self);
@@ -205,22 +199,22 @@ PyMethodDef g_lock_methods[] = {
      "acquire(blocking=True, timeout=-1) -> bool"},
     {"acquire_lock", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Acquire<Lock>)),
      METH_FASTCALL | METH_KEYWORDS, nullptr},
-    {"release", LockRelease, METH_NOARGS, "release()"},
-    {"release_lock", LockRelease, METH_NOARGS, nullptr},
+    {"release", Release<Lock>, METH_NOARGS, "release()"},
+    {"release_lock", Release<Lock>, METH_NOARGS, nullptr},
     {"locked", Locked, METH_NOARGS, "locked() -> bool"},
     {"locked_lock", Locked, METH_NOARGS, nullptr},
     {"__enter__", Enter<Lock>, METH_NOARGS, nullptr},
-    {"__exit__", LockExit, METH_VARARGS, nullptr},
+    {"__exit__", Release<Lock>, METH_VARARGS, nullptr},
     {"_at_fork_reinit", AtForkReinit<Lock>, METH_NOARGS, nullptr},
     {nullptr, nullptr, 0, nullptr}};
 
 PyMethodDef g_rlock_methods[] = {
     {"acquire", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Acquire<RLock>)), METH_FASTCALL | METH_KEYWORDS,
      "acquire(blocking=True, timeout=-1) -> bool"},
-    {"release", RLockRelease, METH_NOARGS, "release()"},
+    {"release", Release<RLock>, METH_NOARGS, "release()"},
     {"_is_owned", IsOwned, METH_NOARGS, nullptr},
     {"__enter__", Enter<RLock>, METH_NOARGS, nullptr},
-    {"__exit__", RLockExit, METH_VARARGS, nullptr},
+    {"__exit__", Release<RLock>, METH_VARARGS, nullptr},
     {"_at_fork_reinit", AtForkReinit<RLock>, METH_NOARGS, nullptr},
     {nullptr, nullptr, 0, nullptr}};
 

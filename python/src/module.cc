@@ -39,6 +39,15 @@ std::chrono::nanoseconds Timeout(const py::object& timeout) {
   return out;
 }
 
+// A lock's acquire timeout: None or -1 for none (threading's and multiprocessing's spelling).
+std::chrono::nanoseconds LockTimeout(const py::object& timeout) {
+  std::chrono::nanoseconds out = kForever;
+  if (!timeout.is_none() && !ParseTimeout(timeout.ptr(), /*minus_one_is_none=*/true, &out)) {
+    throw py::error_already_set();
+  }
+  return out;
+}
+
 // threading's errors are RuntimeErrors.
 [[noreturn]] void RaiseRuntimeError(const char* message) {
   PyErr_SetString(PyExc_RuntimeError, message);
@@ -82,12 +91,7 @@ class PyCondition {
   }
 
   bool acquire(bool blocking, const py::object& timeout) {
-    std::chrono::nanoseconds t = kForever;
-    if (!timeout.is_none()) {
-      if (!ParseTimeout(timeout.ptr(), /*minus_one_is_none=*/true, &t)) {
-        throw py::error_already_set();
-      }
-    }
+    const std::chrono::nanoseconds t = LockTimeout(timeout);
     At at;
     return condition_->acquire(blocking, t);
   }
@@ -322,12 +326,7 @@ class PyProcessLock {
     lock_ = std::make_unique<ProcessLock>(name);
   }
   bool acquire(bool blocking, const py::object& timeout) {
-    std::chrono::nanoseconds t = kForever;
-    if (!timeout.is_none()) {
-      if (!ParseTimeout(timeout.ptr(), /*minus_one_is_none=*/true, &t)) {
-        throw py::error_already_set();
-      }
-    }
+    const std::chrono::nanoseconds t = LockTimeout(timeout);
     At at;
     return lock_->acquire(blocking, t);
   }
