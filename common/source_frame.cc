@@ -42,7 +42,7 @@ bool IsLibraryFrame(const SourceFrame& frame) {
   // lockgraph's own Python package; installed packages of the program's are its code.
   return (absl::StrContains(frame.file, "/lib/python3") &&
           !absl::StrContains(frame.file, "-packages/")) ||
-         absl::StrContains(frame.file, "/lockgraph/_");
+         absl::StartsWith(frame.file, "<frozen ") || absl::StrContains(frame.file, "/lockgraph/_");
 }
 
 std::string FormatFrame(const SourceFrame& frame) {

@@ -151,7 +151,11 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
     }
   }
   // The user's own options stay; the trace path is lockgraph's.
-  absl::StrAppend(&options, options.empty() ? "" : ":", "trace=", trace_dir, "/%p.lgtrace");
+  // Absolute: the program may change its working directory before it writes (a test
+  // harness that runs each test in a directory of its own does).
+  const std::string absolute_dir = std::filesystem::absolute(trace_dir, error).string();
+  absl::StrAppend(&options, options.empty() ? "" : ":", "trace=",
+                  absolute_dir.empty() ? trace_dir : absolute_dir, "/%p.lgtrace");
   if (!settings.options.empty()) absl::StrAppend(&options, ":", settings.options);
   env.insert(env.end(), settings.env.begin(), settings.env.end());
   env.push_back("LD_PRELOAD=" + preloads);

@@ -65,6 +65,10 @@ class ABSL_LOCKABLE Lock {
   // True if some thread holds the lock (a snapshot).
   bool locked() const { return word_.load(std::memory_order_relaxed) != 0; }
 
+  // Free again, whoever held it, and nothing reported (Python's _at_fork_reinit: in a forked
+  // child the holder may be a thread that does not exist). The holder forgets it.
+  void reinit();
+
  private:
   friend class Condition;
 

@@ -54,6 +54,9 @@ class ABSL_LOCKABLE RLock {
   // True if the calling thread holds the lock.
   bool is_owned() const;
 
+  // Free again, whoever owned it, and nothing reported (Python's _at_fork_reinit).
+  void reinit();
+
  private:
   friend class Condition;
 

@@ -168,14 +168,13 @@ PyObject* IsOwned(PyObject* self, PyObject*) {
   return PyBool_FromLong(object->lock().is_owned());
 }
 
-// After fork, threading makes the locks it keeps usable again in the child: a new lock, as
-// the holder may be a thread the child does not have. The old one is abandoned, not destroyed
-// (destroying a lock another thread held would be reported as misuse).
+// After fork, threading makes the locks it keeps usable again in the child: free, and
+// forgotten by a holder the child may not have.
 template <class L>
 PyObject* AtForkReinit(PyObject* self, PyObject*) {
   PyLockObject<L>* object = Built<L>(self);
   if (object == nullptr) return nullptr;
-  new (object->storage) L();
+  object->lock().reinit();
   Py_RETURN_NONE;
 }
 

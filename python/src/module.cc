@@ -200,12 +200,7 @@ class PyEvent {
     At at;
     return event_->wait(t);
   }
-  // After fork, in the child (threading's Thread keeps an Event): a new event, same state.
-  void at_fork_reinit() {
-    const bool was_set = event_->is_set();
-    event_ = std::make_unique<Event>();
-    if (was_set) event_->set();
-  }
+
 
  private:
   std::unique_ptr<Event> event_;
@@ -404,7 +399,8 @@ PYBIND11_MODULE(_lockgraph, m) {
       .def("is_set", &PyEvent::is_set)
       .def("isSet", &PyEvent::is_set)
       .def("wait", &PyEvent::wait, py::arg("timeout") = py::none())
-      .def("_at_fork_reinit", &PyEvent::at_fork_reinit);
+      // threading's Event re-makes its condition's lock after fork; this one has no lock.
+      .def("_at_fork_reinit", [](PyEvent&) {});
 
   py::class_<PyQueue>(m, "_Queue")
       .def(py::init<int64_t, py::object>(), py::arg("maxsize") = 0, py::arg("name") = py::none())

@@ -4,6 +4,7 @@
 #include "runtime/base/futex_lock.h"
 #include "runtime/online/live_deadlock.h"
 #include "runtime/online/steering.h"
+#include "runtime/recorder/process_recorder.h"
 #include "runtime/recorder/recorder.h"
 
 namespace lockgraph {
@@ -75,6 +76,18 @@ bool Lock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t ca
   return true;
 }
 
+namespace {
+
+// A wait for a Lock the waiter holds ends its slice by deadlock_check, to look again.
+internal::Deadline SelfWaitSlice(int64_t start_ns, internal::Deadline slice) {
+  const int64_t check_ns = runtime::ProcessRecorder::Get().deadlock_check_ns();
+  if (check_ns <= 0) return slice;
+  const internal::Deadline check = internal::Deadline::At(start_ns + check_ns);
+  return check.monotonic_ns() < slice.monotonic_ns() || slice.never() ? check : slice;
+}
+
+}  // namespace
+
 bool Lock::LockSlow(std::chrono::nanoseconds timeout, uint8_t flags, uintptr_t caller_pc) {
   if (flags == 0) runtime::MaybeSteer(handle_);
   if (runtime::TryLockWord(word_)) {  // the first lock of this thread, or the lock came free
@@ -86,8 +99,14 @@ bool Lock::LockSlow(std::chrono::nanoseconds timeout, uint8_t flags, uintptr_t c
   // holder for a moment; it only names threads in reports, never decides misuse.
   const uint32_t holder = owner_.load(std::memory_order_relaxed);
   const uintptr_t holder_pc = owner_pc_.load(std::memory_order_relaxed);
+  // Python code (a foreign caller) may wait for a Lock it holds on purpose, for another
+  // thread to release it (a Lock used as a signal): a deadlock only if none has after
+  // deadlock_check.
+  bool waits_for_itself = false;
   if (ABSL_PREDICT_FALSE(ts != nullptr && runtime::IsHeldByCaller(ts, handle_))) {
-    if (flags == 0) {
+    if (flags == 0 && runtime::t_foreign_pc != 0) {
+      waits_for_itself = true;
+    } else if (flags == 0) {
       runtime::SelfDeadlock(ts, handle_, caller_pc);  // it would wait forever
     } else {
       runtime::ReportMisuse(ts, &handle_, format::MisuseKind::kSelfDeadlock, ts->tid,
@@ -101,7 +120,16 @@ bool Lock::LockSlow(std::chrono::nanoseconds timeout, uint8_t flags, uintptr_t c
   const int64_t start = internal::MonotonicNanos();
   runtime::LockWait wait(ts, handle_, flags, caller_pc, internal::Deadline::After(timeout));
   bool acquired;
-  while (!(acquired = runtime::LockWordSlow(word_, wait.Slice())) && wait.Continue()) {
+  while (!(acquired = runtime::LockWordSlow(word_, waits_for_itself
+                                                        ? SelfWaitSlice(start, wait.Slice())
+                                                        : wait.Slice())) &&
+         wait.Continue()) {
+    if (waits_for_itself && internal::MonotonicNanos() - start >= runtime::ProcessRecorder::Get()
+                                                                       .deadlock_check_ns() &&
+        runtime::IsHeldByCaller(ts, handle_)) {
+      waits_for_itself = false;
+      runtime::SelfDeadlock(ts, handle_, caller_pc);  // no one released it
+    }
   }
   runtime::RecordContention(ts, handle_, internal::MonotonicNanos() - start, holder, holder_pc,
                             !acquired, caller_pc);
@@ -121,6 +149,17 @@ void Lock::unlock() {
     return;
   }
   UnlockSlow();
+}
+
+void Lock::reinit() {
+  if (word_.load(std::memory_order_relaxed) != 0) {
+    ThreadState* ts = CurrentThread();
+    if (ts == nullptr || runtime::PopHeld(ts, handle_) != runtime::PopResult::kPopped) {
+      runtime::ReleasedByOtherThread(0, handle_);  // whoever holds it forgets it
+    }
+    owner_.store(0, std::memory_order_relaxed);
+    runtime::UnlockWord(word_);
+  }
 }
 
 void Lock::UnlockSlow() {

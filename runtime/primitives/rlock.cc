@@ -102,6 +102,20 @@ void RLock::unlock() {
   UnlockSlow();
 }
 
+void RLock::reinit() {
+  if (word_.load(std::memory_order_relaxed) == 0) return;
+  ThreadState* ts = CurrentThread();
+  const uint32_t owner = owner_.load(std::memory_order_relaxed);
+  if (ts != nullptr && owner == ts->tid) {
+    runtime::PopHeld(ts, handle_);
+  } else {
+    runtime::ReleasedByOtherThread(owner, handle_);  // the owner forgets it
+  }
+  depth_ = 0;
+  owner_.store(0, std::memory_order_relaxed);
+  runtime::UnlockWord(word_);
+}
+
 void RLock::UnlockSlow() {
   ThreadState* ts = CurrentThread();
   const uint32_t me = OwnerId(ts);

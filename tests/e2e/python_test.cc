@@ -175,6 +175,22 @@ TEST(PythonUnmodified, AbbaIsReportedWithItsFourPythonLines) {
                                                                    "deposit takes audit_log"))));
 }
 
+// A relative --trace-dir is the directory lockgraph run was started in, wherever the program
+// goes (CPython's test runner works in a directory of its own).
+TEST(PythonUnmodified, RelativeTraceDirHoldsTheTracesOfAProgramThatChangesDirectory) {
+  TempDir dir;
+  const ProcessResult run = RunProcess(
+      {LockgraphCommand(), "run", "--trace-dir", "traces", "--", kPython, "-c",
+       "import os, runpy; os.chdir('/'); runpy.run_path('" + Program("abba.py") + "')"},
+      {absl::StrCat("LOCKGRAPH_OPTIONS=", kNoLongWaits)}, dir.path());
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_THAT(run.stderr_text, Not(HasSubstr("failed")));
+  const ProcessResult analysis =
+      RunLockgraph({"analyze", "--format=json", "--fail-on=never", dir.path() + "/traces"});
+  ASSERT_EQ(analysis.exit_code, 0) << analysis.stderr_text;
+  EXPECT_THAT(FindingsOf(json::parse(analysis.stdout_text), "deadlock"), SizeIs(1));
+}
+
 TEST(PythonUnmodified, ThreeThreadCycleNamesEveryLock) {
   const auto run = RunUnmodified(Program("three_cycle.py"));
   ASSERT_EQ(run->result.exit_code, 0) << run->result.stderr_text;
