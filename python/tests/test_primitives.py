@@ -68,6 +68,32 @@ class LockTest(unittest.TestCase):
         waiter.join()
         lock.release()
 
+    def test_a_holder_may_wait_for_another_thread_to_release(self):
+        # A Lock used as a signal: its holder takes it again, another thread releases it.
+        lock = lockgraph.Lock()
+        ready = lockgraph.Event()
+
+        def wait_for_release():
+            lock.acquire()
+            ready.set()
+            lock.acquire()  # waits until the main thread releases it
+
+        waiter = lockgraph.Thread(target=wait_for_release)
+        waiter.start()
+        ready.wait(30)
+        lock.release()
+        waiter.join(30)
+        self.assertFalse(waiter.is_alive())
+        self.assertTrue(lock.locked())
+
+    def test_at_fork_reinit_frees_a_held_lock(self):
+        for make in (lockgraph.Lock, lockgraph.RLock):
+            lock = make()
+            lock.acquire()
+            lock._at_fork_reinit()
+            self.assertTrue(lock.acquire(False))
+            lock.release()
+
     def test_weakref_and_repr(self):
         import weakref
 

@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lockgraph/event.h"
+#include "lockgraph/rlock.h"
 #include "lockgraph/thread.h"
 #include "tests/runtime/primitives/lock_test_support.h"
 #include "tests/runtime/trace_fixture.h"
@@ -512,6 +513,54 @@ TEST(Lock, ManyLocksCanBeHeldAtOnce) {
   for (auto& lock : locks) EXPECT_TRUE(lock->locked());
   for (auto it = locks.rbegin(); it != locks.rend(); ++it) (*it)->unlock();
   for (auto& lock : locks) EXPECT_FALSE(lock->locked());
+}
+
+// reinit(), Python's _at_fork_reinit: the lock is free, its holder forgets it, nothing is
+// reported, and the object is used on (a later dependency reads no stale held entry).
+TEST_F(LockDestroyedWhileHeld, ReinitByItsHolderFreesItQuietly) {
+  lockgraph::Thread user([] {
+    lockgraph::Lock lock("Reinit.holder");
+    lock.lock();
+    lock.reinit();
+    EXPECT_FALSE(lock.locked());
+    TakeNestedLocks();
+    EXPECT_TRUE(lock.try_lock());
+    lock.unlock();
+  }, "user");
+  user.start();
+  user.join();
+  EXPECT_THAT(Misuses(ReadBack()), ::testing::IsEmpty());
+}
+
+TEST_F(LockDestroyedWhileHeld, ReinitOfAnotherThreadsLockMakesItsHolderForgetIt) {
+  lockgraph::Lock lock("Reinit.other");
+  lockgraph::Event held, reinitialized;
+  lockgraph::Thread holder([&] {
+    lock.lock();
+    held.set();
+    reinitialized.wait();
+    TakeNestedLocks();  // reads its held locks: the reinitialized one is no longer among them
+  }, "holder");
+  holder.start();
+  held.wait();
+  lock.reinit();
+  EXPECT_FALSE(lock.locked());
+  reinitialized.set();
+  holder.join();
+  EXPECT_THAT(Misuses(ReadBack()), ::testing::IsEmpty());
+  EXPECT_THAT(Dependencies(ReadBack(), "DestroyHeld."), ElementsAre("outer -> inner"));
+}
+
+TEST_F(LockDestroyedWhileHeld, RLockReinitForgetsEveryLevel) {
+  lockgraph::RLock rlock("Reinit.rlock");
+  rlock.lock();
+  rlock.lock();
+  rlock.reinit();
+  EXPECT_FALSE(rlock.is_owned());
+  TakeNestedLocks();
+  EXPECT_TRUE(rlock.try_lock());
+  rlock.unlock();
+  EXPECT_THAT(Misuses(ReadBack()), ::testing::IsEmpty());
 }
 
 }  // namespace
