@@ -249,3 +249,7 @@ def install():
     if not getattr(_mp_process.BaseProcess.join, "_lockgraph", False):
         _mp_process.BaseProcess.join = _patched_join(_mp_process.BaseProcess.join)
         _mp_process.BaseProcess.start = _patched_start(_mp_process.BaseProcess.start)
+
+
+for _class in (ProcessLock, ProcessRLock, Process, ProcessQueue):
+    _class.__module__ = "lockgraph"

@@ -8,6 +8,7 @@ import queue as _queue
 import threading as _threading
 import time as _time
 import types as _types
+import warnings as _warnings
 
 from . import _lockgraph
 
@@ -22,7 +23,22 @@ BrokenBarrierError = _threading.BrokenBarrierError
 
 Lock = _lockgraph.Lock
 RLock = _lockgraph.RLock
-Event = _lockgraph.Event
+
+
+class Event(_lockgraph.Event):
+    """threading.Event: ``set``, ``clear``, ``is_set``, ``wait(timeout=None)``."""
+
+    def __init__(self, name=None):
+        super().__init__(name)
+
+    def isSet(self):
+        _warnings.warn("isSet() is deprecated, use is_set() instead", DeprecationWarning,
+                       stacklevel=2)
+        return self.is_set()
+
+    def __repr__(self):
+        state = "set" if self.is_set() else "unset"
+        return f"<{type(self).__module__}.{type(self).__qualname__} at {id(self):#x}: {state}>"
 
 
 class Condition(_lockgraph.Condition):
@@ -30,6 +46,18 @@ class Condition(_lockgraph.Condition):
 
     def __init__(self, lock=None, name=None):
         super().__init__(lock, name)
+
+    def notifyAll(self):
+        _warnings.warn("notifyAll() is deprecated, use notify_all() instead",
+                       DeprecationWarning, stacklevel=2)
+        self.notify_all()
+
+    def __repr__(self):
+        lock = self._lock
+        if lock is None:  # the condition's own RLock
+            state = "locked" if self._is_owned() else "unlocked"
+            lock = f"<{state} lockgraph.RLock object at {id(self):#x}>"
+        return f"<Condition({lock!r})>" if not isinstance(lock, str) else f"<Condition({lock})>"
 
     def wait_for(self, predicate, timeout=None):
         end = None if timeout is None else _time.monotonic() + timeout
@@ -52,6 +80,10 @@ class Semaphore(_lockgraph._Semaphore):
     def __init__(self, value=1, name=None):
         super().__init__(value, name, False)
 
+    def __repr__(self):
+        return (f"<{type(self).__module__}.{type(self).__qualname__} at {id(self):#x}: "
+                f"value={self._value()}>")
+
 
 class BoundedSemaphore(_lockgraph._Semaphore):
     """threading.BoundedSemaphore: a release above the initial value raises ValueError (and
@@ -59,6 +91,11 @@ class BoundedSemaphore(_lockgraph._Semaphore):
 
     def __init__(self, value=1, name=None):
         super().__init__(value, name, True)
+        self._initial_value = value
+
+    def __repr__(self):
+        return (f"<{type(self).__module__}.{type(self).__qualname__} at {id(self):#x}: "
+                f"value={self._value()}/{self._initial_value}>")
 
 
 class Barrier(_Barrier):
@@ -125,3 +162,8 @@ class Queue(_lockgraph._Queue, metaclass=_QueueStandsIn):
         return self.get(False)
 
     __class_getitem__ = classmethod(_types.GenericAlias)
+
+
+# Reports and reprs name them as the package's: lockgraph.Barrier, lockgraph.Event, ...
+for _class in (Condition, Semaphore, BoundedSemaphore, Barrier, Thread, Queue, Event):
+    _class.__module__ = "lockgraph"

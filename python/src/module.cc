@@ -92,6 +92,9 @@ class PyCondition {
 
   bool acquire(bool blocking, const py::object& timeout) {
     const std::chrono::nanoseconds t = LockTimeout(timeout);
+    if (!blocking && t != kForever) {
+      throw py::value_error("can't specify a timeout for a non-blocking call");
+    }
     At at;
     return condition_->acquire(blocking, t);
   }

@@ -30,10 +30,11 @@ inline bool ParseTimeout(PyObject* timeout, bool minus_one_is_none, std::chrono:
                                           : "'timeout' must be a non-negative number");
     return false;
   }
-  // Beyond about 292 years a wait is forever.
-  if (seconds > 9.2e9) {
-    *out = kForever;
-    return true;
+  // threading's limit (_thread.TIMEOUT_MAX), past which it raises OverflowError.
+  constexpr double kTimeoutMax = 9223372036.0;
+  if (seconds > kTimeoutMax) {
+    PyErr_SetString(PyExc_OverflowError, "timeout value is too large");
+    return false;
   }
   *out = std::chrono::nanoseconds(static_cast<int64_t>(seconds * 1e9));
   return true;
