@@ -163,7 +163,9 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
     env.push_back("PYTHONPATH=" + python_path);
     // The preload leaves CPython's own locks alone from the start (sync_interposers.cc).
     env.push_back("LOCKGRAPH_PYTHON_BOOTSTRAP=" + python_parent + "/lockgraph/_bootstrap");
+#ifdef LOCKGRAPH_PYTHON_VERSION  // the Python the package is built for, if built here
     env.push_back("LOCKGRAPH_PYTHON_VERSION=" LOCKGRAPH_PYTHON_VERSION);
+#endif
   }
   env.push_back("LOCKGRAPH_OPTIONS=" + options);
 
