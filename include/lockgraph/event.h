@@ -37,7 +37,10 @@ class Event {
   void Received();  // full mode: logs the set() a successful wait() saw
 
   std::atomic<uint32_t> flag_{0};
-  std::atomic<uint32_t> sets_{0};  // bumped by every set(): the futex word waiters sleep on
+  std::atomic<uint32_t> sets_{0};   // bumped by every set() before the flag: numbers it
+  // Bumped by every set() after the flag: the futex word waiters sleep on. A waiter reads it
+  // before it looks at the flag, so a set() whose flag it missed changes it before it sleeps.
+  std::atomic<uint32_t> wakes_{0};
   std::atomic<uint32_t> waiters_{0};
   internal::SyncHandle handle_;
 };

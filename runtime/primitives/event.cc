@@ -18,7 +18,8 @@ Event::~Event() { internal::UnregisterSync(handle_); }
 void Event::set() {
   const uint32_t seq = sets_.fetch_add(1, std::memory_order_seq_cst) + 1;
   flag_.store(1, std::memory_order_seq_cst);
-  if (waiters_.load(std::memory_order_seq_cst) > 0) runtime::FutexWake(sets_, INT_MAX);
+  wakes_.fetch_add(1, std::memory_order_seq_cst);
+  if (waiters_.load(std::memory_order_seq_cst) > 0) runtime::FutexWake(wakes_, INT_MAX);
   runtime::ThreadState* ts = runtime::CurrentThread();
   runtime::LogSignal(ts, format::EventOp::kSend, handle_, seq);
 }
@@ -41,16 +42,19 @@ bool Event::wait(std::chrono::nanoseconds timeout) {
   if (timeout.count() <= 0) return false;
   const int64_t start = internal::MonotonicNanos();
   const internal::Deadline deadline = internal::Deadline::After(timeout);
-  // Announce the waiter before the last look at the flag (set() reads waiters_ after
-  // bumping sets_), so a set() in between either is seen or wakes the futex. A set() during
-  // the wait counts even if clear() followed it.
+  // Announce the waiter, then read wakes_, then look at the flag: a set() whose flag store
+  // that look misses bumps wakes_ after it, so the futex wait returns at once; one that
+  // came before is seen. (Waiting on sets_, bumped before the flag, lost such a set(): the
+  // waiter could read the new count, miss the flag and sleep through the wake.) A set()
+  // during the wait counts even if clear() followed it.
   waiters_.fetch_add(1, std::memory_order_seq_cst);
   const uint32_t sets_seen = sets_.load(std::memory_order_seq_cst);
   bool set = false;
   for (;;) {
+    const uint32_t wakes_seen = wakes_.load(std::memory_order_seq_cst);
     set = flag_.load(std::memory_order_seq_cst) != 0 ||
           sets_.load(std::memory_order_acquire) != sets_seen;
-    if (set || !runtime::FutexWait(sets_, sets_seen, deadline)) break;
+    if (set || !runtime::FutexWait(wakes_, wakes_seen, deadline)) break;
   }
   set = set || flag_.load(std::memory_order_acquire) != 0;
   waiters_.fetch_sub(1, std::memory_order_relaxed);

@@ -131,4 +131,28 @@ TEST(Event, HandsOffInBothDirections) {
   EXPECT_EQ(ball, kRounds);
 }
 
+// Many hand-offs, each a set() racing a wait() that has just begun: a set() whose flag the
+// waiter misses must still wake it. (Waiting on the counter that set() bumps before its flag
+// could sleep through the wake: the Queue tests, under TSan, hung once that way.) The window
+// is a few instructions wide: this exercises it, and a lost wake-up hangs here (the waits
+// are untimed so that one cannot pass unnoticed); 20,000 rounds did not hit it with the old
+// code outside TSan, so the argument in event.cc is what shows the fix.
+TEST(Event, NoSetIsLostInManyHandOffs) {
+  constexpr int kRounds = 20000;
+  lockgraph::Event ping("NoSetIsLost.ping"), pong("NoSetIsLost.pong");
+  std::thread ponger([&] {
+    for (int i = 0; i < kRounds; ++i) {
+      ASSERT_TRUE(ping.wait());
+      ping.clear();
+      pong.set();
+    }
+  });
+  for (int i = 0; i < kRounds; ++i) {
+    ping.set();
+    ASSERT_TRUE(pong.wait());
+    pong.clear();
+  }
+  ponger.join();
+}
+
 }  // namespace
