@@ -147,7 +147,7 @@ void ProcessRecorder::StartTrace(bool forked_child, uint32_t parent_tid, uint32_
     // The new file must define its dependencies again before counting them.
     RuntimeMutexLock hold(deps_mu_);
     deps_.clear();
-    trace_generation_.fetch_add(1, std::memory_order_acq_rel);
+    g_trace_generation.fetch_add(1, std::memory_order_acq_rel);
   }
   writer_.Start(options_.trace, forked_child, process, ExecutablePath(), options_text_,
                 kRuntimeVersion);
@@ -333,6 +333,7 @@ void ProcessRecorder::WriteStatistics() {
             {"dropped_events", dropped_events.load()},
             {"cache_evictions", cache_evictions.load()},
             {"long_waits", long_waits.load()},
+            {"dependency_cold_paths", dependency_cold_paths.load()},
             {"class_overflows", registry_.overflowed()},
             {"online_dropped_dependencies", checker_.dropped_dependencies()},
             {"online_truncated_searches", checker_.truncated_searches()},

@@ -98,7 +98,7 @@ class ProcessRecorder {
 
   // Bumped each time a new trace file starts (Configure with another path, fork): a
   // dependency id or count of an older generation belongs to a file that is closed.
-  uint32_t trace_generation() const { return trace_generation_.load(std::memory_order_acquire); }
+  uint32_t trace_generation() const { return g_trace_generation.load(std::memory_order_acquire); }
 
   // The trace id of dependency (tid, segment, key); *created says whether it is new.
   uint64_t DependencyId(uint32_t tid, uint32_t segment, uint64_t key, bool* created)
@@ -117,6 +117,8 @@ class ProcessRecorder {
   std::atomic<uint64_t> dropped_events{0};  // full mode: buffered across a trace switch
   std::atomic<uint64_t> cache_evictions{0};
   std::atomic<uint64_t> long_waits{0};
+  // Dependency lookups that took the cold path (a new dependency, or one the cache lost).
+  std::atomic<uint64_t> dependency_cold_paths{0};
 
  private:
   ProcessRecorder();
@@ -187,7 +189,6 @@ class ProcessRecorder {
   RuntimeMutex deadlocks_mu_;
   absl::flat_hash_set<std::vector<uint64_t>> reported_deadlocks_ ABSL_GUARDED_BY(deadlocks_mu_);
 
-  std::atomic<uint32_t> trace_generation_{0};
   RuntimeMutex deps_mu_;
   absl::flat_hash_map<std::tuple<uint32_t, uint32_t, uint64_t>, uint64_t> deps_
       ABSL_GUARDED_BY(deps_mu_);

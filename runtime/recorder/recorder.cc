@@ -29,6 +29,7 @@ namespace lockgraph::runtime {
 
 constinit thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC = nullptr;
 constinit thread_local int t_runtime_depth ABSL_ATTRIBUTE_INITIAL_EXEC = 0;
+constinit std::atomic<uint32_t> g_trace_generation{0};
 
 namespace {
 
@@ -165,8 +166,13 @@ void GrowCache(ProcessRecorder& rt, ThreadState* ts) {
   ts->cache = std::make_unique<DependencySlot[]>(old_size * 2);
   ts->cache_mask = old_size * 2 - 1;
   ts->cache_used = 0;
+  // A slot of a closed trace file is dropped, not carried over: stamped with the current
+  // generation, its dependency would count in a file that never defined it.
+  const uint32_t generation = rt.trace_generation();
   for (uint64_t i = 0; i < old_size; ++i) {
-    if (old[i].key != 0) InsertCache(rt, ts, old[i].key, old[i].dep_id, old[i].unflushed);
+    if (old[i].key != 0 && old[i].generation == generation) {
+      InsertCache(rt, ts, old[i].key, old[i].dep_id, old[i].unflushed);
+    }
   }
 }
 
@@ -248,8 +254,23 @@ uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, u
   // hold the trace writer's mutex, not recursive): the lock is taken and held as usual, its
   // dependency goes unrecorded, so the handler does not wait for its own thread.
   if (ABSL_PREDICT_FALSE(t_runtime_depth > 0)) return chain;
+  // A dependency cached outside its home slot (its window's first slot was taken) is only
+  // counted: no cold path, whose signal blocking and fork lock cost two system calls and a
+  // shared lock on every such acquisition. Safe without them as the hot path's probe is: a
+  // signal handler that grows the cache leaves the old array alive.
+  if (!ts->has_notices.load(std::memory_order_acquire)) {
+    const uint32_t generation = g_trace_generation.load(std::memory_order_relaxed);
+    for (uint64_t i = 1; i < kProbeWindow; ++i) {
+      DependencySlot& slot = ts->cache[(key + i) & ts->cache_mask];
+      if (slot.key == key && slot.generation == generation) {
+        ++slot.unflushed;
+        return chain;
+      }
+    }
+  }
   ColdPath cold;
   ProcessRecorder& rt = cold.recorder();
+  rt.dependency_cold_paths.fetch_add(1, std::memory_order_relaxed);
   if (ts->has_notices.load(std::memory_order_acquire)) {
     DrainNotices(ts);
     const int depth = ts->depth;
