@@ -147,7 +147,7 @@ void ProcessRecorder::StartTrace(bool forked_child, uint32_t parent_tid, uint32_
     // The new file must define its dependencies again before counting them.
     RuntimeMutexLock hold(deps_mu_);
     deps_.clear();
-    g_trace_generation.fetch_add(1, std::memory_order_acq_rel);
+    trace_generation_.fetch_add(1, std::memory_order_acq_rel);
   }
   writer_.Start(options_.trace, forked_child, process, ExecutablePath(), options_text_,
                 kRuntimeVersion);
@@ -165,9 +165,14 @@ void ProcessRecorder::Configure(const Options& options) {
   if (!new_trace) return;
   StartTrace(/*forked_child=*/false, 0, 0);
   // The new file starts with the threads alive now.
+  // Every thread's cached dependencies belong to the closed file: their next use records them
+  // again (NoteAcquire compares generations).
+  const auto generation = static_cast<uint16_t>(trace_generation());
   RuntimeMutexLock threads(threads_mu_);
   for (const auto& [tid, entry] : threads_) {
-    if (entry.state != nullptr) WriteThreadStart(tid, entry);
+    if (entry.state == nullptr) continue;
+    entry.state->cache_generation.store(generation, std::memory_order_relaxed);
+    WriteThreadStart(tid, entry);
   }
 }
 
@@ -197,6 +202,7 @@ ThreadState* ProcessRecorder::NewThreadState(uint32_t parent, uint32_t parent_se
   ts->cache = std::make_unique<DependencySlot[]>(kInitialCache);
   ts->cache_mask = kInitialCache - 1;
   ts->hold_mask = hold_mask();
+  ts->cache_generation.store(static_cast<uint16_t>(trace_generation()), std::memory_order_relaxed);
   ts->steer = steering_ != nullptr;
   ts->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
   if (full_mode()) {
@@ -407,6 +413,11 @@ void ProcessRecorder::AfterForkInChild(ThreadState* current) {
   {
     RuntimeMutexLock hold(options_mu_);
     StartTrace(/*forked_child=*/true, forking_tid_, forking_segment_);
+  }
+  // The child's one thread caches for the child's file.
+  if (current != nullptr) {
+    current->cache_generation.store(static_cast<uint16_t>(trace_generation()),
+                                    std::memory_order_relaxed);
   }
   if (current != nullptr) {
     RuntimeMutexLock hold(threads_mu_);

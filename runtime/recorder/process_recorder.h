@@ -98,7 +98,7 @@ class ProcessRecorder {
 
   // Bumped each time a new trace file starts (Configure with another path, fork): a
   // dependency id or count of an older generation belongs to a file that is closed.
-  uint32_t trace_generation() const { return g_trace_generation.load(std::memory_order_acquire); }
+  uint32_t trace_generation() const { return trace_generation_.load(std::memory_order_acquire); }
 
   // The trace id of dependency (tid, segment, key); *created says whether it is new.
   uint64_t DependencyId(uint32_t tid, uint32_t segment, uint64_t key, bool* created)
@@ -164,6 +164,7 @@ class ProcessRecorder {
   std::atomic<OnMisuse> on_misuse_{OnMisuse::kReport};
   std::atomic<OnDeadlock> on_deadlock_{OnDeadlock::kExit};
   std::atomic<int64_t> deadlock_check_ns_{1'000'000'000};
+  std::atomic<uint32_t> trace_generation_{0};
   std::unique_ptr<Steering> steering_;  // set once, before any thread state
 
   int64_t start_monotonic_ns_ = 0;

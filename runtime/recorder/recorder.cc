@@ -29,7 +29,6 @@ namespace lockgraph::runtime {
 
 constinit thread_local ThreadState* t_thread ABSL_ATTRIBUTE_INITIAL_EXEC = nullptr;
 constinit thread_local int t_runtime_depth ABSL_ATTRIBUTE_INITIAL_EXEC = 0;
-constinit std::atomic<uint32_t> g_trace_generation{0};
 
 namespace {
 
@@ -259,10 +258,10 @@ uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, u
   // shared lock on every such acquisition. Safe without them as the hot path's probe is: a
   // signal handler that grows the cache leaves the old array alive.
   if (!ts->has_notices.load(std::memory_order_acquire)) {
-    const uint32_t generation = g_trace_generation.load(std::memory_order_relaxed);
+    const uint16_t generation = ts->cache_generation.load(std::memory_order_relaxed);
     for (uint64_t i = 1; i < kProbeWindow; ++i) {
       DependencySlot& slot = ts->cache[(key + i) & ts->cache_mask];
-      if (slot.key == key && slot.generation == generation) {
+      if (slot.key == key && static_cast<uint16_t>(slot.generation) == generation) {
         ++slot.unflushed;
         return chain;
       }

@@ -73,10 +73,6 @@ inline uint32_t OwnerId(ThreadState* ts) {
   return ts != nullptr ? ts->tid : ExitingThreadId();
 }
 
-// The generation of the trace file being written (ProcessRecorder::trace_generation): a cached
-// dependency of an older one was defined in a closed file, and must be recorded again.
-extern constinit std::atomic<uint32_t> g_trace_generation;
-
 // Cold paths of the inline functions below.
 uint64_t NoteDependencySlow(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,
                             uint64_t key, uint64_t chain, uintptr_t caller_pc);
@@ -99,8 +95,10 @@ inline uint64_t NoteAcquire(ThreadState* ts, const internal::SyncHandle& sync, u
   const uint64_t chain = MixChain(ts->held[depth - 1].chain, sync.id, flags);
   const uint64_t key = (chain ^ (uint64_t{ts->segment} * 0xd6e8feb86659fd93ull)) | 1;
   DependencySlot& slot = ts->cache[key & ts->cache_mask];
+  // A slot of a closed trace file (Configure switched it) is recorded again, in the new one.
   if (ABSL_PREDICT_TRUE(slot.key == key &&
-                        slot.generation == g_trace_generation.load(std::memory_order_relaxed))) {
+                        static_cast<uint16_t>(slot.generation) ==
+                            ts->cache_generation.load(std::memory_order_relaxed))) {
     ++slot.unflushed;
     return chain;
   }

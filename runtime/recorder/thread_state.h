@@ -87,6 +87,10 @@ struct ThreadState {
   // takes its primitive's slow path, where the steering may hold the thread back. In the
   // padding before hold_mask, so that the fields before it keep their places.
   bool steer = false;
+  // The low bits of the trace file's generation (ProcessRecorder::trace_generation), which
+  // the hot path compares with a cached dependency's: set here by the thread that switches
+  // the file, for every thread. Also in that padding.
+  std::atomic<uint16_t> cache_generation{0};
   uint64_t hold_mask = 63;
 
   std::string name;
