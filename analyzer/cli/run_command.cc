@@ -89,7 +89,7 @@ absl::StatusOr<std::string> FindPreloadLibrary() {
       "; set LOCKGRAPH_PRELOAD to its path)"));
 }
 
-std::string FindPythonPackageParent() {
+std::string FindPythonBootstrap() {
   std::vector<std::string> candidates;
   if (const char* env = getenv("LOCKGRAPH_PYTHON_DIR"); env != nullptr && *env != '\0') {
     candidates.push_back(env);
@@ -101,8 +101,9 @@ std::string FindPythonPackageParent() {
   }
 #endif
   for (const std::string& path : candidates) {
-    if (access((path + "/lockgraph/_bootstrap/sitecustomize.py").c_str(), R_OK) == 0) {
-      return std::filesystem::weakly_canonical(path).string();
+    const std::string bootstrap = path + "/lockgraph/_bootstrap";
+    if (access((bootstrap + "/sitecustomize.py").c_str(), R_OK) == 0) {
+      return std::filesystem::weakly_canonical(bootstrap).string();
     }
   }
   return {};
@@ -133,12 +134,11 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   std::vector<std::string> env;
   std::string preloads = preload, options;
   // Python programs install lockgraph's primitives before their first line (python/).
-  const std::string python_parent = FindPythonPackageParent();
-  std::string python_path =
-      python_parent.empty() ? std::string() : python_parent + "/lockgraph/_bootstrap";
+  const std::string bootstrap = FindPythonBootstrap();
+  std::string python_path = bootstrap;
   for (char** e = environ; *e != nullptr; ++e) {
     const absl::string_view entry(*e);
-    if (!python_path.empty() && absl::StartsWith(entry, "PYTHONPATH=")) {
+    if (!bootstrap.empty() && absl::StartsWith(entry, "PYTHONPATH=")) {
       if (entry.size() > 11) absl::StrAppend(&python_path, ":", entry.substr(11));
     } else if (absl::StartsWith(entry, "LD_PRELOAD=")) {
       // The user's preloads first: a sanitizer runtime must be, and a user's own interposer
@@ -159,10 +159,10 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   if (!settings.options.empty()) absl::StrAppend(&options, ":", settings.options);
   env.insert(env.end(), settings.env.begin(), settings.env.end());
   env.push_back("LD_PRELOAD=" + preloads);
-  if (!python_path.empty()) {
+  if (!bootstrap.empty()) {
     env.push_back("PYTHONPATH=" + python_path);
     // The preload leaves CPython's own locks alone from the start (sync_interposers.cc).
-    env.push_back("LOCKGRAPH_PYTHON_BOOTSTRAP=" + python_parent + "/lockgraph/_bootstrap");
+    env.push_back("LOCKGRAPH_PYTHON_BOOTSTRAP=" + bootstrap);
 #ifdef LOCKGRAPH_PYTHON_VERSION  // the Python the package is built for, if built here
     env.push_back("LOCKGRAPH_PYTHON_VERSION=" LOCKGRAPH_PYTHON_VERSION);
 #endif

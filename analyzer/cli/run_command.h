@@ -28,11 +28,12 @@ struct RunResult {
 // build tree's. An error if none is there.
 absl::StatusOr<std::string> FindPreloadLibrary();
 
-// The directory that holds lockgraph's Python package (lockgraph/_bootstrap inside), found
-// like the preload library: LOCKGRAPH_PYTHON_DIR, next to the installed command, or (for the
-// build tree's command only) the build tree's. Empty if there is none: then Python programs
-// run under the preload alone, whose reports name the interpreter's frames.
-std::string FindPythonPackageParent();
+// The bootstrap of lockgraph's Python package (lockgraph/_bootstrap, whose sitecustomize.py
+// installs the package), found like the preload library: under LOCKGRAPH_PYTHON_DIR, next to
+// the installed command, or (for the build tree's command only) in the build tree. Empty if
+// there is none: then Python programs run under the preload alone, whose reports name the
+// interpreter's frames.
+std::string FindPythonBootstrap();
 
 // What `lockgraph confirm` changes in a run.
 struct RunSettings {

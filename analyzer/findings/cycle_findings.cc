@@ -1,7 +1,5 @@
 #include "analyzer/findings/cycle_findings.h"
 
-#include "common/source_frame.h"
-
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -10,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "analyzer/findings/finding_id.h"
 #include "analyzer/findings/lock_labels.h"
+#include "common/source_frame.h"
 
 namespace lockgraph::analyzer {
 namespace {

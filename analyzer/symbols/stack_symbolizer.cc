@@ -1,9 +1,8 @@
 #include "analyzer/symbols/stack_symbolizer.h"
 
-#include "absl/strings/match.h"
-
 #include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 
 namespace lockgraph::analyzer {
@@ -64,22 +63,14 @@ void StackSymbolizer::Prefetch(absl::Span<const StackRef> stacks) {
       std::string path = FrameKeyPath(trace, module);
       auto [it, inserted] = frames_.try_emplace({path, frame.offset});
       if (!inserted) continue;
-      if (absl::StartsWith(module.build_id, format::kSourceModuleBuildIdPrefix)) {
-        // A hosted language's frame (Python): the offset is a line of the function's file.
+      const bool source = absl::StartsWith(module.build_id, format::kSourceModuleBuildIdPrefix);
+      if (source || module.build_id == format::kLinesModuleBuildId) {
+        // An imported trace's location, or a hosted language's frame (Python, with its
+        // function): the offset is a line of the file.
         if (frame.offset <= UINT32_MAX) {
           SourceFrame line;
-          line.function = trace.String(module.function_sid);
+          if (source) line.function = trace.String(module.function_sid);
           line.file = trace.String(module.path_sid);
-          line.line = static_cast<uint32_t>(frame.offset);
-          it->second = {std::move(line)};
-        }
-        continue;
-      }
-      if (module.build_id == format::kLinesModuleBuildId) {
-        // An imported trace: the offset is a line of the file it was imported from.
-        if (frame.offset <= UINT32_MAX) {
-          SourceFrame line;
-          line.file = path;
           line.line = static_cast<uint32_t>(frame.offset);
           it->second = {std::move(line)};
         }

@@ -1,4 +1,3 @@
-#include "runtime/base/foreign_wait.h"
 #include "runtime/base/pshared_pthread.h"
 
 #include <errno.h>
@@ -7,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/base/foreign_wait.h"
 #include "runtime/base/tsan_annotations.h"
 
 namespace lockgraph::runtime {

@@ -1,4 +1,3 @@
-#include "runtime/base/foreign_wait.h"
 #include "runtime/online/live_deadlock.h"
 
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lockgraph/options.h"
+#include "runtime/base/foreign_wait.h"
 #include "runtime/base/stderr.h"
 #include "runtime/online/online_report.h"
 #include "runtime/online/process_wait_board.h"

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "common/llvm_symbolizer.h"
 #include "lockgraph/internal/foreign_frames.h"
+#include "runtime/recorder/foreign_runtime.h"
 
 namespace lockgraph::runtime {
 namespace {
@@ -55,12 +56,11 @@ std::vector<SymbolizedAddress> OnlineSymbolizer::Symbolize(absl::Span<const uint
   std::vector<std::optional<ModuleOffset>> where(pcs.size());
   // Module path -> indices of the pcs in it.
   std::map<std::string, std::vector<size_t>> by_module;
-  const internal::ForeignRuntime* foreign = internal::InstalledForeignRuntime();
   for (size_t i = 0; i < pcs.size(); ++i) {
     if (internal::IsForeignPc(pcs[i])) {
       // A hosted language's line (Python): the language names it.
       internal::ForeignFrame frame;
-      if (foreign != nullptr && foreign->resolve != nullptr && foreign->resolve(pcs[i], &frame)) {
+      if (ResolveForeignPc(pcs[i], &frame)) {
         result[i].push_back(SourceFrame{std::move(frame.function), std::move(frame.file),
                                         frame.line, 0, {}});
       } else {

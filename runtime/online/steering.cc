@@ -1,4 +1,3 @@
-#include "runtime/base/foreign_wait.h"
 #include "runtime/online/steering.h"
 
 #include <fcntl.h>
@@ -17,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "runtime/base/foreign_wait.h"
 #include "runtime/base/stderr.h"
 #include "runtime/online/process_wait_board.h"
 #include "runtime/online/waits_for_cycle.h"

@@ -20,14 +20,14 @@
 
 #include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
-#include "lockgraph/internal/raw_sync.h"
 #include "lockgraph/internal/foreign_frames.h"
-#include "runtime/recorder/foreign_runtime.h"
+#include "lockgraph/internal/raw_sync.h"
 #include "runtime/online/live_deadlock.h"
 #include "runtime/online/steering.h"
 #include "runtime/preload/real_functions.h"
 #include "runtime/preload/sync_table.h"
 #include "runtime/recorder/cold_path.h"
+#include "runtime/recorder/foreign_runtime.h"
 #include "runtime/recorder/recorder.h"
 
 namespace lockgraph::preload {
@@ -536,13 +536,14 @@ int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t cloc
 // ---- semaphores: one of initial value 1 is a lock while its acquirer releases it ----
 
 // True if the calling function (the caller of the interposed one) is a hosted language's
-// own lock code: a macro, as __builtin_return_address must be read in the interposer's frame.
-#define ForeignLockCaller()                                                   \
-  (::lockgraph::internal::InstalledForeignRuntime() != nullptr &&                         \
-   ::lockgraph::internal::InForeignLockCode(reinterpret_cast<uintptr_t>(__builtin_return_address(0))))
+// own lock code (CPython's PyThread locks), whose semaphores pass straight through: the
+// language records its program's locks itself. A macro, as __builtin_return_address must be
+// read in the interposer's frame.
+#define ForeignLockCaller()             \
+  ::lockgraph::internal::InForeignLockCode( \
+      reinterpret_cast<uintptr_t>(__builtin_return_address(0)))
 
 int sem_init(sem_t* sem, int pshared, unsigned int value) {
-  // The semaphores of a language that records its locks itself (CPython's PyThread locks).
   if (ABSL_PREDICT_FALSE(ForeignLockCaller())) return Real().sem_init(sem, pshared, value);
   const uintptr_t pc = LOCKGRAPH_CALLER_PC();
   const int rc = Real().sem_init(sem, pshared, value);
@@ -556,7 +557,6 @@ int sem_init(sem_t* sem, int pshared, unsigned int value) {
 }
 
 int sem_destroy(sem_t* sem) {
-  // The semaphores of a language that records its locks itself (CPython's PyThread locks).
   if (ABSL_PREDICT_FALSE(ForeignLockCaller())) return Real().sem_destroy(sem);
   if (ThreadState* ts = preload::RecorderSlow(); ts != nullptr) {
     if (PreloadSync* s = SyncTable::Get().Find(sem, preload::SemaphoreTag(sem))) {
@@ -569,7 +569,6 @@ int sem_destroy(sem_t* sem) {
 }
 
 int sem_wait(sem_t* sem) {
-  // The semaphores of a language that records its locks itself (CPython's PyThread locks).
   if (ABSL_PREDICT_FALSE(ForeignLockCaller())) return Real().sem_wait(sem);
   return preload::SemaphoreAcquire(
       sem, LOCKGRAPH_CALLER_PC(), 0, [sem] { return Real().sem_trywait(sem); },
@@ -581,7 +580,6 @@ int sem_wait(sem_t* sem) {
 }
 
 int sem_trywait(sem_t* sem) {
-  // The semaphores of a language that records its locks itself (CPython's PyThread locks).
   if (ABSL_PREDICT_FALSE(ForeignLockCaller())) return Real().sem_trywait(sem);
   return preload::SemaphoreAcquire(
       sem, LOCKGRAPH_CALLER_PC(), format::kAcquireTry, [sem] { return Real().sem_trywait(sem); },
@@ -589,7 +587,6 @@ int sem_trywait(sem_t* sem) {
 }
 
 int sem_timedwait(sem_t* sem, const struct timespec* deadline) {
-  // The semaphores of a language that records its locks itself (CPython's PyThread locks).
   if (ABSL_PREDICT_FALSE(ForeignLockCaller())) return Real().sem_timedwait(sem, deadline);
   return preload::SemaphoreAcquire(
       sem, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
@@ -600,7 +597,6 @@ int sem_timedwait(sem_t* sem, const struct timespec* deadline) {
 }
 
 int sem_clockwait(sem_t* sem, clockid_t clock, const struct timespec* deadline) {
-  // The semaphores of a language that records its locks itself (CPython's PyThread locks).
   if (ABSL_PREDICT_FALSE(ForeignLockCaller())) return Real().sem_clockwait(sem, clock, deadline);
   return preload::SemaphoreAcquire(
       sem, LOCKGRAPH_CALLER_PC(), format::kAcquireTimed,
@@ -611,7 +607,6 @@ int sem_clockwait(sem_t* sem, clockid_t clock, const struct timespec* deadline) 
 }
 
 int sem_post(sem_t* sem) {
-  // The semaphores of a language that records its locks itself (CPython's PyThread locks).
   if (ABSL_PREDICT_FALSE(ForeignLockCaller())) return Real().sem_post(sem);
   if (ThreadState* ts = preload::Recorder(); ts != nullptr) {
     if (PreloadSync* s = SyncTable::Get().Find(sem, preload::SemaphoreTag(sem));

@@ -78,9 +78,9 @@ bool Lock::Acquire(bool blocking, std::chrono::nanoseconds timeout, uintptr_t ca
 
 namespace {
 
-// A wait for a Lock the waiter holds ends its slice by deadlock_check, to look again.
-internal::Deadline SelfWaitSlice(int64_t start_ns, internal::Deadline slice) {
-  const int64_t check_ns = runtime::ProcessRecorder::Get().deadlock_check_ns();
+// A wait for a Lock the waiter holds ends its slice by deadlock_check (`check_ns` after the
+// wait began), to look again.
+internal::Deadline SelfWaitSlice(int64_t start_ns, int64_t check_ns, internal::Deadline slice) {
   if (check_ns <= 0) return slice;
   const internal::Deadline check = internal::Deadline::At(start_ns + check_ns);
   return check.monotonic_ns() < slice.monotonic_ns() || slice.never() ? check : slice;
@@ -119,13 +119,15 @@ bool Lock::LockSlow(std::chrono::nanoseconds timeout, uint8_t flags, uintptr_t c
   const uint64_t chain = ts != nullptr ? runtime::NoteAcquire(ts, handle_, flags, caller_pc) : 0;
   const int64_t start = internal::MonotonicNanos();
   runtime::LockWait wait(ts, handle_, flags, caller_pc, internal::Deadline::After(timeout));
+  const int64_t check_ns =
+      waits_for_itself ? runtime::ProcessRecorder::Get().deadlock_check_ns() : 0;
   bool acquired;
   while (!(acquired = runtime::LockWordSlow(word_, waits_for_itself
-                                                        ? SelfWaitSlice(start, wait.Slice())
+                                                        ? SelfWaitSlice(start, check_ns,
+                                                                        wait.Slice())
                                                         : wait.Slice())) &&
          wait.Continue()) {
-    if (waits_for_itself && internal::MonotonicNanos() - start >= runtime::ProcessRecorder::Get()
-                                                                       .deadlock_check_ns() &&
+    if (waits_for_itself && internal::MonotonicNanos() - start >= check_ns &&
         runtime::IsHeldByCaller(ts, handle_)) {
       waits_for_itself = false;
       runtime::SelfDeadlock(ts, handle_, caller_pc);  // no one released it

@@ -14,17 +14,27 @@ constinit thread_local uintptr_t t_foreign_pc ABSL_ATTRIBUTE_INITIAL_EXEC = 0;
 
 namespace {
 std::atomic<const internal::ForeignRuntime*> g_foreign{nullptr};
+std::atomic<ForeignInstallListener> g_listener{nullptr};
 constinit thread_local const internal::ForeignSite* t_foreign_site = nullptr;
+
+// True if `value` is in one of the [begin, end) `ranges`.
+bool InRanges(const uintptr_t (*ranges)[2], int count, uintptr_t value) {
+  for (int i = 0; i < count; ++i) {
+    if (value >= ranges[i][0] && value < ranges[i][1]) return true;
+  }
+  return false;
+}
 }  // namespace
 
 const internal::ForeignSite* ForeignSiteOfCaller() { return t_foreign_site; }
 
-namespace {
-std::atomic<ForeignInstallListener> g_listener{nullptr};
-}  // namespace
-
 void SetForeignInstallListener(ForeignInstallListener listener) {
   g_listener.store(listener, std::memory_order_release);
+}
+
+bool ResolveForeignPc(uintptr_t pc, internal::ForeignFrame* frame) {
+  const internal::ForeignRuntime* foreign = internal::InstalledForeignRuntime();
+  return foreign != nullptr && foreign->resolve != nullptr && foreign->resolve(pc, frame);
 }
 
 }  // namespace lockgraph::runtime
@@ -44,21 +54,15 @@ const ForeignRuntime* InstalledForeignRuntime() {
 
 bool InForeignLockCode(uintptr_t pc) {
   const ForeignRuntime* foreign = InstalledForeignRuntime();
-  if (foreign == nullptr) return false;
-  for (int i = 0; i < foreign->native_lock_code_count; ++i) {
-    if (pc >= foreign->native_lock_code[i][0] && pc < foreign->native_lock_code[i][1]) return true;
-  }
-  return false;
+  return foreign != nullptr &&
+         runtime::InRanges(foreign->native_lock_code, foreign->native_lock_code_count, pc);
 }
 
 bool InForeignObjects(const void* address) {
   const ForeignRuntime* foreign = InstalledForeignRuntime();
-  if (foreign == nullptr) return false;
-  const auto a = reinterpret_cast<uintptr_t>(address);
-  for (int i = 0; i < foreign->native_objects_count; ++i) {
-    if (a >= foreign->native_objects[i][0] && a < foreign->native_objects[i][1]) return true;
-  }
-  return false;
+  return foreign != nullptr && runtime::InRanges(foreign->native_objects,
+                                                 foreign->native_objects_count,
+                                                 reinterpret_cast<uintptr_t>(address));
 }
 
 void SetForeignCallerPc(uintptr_t pc) { runtime::t_foreign_pc = pc; }

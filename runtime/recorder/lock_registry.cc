@@ -41,8 +41,8 @@ LockRegistry::~LockRegistry() {
   for (auto& [site, file] : files_) delete file;
 }
 
-uint32_t LockRegistry::AddLocked(format::SyncKind kind, std::string name,
-                                 const std::source_location& site) {
+uint32_t LockRegistry::AddLocked(format::SyncKind kind, std::string name, absl::string_view file,
+                                 uint32_t line, absl::string_view function) {
   uint32_t id = count_.load(std::memory_order_relaxed) + 1;
   if (id >= kChunkSize * kMaxChunks) {
     overflowed_.fetch_add(1, std::memory_order_relaxed);
@@ -55,11 +55,24 @@ uint32_t LockRegistry::AddLocked(format::SyncKind kind, std::string name,
   info.id = id;
   info.name = std::move(name);
   info.kind = kind;
-  info.file = site.file_name();
-  info.line = site.line();
-  info.function = site.function_name();
+  info.file = std::string(file);
+  info.line = line;
+  info.function = std::string(function);
   count_.store(id, std::memory_order_release);
   return id;
+}
+
+uint32_t LockRegistry::ClassOfKeyLocked(format::SyncKind kind, std::string key,
+                                        absl::string_view file, uint32_t line,
+                                        absl::string_view function) {
+  // A class is one kind of object: a Condition and its own RLock, made at one site or with
+  // one name, get two classes, the second marked with its kind.
+  if (auto same = by_name_.find(key); same != by_name_.end() && Class(same->second).kind != kind) {
+    absl::StrAppend(&key, " (", format::SyncKindName(kind), ")");
+  }
+  auto [named, fresh] = by_name_.try_emplace(key, 0);
+  if (fresh) named->second = AddLocked(kind, std::move(key), file, line, function);
+  return named->second;
 }
 
 uint32_t LockRegistry::Intern(format::SyncKind kind, absl::string_view name,
@@ -75,40 +88,24 @@ uint32_t LockRegistry::Intern(format::SyncKind kind, absl::string_view name,
     auto it = by_site_.find({site.file_name(), site.line(), site.column(), kind});
     if (it != by_site_.end()) return it->second;
   }
-  // A class is one kind of object: a Condition and its own RLock, made at one site or with
-  // one name, get two classes, the second marked with its kind.
-  std::string key = by_site ? absl::StrCat(site.file_name(), ":", site.line()) : std::string(name);
-  if (auto same = by_name_.find(key); same != by_name_.end() && Class(same->second).kind != kind) {
-    absl::StrAppend(&key, " (", format::SyncKindName(kind), ")");
-  }
-  auto [named, fresh] = by_name_.try_emplace(key, 0);
-  if (fresh) named->second = AddLocked(kind, std::move(key), site);
-  if (by_site) by_site_[{site.file_name(), site.line(), site.column(), kind}] = named->second;
-  return named->second;
+  const uint32_t id = ClassOfKeyLocked(
+      kind, by_site ? absl::StrCat(site.file_name(), ":", site.line()) : std::string(name),
+      site.file_name(), site.line(), site.function_name());
+  if (by_site) by_site_[{site.file_name(), site.line(), site.column(), kind}] = id;
+  return id;
 }
 
 uint32_t LockRegistry::InternForeign(format::SyncKind kind, absl::string_view name,
                                      const internal::ForeignSite& site,
                                      const char** file_copy) {
   RuntimeMutexLock hold(mu_);
-  auto [file, fresh_file] = foreign_files_.try_emplace(std::string(site.file), nullptr);
-  if (fresh_file) file->second = new std::string(site.file);
-  if (file_copy != nullptr) *file_copy = file->second->c_str();
-  std::string key = name.empty()
-                        ? absl::StrCat(absl::string_view(site.file.data(), site.file.size()), ":", site.line)
-                        : std::string(name);
-  if (auto same = by_name_.find(key); same != by_name_.end() && Class(same->second).kind != kind) {
-    absl::StrAppend(&key, " (", format::SyncKindName(kind), ")");
-  }
-  auto [named, fresh] = by_name_.try_emplace(key, 0);
-  if (fresh) {
-    named->second = AddLocked(kind, std::move(key), std::source_location());
-    ClassInfo& info = Class(named->second);
-    info.file = site.file;
-    info.line = site.line;
-    info.function = site.function;
-  }
-  return named->second;
+  auto [copy, fresh_copy] = foreign_files_.try_emplace(std::string(site.file), nullptr);
+  if (fresh_copy) copy->second = new std::string(site.file);
+  if (file_copy != nullptr) *file_copy = copy->second->c_str();
+  const absl::string_view file(site.file.data(), site.file.size());
+  return ClassOfKeyLocked(kind, name.empty() ? absl::StrCat(file, ":", site.line) : std::string(name),
+                          file, site.line,
+                          absl::string_view(site.function.data(), site.function.size()));
 }
 
 uint32_t LockRegistry::InternPreload(format::SyncKind kind, absl::Span<const uintptr_t> stack,
@@ -121,7 +118,7 @@ uint32_t LockRegistry::InternPreload(format::SyncKind kind, absl::Span<const uin
   std::string name = name_of();
   auto [named, fresh] = by_name_.try_emplace(name, 0);
   if (fresh) {
-    named->second = AddLocked(kind, std::move(name), std::source_location());
+    named->second = AddLocked(kind, std::move(name));
     ClassInfo& info = Class(named->second);
     info.file.clear();
     info.function.clear();
@@ -147,7 +144,7 @@ uint32_t LockRegistry::InternPreloadObjectLocked(format::SyncKind kind, std::str
   }
   auto [named, fresh] = by_name_.try_emplace(key, 0);
   if (fresh) {
-    named->second = AddLocked(kind, key, std::source_location());
+    named->second = AddLocked(kind, key);
     ClassInfo& info = Class(named->second);
     info.file.clear();
     info.function.clear();

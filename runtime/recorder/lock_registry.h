@@ -28,8 +28,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/trace_format.h"
-#include "lockgraph/internal/foreign_frames.h"
 #include "common/wait_histogram.h"
+#include "lockgraph/internal/foreign_frames.h"
 #include "runtime/base/runtime_mutex.h"
 
 namespace lockgraph::runtime {
@@ -136,7 +136,13 @@ class LockRegistry {
   uint64_t NewInstanceId() { return next_instance_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
-  uint32_t AddLocked(format::SyncKind kind, std::string name, const std::source_location& site)
+  uint32_t AddLocked(format::SyncKind kind, std::string name, absl::string_view file = {},
+                     uint32_t line = 0, absl::string_view function = {})
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The class of `key` (a name, or "file:line"), made at that site if new; a key another kind
+  // has already gets " (Kind)" appended.
+  uint32_t ClassOfKeyLocked(format::SyncKind kind, std::string key, absl::string_view file,
+                            uint32_t line, absl::string_view function)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint32_t InternPreloadObjectLocked(format::SyncKind kind, std::string key, bool one_object,
                                      absl::FunctionRef<void(ClassInfo&)> fill)

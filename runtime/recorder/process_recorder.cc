@@ -414,12 +414,10 @@ void ProcessRecorder::AfterForkInChild(ThreadState* current) {
     RuntimeMutexLock hold(options_mu_);
     StartTrace(/*forked_child=*/true, forking_tid_, forking_segment_);
   }
-  // The child's one thread caches for the child's file.
   if (current != nullptr) {
+    // The child's one thread caches for the child's file.
     current->cache_generation.store(static_cast<uint16_t>(trace_generation()),
                                     std::memory_order_relaxed);
-  }
-  if (current != nullptr) {
     RuntimeMutexLock hold(threads_mu_);
     ThreadEntry& entry = threads_[current->tid];
     entry.parent = 0;  // the thread's start is in the parent's trace

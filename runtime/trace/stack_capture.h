@@ -16,8 +16,8 @@ inline constexpr int kMaxStackDepth = 64;
 // address into CaptureStack's caller, or — if `from_pc` (a return address into the user's
 // code, where it called lockgraph) is among the first frames — with `from_pc`, so the
 // recorder's own frames are left out. Returns the number written. A thread that runs a
-// hosted language's code (lockgraph/internal/foreign_frames.h) gets that language's frames. `pcs` must hold
-// kMaxStackDepth + kInternalFrames entries.
+// hosted language's code (lockgraph/internal/foreign_frames.h) gets that language's frames.
+// `pcs` must hold kMaxStackDepth + kInternalFrames entries.
 inline constexpr int kInternalFrames = 8;
 int CaptureStack(uintptr_t* pcs, int max_frames, uintptr_t from_pc = 0);
 

@@ -1,8 +1,6 @@
 #include "absl/strings/string_view.h"
 #include "runtime/trace/trace_writer.h"
 
-#include "lockgraph/internal/foreign_frames.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "lockgraph/internal/foreign_frames.h"
 #include "runtime/base/stderr.h"
+#include "runtime/recorder/foreign_runtime.h"
 
 namespace lockgraph::runtime {
 
@@ -105,11 +105,8 @@ uint64_t TraceWriter::Scope::Module(const runtime::Module& module) {
 }
 
 format::Frame TraceWriter::Scope::ForeignFrame(uintptr_t pc) {
-  const internal::ForeignRuntime* foreign = internal::InstalledForeignRuntime();
   internal::ForeignFrame frame;
-  if (foreign == nullptr || foreign->resolve == nullptr || !foreign->resolve(pc, &frame)) {
-    return {0, pc};
-  }
+  if (!ResolveForeignPc(pc, &frame)) return {0, pc};
   auto [it, inserted] = writer_.foreign_modules_.try_emplace(
       std::make_pair(frame.file, frame.function), 0);
   if (inserted) {
@@ -117,7 +114,8 @@ format::Frame TraceWriter::Scope::ForeignFrame(uintptr_t pc) {
     format::ModuleRecord record;
     record.id = it->second;
     record.path_sid = String(frame.file);
-    record.build_id = absl::StrCat(format::kSourceModuleBuildIdPrefix, foreign->language);
+    record.build_id = absl::StrCat(format::kSourceModuleBuildIdPrefix,
+                                   internal::InstalledForeignRuntime()->language);
     record.function_sid = String(frame.function);
     Add(record);
   }
