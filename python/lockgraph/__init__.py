@@ -17,19 +17,10 @@ Every lock order, wait and misuse is recorded with the Python lines that made it
 reads. Blocking calls let other Python threads run while they wait.
 """
 
-import multiprocessing as _mp
-import os as _os
-
 from . import _lockgraph
 from . import _naming
 
-_PACKAGE_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
-# Frames of these files are lockgraph's own (and multiprocessing's factories): never the
-# place of a lock or a finding.
-_lockgraph._install(
-    [_PACKAGE_DIR, _os.path.dirname(_os.path.abspath(_mp.__file__)) + _os.sep],
-    _naming.variable_at,
-)
+_lockgraph._install(list(_naming.INTERNAL_PREFIXES), _naming.variable_at)
 
 from ._threads import (  # noqa: E402  (the runtime is installed first)
     Barrier,

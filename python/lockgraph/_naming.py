@@ -8,6 +8,14 @@ The runtime asks once per call site (python/src/creation.cc).
 
 import bisect
 import dis
+import multiprocessing as _mp
+import os as _os
+import sys as _sys
+
+# Where lockgraph's own Python code and multiprocessing's factories live: their frames are
+# never the place of a lock or a finding (python/src/python_frames.cc skips them too).
+MULTIPROCESSING_DIR = _os.path.dirname(_os.path.abspath(_mp.__file__)) + _os.sep
+INTERNAL_PREFIXES = (_os.path.dirname(_os.path.abspath(__file__)) + _os.sep, MULTIPROCESSING_DIR)
 
 _SKIPPED = {"CACHE", "EXTENDED_ARG", "NOP", "PRECALL"}
 _LOADS = {"LOAD_FAST", "LOAD_NAME", "LOAD_GLOBAL", "LOAD_DEREF", "LOAD_CLOSURE"}
@@ -75,3 +83,11 @@ def variable_at(code, offset):
 def caller_variable(frame):
     """The variable the line running in ``frame`` stores its call's result in, or None."""
     return variable_at(frame.f_code, frame.f_lasti)
+
+
+def program_frame():
+    """The innermost frame of the program's code, past INTERNAL_PREFIXES'."""
+    frame = _sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(INTERNAL_PREFIXES):
+        frame = frame.f_back
+    return frame

@@ -20,40 +20,25 @@ from . import _lockgraph
 from . import _naming
 
 _counter = _itertools.count(1)
-_created = []  # names this process made: unlinked when it exits
+# (creating pid, name) of the locks made here; a forked child inherits the parent's, and
+# unlinks only its own when it exits.
+_created = []
 
 
 def _unlink_created():
-    if _os.getpid() != _creator_pid:
-        return
-    for name in _created:
-        _lockgraph._unlink_process_lock(name)
+    for pid, name in _created:
+        if pid == _os.getpid():
+            _lockgraph._unlink_process_lock(name)
 
 
-_creator_pid = _os.getpid()
 _atexit.register(_unlink_created)
-
-
-def _program_frame():
-    """The innermost frame of the program's code, past lockgraph's and multiprocessing's."""
-    frame = _sys._getframe(1)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not (filename.startswith(_PACKAGE_DIR) or filename.startswith(_MP_DIR)):
-            return frame
-        frame = frame.f_back
-    return None
-
-
-_PACKAGE_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
-_MP_DIR = _os.path.dirname(_os.path.abspath(_mp.__file__)) + _os.sep
 
 
 def _new_name(name):
     """(a name no other lock has, its class): the class is the program's name or the
     variable (else `lock`); the name adds this process and a counter."""
     if name is None:
-        frame = _program_frame()
+        frame = _naming.program_frame()
         name = (frame is not None and _naming.caller_variable(frame)) or "lock"
     return f"{name}.{_os.getpid()}.{next(_counter)}", name
 
@@ -62,16 +47,13 @@ class ProcessLock:
     """multiprocessing.Lock: ``acquire(block=True, timeout=None)``, ``release()``."""
 
     def __init__(self, name=None, *, _open=None):
-        global _creator_pid
         if _open is not None:
             full_name, self._class = _open
             self._lock = _lockgraph._ProcessLock(full_name, self._class)
             return
         full_name, self._class = _new_name(name)
         self._lock = _lockgraph._ProcessLock(full_name, self._class)
-        if not _created:
-            _creator_pid = _os.getpid()
-        _created.append(full_name)
+        _created.append((_os.getpid(), full_name))
 
     @property
     def name(self):
@@ -194,7 +176,7 @@ def _for_program(kind, original):
 
     def factory(self):
         caller = _sys._getframe(1).f_code.co_filename
-        if caller.startswith(_MP_DIR):
+        if caller.startswith(_naming.MULTIPROCESSING_DIR):
             return original(self)
         return kind()
 

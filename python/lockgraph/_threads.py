@@ -53,11 +53,12 @@ class Condition(_lockgraph.Condition):
         self.notify_all()
 
     def __repr__(self):
-        lock = self._lock
-        if lock is None:  # the condition's own RLock
+        if self._lock is not None:
+            lock = repr(self._lock)
+        else:  # the condition's own RLock
             state = "locked" if self._is_owned() else "unlocked"
             lock = f"<{state} lockgraph.RLock object at {id(self):#x}>"
-        return f"<Condition({lock!r})>" if not isinstance(lock, str) else f"<Condition({lock})>"
+        return f"<Condition({lock})>"
 
     def wait_for(self, predicate, timeout=None):
         end = None if timeout is None else _time.monotonic() + timeout
@@ -91,7 +92,6 @@ class BoundedSemaphore(_lockgraph._Semaphore):
 
     def __init__(self, value=1, name=None):
         super().__init__(value, name, True)
-        self._initial_value = value
 
     def __repr__(self):
         return (f"<{type(self).__module__}.{type(self).__qualname__} at {id(self):#x}: "

@@ -9,13 +9,11 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <system_error>
 
 #include "lockgraph/bounded_semaphore.h"
 #include "lockgraph/condition.h"
 #include "lockgraph/event.h"
 #include "lockgraph/internal/foreign_frames.h"
-#include "lockgraph/options.h"
 #include "lockgraph/process_lock.h"
 #include "lockgraph/queue.h"
 #include "lockgraph/semaphore.h"
@@ -98,12 +96,11 @@ class PyCondition {
     At at;
     return condition_->acquire(blocking, t);
   }
+  // A release threading refuses is still made, so lockgraph reports the misuse.
   void release() {
-    if (!condition_->is_owned()) {
-      condition_->release();  // reported as misuse
-      RaiseRuntimeError("cannot release un-acquired lock");
-    }
+    const bool owned = condition_->is_owned();
     condition_->release();
+    if (!owned) RaiseRuntimeError("cannot release un-acquired lock");
   }
   bool enter() {
     At at;
@@ -111,7 +108,10 @@ class PyCondition {
     return true;
   }
   bool wait(const py::object& timeout) {
-    OwnedOrRaise("wait");
+    if (!condition_->is_owned()) {
+      condition_->wait_for(std::chrono::nanoseconds(0));  // reported as misuse
+      RaiseRuntimeError("cannot wait on un-acquired lock");
+    }
     const std::chrono::nanoseconds t = WaitTimeout(timeout);
     At at;
     if (t == kForever) {
@@ -121,11 +121,11 @@ class PyCondition {
     return condition_->wait_for(t);
   }
   void notify(int n) {
-    OwnedOrRaise("notify");
+    NotifierOwnsOrRaise();
     condition_->notify(n);
   }
   void notify_all() {
-    OwnedOrRaise("notify");
+    NotifierOwnsOrRaise();
     condition_->notify_all();
   }
   bool is_owned() const { return condition_->is_owned(); }
@@ -133,13 +133,9 @@ class PyCondition {
 
  private:
   // threading raises RuntimeError; lockgraph reports the misuse first.
-  void OwnedOrRaise(const char* operation) {
+  void NotifierOwnsOrRaise() {
     if (condition_->is_owned()) return;
-    if (std::string(operation) == "wait") {
-      condition_->wait_for(std::chrono::nanoseconds(0));  // reports it
-      RaiseRuntimeError("cannot wait on un-acquired lock");
-    }
-    condition_->notify(0);  // reports it
+    condition_->notify(0);  // reported as misuse
     RaiseRuntimeError("cannot notify on un-acquired lock");
   }
 
@@ -177,6 +173,7 @@ class PySemaphore {
     if (over) throw py::value_error("Semaphore released too many times");
   }
   int64_t value() const { return semaphore_->value(); }
+  int64_t initial_value() const { return initial_; }
 
  private:
   bool bounded_;
@@ -203,7 +200,6 @@ class PyEvent {
     At at;
     return event_->wait(t);
   }
-
 
  private:
   std::unique_ptr<Event> event_;
@@ -381,7 +377,6 @@ PYBIND11_MODULE(_lockgraph, m) {
       .def("wait", &PyCondition::wait, py::arg("timeout") = py::none())
       .def("notify", &PyCondition::notify, py::arg("n") = 1)
       .def("notify_all", &PyCondition::notify_all)
-      .def("notifyAll", &PyCondition::notify_all)
       .def("_is_owned", &PyCondition::is_owned)
       .def_property_readonly("_lock", &PyCondition::lock);
 
@@ -393,14 +388,14 @@ PYBIND11_MODULE(_lockgraph, m) {
       .def("release", &PySemaphore::release, py::arg("n") = 1)
       .def("__enter__", [](PySemaphore& s) { return s.acquire(true, py::none()); })
       .def("__exit__", [](PySemaphore& s, py::args) { s.release(1); })
-      .def("_value", &PySemaphore::value);
+      .def("_value", &PySemaphore::value)
+      .def_property_readonly("_initial_value", &PySemaphore::initial_value);
 
   py::class_<PyEvent>(m, "Event")
       .def(py::init<py::object>(), py::arg("name") = py::none())
       .def("set", &PyEvent::set)
       .def("clear", &PyEvent::clear)
       .def("is_set", &PyEvent::is_set)
-      .def("isSet", &PyEvent::is_set)
       .def("wait", &PyEvent::wait, py::arg("timeout") = py::none())
       // threading's Event re-makes its condition's lock after fork; this one has no lock.
       .def("_at_fork_reinit", [](PyEvent&) {});
