@@ -1,12 +1,12 @@
 // ColdPath: held by every recorder entry point that takes a runtime mutex. fork() takes the
 // same mutex exclusively, so the child never inherits a runtime mutex that a thread — which
 // does not exist in the child — was holding. Never nest two ColdPath scopes in one thread.
-// Asynchronous signals are blocked meanwhile (SignalBlock).
+// The program's signal handlers wait meanwhile (SignalDeferral).
 #ifndef LOCKGRAPH_RUNTIME_RECORDER_COLD_PATH_H_
 #define LOCKGRAPH_RUNTIME_RECORDER_COLD_PATH_H_
 
 #include "runtime/base/saved_errno.h"
-#include "runtime/base/signal_block.h"
+#include "runtime/base/signal_deferral.h"
 #include "runtime/recorder/process_recorder.h"
 #include "runtime/recorder/recorder.h"
 
@@ -23,12 +23,12 @@ class ColdPath {
   ProcessRecorder& recorder() { return recorder_; }
 
  private:
-  // Asynchronous signals wait until the thread leaves (constructed first, destroyed last): a
-  // handler that takes a lock would otherwise run while this thread holds a runtime mutex,
-  // and wait for itself (the mutexes are not recursive), or for another thread whose handler
-  // holds the lock it wants and waits for the runtime mutex; or it would see the thread's
-  // dependency cache half grown. Two system calls, on a path that already unwinds a stack.
-  SignalBlock signals_;
+  // The program's signal handlers wait until the thread leaves (constructed first, destroyed
+  // last): a handler that takes a lock would otherwise run while this thread holds a runtime
+  // mutex, and wait for itself (the mutexes are not recursive), or for another thread whose
+  // handler holds the lock it wants and waits for the runtime mutex; or it would see the
+  // thread's dependency cache half grown. No system call unless a signal arrives.
+  SignalDeferral signals_;
   // The program's errno survives the runtime's system calls (restored before the signal mask,
   // so a handler that runs at the unmasking sees the program's errno too).
   SavedErrno errno_;

@@ -347,7 +347,7 @@ void EndHoldSample(ThreadState* ts, int index) {
 uint64_t GrowClassCounts(ThreadState* ts, uint32_t class_id) {
   // Allocates, outside any ColdPath: a signal handler whose lock grew the counters too would
   // otherwise call the allocator inside this thread's own allocation (a deadlock in malloc).
-  SignalBlock signals;
+  SignalDeferral signals;
   const uint32_t capacity = std::max({class_id + 1, ts->class_capacity * 2, 64u});
   auto grown = std::make_unique<ThreadClassCounters[]>(capacity);
   std::copy(ts->class_counters.get(), ts->class_counters.get() + ts->class_capacity,
