@@ -53,9 +53,10 @@ PreloadSync* SyncTable::Create(runtime::ProcessRecorder& rt, const void* object,
   runtime::RuntimeMutexLock hold(mu_);
   if (PreloadSync* existing = Find(object, slot)) return existing;  // another thread won
   const uintptr_t address = reinterpret_cast<uintptr_t>(object);
-  if (auto old = by_address_.find(address); old != by_address_.end()) {
-    ReleaseLocked(rt, old->second);  // the object that was here is gone
-  }
+  // The address's slot in by_address_, kept for the new entry: a program that makes objects
+  // where others were (a free list, a stack frame) neither erases nor inserts.
+  auto [here, fresh] = by_address_.try_emplace(address, 0);
+  if (!fresh) EndEntryLocked(rt, here->second);  // the object that was here is gone
   uint32_t index;
   const uint64_t made = made_.load(std::memory_order_relaxed);
   if (!free_.empty()) {
@@ -66,14 +67,16 @@ PreloadSync* SyncTable::Create(runtime::ProcessRecorder& rt, const void* object,
     new (&entries_[index]) PreloadSync();
     made_.store(made + 1, std::memory_order_release);
   } else {
+    by_address_.erase(here);
     return nullptr;  // full: the object is not traced
   }
   PreloadSync& entry = entries_[index];
-  const Allocation block = InCallersFrames(object) ? Allocation{} : AllocationSite(object);
+  const bool on_stack = InCallersFrames(object);
+  const Allocation block = on_stack ? Allocation{} : AllocationSite(object);
   runtime::RegisterPreloadSyncLocked(
       rt, entry.handle, kind,
       {.address = object, .site_pc = site_pc, .allocation_pc = block.pc,
-       .allocation_block = block.block},
+       .allocation_block = block.block, .on_stack = on_stack},
       static_cast<int32_t>(initial_value));
   entry.recursive = recursive;
   entry.plain = plain;
@@ -84,14 +87,18 @@ PreloadSync* SyncTable::Create(runtime::ProcessRecorder& rt, const void* object,
   entry.generation.store(generation, std::memory_order_release);
   __atomic_store_n(slot, (static_cast<uint64_t>(generation) << 32) | (index + 1),
                    __ATOMIC_RELEASE);
-  by_address_[address] = index;
+  here->second = index;
   return &entry;
 }
 
 void SyncTable::ReleaseLocked(runtime::ProcessRecorder& rt, uint32_t index) {
+  by_address_.erase(entries_[index].address.load(std::memory_order_relaxed));
+  EndEntryLocked(rt, index);
+}
+
+void SyncTable::EndEntryLocked(runtime::ProcessRecorder& rt, uint32_t index) {
   PreloadSync& entry = entries_[index];
   runtime::UnregisterSyncLocked(rt, entry.handle);
-  by_address_.erase(entry.address.load(std::memory_order_relaxed));
   entry.address.store(0, std::memory_order_relaxed);
   entry.generation.fetch_add(1, std::memory_order_release);  // stale tags no longer match
   free_.push_back(index);

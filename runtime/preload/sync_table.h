@@ -114,7 +114,10 @@ class SyncTable {
  private:
   SyncTable();
   static SyncTable& Create();
+  // Ends the entry and frees it, with its by_address_ slot (EndEntryLocked: without).
   void ReleaseLocked(runtime::ProcessRecorder& rt, uint32_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EndEntryLocked(runtime::ProcessRecorder& rt, uint32_t index)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   runtime::RuntimeMutex mu_;
   // One reserved range of address space (pages are used as entries are made), so that a tag

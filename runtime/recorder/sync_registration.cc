@@ -2,11 +2,12 @@
 // the LD_PRELOAD interposer's (sync_registration.h).
 #include "runtime/recorder/sync_registration.h"
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_format.h"
-#include "common/source_frame.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/fnv.h"
+#include "common/source_frame.h"
 #include "lockgraph/internal/sync_handle.h"
 #include "runtime/recorder/cold_path.h"
 #include "runtime/recorder/foreign_runtime.h"
@@ -95,33 +96,64 @@ std::string PreloadClassName(ModuleMap& modules, absl::Span<const uintptr_t> sta
   return name;
 }
 
-// The class of an object in static storage or a heap block, or 0.
+// The calling thread's cache slot for a class (ThreadState::object_classes): it holds the
+// class if its pc is `pc`; null if the thread has no state.
+ObjectClassSlot* CachedClass(uintptr_t pc, uint32_t offset, format::SyncKind kind) {
+  ThreadState* ts = t_thread;
+  if (ts == nullptr) return nullptr;
+  ObjectClassSlot& slot = ts->object_classes[(pc ^ offset) % kObjectClassSlots];
+  if (slot.offset != offset || slot.kind != static_cast<uint8_t>(kind)) {
+    slot.pc = 0;  // not this class: a miss, overwritten when found
+  }
+  return &slot;
+}
+
+// The class of an object in a heap block or in static storage, or 0. `first_use` makes the
+// stack of the object's first use, asked only when the class may be new: most new objects
+// are of a class this thread saw before (a heap block's allocation site), and need no stack.
 uint32_t ObjectClass(ProcessRecorder& rt, format::SyncKind kind, const PreloadObject& object,
-                     absl::Span<const uintptr_t> first_use) {
+                     absl::FunctionRef<absl::Span<const uintptr_t>()> first_use) {
   ModuleMap& modules = rt.modules();
   const uintptr_t address = reinterpret_cast<uintptr_t>(object.address);
+  // A heap block is in no module's data: the allocation table answers first.
+  if (object.allocation_pc != 0) {
+    const uint32_t offset = static_cast<uint32_t>(address - object.allocation_block);
+    ObjectClassSlot* cached = CachedClass(object.allocation_pc, offset, kind);
+    if (cached != nullptr && cached->pc == object.allocation_pc) return cached->class_id;
+    // Made here, not inside the registry's callbacks: the unwind finds `site_pc` only
+    // within a few frames of this one.
+    const absl::Span<const uintptr_t> stack = first_use();
+    const uint32_t class_id = rt.registry().InternHeapObject(
+        kind, object.allocation_pc, offset,
+        [&] {
+          return absl::StrFormat("heap %s @%u", modules.KeyFor(object.allocation_pc), offset);
+        },
+        [&](ClassInfo& info) {
+          info.origin = format::ClassOrigin::kHeap;
+          info.object_offset = offset;
+          info.site_pc = object.allocation_pc;
+          info.site_stack.assign(1, object.allocation_pc);
+          info.first_use_stack.assign(stack.begin(), stack.end());
+        });
+    if (cached != nullptr) {
+      *cached = {.pc = object.allocation_pc, .offset = offset,
+                 .kind = static_cast<uint8_t>(kind), .class_id = class_id};
+    }
+    return class_id;
+  }
+  if (object.on_stack) return 0;  // a local: neither heap nor static
   if (std::optional<ModuleOffset> where = modules.FindStatic(address)) {
+    const absl::Span<const uintptr_t> stack = first_use();
     return rt.registry().InternPreloadObject(
         kind,
         absl::StrFormat("static %s+0x%x", Basename(where->module->path), where->offset),
         /*one_object=*/true, [&](ClassInfo& info) {
           info.origin = format::ClassOrigin::kStatic;
           info.object_address = address;
-          info.first_use_stack.assign(first_use.begin(), first_use.end());
+          info.first_use_stack.assign(stack.begin(), stack.end());
         });
   }
-  if (object.allocation_pc == 0) return 0;
-  const uint32_t offset = static_cast<uint32_t>(address - object.allocation_block);
-  return rt.registry().InternHeapObject(
-      kind, object.allocation_pc, offset,
-      [&] { return absl::StrFormat("heap %s @%u", modules.KeyFor(object.allocation_pc), offset); },
-      [&](ClassInfo& info) {
-        info.origin = format::ClassOrigin::kHeap;
-        info.object_offset = offset;
-        info.site_pc = object.allocation_pc;
-        info.site_stack.assign(1, object.allocation_pc);
-        info.first_use_stack.assign(first_use.begin(), first_use.end());
-      });
+  return 0;
 }
 
 }  // namespace
@@ -133,11 +165,26 @@ void RegisterPreloadSyncLocked(ProcessRecorder& rt, internal::SyncHandle& handle
   handle.id = registry.NewInstanceId();
   const uintptr_t site_pc = object.site_pc;
   uintptr_t stack[kPreloadClassFrames + kInternalFrames];
-  const absl::Span<const uintptr_t> site(stack, PreloadClassStack(rt.modules(), site_pc, stack));
+  int depth = -1;  // not made yet
+  auto site = [&] {
+    if (depth < 0) depth = PreloadClassStack(rt.modules(), site_pc, stack);
+    return absl::Span<const uintptr_t>(stack, depth);
+  };
   handle.class_id = ObjectClass(rt, kind, object, site);
   if (handle.class_id == 0) {
-    handle.class_id = registry.InternPreload(
-        kind, site, [&] { return PreloadClassName(rt.modules(), site); });
+    // Classed by its first use: by that line alone unless it is in the C++ library, whose
+    // classes depend on the callers' frames and are not cached.
+    ObjectClassSlot* cached = CachedClass(site_pc, kSiteClass, kind);
+    if (cached != nullptr && cached->pc == site_pc) {
+      handle.class_id = cached->class_id;
+    } else {
+      handle.class_id = registry.InternPreload(
+          kind, site(), [&] { return PreloadClassName(rt.modules(), site()); });
+      if (cached != nullptr && depth == 1 && stack[0] == site_pc) {
+        *cached = {.pc = site_pc, .offset = kSiteClass, .kind = static_cast<uint8_t>(kind),
+                   .class_id = handle.class_id};
+      }
+    }
   }
   handle.kind = static_cast<uint8_t>(kind);
   handle.named = false;

@@ -24,6 +24,7 @@ struct PreloadObject {
   uintptr_t site_pc = 0;          // the return address into the program that made it known
   uintptr_t allocation_pc = 0;    // its heap block's allocating call; 0 if unknown
   uintptr_t allocation_block = 0;  // where that block starts
+  bool on_stack = false;           // in the creating thread's frames: not static, not heap
 };
 
 // Gives `handle` a new instance id and the object's class. Cost: a module lookup, and an

@@ -64,6 +64,18 @@ struct ThreadClassCounters {
   uint64_t hold_max_ns = 0;
 };
 
+// An interposed object's class as this thread last found it (runtime/recorder/
+// sync_registration.cc): a heap object's by its block's allocation site and its offset in
+// the block; a local object's by the program's line that first used it (offset kSiteClass).
+struct ObjectClassSlot {
+  uintptr_t pc = 0;  // 0: empty
+  uint32_t offset = 0;
+  uint8_t kind = 0;
+  uint32_t class_id = 0;
+};
+inline constexpr int kObjectClassSlots = 8;
+inline constexpr uint32_t kSiteClass = ~uint32_t{0};
+
 struct ThreadState {
   uint32_t tid = 0;
   uint32_t segment = 0;  // bumped by each thread start and join (see common/thread_order.h)
@@ -100,6 +112,11 @@ struct ThreadState {
   // generation they belong to (runtime/recorder/event_log.h).
   std::unique_ptr<EventLog> events;
   uint32_t event_generation = 0;
+
+  // The classes of the objects the thread made last: a program that makes objects with
+  // mutexes per request makes them at a few sites, and the registry is not asked again.
+  // Class ids live as long as the process.
+  ObjectClassSlot object_classes[kObjectClassSlots];
 
   // The thread's long lock wait, if any (see PublishedWait).
   RuntimeMutex wait_mu;
