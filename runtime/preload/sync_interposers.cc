@@ -12,9 +12,12 @@
 // signals). docs/preload.md.
 #include <dlfcn.h>
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cstdint>
 
@@ -60,7 +63,36 @@ bool Traceable(pthread_mutex_t* m) {
 }
 
 bool OwnedByCaller(pthread_mutex_t* m, ThreadState* ts) {
-  return m->__data.__owner == static_cast<int>(ts->os_tid);
+  return m->__data.__owner == ts->kernel_tid;
+}
+
+// A default mutex (std::mutex: PTHREAD_MUTEX_TIMED_NP, no elision; __kind 0) is locked and
+// unlocked here, as glibc 2.36 does it, instead of in a call to glibc: the word goes from 0
+// to 1 (2 once a thread waits), and glibc's owner and user count are kept for its other
+// functions (pthread_cond_wait, pthread_mutex_destroy). One call less on each side, the most
+// the interposer itself costs (docs/performance.md).
+bool IsDefaultMutex(const pthread_mutex_t* m) {
+  return __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0;
+}
+
+bool TryLockDefaultMutex(pthread_mutex_t* m, const ThreadState* ts) {
+  int free = 0;
+  if (!__atomic_compare_exchange_n(&m->__data.__lock, &free, 1, /*weak=*/false,
+                                   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+    return false;
+  }
+  m->__data.__owner = ts->kernel_tid;
+  ++m->__data.__nusers;
+  return true;
+}
+
+void UnlockDefaultMutex(pthread_mutex_t* m) {
+  m->__data.__owner = 0;
+  --m->__data.__nusers;
+  if (__atomic_exchange_n(&m->__data.__lock, 0, __ATOMIC_RELEASE) > 1) {
+    // A thread waits (glibc's lll_unlock): wake one, as glibc would.
+    syscall(SYS_futex, &m->__data.__lock, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+  }
 }
 
 PreloadSync* MutexSync(pthread_mutex_t* m, uintptr_t site_pc) {
@@ -141,7 +173,8 @@ int AcquireContended(ThreadState* ts, PreloadSync* s, uint8_t flags, uintptr_t p
 }
 
 // An acquisition that did not wait.
-void RecordUncontended(ThreadState* ts, PreloadSync* s, uint8_t flags, uintptr_t pc) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void RecordUncontended(ThreadState* ts, PreloadSync* s, uint8_t flags,
+                                                        uintptr_t pc) {
   s->NoteHolder(ts->tid, pc);
   runtime::RecordAcquire(ts, s->handle, flags, pc);
 }
@@ -363,17 +396,23 @@ int pthread_mutex_destroy(pthread_mutex_t* m) {
 
 int pthread_mutex_lock(pthread_mutex_t* m) {
   const uintptr_t pc = LOCKGRAPH_CALLER_PC();
-  // The hot path: a known plain mutex that looks free. Its lock cannot fail, so the
-  // acquisition is recorded first and the real lock is a tail call (no frame to keep). If
-  // another thread takes it in between, this one waits untimed, its order already recorded:
-  // rare, and no order is lost; but that wait is not checked for deadlocks (a try and a
-  // sliced wait here cost 2 ns on every lock, measured: docs/performance.md).
+  // The hot path: a known plain mutex that is free. A default one (std::mutex) is taken here
+  // and then recorded. Another plain kind (adaptive) cannot fail either, so the acquisition is
+  // recorded first and the real lock is a tail call (no frame to keep); if another thread
+  // takes it in between, this one waits untimed, its order already recorded: rare, and no
+  // order is lost; but that wait is not checked for deadlocks.
   if (ThreadState* ts = preload::Recorder(); ABSL_PREDICT_TRUE(ts != nullptr)) {
     PreloadSync* s = SyncTable::Get().Find(m, preload::MutexTag(m));
-    if (ABSL_PREDICT_TRUE(s != nullptr && s->plain &&
-                          __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0)) {
-      preload::RecordUncontended(ts, s, 0, pc);
-      return Real().mutex_lock(m);
+    if (ABSL_PREDICT_TRUE(s != nullptr && s->plain)) {
+      if (ABSL_PREDICT_TRUE(preload::IsDefaultMutex(m))) {
+        if (ABSL_PREDICT_TRUE(preload::TryLockDefaultMutex(m, ts))) {
+          preload::RecordUncontended(ts, s, 0, pc);
+          return 0;
+        }
+      } else if (__atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0) {
+        preload::RecordUncontended(ts, s, 0, pc);
+        return Real().mutex_lock(m);
+      }
     }
   }
   return preload::MutexLock(m, pc, 0, [m](const timespec* slice) {
@@ -418,6 +457,10 @@ int pthread_mutex_unlock(pthread_mutex_t* m) {
                           !(s->recursive && m->__data.__count > 1))) {
       uintptr_t pc;
       runtime::PopHeldTop(ts, s->handle, &pc);
+      if (ABSL_PREDICT_TRUE(s->plain && preload::IsDefaultMutex(m))) {
+        preload::UnlockDefaultMutex(m);
+        return 0;
+      }
     } else {
       preload::MutexReleaseSlow(ts, m);
     }
