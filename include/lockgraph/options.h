@@ -56,7 +56,7 @@ struct Options {
   bool quiet = false;
   // Hold times are measured for one acquisition in this many, per class and thread (rounded
   // up to a power of two; 1 = every one). Each measure reads the clock twice.
-  int hold_sample = 64;
+  int hold_sample = 256;
   // llvm-symbolizer to name frames in online reports: empty searches PATH, "none" disables.
   std::string symbolizer;
 };

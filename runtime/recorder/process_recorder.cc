@@ -201,10 +201,11 @@ ThreadState* ProcessRecorder::NewThreadState(uint32_t parent, uint32_t parent_se
   constexpr uint64_t kInitialCache = 256;
   ts->cache = std::make_unique<DependencySlot[]>(kInitialCache);
   ts->cache_mask = kInitialCache - 1;
-  ts->hold_mask = hold_mask();
+  ts->hold_countdown = static_cast<uint32_t>(hold_mask() + 1);
   ts->cache_generation.store(static_cast<uint16_t>(trace_generation()), std::memory_order_relaxed);
   ts->steer = steering_ != nullptr;
   ts->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
+  ts->kernel_tid = static_cast<int32_t>(ts->os_tid);
   if (full_mode()) {
     ts->events = std::make_unique<EventLog>();
     ts->events->start_tsc = ts->events->last_tsc = ReadTsc();
@@ -409,6 +410,7 @@ void ProcessRecorder::AfterForkInChild(ThreadState* current) {
     ForgetLocksOfTheParent(current);
     NextSegment(current);
     current->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
+    current->kernel_tid = static_cast<int32_t>(current->os_tid);
   }
   {
     RuntimeMutexLock hold(options_mu_);

@@ -53,8 +53,8 @@ class ProcessRecorder {
   void Configure(const Options& options) ABSL_LOCKS_EXCLUDED(options_mu_);
   // Lock-free snapshots of options read on slow paths.
   int64_t long_wait_ns() const { return long_wait_ns_.load(std::memory_order_relaxed); }
-  // hold_sample rounded up to a power of two, minus one: a class's n-th acquisition in a
-  // thread is timed when (n & hold_mask) == 0.
+  // hold_sample rounded up to a power of two, minus one: a thread times one acquisition in
+  // hold_mask + 1 (ThreadState::hold_countdown).
   uint64_t hold_mask() const { return hold_mask_.load(std::memory_order_relaxed); }
   int stack_depth() const { return stack_depth_.load(std::memory_order_relaxed); }
   bool quiet() const { return quiet_.load(std::memory_order_relaxed); }

@@ -331,7 +331,8 @@ PopResult PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync, uintptr
 void StartHoldSample(ThreadState* ts, int index) {
   ts->held[index].flags |= kHeldSampled;
   ts->hold_since[index] = internal::MonotonicNanos();
-  ts->hold_mask = ProcessRecorder::Get().hold_mask();  // picks up a Configure()d hold_sample
+  // Picks up a Configure()d hold_sample.
+  ts->hold_countdown = static_cast<uint32_t>(ProcessRecorder::Get().hold_mask() + 1);
 }
 
 void EndHoldSample(ThreadState* ts, int index) {
@@ -344,7 +345,7 @@ void EndHoldSample(ThreadState* ts, int index) {
   counters.hold_max_ns = std::max(counters.hold_max_ns, ns);
 }
 
-uint64_t GrowClassCounts(ThreadState* ts, uint32_t class_id) {
+void GrowClassCounts(ThreadState* ts, uint32_t class_id) {
   // Allocates, outside any ColdPath: a signal handler whose lock grew the counters too would
   // otherwise call the allocator inside this thread's own allocation (a deadlock in malloc).
   SignalDeferral signals;
@@ -354,7 +355,7 @@ uint64_t GrowClassCounts(ThreadState* ts, uint32_t class_id) {
             grown.get());
   ts->class_counters = std::move(grown);
   ts->class_capacity = capacity;
-  return ++ts->class_counters[class_id].acquisitions;
+  ++ts->class_counters[class_id].acquisitions;
 }
 
 uint32_t ExitingThreadId() {

@@ -80,7 +80,7 @@ enum class PopResult { kPopped, kUntracked, kNotHeld };
 PopResult PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t* pc);
 void StartHoldSample(ThreadState* ts, int index);
 void EndHoldSample(ThreadState* ts, int index);
-uint64_t GrowClassCounts(ThreadState* ts, uint32_t class_id);
+void GrowClassCounts(ThreadState* ts, uint32_t class_id);
 void NoteHeldOverflow(ThreadState* ts);
 
 // The calling thread is about to take `sync` (before it blocks) or just took it without
@@ -126,10 +126,12 @@ inline void PushHeld(ThreadState* ts, const internal::SyncHandle& sync, uint8_t 
   if (ABSL_PREDICT_FALSE(entry.sync != &sync || entry.pc != pc)) {
     entry = HeldEntry{sync.id, chain, &sync, pc, flags};
   }
-  const uint64_t count = ABSL_PREDICT_TRUE(sync.class_id < ts->class_capacity)
-                             ? ++ts->class_counters[sync.class_id].acquisitions
-                             : GrowClassCounts(ts, sync.class_id);
-  if (ABSL_PREDICT_FALSE((count & ts->hold_mask) == 0)) StartHoldSample(ts, depth);
+  if (ABSL_PREDICT_TRUE(sync.class_id < ts->class_capacity)) {
+    ++ts->class_counters[sync.class_id].acquisitions;
+  } else {
+    GrowClassCounts(ts, sync.class_id);
+  }
+  if (ABSL_PREDICT_FALSE(--ts->hold_countdown == 0)) StartHoldSample(ts, depth);
 }
 
 inline void RecordAcquire(ThreadState* ts, const internal::SyncHandle& sync, uint8_t flags,

@@ -8,6 +8,7 @@
 #define LOCKGRAPH_RUNTIME_RECORDER_THREAD_STATE_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -76,42 +77,49 @@ struct ObjectClassSlot {
 inline constexpr int kObjectClassSlots = 8;
 inline constexpr uint32_t kSiteClass = ~uint32_t{0};
 
-struct ThreadState {
+// alignas(64), and the held stack starts on the first cache line: a thread holding one lock
+// (most acquisitions) touches that line and the counters' (measured: docs/performance.md).
+struct alignas(64) ThreadState {
   uint32_t tid = 0;
   uint32_t segment = 0;  // bumped by each thread start and join (see common/thread_order.h)
   int depth = 0;
   int runtime_depth = 0;  // > 0 while the thread runs the recorder's cold paths (ColdPath)
-  uint64_t untracked = 0;  // held locks beyond kMaxHeld
+  // Acquisitions until the next one whose hold time is measured: every hold_sample-th
+  // acquisition of the thread (ProcessRecorder::hold_mask() + 1). A countdown in the thread's
+  // own state, not the class's count: the branch then waits for no load of a class counter.
+  uint32_t hold_countdown = 64;
+  // The kernel's id of the thread (os_tid), which glibc stores as a mutex's owner: the
+  // interposer takes a free std::mutex itself (runtime/preload/sync_interposers.cc).
+  int32_t kernel_tid = 0;
   HeldEntry held[kMaxHeld];
   int64_t hold_since[kMaxHeld];  // start of a sampled hold, for entries with kHeldSampled
 
-  std::unique_ptr<DependencySlot[]> cache;
-  uint64_t cache_mask = 0;
-  uint64_t cache_used = 0;
-  std::vector<std::unique_ptr<DependencySlot[]>> retired_caches;  // see GrowCache
-
+  // The other fields the inline paths read, on one line.
   // Counters by class id, merged into the registry when the thread flushes (no shared
-  // cache line is touched per acquisition). Every (hold_mask + 1)-th acquisition of a class
-  // has its hold time measured.
-  std::unique_ptr<ThreadClassCounters[]> class_counters;
+  // cache line is touched per acquisition).
+  alignas(64) std::unique_ptr<ThreadClassCounters[]> class_counters;
   uint32_t class_capacity = 0;
   // `lockgraph confirm` steers this process (runtime/online/steering.h): every acquisition
-  // takes its primitive's slow path, where the steering may hold the thread back. In the
-  // padding before hold_mask, so that the fields before it keep their places.
+  // takes its primitive's slow path, where the steering may hold the thread back.
   bool steer = false;
   // The low bits of the trace file's generation (ProcessRecorder::trace_generation), which
   // the hot path compares with a cached dependency's: set here by the thread that switches
-  // the file, for every thread. Also in that padding.
+  // the file, for every thread.
   std::atomic<uint16_t> cache_generation{0};
-  uint64_t hold_mask = 63;
+  std::unique_ptr<DependencySlot[]> cache;
+  uint64_t cache_mask = 0;
+  // Full mode only (null in deps mode): this thread's unwritten events
+  // (runtime/recorder/event_log.h).
+  std::unique_ptr<EventLog> events;
+
+  uint64_t untracked = 0;  // held locks beyond kMaxHeld
+
+  uint64_t cache_used = 0;
+  std::vector<std::unique_ptr<DependencySlot[]>> retired_caches;  // see GrowCache
+  uint32_t event_generation = 0;  // the trace generation `events` belong to
 
   std::string name;
   uint64_t os_tid = 0;
-
-  // Full mode only (null in deps mode): this thread's unwritten events, and the trace
-  // generation they belong to (runtime/recorder/event_log.h).
-  std::unique_ptr<EventLog> events;
-  uint32_t event_generation = 0;
 
   // The classes of the objects the thread made last: a program that makes objects with
   // mutexes per request makes them at a few sites, and the registry is not asked again.
@@ -127,6 +135,7 @@ struct ThreadState {
   RuntimeMutex notices_mu;
   std::vector<uint64_t> notices ABSL_GUARDED_BY(notices_mu);
 };
+static_assert(offsetof(ThreadState, held) == 24, "the first held entry ends the first line");
 
 // The chain hash of a held list of one lock: cheap, since most acquisitions are the only
 // lock their thread holds; MixChain mixes it thoroughly once a second lock is taken.
