@@ -35,8 +35,8 @@ done
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# name|iterations|command...: each command prints "one_lock NS", "nested_pair NS" and
-# "new_mutex NS".
+# name|iterations|command...: each command prints "one_lock NS", "nested_pair NS",
+# "new_mutex NS", "heap_mutex NS", "alloc_free NS" and "threads_pairs8 NS".
 configs=(
   "native|$iterations|$workload"
   "preload|$iterations|env LD_PRELOAD=$preload LOCKGRAPH_OPTIONS=trace= $workload"
@@ -81,7 +81,8 @@ labels = {
 }
 
 CASES = [("one_lock", "one lock"), ("nested_pair", "nested pair"),
-         ("new_mutex", "new mutex")]
+         ("threads_pairs8", "2 threads, pairs of 8"), ("new_mutex", "new mutex"),
+         ("heap_mutex", "new heap mutex")]
 
 def read(name, i):
     values = dict(line.split() for line in open(f"{work}/{name}.{i}"))

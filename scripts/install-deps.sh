@@ -23,6 +23,7 @@ test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   pkg-config         # the install test builds a pkg-config consumer
   pigz xz-utils zstd # multithreaded programs the end-to-end tests run under `lockgraph run`
+  memcached          # a multithreaded server the end-to-end tests run under `lockgraph run`
   chromium           # headless, to load the HTML report in its end-to-end test
   python3-jsonschema python3-rfc3987  # the tests validate SARIF reports (schema, URIs)
   graphviz           # the tests render DOT reports
