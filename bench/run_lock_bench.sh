@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs bench/lock_bench pinned to one CPU and prints a markdown table of median CPU times per
+# Runs bench/lock_bench pinned to one CPU (the repetitions of all benchmarks interleaved in
+# random order, so that the machine's drift falls on every lock alike) and prints a markdown table of median CPU times per
 # lock+unlock and their ratio to std::mutex measured in the same run (for the shared-mode
 # benchmark, which std::mutex has not, to std::mutex's OneLock), and, for the reader-writer
 # locks, to std::shared_mutex measured in the same shape.
@@ -13,6 +14,7 @@ json="$(mktemp)"
 trap 'rm -f "$json"' EXIT
 taskset -c "${CPU:-1}" "$build/bench/lock_bench" \
   --benchmark_repetitions="${REPETITIONS:-15}" --benchmark_report_aggregates_only=true \
+  --benchmark_enable_random_interleaving=true \
   --benchmark_min_time=0.3 --benchmark_format=json >"$json"
 python3 - "$json" <<'PY'
 import json, re, sys

@@ -34,7 +34,7 @@ struct Blocked {
 // The entry of `b`'s held locks for lock `id`, or null.
 const HeldEntry* HeldEntryOf(const Blocked& b, uint64_t id) {
   for (const HeldEntry& e : b.wait.held) {
-    if (e.id == id) return &e;
+    if (e.id() == id) return &e;
   }
   return nullptr;
 }
@@ -62,7 +62,7 @@ std::vector<Blocked> PublishedWaits(ProcessRecorder& rt, ThreadState* self) {
 std::vector<size_t> CycleThroughFirst(const std::vector<Blocked>& blocked) {
   return WaitsForCycle(blocked.size(), 0, [&](size_t t, size_t u) {
     const HeldEntry* held = HeldEntryOf(blocked[u], blocked[t].wait.sync->id);
-    return held != nullptr && Blocks(blocked[t].wait.flags, held->flags);
+    return held != nullptr && Blocks(blocked[t].wait.flags, held->flags());
   });
 }
 
@@ -253,7 +253,7 @@ void CheckAcrossProcesses(ProcessRecorder& rt, ThreadState* self, int self_slot,
       }
     }
     if (held == nullptr) return;  // it moved on since the board was read: check again later
-    cycle.push_back({b, held->sync, held->pc, nullptr, {}, held->flags});
+    cycle.push_back({b, held->sync, held->pc, nullptr, {}, held->flags()});
     own_slots.push_back(e.slot);
   }
   if (!rt.ClaimDeadlockReport(std::move(key))) return;
@@ -283,7 +283,7 @@ void CheckForDeadlock(ProcessRecorder& rt, ThreadState* self, int board_slot) {
     const Blocked& t = blocked[order[(first + k) % n]];
     const Blocked& previous = blocked[order[(first + k + n - 1) % n]];
     const HeldEntry* held = HeldEntryOf(t, previous.wait.sync->id);
-    cycle.push_back({&t, held->sync, held->pc, nullptr, {}, held->flags});
+    cycle.push_back({&t, held->sync, held->pc, nullptr, {}, held->flags()});
     key.push_back(t.tid);
     key.push_back(t.wait.sync->id);
   }
@@ -377,9 +377,9 @@ void SelfDeadlock(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t c
   uintptr_t held_pc = 0;
   uint8_t held_flags = 0;
   for (int i = 0; i < std::min(ts->depth, kMaxHeld); ++i) {
-    if (ts->held[i].id == sync.id) {
+    if (ts->held[i].id() == sync.id) {
       held_pc = ts->held[i].pc;
-      held_flags = ts->held[i].flags;
+      held_flags = ts->held[i].flags();
     }
   }
   if (!rt.ClaimDeadlockReport({ts->tid, sync.id})) return;

@@ -133,9 +133,9 @@ void Steering::BeforeAcquire(ThreadState* ts, const internal::SyncHandle& sync) 
   const internal::SyncHandle* held_sync = nullptr;
   for (int i = std::min(ts->depth, kMaxHeld) - 1; i >= 0 && held == 0; --i) {
     const HeldEntry& e = ts->held[i];
-    if (e.id == sync.id || e.sync == nullptr) continue;
+    if (e.id() == sync.id || e.sync == nullptr) continue;
     if ((MasksOf(registry, e.sync->class_id).from & to) != 0) {
-      held = e.id;
+      held = e.id();
       held_sync = e.sync;
     }
   }

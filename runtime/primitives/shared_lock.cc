@@ -22,12 +22,12 @@ static_assert(runtime::kSharedWriter == (1u << 31) && runtime::kSharedReaders ==
 
 constexpr uint8_t kShared = format::kAcquireShared;
 
-bool IsSharedHold(const HeldEntry& e) { return (e.flags & kShared) != 0; }
+bool IsSharedHold(const HeldEntry& e) { return (e.flags() & kShared) != 0; }
 
 // The calling thread's latest hold of `sync` (its own state), or null.
 const HeldEntry* OwnHoldOf(const ThreadState* ts, const internal::SyncHandle& sync) {
   for (int i = std::min(ts->depth, runtime::kMaxHeld) - 1; i >= 0; --i) {
-    if (ts->held[i].id == sync.id) return &ts->held[i];
+    if (ts->held[i].id() == sync.id) return &ts->held[i];
   }
   return nullptr;
 }
@@ -35,7 +35,7 @@ const HeldEntry* OwnHoldOf(const ThreadState* ts, const internal::SyncHandle& sy
 // The last lock the thread took is `sync`, in `mode` (0 or kShared): the release hot path.
 inline bool TopHoldIs(const ThreadState* ts, const internal::SyncHandle& sync, uint8_t mode) {
   const int top = ts->depth - 1;
-  return top >= 0 && ts->held[top].sync == &sync && (ts->held[top].flags & kShared) == mode;
+  return top >= 0 && ts->held[top].sync == &sync && (ts->held[top].flags() & kShared) == mode;
 }
 
 // A reader that holds no lock lets waiting writers go first (runtime/base/shared_word.h): it

@@ -36,9 +36,9 @@ void ForgetLocksOfTheParent(ThreadState* ts) {
     if (ts->held[i].sync->kind == static_cast<uint8_t>(format::SyncKind::kProcessLock)) continue;
     ts->held[kept] = ts->held[i];
     ts->hold_since[kept] = ts->hold_since[i];
-    const uint8_t flags = ts->held[kept].flags & kTraceFlagsMask;
-    ts->held[kept].chain = kept == 0 ? FirstChain(ts->held[kept].id, flags)
-                                     : MixChain(ts->held[kept - 1].chain, ts->held[kept].id, flags);
+    const uint8_t flags = ts->held[kept].flags() & kTraceFlagsMask;
+    ts->held[kept].chain = kept == 0 ? FirstChain(ts->held[kept].id(), flags)
+                                     : MixChain(ts->held[kept - 1].chain, ts->held[kept].id(), flags);
     ++kept;
   }
   ts->depth = kept;

@@ -78,9 +78,9 @@ ThreadExit::~ThreadExit() {
 void RecomputeChains(ThreadState* ts, int from) {
   for (int i = from; i < ts->depth; ++i) {
     const HeldEntry& e = ts->held[i];
-    const uint8_t flags = e.flags & kTraceFlagsMask;
+    const uint8_t flags = e.flags() & kTraceFlagsMask;
     ts->held[i].chain =
-        i == 0 ? FirstChain(e.id, flags) : MixChain(ts->held[i - 1].chain, e.id, flags);
+        i == 0 ? FirstChain(e.id(), flags) : MixChain(ts->held[i - 1].chain, e.id(), flags);
   }
 }
 
@@ -102,7 +102,7 @@ void DrainNotices(ThreadState* ts) {
   }
   for (uint64_t id : released) {
     for (int i = 0; i < ts->depth; ++i) {
-      if (ts->held[i].id == id) {
+      if (ts->held[i].id() == id) {
         EraseHeld(ts, i);
         break;
       }
@@ -190,7 +190,7 @@ void RecordNewDependency(ProcessRecorder& rt, ThreadState* ts, const internal::S
         record.flags = flags;
         for (int i = 0; i < ts->depth; ++i) {
           const HeldEntry& e = ts->held[i];
-          record.held.push_back({out.Instance(*e.sync), static_cast<uint8_t>(e.flags & kTraceFlagsMask),
+          record.held.push_back({out.Instance(*e.sync), static_cast<uint8_t>(e.flags() & kTraceFlagsMask),
                                  out.Stack({&e.pc, 1})});
         }
         record.stack_id = out.Stack({pcs, static_cast<size_t>(depth)});
@@ -212,7 +212,7 @@ void RecordNewDependency(ProcessRecorder& rt, ThreadState* ts, const internal::S
   const_cast<internal::SyncHandle&>(sync).flags.fetch_or(kHandleInGraph, std::memory_order_relaxed);
   for (int i = 0; i < ts->depth; ++i) {
     const HeldEntry& e = ts->held[i];
-    dep.held.push_back({e.id, static_cast<uint8_t>(e.flags & kTraceFlagsMask), e.pc});
+    dep.held.push_back({e.id(), static_cast<uint8_t>(e.flags() & kTraceFlagsMask), e.pc});
     locks.push_back(DescribeLock(rt, *e.sync));
     const_cast<internal::SyncHandle*>(e.sync)->flags.fetch_or(kHandleInGraph,
                                                               std::memory_order_relaxed);
@@ -303,9 +303,9 @@ namespace {
 // Takes `sync` off the held stack, wherever it is.
 PopResult PopHeldEntry(ThreadState* ts, const internal::SyncHandle& sync, uintptr_t* pc) {
   for (int i = ts->depth - 1; i >= 0; --i) {
-    if (ts->held[i].id == sync.id) {
+    if (ts->held[i].id() == sync.id) {
       *pc = ts->held[i].pc;
-      if ((ts->held[i].flags & kHeldSampled) != 0) EndHoldSample(ts, i);
+      if ((ts->held[i].flags() & kHeldSampled) != 0) EndHoldSample(ts, i);
       EraseHeld(ts, i);
       return PopResult::kPopped;
     }
@@ -329,7 +329,7 @@ PopResult PopHeldSlow(ThreadState* ts, const internal::SyncHandle& sync, uintptr
 }
 
 void StartHoldSample(ThreadState* ts, int index) {
-  ts->held[index].flags |= kHeldSampled;
+  ts->held[index].add_flags(kHeldSampled);
   ts->hold_since[index] = internal::MonotonicNanos();
   // Picks up a Configure()d hold_sample.
   ts->hold_countdown = static_cast<uint32_t>(ProcessRecorder::Get().hold_mask() + 1);
@@ -374,7 +374,7 @@ void NoteHeldOverflow(ThreadState* ts) {
 
 bool IsHeldByCaller(ThreadState* ts, const internal::SyncHandle& sync) {
   for (int i = 0; i < ts->depth; ++i) {
-    if (ts->held[i].id == sync.id) return true;
+    if (ts->held[i].id() == sync.id) return true;
   }
   return false;
 }

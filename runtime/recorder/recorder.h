@@ -113,18 +113,17 @@ inline void PushHeld(ThreadState* ts, const internal::SyncHandle& sync, uint8_t 
   const int depth = ts->depth;
   if (ABSL_PREDICT_FALSE(depth == kMaxHeld)) return NoteHeldOverflow(ts);
   HeldEntry& entry = ts->held[depth];
-  entry.id = sync.id;
+  entry.id_and_flags = HeldEntry::Pack(sync.id, flags);
   entry.chain = chain;
   entry.sync = &sync;
   entry.pc = pc;
-  entry.flags = flags;
   // A signal handler that takes and releases a lock before the depth is stored reuses this
   // slot: once the slot is ours (no later handler touches it), rewrite it if that happened.
   std::atomic_signal_fence(std::memory_order_seq_cst);
   ts->depth = depth + 1;
   std::atomic_signal_fence(std::memory_order_seq_cst);
   if (ABSL_PREDICT_FALSE(entry.sync != &sync || entry.pc != pc)) {
-    entry = HeldEntry{sync.id, chain, &sync, pc, flags};
+    entry = HeldEntry{HeldEntry::Pack(sync.id, flags), chain, &sync, pc};
   }
   if (ABSL_PREDICT_TRUE(sync.class_id < ts->class_capacity)) {
     ++ts->class_counters[sync.class_id].acquisitions;
@@ -147,7 +146,7 @@ inline bool PopHeldTop(ThreadState* ts, const internal::SyncHandle& sync, uintpt
   if (ABSL_PREDICT_FALSE(ts->events != nullptr)) LogReleaseOutOfLine(ts, sync);
   // Read before the slot is given up: a signal handler's lock may reuse it at once.
   *pc = ts->held[top].pc;
-  const bool sampled = (ts->held[top].flags & kHeldSampled) != 0;
+  const bool sampled = (ts->held[top].flags() & kHeldSampled) != 0;
   if (ABSL_PREDICT_FALSE(sampled)) EndHoldSample(ts, top);
   std::atomic_signal_fence(std::memory_order_seq_cst);
   ts->depth = top;

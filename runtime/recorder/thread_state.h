@@ -31,13 +31,25 @@ inline constexpr uint8_t kTraceFlagsMask = 0x7f;
 
 struct EventLog;  // runtime/recorder/event_log.h
 
+// 32 bytes, four stores to push: the flags share a word with the instance id (ids count from
+// 1 and stay far below 2^56).
 struct HeldEntry {
-  uint64_t id;                        // instance id
+  static constexpr int kFlagsShift = 56;
+  static constexpr uint64_t kIdMask = (uint64_t{1} << kFlagsShift) - 1;
+
+  uint64_t id_and_flags;              // instance id; format::AcquireFlags and kHeldSampled above
   uint64_t chain;                     // hash of held[0..this] (ids and flags, in order)
   const internal::SyncHandle* sync;   // alive while held (destroying a held lock is misuse)
   uintptr_t pc;                       // where it was taken (a return address)
-  uint8_t flags;                      // format::AcquireFlags, and kHeldSampled
+
+  static uint64_t Pack(uint64_t id, uint8_t flags) {
+    return id | (uint64_t{flags} << kFlagsShift);
+  }
+  uint64_t id() const { return id_and_flags & kIdMask; }
+  uint8_t flags() const { return static_cast<uint8_t>(id_and_flags >> kFlagsShift); }
+  void add_flags(uint8_t more) { id_and_flags |= uint64_t{more} << kFlagsShift; }
 };
+static_assert(sizeof(HeldEntry) == 32);
 
 // A cached dependency: `key` identifies (segment, held chain, acquired lock).
 struct DependencySlot {
@@ -78,7 +90,8 @@ inline constexpr int kObjectClassSlots = 8;
 inline constexpr uint32_t kSiteClass = ~uint32_t{0};
 
 // alignas(64), and the held stack starts on the first cache line: a thread holding one lock
-// (most acquisitions) touches that line and the counters' (measured: docs/performance.md).
+// (most acquisitions) touches that line and the counters'; no held entry straddles two lines
+// (measured: docs/performance.md).
 struct alignas(64) ThreadState {
   uint32_t tid = 0;
   uint32_t segment = 0;  // bumped by each thread start and join (see common/thread_order.h)
@@ -91,7 +104,7 @@ struct alignas(64) ThreadState {
   // The kernel's id of the thread (os_tid), which glibc stores as a mutex's owner: the
   // interposer takes a free std::mutex itself (runtime/preload/sync_interposers.cc).
   int32_t kernel_tid = 0;
-  HeldEntry held[kMaxHeld];
+  alignas(32) HeldEntry held[kMaxHeld];  // no entry straddles two cache lines
   int64_t hold_since[kMaxHeld];  // start of a sampled hold, for entries with kHeldSampled
 
   // The other fields the inline paths read, on one line.
@@ -135,7 +148,7 @@ struct alignas(64) ThreadState {
   RuntimeMutex notices_mu;
   std::vector<uint64_t> notices ABSL_GUARDED_BY(notices_mu);
 };
-static_assert(offsetof(ThreadState, held) == 24, "the first held entry ends the first line");
+static_assert(offsetof(ThreadState, held) == 32, "the first held entry ends the first line");
 
 // The chain hash of a held list of one lock: cheap, since most acquisitions are the only
 // lock their thread holds; MixChain mixes it thoroughly once a second lock is taken.
