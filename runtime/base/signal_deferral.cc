@@ -63,8 +63,9 @@ bool Deferrable(int sig) {
   return sigismember(&async, sig) == 1;
 }
 
+// A function to call, not SIG_DFL or SIG_IGN (which glibc's union holds in either member,
+// SA_SIGINFO or not).
 bool IsHandler(const struct sigaction& act) {
-  if ((act.sa_flags & SA_SIGINFO) != 0) return act.sa_sigaction != nullptr;
   return act.sa_handler != SIG_DFL && act.sa_handler != SIG_IGN;
 }
 
@@ -140,6 +141,10 @@ int SetAction(int sig, const struct sigaction* act, struct sigaction* old) {
   int rc = 0;
   if (act == nullptr) {
     if (!fronted) rc = __sigaction(sig, nullptr, &previous);
+  } else if (IsHandler(*act) && act->sa_sigaction == DeferringHandler) {
+    // The runtime's own handler, read from the kernel behind the interposer's back and set
+    // again: the program's stays.
+    rc = __sigaction(sig, act, fronted ? nullptr : &previous);
   } else if (IsHandler(*act)) {
     const struct sigaction installed = Fronted(*act);
     rc = __sigaction(sig, &installed, fronted ? nullptr : &previous);

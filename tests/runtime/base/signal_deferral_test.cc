@@ -5,8 +5,11 @@
 #include "runtime/base/signal_deferral.h"
 
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 
 #include "gtest/gtest.h"
 
@@ -144,6 +147,42 @@ TEST_F(SignalDeferralTest, TheProgramReadsBackItsOwnActions) {
   EXPECT_EQ(old.sa_handler, SIG_IGN);
   ASSERT_EQ(raise(SIGUSR2), 0);
   EXPECT_EQ(g_runs.load(), 1);
+}
+
+TEST_F(SignalDeferralTest, IgnoredWithSigInfoIsIgnoredNotCalled) {
+  struct sigaction act = {};
+  act.sa_handler = SIG_IGN;
+  act.sa_flags = SA_SIGINFO;
+  sigemptyset(&act.sa_mask);
+  ASSERT_EQ(sigaction(SIGUSR1, &act, nullptr), 0);
+  {
+    SignalDeferral section;
+    ASSERT_EQ(raise(SIGUSR1), 0);
+  }
+  ASSERT_EQ(raise(SIGUSR1), 0);  // ignored: the test goes on
+  struct sigaction now = {};
+  ASSERT_EQ(sigaction(SIGUSR1, nullptr, &now), 0);
+  EXPECT_EQ(now.sa_handler, SIG_IGN);
+}
+
+TEST_F(SignalDeferralTest, TheRuntimesHandlerSetAgainKeepsTheProgramsBehindIt) {
+  ASSERT_NE(signal(SIGUSR2, CountingHandler), SIG_ERR);
+  // What the kernel holds (x86-64's struct kernel_sigaction), read behind the interposer.
+  struct {
+    void* handler;
+    unsigned long flags;
+    void* restorer;
+    uint64_t mask;
+  } kernel_action = {};
+  ASSERT_EQ(syscall(SYS_rt_sigaction, SIGUSR2, nullptr, &kernel_action, sizeof(uint64_t)), 0);
+  struct sigaction again = {};
+  again.sa_sigaction = reinterpret_cast<void (*)(int, siginfo_t*, void*)>(kernel_action.handler);
+  again.sa_flags = SA_SIGINFO;
+  sigemptyset(&again.sa_mask);
+  ASSERT_EQ(sigaction(SIGUSR2, &again, nullptr), 0);
+  ASSERT_EQ(raise(SIGUSR2), 0);
+  EXPECT_EQ(g_runs.load(), 1);
+  EXPECT_EQ(signal(SIGUSR2, SIG_DFL), CountingHandler);
 }
 
 TEST_F(SignalDeferralTest, BadSignalsAreRefusedAsGlibcRefusesThem) {
