@@ -122,12 +122,9 @@ struct sigaction ProgramView(int sig) {
   struct sigaction view = {};
   view.sa_flags = action.flags.load(std::memory_order_relaxed);
   view.sa_mask = action.mask;
-  const uintptr_t handler = action.handler.load(std::memory_order_relaxed);
-  if ((view.sa_flags & SA_SIGINFO) != 0) {
-    view.sa_sigaction = reinterpret_cast<void (*)(int, siginfo_t*, void*)>(handler);
-  } else {
-    view.sa_handler = reinterpret_cast<void (*)(int)>(handler);
-  }
+  // Either member of glibc's union (IsHandler).
+  view.sa_handler =
+      reinterpret_cast<void (*)(int)>(action.handler.load(std::memory_order_relaxed));
   return view;
 }
 
@@ -141,7 +138,7 @@ int SetAction(int sig, const struct sigaction* act, struct sigaction* old) {
   int rc = 0;
   if (act == nullptr) {
     if (!fronted) rc = __sigaction(sig, nullptr, &previous);
-  } else if (IsHandler(*act) && act->sa_sigaction == DeferringHandler) {
+  } else if (act->sa_sigaction == DeferringHandler) {
     // The runtime's own handler, read from the kernel behind the interposer's back and set
     // again: the program's stays.
     rc = __sigaction(sig, act, fronted ? nullptr : &previous);
@@ -151,9 +148,7 @@ int SetAction(int sig, const struct sigaction* act, struct sigaction* old) {
     if (rc == 0) {
       action.mask = act->sa_mask;
       action.flags.store(act->sa_flags, std::memory_order_release);
-      action.handler.store((act->sa_flags & SA_SIGINFO) != 0
-                               ? reinterpret_cast<uintptr_t>(act->sa_sigaction)
-                               : reinterpret_cast<uintptr_t>(act->sa_handler),
+      action.handler.store(reinterpret_cast<uintptr_t>(act->sa_handler),
                            std::memory_order_release);
     }
   } else {
@@ -187,10 +182,7 @@ __attribute__((constructor)) void FrontHandlersAtLoad() {
     if (!Deferrable(sig)) continue;
     struct sigaction current = {};
     if (__sigaction(sig, nullptr, &current) != 0 || !IsHandler(current)) continue;
-    if ((current.sa_flags & SA_SIGINFO) != 0 && current.sa_sigaction == DeferringHandler) {
-      continue;
-    }
-    SetAction(sig, &current, nullptr);
+    SetAction(sig, &current, nullptr);  // the runtime's own handler stays as it is
   }
   using Sigaction = int (*)(int, const struct sigaction*, struct sigaction*);
   const auto process_sigaction = reinterpret_cast<Sigaction>(dlsym(RTLD_DEFAULT, "sigaction"));

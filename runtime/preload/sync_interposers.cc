@@ -423,19 +423,21 @@ int pthread_mutex_lock(pthread_mutex_t* m) {
 
 int pthread_mutex_trylock(pthread_mutex_t* m) {
   const uintptr_t pc = LOCKGRAPH_CALLER_PC();
-  // The hot path, as pthread_mutex_lock's: a known default mutex is tried here (servers such
-  // as memcached spin on trylock).
-  if (ThreadState* ts = preload::Recorder(); ABSL_PREDICT_TRUE(ts != nullptr)) {
-    PreloadSync* s = SyncTable::Get().Find(m, preload::MutexTag(m));
+  ThreadState* ts = preload::Recorder();
+  PreloadSync* s = nullptr;
+  if (ABSL_PREDICT_TRUE(ts != nullptr)) {
+    // The hot path, as pthread_mutex_lock's: a known default mutex is tried here (servers such
+    // as memcached spin on trylock).
+    s = SyncTable::Get().Find(m, preload::MutexTag(m));
     if (ABSL_PREDICT_TRUE(s != nullptr && s->plain && preload::IsDefaultMutex(m))) {
       if (!preload::TryLockDefaultMutex(m, ts)) return EBUSY;
       preload::RecordUncontended(ts, s, format::kAcquireTry, pc);
       return 0;
     }
+  } else {
+    ts = preload::RecorderSlow();
   }
-  ThreadState* ts = preload::Recorder();
-  if (ts == nullptr) ts = preload::RecorderSlow();
-  PreloadSync* s = ts != nullptr ? preload::MutexSync(m, pc) : nullptr;
+  if (s == nullptr && ts != nullptr) s = preload::MutexSync(m, pc);
   const bool reentry = s != nullptr && s->recursive && preload::OwnedByCaller(m, ts);
   const int rc = Real().mutex_trylock(m);
   if (rc == 0 && s != nullptr && !reentry) {

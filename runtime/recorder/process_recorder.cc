@@ -27,6 +27,12 @@ int64_t RealtimeNanos() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+// The calling thread's kernel id, in both of its state's fields.
+void NoteKernelTid(ThreadState* ts) {
+  ts->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
+  ts->kernel_tid = static_cast<int32_t>(ts->os_tid);
+}
+
 // In a forked child: a lock shared by processes that the forking thread held stays held by
 // the parent (a robust mutex belongs to the thread that took it), so the child's copy of the
 // thread's held stack forgets it. Other locks are copied with the memory, held in the child.
@@ -36,12 +42,10 @@ void ForgetLocksOfTheParent(ThreadState* ts) {
     if (ts->held[i].sync->kind == static_cast<uint8_t>(format::SyncKind::kProcessLock)) continue;
     ts->held[kept] = ts->held[i];
     ts->hold_since[kept] = ts->hold_since[i];
-    const uint8_t flags = ts->held[kept].flags() & kTraceFlagsMask;
-    ts->held[kept].chain = kept == 0 ? FirstChain(ts->held[kept].id(), flags)
-                                     : MixChain(ts->held[kept - 1].chain, ts->held[kept].id(), flags);
     ++kept;
   }
   ts->depth = kept;
+  RecomputeChains(ts, 0);
 }
 
 std::string ExecutablePath() {
@@ -110,8 +114,8 @@ ProcessRecorder::ProcessRecorder() {
 void ProcessRecorder::ApplyLocked(const Options& options) {
   options_ = options;
   long_wait_ns_.store(options.long_wait.count(), std::memory_order_relaxed);
-  hold_mask_.store(std::bit_ceil(static_cast<uint64_t>(options.hold_sample)) - 1,
-                   std::memory_order_relaxed);
+  hold_sample_.store(std::bit_ceil(static_cast<uint32_t>(options.hold_sample)),
+                     std::memory_order_relaxed);
   stack_depth_.store(options.stack_depth, std::memory_order_relaxed);
   quiet_.store(options.quiet, std::memory_order_relaxed);
   on_cycle_.store(options.on_cycle, std::memory_order_relaxed);
@@ -201,11 +205,10 @@ ThreadState* ProcessRecorder::NewThreadState(uint32_t parent, uint32_t parent_se
   constexpr uint64_t kInitialCache = 256;
   ts->cache = std::make_unique<DependencySlot[]>(kInitialCache);
   ts->cache_mask = kInitialCache - 1;
-  ts->hold_countdown = static_cast<uint32_t>(hold_mask() + 1);
+  ts->hold_countdown = hold_sample();
   ts->cache_generation.store(static_cast<uint16_t>(trace_generation()), std::memory_order_relaxed);
   ts->steer = steering_ != nullptr;
-  ts->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
-  ts->kernel_tid = static_cast<int32_t>(ts->os_tid);
+  NoteKernelTid(ts);
   if (full_mode()) {
     ts->events = std::make_unique<EventLog>();
     ts->events->start_tsc = ts->events->last_tsc = ReadTsc();
@@ -409,8 +412,7 @@ void ProcessRecorder::AfterForkInChild(ThreadState* current) {
     current->has_notices.store(false, std::memory_order_relaxed);
     ForgetLocksOfTheParent(current);
     NextSegment(current);
-    current->os_tid = static_cast<uint64_t>(syscall(SYS_gettid));
-    current->kernel_tid = static_cast<int32_t>(current->os_tid);
+    NoteKernelTid(current);
   }
   {
     RuntimeMutexLock hold(options_mu_);

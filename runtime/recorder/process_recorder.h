@@ -53,9 +53,9 @@ class ProcessRecorder {
   void Configure(const Options& options) ABSL_LOCKS_EXCLUDED(options_mu_);
   // Lock-free snapshots of options read on slow paths.
   int64_t long_wait_ns() const { return long_wait_ns_.load(std::memory_order_relaxed); }
-  // hold_sample rounded up to a power of two, minus one: a thread times one acquisition in
-  // hold_mask + 1 (ThreadState::hold_countdown).
-  uint64_t hold_mask() const { return hold_mask_.load(std::memory_order_relaxed); }
+  // hold_sample rounded up to a power of two: a thread times one acquisition in this many
+  // (ThreadState::hold_countdown).
+  uint32_t hold_sample() const { return hold_sample_.load(std::memory_order_relaxed); }
   int stack_depth() const { return stack_depth_.load(std::memory_order_relaxed); }
   bool quiet() const { return quiet_.load(std::memory_order_relaxed); }
   OnCycle on_cycle() const { return on_cycle_.load(std::memory_order_relaxed); }
@@ -157,7 +157,7 @@ class ProcessRecorder {
   Options options_ ABSL_GUARDED_BY(options_mu_);
   std::string options_text_ ABSL_GUARDED_BY(options_mu_);
   std::atomic<int64_t> long_wait_ns_{0};
-  std::atomic<uint64_t> hold_mask_{63};
+  std::atomic<uint32_t> hold_sample_{256};
   std::atomic<int> stack_depth_{32};
   std::atomic<bool> quiet_{false};
   std::atomic<OnCycle> on_cycle_{OnCycle::kReport};

@@ -78,15 +78,6 @@ ThreadExit::~ThreadExit() {
   }
 }
 
-void RecomputeChains(ThreadState* ts, int from) {
-  for (int i = from; i < ts->depth; ++i) {
-    const HeldEntry& e = ts->held[i];
-    const uint8_t flags = e.flags() & kTraceFlagsMask;
-    ts->held[i].chain =
-        i == 0 ? FirstChain(e.id(), flags) : MixChain(ts->held[i - 1].chain, e.id(), flags);
-  }
-}
-
 void EraseHeld(ThreadState* ts, int index) {
   const size_t above = static_cast<size_t>(ts->depth - index - 1);
   std::memmove(&ts->held[index], &ts->held[index + 1], sizeof(HeldEntry) * above);
@@ -335,7 +326,7 @@ void StartHoldSample(ThreadState* ts, int index) {
   ts->held[index].add_flags(kHeldSampled);
   ts->hold_since[index] = internal::MonotonicNanos();
   // Picks up a Configure()d hold_sample.
-  ts->hold_countdown = static_cast<uint32_t>(ProcessRecorder::Get().hold_mask() + 1);
+  ts->hold_countdown = ProcessRecorder::Get().hold_sample();
 }
 
 void EndHoldSample(ThreadState* ts, int index) {

@@ -96,17 +96,31 @@ std::string PreloadClassName(ModuleMap& modules, absl::Span<const uintptr_t> sta
   return name;
 }
 
-// The calling thread's cache slot for a class (ThreadState::object_classes): it holds the
-// class if its pc is `pc`; null if the thread has no state.
-ObjectClassSlot* CachedClass(uintptr_t pc, uint32_t offset, format::SyncKind kind) {
-  ThreadState* ts = t_thread;
-  if (ts == nullptr) return nullptr;
-  ObjectClassSlot& slot = ts->object_classes[(pc ^ offset) % kObjectClassSlots];
-  if (slot.offset != offset || slot.kind != static_cast<uint8_t>(kind)) {
-    slot.pc = 0;  // not this class: a miss, overwritten when found
+// The class the calling thread remembers for (pc, offset, kind), in its slot of
+// ThreadState::object_classes; a thread without state remembers nothing.
+class RememberedClass {
+ public:
+  RememberedClass(uintptr_t pc, uint32_t offset, format::SyncKind kind)
+      : key_{.pc = pc, .offset = offset, .kind = static_cast<uint8_t>(kind)} {
+    if (ThreadState* ts = t_thread) slot_ = &ts->object_classes[(pc ^ offset) % kObjectClassSlots];
   }
-  return &slot;
-}
+  // The class id, or 0 if the slot holds another class.
+  uint32_t Find() const {
+    return slot_ != nullptr && slot_->pc == key_.pc && slot_->offset == key_.offset &&
+                   slot_->kind == key_.kind
+               ? slot_->class_id
+               : 0;
+  }
+  void Remember(uint32_t class_id) {
+    if (slot_ == nullptr) return;
+    *slot_ = key_;
+    slot_->class_id = class_id;
+  }
+
+ private:
+  ObjectClassSlot key_;
+  ObjectClassSlot* slot_ = nullptr;
+};
 
 // The class of an object in a heap block or in static storage, or 0. `first_use` makes the
 // stack of the object's first use, asked only when the class may be new: most new objects
@@ -118,8 +132,8 @@ uint32_t ObjectClass(ProcessRecorder& rt, format::SyncKind kind, const PreloadOb
   // A heap block is in no module's data: the allocation table answers first.
   if (object.allocation_pc != 0) {
     const uint32_t offset = static_cast<uint32_t>(address - object.allocation_block);
-    ObjectClassSlot* cached = CachedClass(object.allocation_pc, offset, kind);
-    if (cached != nullptr && cached->pc == object.allocation_pc) return cached->class_id;
+    RememberedClass remembered(object.allocation_pc, offset, kind);
+    if (const uint32_t class_id = remembered.Find()) return class_id;
     // Made here, not inside the registry's callbacks: the unwind finds `site_pc` only
     // within a few frames of this one.
     const absl::Span<const uintptr_t> stack = first_use();
@@ -135,10 +149,7 @@ uint32_t ObjectClass(ProcessRecorder& rt, format::SyncKind kind, const PreloadOb
           info.site_stack.assign(1, object.allocation_pc);
           info.first_use_stack.assign(stack.begin(), stack.end());
         });
-    if (cached != nullptr) {
-      *cached = {.pc = object.allocation_pc, .offset = offset,
-                 .kind = static_cast<uint8_t>(kind), .class_id = class_id};
-    }
+    remembered.Remember(class_id);
     return class_id;
   }
   if (object.on_stack) return 0;  // a local: neither heap nor static
@@ -174,16 +185,12 @@ void RegisterPreloadSyncLocked(ProcessRecorder& rt, internal::SyncHandle& handle
   if (handle.class_id == 0) {
     // Classed by its first use: by that line alone unless it is in the C++ library, whose
     // classes depend on the callers' frames and are not cached.
-    ObjectClassSlot* cached = CachedClass(site_pc, kSiteClass, kind);
-    if (cached != nullptr && cached->pc == site_pc) {
-      handle.class_id = cached->class_id;
-    } else {
+    RememberedClass remembered(site_pc, kSiteClass, kind);
+    handle.class_id = remembered.Find();
+    if (handle.class_id == 0) {
       handle.class_id = registry.InternPreload(
           kind, site(), [&] { return PreloadClassName(rt.modules(), site()); });
-      if (cached != nullptr && depth == 1 && stack[0] == site_pc) {
-        *cached = {.pc = site_pc, .offset = kSiteClass, .kind = static_cast<uint8_t>(kind),
-                   .class_id = handle.class_id};
-      }
+      if (depth == 1 && stack[0] == site_pc) remembered.Remember(handle.class_id);
     }
   }
   handle.kind = static_cast<uint8_t>(kind);

@@ -98,7 +98,7 @@ struct alignas(64) ThreadState {
   int depth = 0;
   int runtime_depth = 0;  // > 0 while the thread runs the recorder's cold paths (ColdPath)
   // Acquisitions until the next one whose hold time is measured: every hold_sample-th
-  // acquisition of the thread (ProcessRecorder::hold_mask() + 1). A countdown in the thread's
+  // acquisition of the thread (ProcessRecorder::hold_sample()). A countdown in the thread's
   // own state, not the class's count: the branch then waits for no load of a class counter.
   uint32_t hold_countdown = 64;
   // The kernel's id of the thread (os_tid), which glibc stores as a mutex's owner: the
@@ -163,6 +163,15 @@ inline uint64_t MixChain(uint64_t chain, uint64_t id, uint8_t flags) {
   h *= 0xbf58476d1ce4e5b9ull;
   h ^= h >> 29;
   return h;
+}
+
+// Recomputes the chain hashes of held[from, depth) once entries below them were removed.
+inline void RecomputeChains(ThreadState* ts, int from) {
+  for (int i = from; i < ts->depth; ++i) {
+    HeldEntry& e = ts->held[i];
+    const uint8_t flags = e.flags() & kTraceFlagsMask;
+    e.chain = i == 0 ? FirstChain(e.id(), flags) : MixChain(ts->held[i - 1].chain, e.id(), flags);
+  }
 }
 
 }  // namespace lockgraph::runtime
