@@ -8,13 +8,10 @@
 // deletes its own keys and increments one key all threads share, checking every reply. The
 // test waits for the server by connecting to its socket until it accepts (a readiness wait,
 // bounded), and stops it with SIGTERM, which memcached handles by exiting normally.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,15 +30,13 @@
 #include "nlohmann/json.hpp"
 #include "tests/e2e/e2e_support.h"
 
-extern char** environ;
-
 namespace {
 
+using ::lockgraph::testing::BackgroundProcess;
 using ::lockgraph::testing::FindInPath;
 using ::lockgraph::testing::Kinds;
 using ::lockgraph::testing::LockgraphCommand;
 using ::lockgraph::testing::ProcessResult;
-using ::lockgraph::testing::ReadFile;
 using ::lockgraph::testing::RunLockgraph;
 using ::lockgraph::testing::TempDir;
 using ::testing::HasSubstr;
@@ -56,102 +51,6 @@ constexpr int kRounds = 500;  // per client: set, get, incr, delete, and an incr
 constexpr auto kReadyLimit = std::chrono::seconds(60);
 constexpr auto kExitLimit = std::chrono::seconds(120);
 constexpr int kReplySeconds = 60;
-
-// A process started in the background, in a process group of its own, its stdout and stderr
-// in files. Whatever is still running when the test ends is killed with its group.
-class Background {
- public:
-  Background(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-             const std::string& out_path, const std::string& err_path)
-      : err_path_(err_path) {
-    std::vector<std::string> env;
-    for (char** e = environ; *e != nullptr; ++e) {
-      const std::string entry = *e;
-      bool replaced = false;
-      for (const std::string& extra : extra_env) {
-        replaced |= absl::StartsWith(entry, extra.substr(0, extra.find('=') + 1));
-      }
-      if (!replaced) env.push_back(entry);
-    }
-    env.insert(env.end(), extra_env.begin(), extra_env.end());
-    std::vector<std::string> args = argv;
-    std::vector<char*> argp, envp;
-    for (std::string& a : args) argp.push_back(a.data());
-    argp.push_back(nullptr);
-    for (std::string& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    const int rc = posix_spawn(&pid_, argp[0], &actions, &attr, argp.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-      pid_ = -1;
-      start_error_ = absl::StrCat("cannot run ", argv[0], ": ", strerror(rc));
-    }
-  }
-
-  ~Background() {
-    if (running()) {
-      kill(-pid_, SIGKILL);
-      int status;
-      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
-    }
-  }
-
-  Background(const Background&) = delete;
-  Background& operator=(const Background&) = delete;
-
-  const std::string& start_error() const { return start_error_; }
-  pid_t pid() const { return pid_; }
-  bool running() const { return pid_ > 0 && !ended_; }
-  std::string Stderr() const { return ReadFile(err_path_); }
-
-  // True once the process has ended (then `exit_code` and `signal` say how); polls.
-  bool Ended() {
-    if (!running()) return ended_;
-    int status = 0;
-    pid_t r;
-    while ((r = waitpid(pid_, &status, WNOHANG)) < 0 && errno == EINTR) {
-    }
-    if (r != pid_) return false;
-    ended_ = true;
-    if (WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) signal_ = WTERMSIG(status);
-    return true;
-  }
-
-  // Waits up to `limit` for the process to end.
-  bool WaitFor(std::chrono::seconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!Ended()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
-  }
-
-  int exit_code() const { return exit_code_; }
-  int signal() const { return signal_; }
-
- private:
-  pid_t pid_ = -1;
-  bool ended_ = false;
-  int exit_code_ = -1;
-  int signal_ = 0;
-  std::string err_path_;
-  std::string start_error_;
-};
 
 // A connection to the server's unix socket: -1 if it does not accept one (yet).
 int Connect(const std::string& path) {
@@ -326,8 +225,8 @@ TEST(PreloadRealServers, MemcachedServesFourClientsWithoutFindings) {
   }
   // A lock-order cycle or misuse would be memcached's at any speed; a wait over the default
   // 100 ms is what a loaded test machine does to any server, so waits count from 10 s.
-  Background server(argv, {"LOCKGRAPH_OPTIONS=long_wait=10s"}, dir.path() + "/server.out",
-                    dir.path() + "/server.err");
+  BackgroundProcess server(argv, {"LOCKGRAPH_OPTIONS=long_wait=10s"},
+                           dir.path() + "/server.out", dir.path() + "/server.err");
   ASSERT_GT(server.pid(), 0) << server.start_error();
 
   // Ready once the socket accepts a connection.
@@ -339,7 +238,8 @@ TEST(PreloadRealServers, MemcachedServesFourClientsWithoutFindings) {
       break;
     }
     ASSERT_FALSE(server.Ended()) << "memcached under lockgraph run exited (status "
-                                 << server.exit_code() << ", signal " << server.signal()
+                                 << server.result().exit_code << ", signal "
+                                 << server.result().signal
                                  << ") before it accepted a connection: " << server.Stderr();
     ASSERT_LT(std::chrono::steady_clock::now(), deadline)
         << "memcached did not accept a connection on " << socket_path << " within "
@@ -377,8 +277,8 @@ TEST(PreloadRealServers, MemcachedServesFourClientsWithoutFindings) {
   ASSERT_TRUE(server.WaitFor(kExitLimit))
       << "lockgraph run did not exit within " << kExitLimit.count()
       << " s of SIGTERM: " << server.Stderr();
-  EXPECT_EQ(server.signal(), 0);
-  EXPECT_EQ(server.exit_code(), 0) << server.Stderr();
+  EXPECT_EQ(server.result().signal, 0);
+  EXPECT_EQ(server.result().exit_code, 0) << server.Stderr();
   const std::string server_stderr = server.Stderr();
   EXPECT_THAT(server_stderr, Not(HasSubstr("lock-order cycle")));
   EXPECT_THAT(server_stderr, Not(HasSubstr("lockgraph: WARNING")));

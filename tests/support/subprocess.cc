@@ -2,13 +2,16 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -44,16 +47,20 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
   return pointers;
 }
 
-// Waits for `pid` and stores how it ended.
-void Reap(pid_t pid, ProcessResult& result) {
+// Waits for `pid` and stores how it ended; with `options` WNOHANG, only if it has ended.
+// False if it has not.
+bool Reap(pid_t pid, ProcessResult& result, int options = 0) {
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  pid_t reaped;
+  while ((reaped = waitpid(pid, &status, options)) < 0 && errno == EINTR) {
   }
+  if (reaped != pid) return false;
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
     result.signal = WTERMSIG(status);
   }
+  return true;
 }
 
 }  // namespace
@@ -177,6 +184,56 @@ ProcessResult RunAndSignalWhenReady(const std::vector<std::string>& argv,
   EXPECT_TRUE(signalled) << "the program never said it was ready";
   return result;
 }
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::vector<std::string>& extra_env,
+                                     const std::string& out_path, const std::string& err_path)
+    : err_path_(err_path) {
+  std::vector<std::string> env = Environment(extra_env);
+  std::vector<std::string> argv_copy = argv;
+  const std::vector<char*> envp = CStrings(env), args = CStrings(argv_copy);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  const int rc = posix_spawn(&pid_, args[0], &actions, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    pid_ = -1;
+    start_error_ = absl::StrCat("cannot run ", argv[0], ": ", strerror(rc));
+  }
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0 && !ended_) {
+    kill(-pid_, SIGKILL);
+    Reap(pid_, result_);
+  }
+}
+
+bool BackgroundProcess::Ended() {
+  if (pid_ > 0 && !ended_) ended_ = Reap(pid_, result_, WNOHANG);
+  return ended_;
+}
+
+bool BackgroundProcess::WaitFor(std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!Ended()) {
+    if (pid_ <= 0 || std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+std::string BackgroundProcess::Stderr() const { return ReadFile(err_path_); }
 
 std::string FindInPath(const std::string& name) {
   const char* path = getenv("PATH");

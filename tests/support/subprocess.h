@@ -6,6 +6,9 @@
 #ifndef LOCKGRAPH_TESTS_SUPPORT_SUBPROCESS_H_
 #define LOCKGRAPH_TESTS_SUPPORT_SUBPROCESS_H_
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -32,6 +35,42 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
 ProcessResult RunAndSignalWhenReady(const std::vector<std::string>& argv,
                                     const std::vector<std::string>& extra_env, int signal,
                                     int stall_seconds = 60);
+
+// A program started in the background (a server the test talks to), in a process group of
+// its own, its stdout and stderr in files. Whatever of the group still runs when the object
+// goes is killed.
+//
+//   BackgroundProcess server({memcached, "-s", socket}, {}, dir + "/out", dir + "/err");
+//   ... kill(server.pid(), SIGTERM); ASSERT_TRUE(server.WaitFor(std::chrono::seconds(60)));
+//   EXPECT_EQ(server.result().exit_code, 0) << server.Stderr();
+class BackgroundProcess {
+ public:
+  // `extra_env` as RunProcess's.
+  BackgroundProcess(const std::vector<std::string>& argv,
+                    const std::vector<std::string>& extra_env, const std::string& out_path,
+                    const std::string& err_path);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // The process's id; -1 if it could not be started (start_error() says why).
+  pid_t pid() const { return pid_; }
+  const std::string& start_error() const { return start_error_; }
+  // True once the process has ended, and result() says how; does not wait.
+  bool Ended();
+  // Waits up to `limit` for the process to end; false if it still runs.
+  bool WaitFor(std::chrono::seconds limit);
+  // Its exit code and signal, once it has ended (stdout and stderr stay in their files).
+  const ProcessResult& result() const { return result_; }
+  std::string Stderr() const;
+
+ private:
+  pid_t pid_ = -1;
+  bool ended_ = false;
+  ProcessResult result_;
+  std::string err_path_;
+  std::string start_error_;
+};
 
 // The path of the executable `name` in $PATH, or "" if there is none.
 std::string FindInPath(const std::string& name);
