@@ -1,0 +1,106 @@
+// Where `lockgraph analyze` spends its time and memory on a set of traces: reading them into
+// the model, the instance and class lock graphs, the cycle verdicts. Prints the median of each
+// phase over RUNS runs, in milliseconds, the resident memory after it (first run), and the
+// dependency records per second of the whole.
+//
+//   build/bench/analyzer_phases [--runs=5] TRACE...
+//
+// A benchmark, not a test (docs/performance.md, "The analyzer").
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "analyzer/filters/cycle_verdicts.h"
+#include "analyzer/graph/lock_graph.h"
+#include "analyzer/model/model.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using lockgraph::analyzer::CycleVerdicts;
+using lockgraph::analyzer::LockGraph;
+using lockgraph::analyzer::Model;
+
+double Ms(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// Resident memory now, in MiB.
+double ResidentMib() {
+  long pages = 0, resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return resident * 4096.0 / (1 << 20);
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int runs = 5;
+  std::vector<std::string> traces;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (absl::StartsWith(arg, "--runs=")) {
+      runs = std::atoi(arg.c_str() + 7);
+    } else {
+      traces.push_back(arg);
+    }
+  }
+  if (traces.empty() || runs < 1) {
+    std::fprintf(stderr, "usage: analyzer_phases [--runs=5] TRACE...\n");
+    return 2;
+  }
+  const char* names[] = {"read", "instance graph", "class graph", "verdicts", "total"};
+  std::vector<std::vector<double>> phases(5);
+  std::vector<double> resident(5, 0);
+  size_t dependencies = 0;
+  for (int run = 0; run < runs; ++run) {
+    const Clock::time_point t0 = Clock::now();
+    Model model;
+    for (const std::string& trace : traces) {
+      if (absl::Status s = model.AddTraceFile(trace); !s.ok()) {
+        std::fprintf(stderr, "analyzer_phases: %s\n", std::string(s.message()).c_str());
+        return 2;
+      }
+    }
+    model.Finish();
+    const Clock::time_point t1 = Clock::now();
+    if (run == 0) resident[0] = ResidentMib();
+    const LockGraph instances = LockGraph::Build(model, LockGraph::kInstances);
+    const Clock::time_point t2 = Clock::now();
+    if (run == 0) resident[1] = ResidentMib();
+    const LockGraph classes = LockGraph::Build(model, LockGraph::kClasses);
+    const Clock::time_point t3 = Clock::now();
+    if (run == 0) resident[2] = ResidentMib();
+    lockgraph::analyzer::Summary summary;
+    CycleVerdicts verdicts(model);
+    verdicts.Judge(instances, {}, summary);
+    verdicts.Judge(classes, {}, summary);
+    const Clock::time_point t4 = Clock::now();
+    if (run == 0) resident[3] = resident[4] = ResidentMib();
+    dependencies = model.dependencies().size();
+    phases[0].push_back(Ms(t0, t1));
+    phases[1].push_back(Ms(t1, t2));
+    phases[2].push_back(Ms(t2, t3));
+    phases[3].push_back(Ms(t3, t4));
+    phases[4].push_back(Ms(t0, t4));
+  }
+  for (int p = 0; p < 5; ++p) {
+    std::printf("%-15s %9.1f ms %8.0f MiB resident after\n", names[p], Median(phases[p]),
+                resident[p]);
+  }
+  std::printf("%zu dependencies, %.2fM dependency records/s\n", dependencies,
+              dependencies / Median(phases[4]) / 1000.0);
+  return 0;
+}
