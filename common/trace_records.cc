@@ -279,6 +279,24 @@ absl::StatusOr<Record> Decode(absl::string_view payload) {
 }
 }  // namespace
 
+absl::Status DecodeRecordInto(RecordType type, absl::string_view payload, Record& record) {
+  if (type == RecordType::kDependency) {
+    DependencyRecord* dependency = std::get_if<DependencyRecord>(&record);
+    if (dependency == nullptr) dependency = &record.emplace<DependencyRecord>();
+    std::vector<HeldLock> held = std::move(dependency->held);
+    *dependency = DependencyRecord{};
+    dependency->held = std::move(held);  // every element is decoded again: no field is appended
+    Decoder decoder(payload);
+    Fields(decoder, *dependency);
+    if (!decoder.error().empty()) return absl::DataLossError(decoder.error());
+    return absl::OkStatus();
+  }
+  absl::StatusOr<Record> decoded = DecodeRecord(type, payload);
+  if (!decoded.ok()) return decoded.status();
+  record = *std::move(decoded);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload) {
   switch (type) {
     case RecordType::kProcess: return Decode<ProcessRecord>(payload);

@@ -268,10 +268,12 @@ class TraceParser {
       reader.Skip(length);
       ++index_;
       const auto record_type = static_cast<format::RecordType>(type);
-      absl::StatusOr<format::Record> record =
+      // Decoded into the record kept from the last one: no allocation per dependency.
+      format::Record& record = scratch_.record;
+      absl::Status status =
           type > UINT32_MAX ? absl::UnimplementedError("unknown record type")
-                            : format::DecodeRecord(record_type, payload);
-      if (absl::IsUnimplemented(record.status())) {
+                            : format::DecodeRecordInto(record_type, payload, record);
+      if (absl::IsUnimplemented(status)) {
         if (unknown_types_.insert(type).second) {
           trace_.warnings.push_back(absl::StrCat(name, ": byte ", at,
                                                  ": skipped records of unknown type ", type,
@@ -279,13 +281,12 @@ class TraceParser {
         }
         continue;
       }
-      absl::Status status = record.status();
       if (status.ok()) {
         if (index_ == 1 && record_type != format::RecordType::kString &&
             record_type != format::RecordType::kProcess) {
           status = absl::DataLossError("the trace does not start with its process record");
         } else {
-          status = definitions_.Add(*record);
+          status = definitions_.Add(record);
         }
         saw_process_ |= record_type == format::RecordType::kProcess;
       }
@@ -295,9 +296,10 @@ class TraceParser {
                                                 "): ", status.message()));
       }
       if (visit_) {
-        visit_(trace_, TraceRecord{at, *std::move(record)});
+        scratch_.offset = at;
+        visit_(trace_, scratch_);
       } else {
-        trace_.records.push_back({at, *std::move(record)});
+        trace_.records.push_back({at, std::move(record)});
       }
     }
     return bytes.size();
@@ -321,6 +323,7 @@ class TraceParser {
   const RecordVisitor& visit_;
   Trace trace_;
   Definitions definitions_{trace_};
+  TraceRecord scratch_;  // the record being read
   size_t index_ = 0;
   bool saw_process_ = false;
   absl::flat_hash_set<uint64_t> unknown_types_;
