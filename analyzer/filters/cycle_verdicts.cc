@@ -9,7 +9,7 @@ namespace lockgraph::analyzer {
 const CycleVerdicts::HeldKeys& CycleVerdicts::Held(uint32_t dependency) {
   auto [it, inserted] = held_keys_.try_emplace(dependency);
   if (inserted) {
-    const std::vector<HeldRef>& held = model_.dependencies()[dependency].held;
+    const std::span<const HeldRef> held = model_.dependencies()[dependency].held;
     for (const HeldRef& h : held) it->second.all.push_back(h.lock);
     for (const HeldRef& h : held) {
       const bool shared_only = std::all_of(held.begin(), held.end(), [&](const HeldRef& other) {

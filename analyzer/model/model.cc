@@ -23,6 +23,22 @@ void ClassStatistics::Merge(const ClassStatistics& other) {
   for (size_t i = 0; i < wait_histogram.size(); ++i) wait_histogram[i] += other.wait_histogram[i];
 }
 
+std::span<HeldRef> HeldPool::Allocate(size_t n) {
+  if (n > kBlock) {  // a list longer than a block gets one of its own, before the current one
+    auto block = std::make_unique<HeldRef[]>(n);
+    HeldRef* start = block.get();
+    blocks_.insert(blocks_.end() - (blocks_.empty() ? 0 : 1), std::move(block));
+    return {start, n};
+  }
+  if (used_ + n > kBlock) {
+    blocks_.push_back(std::make_unique<HeldRef[]>(kBlock));
+    used_ = 0;
+  }
+  HeldRef* start = blocks_.back().get() + used_;
+  used_ += n;
+  return {start, n};
+}
+
 // Files the records of one trace into the model, translating its ids into global ones.
 class Model::TraceLoader {
  public:
@@ -126,12 +142,14 @@ class Model::TraceLoader {
     dep.flags = r.flags;
     dep.stack = Stack(r.stack_id);
     dep.time_ns = r.time_ns;
-    dep.held.reserve(r.held.size());
-    for (const format::HeldLock& h : r.held) {
-      dep.held.push_back({Lock(trace, h.instance), h.flags, Stack(h.stack_id)});
+    const std::span<HeldRef> held = model_.held_pool_.Allocate(r.held.size());
+    for (size_t i = 0; i < held.size(); ++i) {
+      const format::HeldLock& h = r.held[i];
+      held[i] = {Lock(trace, h.instance), h.flags, Stack(h.stack_id)};
     }
+    dep.held = held;
     dependencies_.Insert(r.id, model_.dependencies_.size() + 1);
-    model_.dependencies_.push_back(std::move(dep));
+    model_.dependencies_.push_back(dep);
   }
   void Add(const Trace&, const format::DependencyCountRecord& r) {
     model_.dependencies_[dependencies_.Get(r.id) - 1].count += r.count;
@@ -250,6 +268,9 @@ absl::Status Model::AddTrace(
   for (std::string& warning : RuntimeCounterWarnings(trace->path, loader.runtime_counters())) {
     warnings_.push_back(std::move(warning));
   }
+  // Its instances are in the model now (locks_): the largest table of a trace, kept for
+  // nothing.
+  trace->instances = {};
   traces_.push_back(*std::move(trace));
   return absl::OkStatus();
 }
