@@ -34,23 +34,26 @@ std::vector<uint32_t> ClassSet(const Model& model, const LockGraph& graph,
   return classes;
 }
 
-// The stacks the findings of cycles with a witness, deadlocks that happened, long waits and
-// misuse will show: one symbolizer batch for them all.
-void PrefetchStacks(const Model& model, const AnalysisOptions& options,
-                    const std::vector<JudgedCycle>& a, const std::vector<JudgedCycle>& b,
-                    StackSymbolizer& symbolizer) {
+// The stacks the findings of cycles with a witness will show: one symbolizer batch for them.
+void PrefetchCycleStacks(const Model& model, const std::vector<JudgedCycle>& cycles,
+                         StackSymbolizer& symbolizer) {
   std::vector<StackRef> stacks;
-  for (const auto* list : {&a, &b}) {
-    for (const JudgedCycle& cycle : *list) {
-      if (cycle.result.verdict != CycleVerdict::kDeadlock) continue;
-      for (size_t i = 0; i < cycle.edges.size(); ++i) {
-        const EdgeWitness& w = cycle.chosen(i);
-        const ModelDependency& dep = model.dependencies()[w.dependency];
-        stacks.push_back(dep.stack);
-        stacks.push_back(dep.held[w.held_index].site);
-      }
+  for (const JudgedCycle& cycle : cycles) {
+    if (cycle.result.verdict != CycleVerdict::kDeadlock) continue;
+    for (size_t i = 0; i < cycle.edges.size(); ++i) {
+      const EdgeWitness& w = cycle.chosen(i);
+      const ModelDependency& dep = model.dependencies()[w.dependency];
+      stacks.push_back(dep.stack);
+      stacks.push_back(dep.held[w.held_index].site);
     }
   }
+  symbolizer.Prefetch(stacks);
+}
+
+// The same for deadlocks that happened, long waits and misuse.
+void PrefetchOtherStacks(const Model& model, const AnalysisOptions& options,
+                         StackSymbolizer& symbolizer) {
+  std::vector<StackRef> stacks;
   for (const ModelWait& wait : model.waits()) {
     if (wait.wait_ns < options.long_wait_ns) continue;
     stacks.push_back(wait.waiter_stack);
@@ -74,24 +77,40 @@ void Append(std::vector<Finding>& to, std::vector<Finding> findings) {
 
 Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOptions& options) {
   Report report;
-  const LockGraph instances = LockGraph::Build(model, LockGraph::kInstances);
-  const LockGraph classes = LockGraph::Build(model, LockGraph::kClasses);
-  CycleVerdicts verdicts(model);
-  const std::vector<JudgedCycle> cycles = verdicts.Judge(instances, options.cycles, report.summary);
-  const std::vector<JudgedCycle> class_cycles =
-      verdicts.Judge(classes, options.cycles, report.summary);
-  PrefetchStacks(model, options, cycles, class_cycles, symbolizer);
   FindingParts parts(model, symbolizer, options.full_stacks);
-
+  // Instance cycles. A lock instance belongs to one process, so without process-wide locks
+  // the instance graph is the traces' graphs side by side: analyzed one trace at a time, it
+  // takes the memory of the largest trace's graph, not of all of them, and its cycles come
+  // in the same order as the whole graph's.
   absl::flat_hash_set<std::vector<uint32_t>> instance_class_sets;  // class sets seen
-  for (const JudgedCycle& cycle : cycles) {
-    instance_class_sets.insert(ClassSet(model, instances, cycle));
-    if (cycle.result.verdict == CycleVerdict::kDeadlock) {
-      report.findings.push_back(CycleFinding(parts, instances, cycle, FindingKind::kDeadlock));
-    } else {
-      report.ruled_out.push_back(RuledOutFinding(parts, instances, cycle));
+  auto judge_instances = [&](const LockGraph& instances) {
+    CycleVerdicts verdicts(model);
+    const std::vector<JudgedCycle> cycles =
+        verdicts.Judge(instances, options.cycles, report.summary);
+    PrefetchCycleStacks(model, cycles, symbolizer);
+    for (const JudgedCycle& cycle : cycles) {
+      instance_class_sets.insert(ClassSet(model, instances, cycle));
+      if (cycle.result.verdict == CycleVerdict::kDeadlock) {
+        report.findings.push_back(CycleFinding(parts, instances, cycle, FindingKind::kDeadlock));
+      } else {
+        report.ruled_out.push_back(RuledOutFinding(parts, instances, cycle));
+      }
+    }
+  };
+  if (model.has_process_wide_locks()) {
+    judge_instances(LockGraph::Build(model, LockGraph::kInstances));
+  } else {
+    for (const TraceExtent& trace : model.trace_extents()) {
+      judge_instances(LockGraph::BuildForTrace(model, trace));
     }
   }
+
+  const LockGraph classes = LockGraph::Build(model, LockGraph::kClasses);
+  CycleVerdicts verdicts(model);
+  const std::vector<JudgedCycle> class_cycles =
+      verdicts.Judge(classes, options.cycles, report.summary);
+  PrefetchCycleStacks(model, class_cycles, symbolizer);
+  PrefetchOtherStacks(model, options, symbolizer);
   for (const JudgedCycle& cycle : class_cycles) {
     // A class cycle that is the image of an instance cycle was judged there already.
     if (instance_class_sets.contains(ClassSet(model, classes, cycle))) continue;

@@ -14,7 +14,7 @@ OrderGraph BuildOrderGraph(FindingParts& parts, const LockGraph& classes) {
   const Model& model = parts.model();
   OrderGraph out;
   std::vector<uint32_t> ids;
-  std::vector<bool> used(classes.node_count() + 1, false);
+  std::vector<bool> used(classes.last_node() + 1, false);
   std::vector<StackRef> stacks;
   for (size_t e = 0; e < classes.edge_count(); ++e) {
     const GraphEdge& edge = classes.edge(e);
@@ -23,13 +23,13 @@ OrderGraph BuildOrderGraph(FindingParts& parts, const LockGraph& classes) {
       stacks.push_back(model.dependencies()[edge.witnesses[0].dependency].stack);
     }
   }
-  for (uint32_t id = 1; id <= classes.node_count(); ++id) {
+  for (uint32_t id = 1; id <= classes.last_node(); ++id) {
     if (used[id]) ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) {
     return model.lock_class(a).name < model.lock_class(b).name;
   });
-  std::vector<size_t> index(classes.node_count() + 1, 0);
+  std::vector<size_t> index(classes.last_node() + 1, 0);
   for (uint32_t id : ids) {
     const ModelClass& c = model.lock_class(id);
     index[id] = out.nodes.size();

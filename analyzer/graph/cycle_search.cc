@@ -3,6 +3,22 @@
 #include <algorithm>
 
 namespace lockgraph::analyzer {
+namespace {
+
+// Values by node, for the nodes first..last of a graph (a trace's graph starts past 1).
+template <typename T>
+class ByNode {
+ public:
+  ByNode(const LockGraph& graph, T value)
+      : base_(graph.first_node()), values_(graph.last_node() - graph.first_node() + 1, value) {}
+  typename std::vector<T>::reference operator[](uint32_t node) { return values_[node - base_]; }
+
+ private:
+  uint32_t base_;
+  std::vector<T> values_;
+};
+
+}  // namespace
 
 CycleSearch::CycleSearch(const LockGraph& graph, const CycleSearchOptions& options) {
   Components(graph);
@@ -14,10 +30,10 @@ CycleSearch::CycleSearch(const LockGraph& graph, const CycleSearchOptions& optio
 // Tarjan's strongly connected components, with an explicit stack (graphs of 10^5 locks would
 // overflow the call stack).
 void CycleSearch::Components(const LockGraph& graph) {
-  const uint32_t n = graph.node_count();
-  component_.assign(n + 1, 0);
-  std::vector<uint32_t> index(n + 1, 0), low(n + 1, 0);
-  std::vector<bool> on_stack(n + 1, false);
+  first_node_ = graph.first_node();
+  component_.assign(graph.last_node() - first_node_ + 1, 0);
+  ByNode<uint32_t> index(graph, 0), low(graph, 0);
+  ByNode<bool> on_stack(graph, false);
   std::vector<uint32_t> stack;
   struct Frame {
     uint32_t node;
@@ -25,7 +41,7 @@ void CycleSearch::Components(const LockGraph& graph) {
   };
   std::vector<Frame> calls;
   uint32_t counter = 0;
-  for (uint32_t root = 1; root <= n; ++root) {
+  for (uint32_t root = graph.first_node(); root <= graph.last_node(); ++root) {
     if (index[root] != 0 || graph.out_edges(root).empty()) continue;
     calls.push_back({root, 0});
     index[root] = low[root] = ++counter;
@@ -65,7 +81,7 @@ void CycleSearch::Components(const LockGraph& graph) {
       if (!cyclic) continue;
       std::sort(members.begin(), members.end());
       components_.push_back(std::move(members));
-      for (uint32_t m : components_.back()) component_[m] = components_.size();
+      for (uint32_t m : components_.back()) component_[m - first_node_] = components_.size();
     }
   }
   cyclic_components_ = components_.size();
@@ -74,8 +90,8 @@ void CycleSearch::Components(const LockGraph& graph) {
 // Every simple cycle of the component once: from its smallest node s, through nodes > s.
 void CycleSearch::SearchComponent(const LockGraph& graph, const std::vector<uint32_t>& nodes,
                                   const CycleSearchOptions& options) {
-  const uint32_t id = component_[nodes.front()];
-  std::vector<bool> on_path(graph.node_count() + 1, false);
+  const uint32_t id = component_[nodes.front() - first_node_];
+  ByNode<bool> on_path(graph, false);
   int64_t steps = 0;
   int kept = 0;
   bool cut_short = false;
@@ -98,7 +114,7 @@ void CycleSearch::SearchComponent(const LockGraph& graph, const std::vector<uint
       }
       const uint32_t e = out[frame.next++];
       const uint32_t to = graph.edge(e).to;
-      if (component_[to] != id || to < start) continue;
+      if (component_[to - first_node_] != id || to < start) continue;
       if (++steps > options.max_steps) {
         cut_short = true;
         break;

@@ -41,7 +41,8 @@ class CycleSearch {
   void SearchComponent(const LockGraph& graph, const std::vector<uint32_t>& nodes,
                        const CycleSearchOptions& options);
 
-  std::vector<uint32_t> component_;  // node -> component id (0: none yet)
+  uint32_t first_node_ = 1;
+  std::vector<uint32_t> component_;  // node - first_node_ -> component id (0: none yet)
   std::vector<std::vector<uint32_t>> components_;
   std::vector<std::vector<uint32_t>> cycles_;
   uint64_t cyclic_components_ = 0;

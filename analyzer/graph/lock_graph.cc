@@ -11,14 +11,29 @@ constexpr uint32_t kLookahead = 4;  // dependencies
 }  // namespace
 
 LockGraph LockGraph::Build(const Model& model, Level level) {
+  return Build(model, level, 0, static_cast<uint32_t>(model.dependencies().size()), 1,
+               level == kInstances ? model.lock_count() : model.class_count());
+}
+
+LockGraph LockGraph::BuildForTrace(const Model& model, const TraceExtent& trace) {
+  return Build(model, kInstances, trace.first_dependency, trace.end_dependency,
+               trace.first_lock, trace.end_lock - trace.first_lock);
+}
+
+LockGraph LockGraph::Build(const Model& model, Level level, uint32_t first_dependency,
+                           uint32_t end_dependency, uint32_t first_node, size_t nodes) {
   LockGraph graph;
   graph.level_ = level;
-  const size_t nodes = level == kInstances ? model.lock_count() : model.class_count();
-  graph.out_.resize(nodes + 1);
+  graph.first_node_ = first_node;
+  graph.out_.resize(nodes);
   // Each lock's node, or 0 for a signal (no edges); lock and class ids start at 1. A small
   // array read per held lock, where ModelLock (with its strings) would cost a cache miss.
-  std::vector<uint32_t> node(model.lock_count() + 1, 0);
-  for (uint32_t lock = 1; lock <= model.lock_count(); ++lock) {
+  // A trace's graph reads only its own locks, first_node.. on.
+  const uint32_t first_lock = level == kInstances ? first_node : 1;
+  const uint32_t end_lock =
+      level == kInstances ? first_node + static_cast<uint32_t>(nodes) : model.lock_count() + 1;
+  std::vector<uint32_t> node(end_lock, 0);
+  for (uint32_t lock = first_lock; lock < end_lock; ++lock) {
     const ModelLock& l = model.lock(lock);
     if (!l.signal) node[lock] = level == kInstances ? lock : l.class_id;
   }
@@ -29,10 +44,10 @@ LockGraph LockGraph::Build(const Model& model, Level level) {
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> witness_threads;
   const std::vector<ModelDependency>& deps = model.dependencies();
   std::vector<uint32_t> counted;  // the edges the current dependency has counted in already
-  for (uint32_t d = 0; d < deps.size(); ++d) {
+  for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     // On large graphs every lookup in `index` misses the cache: ask for the slots of a later
     // dependency's edges now, so that they arrive while this one is filed.
-    if (d + kLookahead < deps.size()) {
+    if (d + kLookahead < end_dependency) {
       const ModelDependency& later = deps[d + kLookahead];
       for (const HeldRef& h : later.held) index.prefetch({node[h.lock], node[later.acquired]});
     }
@@ -78,10 +93,12 @@ LockGraph LockGraph::Build(const Model& model, Level level) {
   }
   // Out-edges in edge id order, each list allocated once: filled here, in a pass of its own,
   // rather than one push_back into a random node per new edge above.
-  std::vector<uint32_t> out_degree(nodes + 1, 0);
-  for (const GraphEdge& edge : graph.edges_) ++out_degree[edge.from];
-  for (size_t n = 0; n <= nodes; ++n) graph.out_[n].reserve(out_degree[n]);
-  for (uint32_t e = 0; e < graph.edges_.size(); ++e) graph.out_[graph.edges_[e].from].push_back(e);
+  std::vector<uint32_t> out_degree(nodes, 0);
+  for (const GraphEdge& edge : graph.edges_) ++out_degree[edge.from - first_node];
+  for (size_t n = 0; n < nodes; ++n) graph.out_[n].reserve(out_degree[n]);
+  for (uint32_t e = 0; e < graph.edges_.size(); ++e) {
+    graph.out_[graph.edges_[e].from - first_node].push_back(e);
+  }
   return graph;
 }
 

@@ -41,17 +41,28 @@ class LockGraph {
   static constexpr size_t kMaxWitnesses = 64;
 
   static LockGraph Build(const Model& model, Level level);
+  // The instance graph of one trace (Model::TraceExtent): its dependencies and its locks
+  // only. The instance graph of a model without process-wide locks is the union of those of
+  // its traces, and its cycle search visits them in the same order.
+  static LockGraph BuildForTrace(const Model& model, const TraceExtent& trace);
 
   Level level() const { return level_; }
-  // Nodes are 1..node_count() (lock ids or class ids).
-  uint32_t node_count() const { return static_cast<uint32_t>(out_.size()) - 1; }
-  const std::vector<uint32_t>& out_edges(uint32_t node) const { return out_[node]; }
+  // Nodes are first_node()..last_node() (lock ids or class ids; from 1 unless the graph is a
+  // trace's).
+  uint32_t first_node() const { return first_node_; }
+  uint32_t last_node() const { return first_node_ + static_cast<uint32_t>(out_.size()) - 1; }
+  const std::vector<uint32_t>& out_edges(uint32_t node) const { return out_[node - first_node_]; }
   const GraphEdge& edge(uint32_t id) const { return edges_[id]; }
   size_t edge_count() const { return edges_.size(); }
 
  private:
+  // The edges of dependencies [first, end), between nodes first_node..first_node+nodes-1.
+  static LockGraph Build(const Model& model, Level level, uint32_t first_dependency,
+                         uint32_t end_dependency, uint32_t first_node, size_t nodes);
+
   Level level_ = kInstances;
-  std::vector<std::vector<uint32_t>> out_;  // node -> edge ids
+  uint32_t first_node_ = 1;
+  std::vector<std::vector<uint32_t>> out_;  // node - first_node_ -> edge ids
   std::vector<GraphEdge> edges_;
 };
 

@@ -256,6 +256,9 @@ absl::Status Model::AddTrace(
     const std::function<absl::StatusOr<Trace>(const RecordVisitor& visit)>& read) {
   const uint32_t index = static_cast<uint32_t>(traces_.size());
   trace_start_ns_.resize(index + 1, UINT64_MAX);
+  TraceExtent extent;
+  extent.first_dependency = static_cast<uint32_t>(dependencies_.size());
+  extent.first_lock = static_cast<uint32_t>(locks_.size());
   TraceLoader loader(*this, index);
   absl::StatusOr<Trace> trace =
       read([&](const Trace& t, const TraceRecord& r) { loader(t, r); });
@@ -272,6 +275,9 @@ absl::Status Model::AddTrace(
   // nothing.
   trace->instances = {};
   traces_.push_back(*std::move(trace));
+  extent.end_dependency = static_cast<uint32_t>(dependencies_.size());
+  extent.end_lock = static_cast<uint32_t>(locks_.size());
+  trace_extents_.push_back(extent);
   return absl::OkStatus();
 }
 

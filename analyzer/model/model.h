@@ -195,6 +195,17 @@ struct ClassStatistics {
   void Merge(const ClassStatistics& other);
 };
 
+// What one trace brought into the model: dependencies [first_dependency, end_dependency) and
+// the locks it named first, [first_lock, end_lock). A trace's dependencies are filed together.
+// Without process-wide locks (Model::has_process_wide_locks), a trace's dependencies hold and
+// take only its own locks.
+struct TraceExtent {
+  uint32_t first_dependency = 0;
+  uint32_t end_dependency = 0;
+  uint32_t first_lock = 1;
+  uint32_t end_lock = 1;
+};
+
 class Model {
  public:
   // Reads one trace file into the model. Errors name the file (and byte offset); warnings
@@ -213,6 +224,10 @@ class Model {
   void ResolveSites(class StackSymbolizer& symbolizer);
 
   const std::vector<Trace>& traces() const { return traces_; }
+  // By trace, in the order of traces().
+  const std::vector<TraceExtent>& trace_extents() const { return trace_extents_; }
+  // True if a lock of one trace may be a lock of another (ProcessLock, ProcessQueue).
+  bool has_process_wide_locks() const { return !lock_by_global_name_.empty(); }
   const ModelThread& thread(uint32_t id) const { return threads_[id]; }
   const ModelClass& lock_class(uint32_t id) const { return classes_[id]; }
   const ModelLock& lock(uint32_t id) const { return locks_[id]; }
@@ -266,6 +281,7 @@ class Model {
       const std::function<absl::StatusOr<Trace>(const RecordVisitor& visit)>& read);
 
   std::vector<Trace> traces_;
+  std::vector<TraceExtent> trace_extents_;
   std::vector<ModelThread> threads_ = std::vector<ModelThread>(1);
   std::vector<ModelClass> classes_ = std::vector<ModelClass>(1);
   std::vector<ModelLock> locks_ = std::vector<ModelLock>(1);

@@ -33,7 +33,7 @@ Model ModelOf(int locks, const std::vector<std::pair<int, int>>& edges) {
 TEST(LockGraph, EdgesCarryTheirDependencies) {
   const Model model = ModelOf(3, {{1, 2}, {1, 2}, {2, 3}});
   const LockGraph graph = LockGraph::Build(model, LockGraph::kInstances);
-  EXPECT_EQ(graph.node_count(), 3u);
+  EXPECT_EQ(graph.last_node(), 3u);
   ASSERT_EQ(graph.edge_count(), 2u);
   EXPECT_EQ(graph.edge(0).from, 1u);
   EXPECT_EQ(graph.edge(0).to, 2u);
@@ -119,6 +119,58 @@ TEST(CycleSearch, LargeAcyclicGraphIsLinear) {
   const Model model = ModelOf(100000, edges);
   CycleSearch search(LockGraph::Build(model, LockGraph::kInstances), {});
   EXPECT_EQ(search.cyclic_components(), 0u);
+}
+
+
+// Two traces of one program, each with locks 1..3 of its own: the first takes 1 -> 2 -> 1,
+// the second 2 -> 3 -> 2 and 3 -> 1.
+Model TwoTraces(TempDir& dir) {
+  Model model;
+  for (int run = 0; run < 2; ++run) {
+    TraceBuilder t;
+    t.Thread(1, "main");
+    for (int i = 1; i <= 3; ++i) t.Lock(i, "l" + std::to_string(i));
+    const std::vector<std::pair<int, int>> edges =
+        run == 0 ? std::vector<std::pair<int, int>>{{1, 2}, {2, 1}}
+                 : std::vector<std::pair<int, int>>{{2, 3}, {3, 2}, {3, 1}};
+    for (auto [from, to] : edges) t.Dependency(1, 0, {static_cast<uint64_t>(from)}, to);
+    EXPECT_TRUE(
+        model.AddTraceFile(t.WriteTo(dir.path(), "t" + std::to_string(run) + ".lgtrace")).ok());
+  }
+  model.Finish();
+  return model;
+}
+
+TEST(LockGraph, ATracesGraphHasItsOwnLocksAndEdges) {
+  TempDir dir;
+  const Model model = TwoTraces(dir);
+  ASSERT_THAT(model.trace_extents(), SizeIs(2));
+  EXPECT_FALSE(model.has_process_wide_locks());
+  const LockGraph whole = LockGraph::Build(model, LockGraph::kInstances);
+  const LockGraph first = LockGraph::BuildForTrace(model, model.trace_extents()[0]);
+  const LockGraph second = LockGraph::BuildForTrace(model, model.trace_extents()[1]);
+  EXPECT_EQ(first.first_node(), 1u);
+  EXPECT_EQ(first.last_node(), 3u);
+  EXPECT_EQ(second.first_node(), 4u);
+  EXPECT_EQ(second.last_node(), 6u);
+  ASSERT_EQ(first.edge_count() + second.edge_count(), whole.edge_count());
+  // The traces' edges are the whole graph's, in the same order.
+  for (uint32_t e = 0; e < whole.edge_count(); ++e) {
+    const LockGraph& part = e < first.edge_count() ? first : second;
+    const uint32_t local = e < first.edge_count() ? e : e - first.edge_count();
+    EXPECT_EQ(part.edge(local).from, whole.edge(e).from) << e;
+    EXPECT_EQ(part.edge(local).to, whole.edge(e).to) << e;
+    EXPECT_EQ(part.edge(local).count, whole.edge(e).count) << e;
+  }
+  // And so are their cycles.
+  const CycleSearch all(whole, {});
+  const CycleSearch in_first(first, {});
+  const CycleSearch in_second(second, {});
+  EXPECT_THAT(all.cycles(), SizeIs(2));
+  EXPECT_THAT(in_first.cycles(), SizeIs(1));
+  EXPECT_THAT(in_second.cycles(), SizeIs(1));
+  EXPECT_EQ(in_first.cyclic_components() + in_second.cyclic_components(),
+            all.cyclic_components());
 }
 
 }  // namespace
