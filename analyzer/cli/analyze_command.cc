@@ -117,7 +117,8 @@ absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths,
       const std::string label =
           files->size() == 1 ? "reading the trace"
                              : absl::StrCat("reading trace ", i + 1, " of ", files->size());
-      if (absl::Status status = model.AddTraceFile((*files)[i], progress.Reporter(label));
+      if (absl::Status status = model.AddTraceFile(
+              (*files)[i], progress.Reporter(label, [&] { return model.record_count(); }));
           !status.ok()) {
         return status;
       }

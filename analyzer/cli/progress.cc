@@ -19,14 +19,26 @@ Progress::Progress() : enabled_(isatty(STDERR_FILENO) == 1), start_(absl::Now())
   last_ = absl::InfinitePast();
 }
 
-ReadProgress Progress::Reporter(std::string label) {
+ReadProgress Progress::Reporter(std::string label, std::function<uint64_t()> records) {
   if (!enabled_) return {};
-  return [this, label = std::move(label)](uint64_t done, uint64_t total) {
-    Show(label, done, total);
+  return [this, label = std::move(label), records = std::move(records)](uint64_t done,
+                                                                       uint64_t total) {
+    Show(label, done, total, records ? records() : 0);
   };
 }
 
-void Progress::Show(const std::string& label, uint64_t done, uint64_t total) {
+namespace {
+
+// "950", "12.3k", "4.56M".
+std::string Count(double n) {
+  if (n >= 1e6) return absl::StrFormat("%.2fM", n / 1e6);
+  if (n >= 1e3) return absl::StrFormat("%.1fk", n / 1e3);
+  return absl::StrFormat("%.0f", n);
+}
+
+}  // namespace
+
+void Progress::Show(const std::string& label, uint64_t done, uint64_t total, uint64_t records) {
   const absl::Time now = absl::Now();
   if (now - start_ < delay_) return;
   if (done < total && now - last_ < absl::Milliseconds(100)) return;  // a step's end shows
@@ -34,8 +46,11 @@ void Progress::Show(const std::string& label, uint64_t done, uint64_t total) {
   shown_ = true;
   const double percent = total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / total;
   // \r and "erase to the end of the line": the next update or Clear() overwrites it.
-  std::fputs(absl::StrFormat("\rlockgraph: %s: %3.0f%% of %.1f MB\x1b[K", label, percent,
-                             static_cast<double>(total) / 1e6)
+  const double seconds = absl::ToDoubleSeconds(now - start_);
+  const std::string rate =
+      records == 0 || seconds <= 0 ? "" : ", " + Count(records / seconds) + " records/s";
+  std::fputs(absl::StrFormat("\rlockgraph: %s: %3.0f%% of %.1f MB%s\x1b[K", label, percent,
+                             static_cast<double>(total) / 1e6, rate)
                  .c_str(),
              stderr);
   std::fflush(stderr);

@@ -3,7 +3,8 @@
 // inputs never flicker), at most ten updates a second (and each step's end), erased when done.
 //
 //   Progress progress;
-//   model.AddTraceFile(file, progress.Reporter("reading " + file));
+//   model.AddTraceFile(file, progress.Reporter("reading " + file,
+//                                               [&] { return model.record_count(); }));
 //   progress.Clear();
 //
 // LOCKGRAPH_PROGRESS_DELAY_MS overrides the half second (tests use 0).
@@ -11,6 +12,7 @@
 #define LOCKGRAPH_ANALYZER_CLI_PROGRESS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/time/time.h"
@@ -23,12 +25,13 @@ class Progress {
   Progress();
   ~Progress() { Clear(); }
 
-  // A ReadProgress that shows "lockgraph: LABEL: N% of SIZE".
-  ReadProgress Reporter(std::string label);
+  // A ReadProgress that shows "lockgraph: LABEL: N% of SIZE", and with `records` (how many
+  // records have been read so far) ", R records/s" since the progress began.
+  ReadProgress Reporter(std::string label, std::function<uint64_t()> records = {});
   void Clear();
 
  private:
-  void Show(const std::string& label, uint64_t done, uint64_t total);
+  void Show(const std::string& label, uint64_t done, uint64_t total, uint64_t records);
 
   bool enabled_ = false;
   bool shown_ = false;

@@ -15,6 +15,7 @@ using ::lockgraph::testing::ProcessResult;
 using ::lockgraph::testing::RunProcess;
 using ::lockgraph::testing::RunWithOptions;
 using ::lockgraph::testing::TempDir;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -39,6 +40,20 @@ TEST_F(Progress, ShownOnATerminalAndErasedBeforeTheReport) {
   EXPECT_THAT(run.stdout_text, HasSubstr("lockgraph: replaying events: 100% of "));
   EXPECT_THAT(run.stdout_text, HasSubstr("\r\x1b[K"));  // erased
   EXPECT_THAT(run.stdout_text, HasSubstr("1 cycle ruled out"));  // abba orders them by an Event
+}
+
+TEST_F(Progress, ShowsWhichTraceOfHowManyAndTheRecordsPerSecond) {
+  const ProcessResult second =
+      RunWithOptions(ExamplePath("abba"), "quiet=1:trace=" + dir_.path() + "/%p.lgtrace");
+  ASSERT_EQ(second.exit_code, 0) << second.stderr_text;
+  const std::string command =
+      absl::StrCat("LOCKGRAPH_PROGRESS_DELAY_MS=0 ", LockgraphCommand(), " analyze --fail-on=never ",
+                   dir_.path());
+  const ProcessResult run = RunProcess({"/usr/bin/script", "-qec", command, "/dev/null"});
+  ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  EXPECT_THAT(run.stdout_text, HasSubstr("lockgraph: reading trace 1 of 2: "));
+  EXPECT_THAT(run.stdout_text, HasSubstr("lockgraph: reading trace 2 of 2: 100% of "));
+  EXPECT_THAT(run.stdout_text, ContainsRegex(" MB, [0-9.]+[kM]? records/s"));
 }
 
 TEST_F(Progress, QuietWhenStderrIsNotATerminal) {
