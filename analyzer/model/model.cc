@@ -63,10 +63,15 @@ class Model::TraceLoader {
  private:
   uint32_t Thread(const Trace& trace, uint32_t tid) {
     if (tid == 0) return 0;
+    if (tid < thread_of_tid_.size() && thread_of_tid_[tid] != 0) return thread_of_tid_[tid];
     auto [it, inserted] = model_.thread_ids_.try_emplace({trace_, tid}, 0);
     if (inserted) {
       it->second = static_cast<uint32_t>(model_.threads_.size());
       model_.threads_.push_back({trace_, tid, absl::StrCat("thread-", tid)});
+    }
+    if (tid < kDenseTids) {
+      if (tid >= thread_of_tid_.size()) thread_of_tid_.resize(tid + 1, 0);
+      thread_of_tid_[tid] = it->second;
     }
     return it->second;
   }
@@ -208,6 +213,10 @@ class Model::TraceLoader {
   // large traces. The reader has checked that every id is defined.
   IdTable<uint32_t> locks_;        // instance -> lock id
   IdTable<size_t> dependencies_;   // dependency id -> index + 1
+  // The recorder numbers a process's threads from 1: thread ids of this trace's tids below
+  // kDenseTids, by tid (0: not seen yet), in front of the model's map.
+  static constexpr uint32_t kDenseTids = 1 << 16;
+  std::vector<uint32_t> thread_of_tid_;
   absl::flat_hash_map<uint32_t, ClassStatistics> last_stats_;
   std::vector<std::pair<std::string, uint64_t>> runtime_counters_;  // (name, value)
 };
