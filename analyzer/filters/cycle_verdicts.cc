@@ -57,7 +57,7 @@ const std::vector<EdgeWitness>& CycleVerdicts::AllWitnesses(const LockGraph& gra
   std::set<std::tuple<uint32_t, uint32_t, std::vector<uint64_t>, std::vector<uint64_t>, uint8_t,
                      uint8_t>>
       seen;
-  const std::vector<ModelDependency>& deps = model_.dependencies();
+  const ChunkedVector<ModelDependency>& deps = model_.dependencies();
   for (uint32_t d = 0; d < deps.size(); ++d) {
     const ModelDependency& dep = deps[d];
     if ((dep.flags & format::kAcquireTry) != 0 || model_.lock(dep.acquired).signal ||

@@ -42,7 +42,7 @@ LockGraph LockGraph::Build(const Model& model, Level level, uint32_t first_depen
   // each dependency is checked against them, and this list is contiguous where the witnesses'
   // dependencies are scattered over the model.
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> witness_threads;
-  const std::vector<ModelDependency>& deps = model.dependencies();
+  const ChunkedVector<ModelDependency>& deps = model.dependencies();
   std::vector<uint32_t> counted;  // the edges the current dependency has counted in already
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     // On large graphs every lookup in `index` misses the cache: ask for the slots of a later

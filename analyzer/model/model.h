@@ -26,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "analyzer/input/id_table.h"
+#include "analyzer/model/chunked_vector.h"
 #include "analyzer/input/trace_reader.h"
 #include "common/thread_order.h"
 #include "common/trace_format.h"
@@ -234,7 +235,7 @@ class Model {
   size_t thread_count() const { return threads_.size() - 1; }
   size_t class_count() const { return classes_.size() - 1; }
   size_t lock_count() const { return locks_.size() - 1; }
-  const std::vector<ModelDependency>& dependencies() const { return dependencies_; }
+  const ChunkedVector<ModelDependency>& dependencies() const { return dependencies_; }
   const std::vector<ModelWait>& waits() const { return waits_; }
   const std::vector<ModelMisuse>& misuses() const { return misuses_; }
   // Deadlocks that happened, as the runtime's live check recorded them.
@@ -285,7 +286,7 @@ class Model {
   std::vector<ModelThread> threads_ = std::vector<ModelThread>(1);
   std::vector<ModelClass> classes_ = std::vector<ModelClass>(1);
   std::vector<ModelLock> locks_ = std::vector<ModelLock>(1);
-  std::vector<ModelDependency> dependencies_;
+  ChunkedVector<ModelDependency> dependencies_;
   HeldPool held_pool_;  // the dependencies' held lists
   std::vector<ModelWait> waits_;
   std::vector<ModelMisuse> misuses_;
