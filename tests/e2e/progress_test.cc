@@ -26,15 +26,18 @@ class Progress : public ::testing::Test {
         RunWithOptions(ExamplePath("abba"), "quiet=1:mode=full:trace=" + dir_.path() + "/%p.lgtrace");
     ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   }
+  // `lockgraph analyze` of the traces, its stdio on a pseudo-terminal: script(1) runs it there
+  // and copies what it wrote to its own stdout.
+  ProcessResult AnalyzeOnATerminal() {
+    const std::string command = absl::StrCat("LOCKGRAPH_PROGRESS_DELAY_MS=0 ", LockgraphCommand(),
+                                             " analyze --fail-on=never ", dir_.path());
+    return RunProcess({"/usr/bin/script", "-qec", command, "/dev/null"});
+  }
   TempDir dir_;
 };
 
 TEST_F(Progress, ShownOnATerminalAndErasedBeforeTheReport) {
-  // script(1) runs the command with its stdio on a pseudo-terminal and copies what it wrote.
-  const std::string command =
-      absl::StrCat("LOCKGRAPH_PROGRESS_DELAY_MS=0 ", LockgraphCommand(), " analyze --fail-on=never ",
-                   dir_.path());
-  const ProcessResult run = RunProcess({"/usr/bin/script", "-qec", command, "/dev/null"});
+  const ProcessResult run = AnalyzeOnATerminal();
   ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
   EXPECT_THAT(run.stdout_text, HasSubstr("lockgraph: reading the trace: 100% of "));
   EXPECT_THAT(run.stdout_text, HasSubstr("lockgraph: replaying events: 100% of "));
@@ -46,10 +49,7 @@ TEST_F(Progress, ShowsWhichTraceOfHowManyAndTheRecordsPerSecond) {
   const ProcessResult second =
       RunWithOptions(ExamplePath("abba"), "quiet=1:trace=" + dir_.path() + "/%p.lgtrace");
   ASSERT_EQ(second.exit_code, 0) << second.stderr_text;
-  const std::string command =
-      absl::StrCat("LOCKGRAPH_PROGRESS_DELAY_MS=0 ", LockgraphCommand(), " analyze --fail-on=never ",
-                   dir_.path());
-  const ProcessResult run = RunProcess({"/usr/bin/script", "-qec", command, "/dev/null"});
+  const ProcessResult run = AnalyzeOnATerminal();
   ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
   EXPECT_THAT(run.stdout_text, HasSubstr("lockgraph: reading trace 1 of 2: "));
   EXPECT_THAT(run.stdout_text, HasSubstr("lockgraph: reading trace 2 of 2: 100% of "));
