@@ -44,8 +44,9 @@ struct Trace {
   absl::flat_hash_map<uint64_t, std::string> strings;
   absl::flat_hash_map<uint64_t, format::ModuleRecord> modules;
   absl::flat_hash_map<uint64_t, format::StackRecord> stacks;
+  // These two are emptied once a Model has filed the trace (its classes and locks carry what
+  // the analysis needs).
   absl::flat_hash_map<uint64_t, format::ClassRecord> classes;
-  // Emptied once a Model has filed the trace (its locks carry what the analysis needs).
   absl::flat_hash_map<uint64_t, format::InstanceRecord> instances;
 
   // The text of string `id` ("" for 0).

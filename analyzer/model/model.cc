@@ -280,9 +280,10 @@ absl::Status Model::AddTrace(
   for (std::string& warning : RuntimeCounterWarnings(trace->path, loader.runtime_counters())) {
     warnings_.push_back(std::move(warning));
   }
-  // Its instances are in the model now (locks_): the largest table of a trace, kept for
-  // nothing.
+  // Its instances and classes are in the model now (locks_, classes_): the largest tables of
+  // a trace, kept for nothing. Stacks, modules and strings stay for the symbolizer.
   trace->instances = {};
+  trace->classes = {};
   traces_.push_back(*std::move(trace));
   extent.end_dependency = static_cast<uint32_t>(dependencies_.size());
   extent.end_lock = static_cast<uint32_t>(locks_.size());
