@@ -97,10 +97,9 @@ class Model::TraceLoader {
     lock.instance = instance;
     lock.class_id = model_.ClassFor(trace.String(cls.name_sid), cls, trace);
     lock.kind = record.kind;
-    lock.file = trace.String(record.file_sid);
+    lock.file = model_.Intern(trace.String(record.file_sid));
     lock.line = record.line;
     lock.initial_value = record.initial_value;
-    lock.global_name = trace.String(record.global_name_sid);
     lock.site_stack = Stack(record.site_stack_id);
     if (record.object_module != 0) {
       lock.object = ObjectRef{trace_, record.object_module, record.object_offset};
@@ -220,6 +219,11 @@ class Model::TraceLoader {
   absl::flat_hash_map<uint32_t, ClassStatistics> last_stats_;
   std::vector<std::pair<std::string, uint64_t>> runtime_counters_;  // (name, value)
 };
+
+absl::string_view Model::Intern(absl::string_view text) {
+  if (text.empty()) return {};
+  return *interned_.emplace(text).first;
+}
 
 uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& record,
                          const Trace& trace) {
@@ -517,19 +521,22 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
       statistics_.erase(id);
     }
   }
+  std::string file;
   for (ModelLock& l : locks_) {
     l.class_id = remap[l.class_id];
-    if (l.object.module != 0) l.variable = symbolizer.Object(l.object).name;
+    if (l.object.module != 0) l.variable = Intern(symbolizer.Object(l.object).name);
     // An object in static storage is its class: its site is the variable's declaration.
     if (const ModelClass& c = classes_[l.class_id]; c.declared) {
-      l.file = c.file;
+      l.file = Intern(c.file);
       l.line = c.line;
       continue;
     }
     if (!l.file.empty() || l.site_stack.id == 0) continue;
-    if (!resolve(l.site_stack, l.file, l.line, nullptr)) {
+    if (resolve(l.site_stack, file, l.line, nullptr)) {
+      l.file = Intern(file);
+    } else {
       const ModelClass& c = classes_[l.class_id];  // its own site is in the C++ library
-      l.file = c.file;
+      l.file = Intern(c.file);
       l.line = c.line;
     }
   }

@@ -24,7 +24,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "analyzer/input/id_table.h"
 #include "analyzer/model/chunked_vector.h"
 #include "analyzer/input/trace_reader.h"
@@ -82,20 +84,21 @@ struct ModelClass {
   bool declared = false;
 };
 
+// One per lock instance: millions in a large run. Its strings are the model's
+// (Model::Intern), a view each, not a copy each.
 struct ModelLock {
   uint32_t trace = 0;
   uint64_t instance = 0;  // as recorded in its trace
   uint32_t class_id = 0;
   format::SyncKind kind = format::SyncKind::kLock;
-  std::string file;  // this instance's construction site
+  absl::string_view file;  // this instance's construction site
   uint32_t line = 0;
   int64_t initial_value = 0;
-  std::string global_name;  // ProcessLock, ProcessQueue: the name all processes know it by
   bool signal = false;  // a semaphore released by a thread that had not taken it
   StackRef site_stack;  // preload objects: where first seen
   // An unnamed wrapper lock in static storage: where it is, and (ResolveSites) its variable.
   ObjectRef object;
-  std::string variable;
+  absl::string_view variable;
 };
 
 struct HeldRef {
@@ -265,6 +268,8 @@ class Model {
 
   uint32_t ClassFor(const std::string& name, const format::ClassRecord& record,
                     const Trace& trace);
+  // The model's copy of `text`, one per distinct text, for as long as the model lives.
+  absl::string_view Intern(absl::string_view text);
   void OrderProcessJoins();
   void JoinDeadlocksAcrossProcesses();
 
@@ -296,6 +301,7 @@ class Model {
   bool has_events_ = false;
   absl::flat_hash_map<uint32_t, ClassStatistics> statistics_;
   absl::flat_hash_map<std::string, uint32_t> class_by_name_;
+  absl::node_hash_set<std::string> interned_;  // nodes: a view stays valid as the set grows
   // (kind, global name) -> lock id: one instance however many processes use it.
   absl::flat_hash_map<std::pair<format::SyncKind, std::string>, uint32_t> lock_by_global_name_;
   std::vector<ProcessJoin> process_joins_;
