@@ -83,7 +83,7 @@ Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOp
   // takes the memory of the largest trace's graph, not of all of them, and its cycles come
   // in the same order as the whole graph's.
   absl::flat_hash_set<std::vector<uint32_t>> instance_class_sets;  // class sets seen
-  auto judge_instances = [&](const LockGraph& instances) {
+  LockGraph::ForEachInstanceGraph(model, [&](const LockGraph& instances) {
     CycleVerdicts verdicts(model);
     const std::vector<JudgedCycle> cycles =
         verdicts.Judge(instances, options.cycles, report.summary);
@@ -96,14 +96,7 @@ Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOp
         report.ruled_out.push_back(RuledOutFinding(parts, instances, cycle));
       }
     }
-  };
-  if (model.has_process_wide_locks()) {
-    judge_instances(LockGraph::Build(model, LockGraph::kInstances));
-  } else {
-    for (const TraceExtent& trace : model.trace_extents()) {
-      judge_instances(LockGraph::BuildForTrace(model, trace));
-    }
-  }
+  });
 
   const LockGraph classes = LockGraph::Build(model, LockGraph::kClasses);
   CycleVerdicts verdicts(model);

@@ -62,8 +62,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: analyzer_phases [--runs=5] TRACE...\n");
     return 2;
   }
-  // As lockgraph analyze does them (analyzer/analysis.cc): instance graphs one trace at a time
-  // unless a lock is process-wide, each judged before the next is built.
+  // As lockgraph analyze does them (analyzer/analysis.cc): the instance graphs as
+  // LockGraph::ForEachInstanceGraph gives them, each judged before the next is built.
   const char* names[] = {"read", "instance cycles", "class graph", "class verdicts", "total"};
   std::vector<std::vector<double>> phases(5);
   // Parsing alone (the reader with a visitor that does nothing), to tell it from filing.
@@ -89,15 +89,10 @@ int main(int argc, char** argv) {
     if (run == 0) resident[0] = ResidentMib();
     lockgraph::analyzer::Summary summary;
     double instance_peak = 0;
-    auto judge = [&](const LockGraph& instances) {
+    LockGraph::ForEachInstanceGraph(model, [&](const LockGraph& instances) {
       CycleVerdicts(model).Judge(instances, {}, summary);
       if (run == 0) instance_peak = std::max(instance_peak, ResidentMib());
-    };
-    if (model.has_process_wide_locks()) {
-      judge(LockGraph::Build(model, LockGraph::kInstances));
-    } else {
-      for (const auto& trace : model.trace_extents()) judge(LockGraph::BuildForTrace(model, trace));
-    }
+    });
     const Clock::time_point t2 = Clock::now();
     if (run == 0) resident[1] = instance_peak;
     const LockGraph classes = LockGraph::Build(model, LockGraph::kClasses);

@@ -20,6 +20,15 @@ LockGraph LockGraph::BuildForTrace(const Model& model, const TraceExtent& trace)
                trace.first_lock, trace.end_lock - trace.first_lock);
 }
 
+void LockGraph::ForEachInstanceGraph(const Model& model,
+                                     const std::function<void(const LockGraph&)>& visit) {
+  if (model.has_process_wide_locks()) {
+    visit(Build(model, kInstances));
+    return;
+  }
+  for (const TraceExtent& trace : model.trace_extents()) visit(BuildForTrace(model, trace));
+}
+
 LockGraph LockGraph::Build(const Model& model, Level level, uint32_t first_dependency,
                            uint32_t end_dependency, uint32_t first_node, size_t nodes) {
   LockGraph graph;

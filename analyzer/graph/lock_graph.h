@@ -12,6 +12,7 @@
 #define LOCKGRAPH_ANALYZER_GRAPH_LOCK_GRAPH_H_
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "analyzer/model/model.h"
@@ -45,6 +46,12 @@ class LockGraph {
   // only. The instance graph of a model without process-wide locks is the union of those of
   // its traces, and its cycle search visits them in the same order.
   static LockGraph BuildForTrace(const Model& model, const TraceExtent& trace);
+  // The model's instance graph as the analysis takes it: without process-wide locks, a
+  // trace's graph at a time (each dropped before the next is built, so memory follows the
+  // largest trace), else the whole graph. `visit` sees them in the order the whole graph's
+  // cycle search meets their cycles.
+  static void ForEachInstanceGraph(const Model& model,
+                                   const std::function<void(const LockGraph&)>& visit);
 
   Level level() const { return level_; }
   // Nodes are first_node()..last_node() (lock ids or class ids; from 1 unless the graph is a
