@@ -269,12 +269,20 @@ void EncodeRecord(const Record& record, std::string& out) {
 }
 
 namespace {
+// Decodes `payload` into the fields of `record` (an appended field the payload lacks is left
+// as it was).
 template <typename T>
-absl::StatusOr<Record> Decode(absl::string_view payload) {
-  T record;
+absl::Status DecodeFields(absl::string_view payload, T& record) {
   Decoder decoder(payload);
   Fields(decoder, record);
   if (!decoder.error().empty()) return absl::DataLossError(decoder.error());
+  return absl::OkStatus();
+}
+
+template <typename T>
+absl::StatusOr<Record> Decode(absl::string_view payload) {
+  T record;
+  if (absl::Status status = DecodeFields(payload, record); !status.ok()) return status;
   return Record(std::move(record));
 }
 }  // namespace
@@ -286,10 +294,7 @@ absl::Status DecodeRecordInto(RecordType type, absl::string_view payload, Record
     std::vector<HeldLock> held = std::move(dependency->held);
     *dependency = DependencyRecord{};
     dependency->held = std::move(held);  // every element is decoded again: no field is appended
-    Decoder decoder(payload);
-    Fields(decoder, *dependency);
-    if (!decoder.error().empty()) return absl::DataLossError(decoder.error());
-    return absl::OkStatus();
+    return DecodeFields(payload, *dependency);
   }
   absl::StatusOr<Record> decoded = DecodeRecord(type, payload);
   if (!decoded.ok()) return decoded.status();
