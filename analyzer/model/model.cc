@@ -24,6 +24,7 @@ void ClassStatistics::Merge(const ClassStatistics& other) {
 }
 
 std::span<HeldRef> HeldPool::Allocate(size_t n) {
+  if (n == 0) return {};  // a trace may record a dependency with nothing held: no block needed
   if (n > kBlock) {  // a list longer than a block gets one of its own, before the current one
     auto block = std::make_unique<HeldRef[]>(n);
     HeldRef* start = block.get();

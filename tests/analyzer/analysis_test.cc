@@ -122,6 +122,23 @@ TEST_F(AnalysisTest, OppositeOrdersInTwoThreadsAreADeadlock) {
   EXPECT_THAT(report.ruled_out, IsEmpty());
 }
 
+// The runtime never writes a dependency that holds nothing, but a damaged or hand-made trace
+// may: it orders nothing and the rest of the trace is analyzed as usual (found by the fuzzer,
+// when such a record came first).
+TEST_F(AnalysisTest, ADependencyHoldingNothingOrdersNothing) {
+  TraceBuilder t = TwoThreads();
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Dependency(2, 0, {}, 1);
+  t.Dependency(2, 0, {1}, 2);
+  t.Dependency(3, 0, {}, 2);
+  t.Dependency(3, 0, {2}, 1);
+  const Report report = Run({t});
+  ASSERT_THAT(Kinds(report), ElementsAre("deadlock"));
+  EXPECT_THAT(LockNames(report.findings[0]), ElementsAre("a", "b"));
+  ASSERT_THAT(report.findings[0].edges, SizeIs(2));
+}
+
 TEST_F(AnalysisTest, FixKeepsTheOrderTakenMoreOften) {
   TraceBuilder t = TwoThreads();
   t.Lock(1, "a");
