@@ -31,62 +31,67 @@ void LockGraph::ForEachInstanceGraph(const Model& model,
 
 LockGraph LockGraph::Build(const Model& model, Level level, uint32_t first_dependency,
                            uint32_t end_dependency, uint32_t first_node, size_t nodes) {
-  LockGraph graph;
-  graph.level_ = level;
-  graph.first_node_ = first_node;
-  graph.out_.resize(nodes);
-  // Each lock's node, or 0 for a signal (no edges); lock and class ids start at 1. A small
-  // array read per held lock, where ModelLock (with its strings) would cost a cache miss.
-  // A trace's graph reads only its own locks, first_node.. on.
-  const uint32_t first_lock = level == kInstances ? first_node : 1;
-  const uint32_t end_lock =
-      level == kInstances ? first_node + static_cast<uint32_t>(nodes) : model.lock_count() + 1;
-  std::vector<uint32_t> node(end_lock, 0);
-  for (uint32_t lock = first_lock; lock < end_lock; ++lock) {
+  LockGraphBuilder builder(level, first_node);
+  builder.Add(model, first_dependency, end_dependency,
+              level == kInstances ? first_node + static_cast<uint32_t>(nodes)
+                                  : static_cast<uint32_t>(model.lock_count() + 1));
+  return std::move(builder).Finish(nodes);
+}
+
+LockGraphBuilder::LockGraphBuilder(LockGraph::Level level, uint32_t first_node)
+    : first_lock_(level == LockGraph::kInstances ? first_node : 1) {
+  graph_.level_ = level;
+  graph_.first_node_ = first_node;
+}
+
+void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
+                           uint32_t end_dependency, uint32_t end_lock) {
+  // Each lock's node: a small array read per held lock, where ModelLock (with its strings)
+  // would cost a cache miss. An instance graph's locks are its nodes, first_node on.
+  const bool instances = graph_.level_ == LockGraph::kInstances;
+  for (uint32_t lock = first_lock_ + static_cast<uint32_t>(node_.size());
+       lock < end_lock; ++lock) {
     const ModelLock& l = model.lock(lock);
-    if (!l.signal) node[lock] = level == kInstances ? lock : l.class_id;
+    node_.push_back(l.signal ? 0 : instances ? lock : l.class_id);
   }
-  absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> index;
-  // The threads of an edge's witnesses, from the moment it has kMaxWitnesses / 2: from then on
-  // each dependency is checked against them, and this list is contiguous where the witnesses'
-  // dependencies are scattered over the model.
-  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> witness_threads;
+  auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
+  std::vector<GraphEdge>& edges = graph_.edges_;
   std::vector<uint32_t> counted;  // the edges the current dependency has counted in already
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
-    // On large graphs every lookup in `index` misses the cache: ask for the slots of a later
+    // On large graphs every lookup in `index_` misses the cache: ask for the slots of a later
     // dependency's edges now, so that they arrive while this one is filed.
     if (d + kLookahead < end_dependency) {
       const ModelDependency& later = deps[d + kLookahead];
-      for (const HeldRef& h : later.held) index.prefetch({node[h.lock], node[later.acquired]});
+      for (const HeldRef& h : later.held) index_.prefetch({node(h.lock), node(later.acquired)});
     }
     const ModelDependency& dep = deps[d];
     if ((dep.flags & format::kAcquireTry) != 0) continue;  // cannot block
-    const uint32_t to = node[dep.acquired];
+    const uint32_t to = node(dep.acquired);
     if (to == 0) continue;
     counted.clear();
     for (uint32_t h = 0; h < dep.held.size(); ++h) {
       const uint32_t held = dep.held[h].lock;
-      if (held == dep.acquired || node[held] == 0) continue;
-      const uint32_t from = node[held];
-      auto [it, inserted] = index.try_emplace({from, to}, 0);
+      if (held == dep.acquired || node(held) == 0) continue;
+      const uint32_t from = node(held);
+      auto [it, inserted] = index_.try_emplace({from, to}, 0);
       if (inserted) {
-        it->second = static_cast<uint32_t>(graph.edges_.size());
-        graph.edges_.push_back({from, to, {}, 0});
+        it->second = static_cast<uint32_t>(edges.size());
+        edges.push_back({from, to, {}, 0});
       }
-      GraphEdge& edge = graph.edges_[it->second];
+      GraphEdge& edge = edges[it->second];
       if (std::find(counted.begin(), counted.end(), it->second) == counted.end()) {
         counted.push_back(it->second);
         edge.count += dep.count;
       }
       // Keep witnesses from many threads: a cycle needs distinct threads on its edges. The
       // first half of the list takes any dependency, the second only threads not in it yet.
-      if (edge.witnesses.size() < kMaxWitnesses / 2) {
+      if (edge.witnesses.size() < LockGraph::kMaxWitnesses / 2) {
         edge.witnesses.push_back({d, h});
         continue;
       }
-      if (edge.witnesses.size() < kMaxWitnesses) {
-        auto [entry, first] = witness_threads.try_emplace(it->second);
+      if (edge.witnesses.size() < LockGraph::kMaxWitnesses) {
+        auto [entry, first] = witness_threads_.try_emplace(it->second);
         std::vector<uint32_t>& threads = entry->second;
         if (first) {
           for (const EdgeWitness& w : edge.witnesses) threads.push_back(deps[w.dependency].thread);
@@ -100,15 +105,46 @@ LockGraph LockGraph::Build(const Model& model, Level level, uint32_t first_depen
       ++edge.more_witnesses;
     }
   }
-  // Out-edges in edge id order, each list allocated once: filled here, in a pass of its own,
-  // rather than one push_back into a random node per new edge above.
-  std::vector<uint32_t> out_degree(nodes, 0);
-  for (const GraphEdge& edge : graph.edges_) ++out_degree[edge.from - first_node];
-  for (size_t n = 0; n < nodes; ++n) graph.out_[n].reserve(out_degree[n]);
-  for (uint32_t e = 0; e < graph.edges_.size(); ++e) {
-    graph.out_[graph.edges_[e].from - first_node].push_back(e);
+}
+
+void LockGraphBuilder::ForEachWitnessFrom(uint32_t first_dependency,
+                                            const std::function<void(EdgeWitness&)>& visit) {
+  for (GraphEdge& edge : graph_.edges_) {
+    // An edge's witnesses are in dependency order: the later ones are at its end.
+    auto later =
+        std::find_if(edge.witnesses.begin(), edge.witnesses.end(),
+                     [&](const EdgeWitness& w) { return w.dependency >= first_dependency; });
+    for (; later != edge.witnesses.end(); ++later) visit(*later);
   }
-  return graph;
+}
+
+LockGraph LockGraphBuilder::Finish(size_t nodes) && {
+  graph_.IndexOutEdges(nodes);
+  return std::move(graph_);
+}
+
+void LockGraph::IndexOutEdges(size_t nodes) {
+  // Out-edges in edge id order, each list allocated once: filled here, in a pass of its own,
+  // rather than one push_back into a random node per new edge.
+  out_.assign(nodes, {});
+  std::vector<uint32_t> out_degree(nodes, 0);
+  for (const GraphEdge& edge : edges_) ++out_degree[edge.from - first_node_];
+  for (size_t n = 0; n < nodes; ++n) out_[n].reserve(out_degree[n]);
+  for (uint32_t e = 0; e < edges_.size(); ++e) out_[edges_[e].from - first_node_].push_back(e);
+}
+
+LockGraph LockGraph::Subgraph(const std::vector<uint32_t>& edges) const {
+  LockGraph sub;
+  sub.level_ = level_;
+  sub.first_node_ = first_node_;
+  for (const uint32_t e : edges) sub.edges_.push_back(edges_[e]);
+  return sub;
+}
+
+void LockGraph::ForEachWitness(const std::function<void(EdgeWitness&)>& visit) {
+  for (GraphEdge& edge : edges_) {
+    for (EdgeWitness& w : edge.witnesses) visit(w);
+  }
 }
 
 }  // namespace lockgraph::analyzer

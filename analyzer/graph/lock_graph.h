@@ -15,6 +15,7 @@
 #include <functional>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "analyzer/model/model.h"
 
 namespace lockgraph::analyzer {
@@ -53,6 +54,12 @@ class LockGraph {
   static void ForEachInstanceGraph(const Model& model,
                                    const std::function<void(const LockGraph&)>& visit);
 
+  // A graph of only these edges of `graph`, renumbered 0.. in this order (and no out-edge
+  // lists): what the findings of its cycles read, kept after the graph is gone.
+  LockGraph Subgraph(const std::vector<uint32_t>& edges) const;
+  // Each witness of each edge, which `visit` may change.
+  void ForEachWitness(const std::function<void(EdgeWitness&)>& visit);
+
   Level level() const { return level_; }
   // Nodes are first_node()..last_node() (lock ids or class ids; from 1 unless the graph is a
   // trace's).
@@ -66,12 +73,45 @@ class LockGraph {
   // The edges of dependencies [first, end), between nodes first_node..first_node+nodes-1.
   static LockGraph Build(const Model& model, Level level, uint32_t first_dependency,
                          uint32_t end_dependency, uint32_t first_node, size_t nodes);
+  // Out-edge lists of nodes first_node_..first_node_+nodes-1, in edge id order.
+  void IndexOutEdges(size_t nodes);
+
+  friend class LockGraphBuilder;
 
   Level level_ = kInstances;
   uint32_t first_node_ = 1;
   std::vector<std::vector<uint32_t>> out_;  // node - first_node_ -> edge ids
   std::vector<GraphEdge> edges_;
 };
+
+// A lock graph built as dependencies come, range after range (a trace's, as it is read): the
+// same graph as Build of them all at once. Witnesses stay indices into the model's
+// dependencies; RenumberWitnesses follows them when the model drops some.
+class LockGraphBuilder {
+ public:
+  LockGraphBuilder(LockGraph::Level level, uint32_t first_node);
+  // Dependencies [first, end) of `model`, whose locks are all below `end_lock` (the model's
+  // locks so far, or an instance graph's own). The same model each time; it may have moved.
+  void Add(const Model& model, uint32_t first_dependency, uint32_t end_dependency,
+           uint32_t end_lock);
+  // Each witness of dependency `first_dependency` or later, which `visit` may change.
+  void ForEachWitnessFrom(uint32_t first_dependency,
+                          const std::function<void(EdgeWitness&)>& visit);
+  // The graph, nodes first_node..first_node+nodes-1.
+  LockGraph Finish(size_t nodes) &&;
+
+ private:
+  LockGraph graph_;
+  // lock - first_lock_ -> its node, or 0 for a signal (no edges); extended as locks come.
+  uint32_t first_lock_ = 1;
+  std::vector<uint32_t> node_;
+  absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> index_;  // (from, to) -> edge
+  // The threads of an edge's witnesses, from the moment it has kMaxWitnesses / 2: from then
+  // on each dependency is checked against them, and this list is contiguous where the
+  // witnesses' dependencies are scattered over the model.
+  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> witness_threads_;
+};
+
 
 }  // namespace lockgraph::analyzer
 
