@@ -61,6 +61,11 @@ class ChunkedVector {
     if ((size_ >> kBlockBits) == blocks_.size()) blocks_.push_back(std::make_unique<T[]>(kBlock));
     (*this)[size_++] = value;
   }
+  // Keeps the first `n` elements (n <= size()) and frees the blocks beyond them.
+  void truncate(size_t n) {
+    size_ = n;
+    blocks_.resize((n + kMask) >> kBlockBits);
+  }
 
  private:
   static constexpr size_t kBlockBits = 16;

@@ -40,6 +40,16 @@ std::span<HeldRef> HeldPool::Allocate(size_t n) {
   return {start, n};
 }
 
+void HeldPool::Clear() {
+  if (blocks_.empty()) return;
+  // The last block is at least kBlock long (a longer list's block goes before it): kept for
+  // the lists to come.
+  std::unique_ptr<HeldRef[]> last = std::move(blocks_.back());
+  blocks_.clear();
+  blocks_.push_back(std::move(last));
+  used_ = 0;
+}
+
 // Files the records of one trace into the model, translating its ids into global ones.
 class Model::TraceLoader {
  public:
@@ -155,6 +165,7 @@ class Model::TraceLoader {
     dep.held = held;
     dependencies_.Insert(r.id, model_.dependencies_.size() + 1);
     model_.dependencies_.push_back(dep);
+    ++model_.dependencies_read_;
   }
   void Add(const Trace&, const format::DependencyCountRecord& r) {
     model_.dependencies_[dependencies_.Get(r.id) - 1].count += r.count;
@@ -294,6 +305,23 @@ absl::Status Model::AddTrace(
   extent.end_lock = static_cast<uint32_t>(locks_.size());
   trace_extents_.push_back(extent);
   return absl::OkStatus();
+}
+
+void Model::KeepDependenciesOfLastTrace(const std::vector<uint32_t>& keep) {
+  TraceExtent& extent = trace_extents_.back();
+  uint32_t to = extent.first_dependency;
+  for (const uint32_t from : keep) {  // from >= to: each moves down, or stays
+    ModelDependency& dep = dependencies_[to++];
+    dep = dependencies_[from];
+    const std::span<HeldRef> held = kept_held_pool_.Allocate(dep.held.size());
+    std::copy(dep.held.begin(), dep.held.end(), held.begin());
+    dep.held = held;
+  }
+  dependencies_.truncate(to);
+  extent.end_dependency = to;
+  // If every trace before was kept the same way, the lists left in the reading pool are this
+  // trace's own, moved or dropped.
+  if (++traces_kept_ == traces_.size()) held_pool_.Clear();
 }
 
 namespace {

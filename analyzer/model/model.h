@@ -124,6 +124,8 @@ class HeldPool {
  public:
   // Room for `n` held locks, contiguous.
   std::span<HeldRef> Allocate(size_t n);
+  // Frees every list (their spans dangle), keeping one block for the next.
+  void Clear();
 
  private:
   static constexpr size_t kBlock = 1 << 16;
@@ -238,7 +240,15 @@ class Model {
   size_t thread_count() const { return threads_.size() - 1; }
   size_t class_count() const { return classes_.size() - 1; }
   size_t lock_count() const { return locks_.size() - 1; }
+  // The dependencies kept: all of them, unless KeepDependenciesOfLastTrace dropped some.
   const ChunkedVector<ModelDependency>& dependencies() const { return dependencies_; }
+  // Every dependency read, kept or not.
+  uint64_t dependencies_read() const { return dependencies_read_; }
+  // Drops the last trace's dependencies but those at `keep` (ascending indices in its extent),
+  // which move down to the start of its extent in their order: keep[i] becomes
+  // first_dependency + i. For an analysis that takes from each trace what it needs as it is
+  // read (analyzer/streamed_cycles.h), so that memory follows the largest trace, not the sum.
+  void KeepDependenciesOfLastTrace(const std::vector<uint32_t>& keep);
   const std::vector<ModelWait>& waits() const { return waits_; }
   const std::vector<ModelMisuse>& misuses() const { return misuses_; }
   // Deadlocks that happened, as the runtime's live check recorded them.
@@ -253,6 +263,9 @@ class Model {
   }
   // True if any trace was recorded in full mode (its events can be replayed).
   bool has_events() const { return has_events_; }
+  // True if a trace recorded joining a child process (lockgraph::Process::join), whose
+  // order Finish() adds across traces.
+  bool has_process_joins() const { return !process_joins_.empty(); }
   // What the full-mode replay (analyzer/replay/event_replay.h) adds: signal orders and races.
   ThreadOrder& mutable_order() { return order_; }
   void AddRaces(std::vector<ModelRace> races);
@@ -293,6 +306,9 @@ class Model {
   std::vector<ModelLock> locks_ = std::vector<ModelLock>(1);
   ChunkedVector<ModelDependency> dependencies_;
   HeldPool held_pool_;  // the dependencies' held lists
+  HeldPool kept_held_pool_;  // those of dependencies kept by KeepDependenciesOfLastTrace
+  uint64_t dependencies_read_ = 0;
+  size_t traces_kept_ = 0;  // traces through KeepDependenciesOfLastTrace
   std::vector<ModelWait> waits_;
   std::vector<ModelMisuse> misuses_;
   std::vector<ModelObservedDeadlock> observed_deadlocks_;
