@@ -1,6 +1,7 @@
 #include "analyzer/analysis.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -73,33 +74,37 @@ void Append(std::vector<Finding>& to, std::vector<Finding> findings) {
   for (Finding& f : findings) to.push_back(std::move(f));
 }
 
-}  // namespace
+using InstanceClassSets = absl::flat_hash_set<std::vector<uint32_t>>;
 
-Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOptions& options) {
+// The findings of a graph's judged instance cycles, and their class sets.
+void AddInstanceFindings(FindingParts& parts, const LockGraph& instances,
+                         const std::vector<JudgedCycle>& cycles, Report& report,
+                         InstanceClassSets& class_sets) {
+  PrefetchCycleStacks(parts.model(), cycles, parts.symbolizer());
+  for (const JudgedCycle& cycle : cycles) {
+    class_sets.insert(ClassSet(parts.model(), instances, cycle));
+    if (cycle.result.verdict == CycleVerdict::kDeadlock) {
+      report.findings.push_back(CycleFinding(parts, instances, cycle, FindingKind::kDeadlock));
+    } else {
+      report.ruled_out.push_back(RuledOutFinding(parts, instances, cycle));
+    }
+  }
+}
+
+// The analysis of Analyze and AnalyzeStreamed: `instance_cycles` makes the instance cycles'
+// findings, then `class_graph` gives the class graph. nullopt if a class cycle needed
+// dependencies the model dropped.
+std::optional<Report> AnalyzeWith(
+    const Model& model, StackSymbolizer& symbolizer, const AnalysisOptions& options,
+    const std::function<void(FindingParts&, Report&, InstanceClassSets&)>& instance_cycles,
+    const std::function<LockGraph()>& class_graph, bool every_dependency) {
   Report report;
   FindingParts parts(model, symbolizer, options.full_stacks);
-  // Instance cycles. A lock instance belongs to one process, so without process-wide locks
-  // the instance graph is the traces' graphs side by side: analyzed one trace at a time, it
-  // takes the memory of the largest trace's graph, not of all of them, and its cycles come
-  // in the same order as the whole graph's.
-  absl::flat_hash_set<std::vector<uint32_t>> instance_class_sets;  // class sets seen
-  LockGraph::ForEachInstanceGraph(model, [&](const LockGraph& instances) {
-    CycleVerdicts verdicts(model);
-    const std::vector<JudgedCycle> cycles =
-        verdicts.Judge(instances, options.cycles, report.summary);
-    PrefetchCycleStacks(model, cycles, symbolizer);
-    for (const JudgedCycle& cycle : cycles) {
-      instance_class_sets.insert(ClassSet(model, instances, cycle));
-      if (cycle.result.verdict == CycleVerdict::kDeadlock) {
-        report.findings.push_back(CycleFinding(parts, instances, cycle, FindingKind::kDeadlock));
-      } else {
-        report.ruled_out.push_back(RuledOutFinding(parts, instances, cycle));
-      }
-    }
-  });
+  InstanceClassSets instance_class_sets;  // the class sets of the instance cycles
+  instance_cycles(parts, report, instance_class_sets);
 
-  const LockGraph classes = LockGraph::Build(model, LockGraph::kClasses);
-  CycleVerdicts verdicts(model);
+  const LockGraph classes = class_graph();
+  CycleVerdicts verdicts(model, every_dependency);
   const std::vector<JudgedCycle> class_cycles =
       verdicts.Judge(classes, options.cycles, report.summary);
   PrefetchCycleStacks(model, class_cycles, symbolizer);
@@ -115,6 +120,7 @@ Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOp
       ++report.summary.unnamed_self_nesting;
       continue;
     }
+    if (cycle.missed_dependencies) return std::nullopt;
     if (cycle.result.verdict == CycleVerdict::kDeadlock) {
       report.findings.push_back(CycleFinding(parts, classes, cycle, FindingKind::kPotential));
     } else {
@@ -151,8 +157,44 @@ Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOp
   s.threads = model.thread_count();
   s.locks = model.lock_count();
   s.classes = model.class_count();
-  s.dependencies = model.dependencies().size();
+  s.dependencies = model.dependencies_read();
   return report;
+}
+
+}  // namespace
+
+Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOptions& options) {
+  // Instance cycles. A lock instance belongs to one process, so without process-wide locks
+  // the instance graph is the traces' graphs side by side: analyzed one trace at a time, it
+  // takes the memory of the largest trace's graph, not of all of them, and its cycles come
+  // in the same order as the whole graph's.
+  auto instance_cycles = [&](FindingParts& parts, Report& report, InstanceClassSets& sets) {
+    LockGraph::ForEachInstanceGraph(model, [&](const LockGraph& instances) {
+      CycleVerdicts verdicts(model);
+      const std::vector<JudgedCycle> cycles =
+          verdicts.Judge(instances, options.cycles, report.summary);
+      AddInstanceFindings(parts, instances, cycles, report, sets);
+    });
+  };
+  return *AnalyzeWith(
+      model, symbolizer, options, instance_cycles,
+      [&] { return LockGraph::Build(model, LockGraph::kClasses); }, true);
+}
+
+std::optional<Report> AnalyzeStreamed(const Model& model, StackSymbolizer& symbolizer,
+                                      const AnalysisOptions& options, StreamedCycles& streamed) {
+  auto instance_cycles = [&](FindingParts& parts, Report& report, InstanceClassSets& sets) {
+    const Summary& searched = streamed.summary();
+    report.summary.cycles_checked += searched.cycles_checked;
+    report.summary.cycles_not_searched += searched.cycles_not_searched;
+    report.summary.components_cut_short += searched.components_cut_short;
+    for (const StreamedCycles::TraceCycles& trace : streamed.instance_cycles()) {
+      AddInstanceFindings(parts, trace.edges, trace.cycles, report, sets);
+    }
+  };
+  return AnalyzeWith(
+      model, symbolizer, options, instance_cycles,
+      [&] { return streamed.TakeClassGraph(model); }, false);
 }
 
 }  // namespace lockgraph::analyzer

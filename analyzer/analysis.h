@@ -13,10 +13,12 @@
 #define LOCKGRAPH_ANALYZER_ANALYSIS_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "analyzer/findings/finding.h"
 #include "analyzer/graph/cycle_search.h"
 #include "analyzer/model/model.h"
+#include "analyzer/streamed_cycles.h"
 #include "analyzer/symbols/stack_symbolizer.h"
 
 namespace lockgraph::analyzer {
@@ -32,6 +34,12 @@ struct AnalysisOptions {
 };
 
 Report Analyze(const Model& model, StackSymbolizer& symbolizer, const AnalysisOptions& options);
+
+// The same report, of a model read with `streamed` taking each trace's cycles as it came
+// (analyzer/streamed_cycles.h; it must still be active), or nullopt if a class cycle needs
+// dependencies the model dropped: then read the traces again and call Analyze.
+std::optional<Report> AnalyzeStreamed(const Model& model, StackSymbolizer& symbolizer,
+                                      const AnalysisOptions& options, StreamedCycles& streamed);
 
 }  // namespace lockgraph::analyzer
 

@@ -2,12 +2,14 @@
 // (Model::AddTraceBytes); what the reader accepts is replayed, analyzed and written in every
 // report format (fuzz/analyze_model.h), and exported as a Chrome trace. The trace reader's own
 // target (trace_reader_fuzzer) reaches the same records faster; this one checks that nothing
-// downstream trusts a record the reader let through.
+// downstream trusts a record the reader let through, and that the trace judged as it is read
+// (analyzer/streamed_cycles.h) gets the report of the whole model.
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -32,12 +34,23 @@ const std::string& InputPath(const uint8_t* data, size_t size) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string bytes(reinterpret_cast<const char*>(data), size);
   lockgraph::analyzer::Model model;
-  if (!model.AddTraceBytes("fuzz.lgtrace", std::string(reinterpret_cast<const char*>(data), size))
-           .ok()) {
-    return 0;
+  if (!model.AddTraceBytes("fuzz.lgtrace", bytes).ok()) return 0;
+  const std::string report = lockgraph::fuzz::AnalyzeModel(model);
+
+  // The trace judged as it is read, its dependencies dropped: the same report, or none.
+  lockgraph::analyzer::Model streamed_model;
+  lockgraph::analyzer::StreamedCycles streamed({});
+  if (!streamed_model.AddTraceBytes("fuzz.lgtrace", bytes).ok()) std::abort();
+  streamed.AfterTrace(streamed_model);
+  const std::string streamed_report =
+      lockgraph::fuzz::AnalyzeStreamedModel(streamed_model, streamed);
+  if (!streamed_report.empty() && streamed_report != report) {
+    std::fprintf(stderr, "streamed report differs:\n%s\nwhole model:\n%s\n",
+                 streamed_report.c_str(), report.c_str());
+    std::abort();
   }
-  lockgraph::fuzz::AnalyzeModel(model);
 
   lockgraph::analyzer::ChromeTraceExporter exporter;
   if (exporter.AddTraceFile(InputPath(data, size)).ok()) {

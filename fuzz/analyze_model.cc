@@ -1,6 +1,7 @@
 #include "fuzz/analyze_model.h"
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "analyzer/analysis.h"
@@ -15,24 +16,45 @@
 
 namespace lockgraph::fuzz {
 
-void AnalyzeModel(analyzer::Model& model) {
+namespace {
+
+analyzer::AnalysisOptions Options() {
+  analyzer::AnalysisOptions options;
+  options.long_wait_ns = 1;  // every recorded wait is a finding
+  options.order_graph = true;
+  return options;
+}
+
+}  // namespace
+
+std::string AnalyzeModel(analyzer::Model& model) {
   model.Finish();
-  if (model.has_events() && !analyzer::ReplayEvents(model).ok()) return;
+  if (model.has_events() && !analyzer::ReplayEvents(model).ok()) return "";
   std::vector<const analyzer::Trace*> traces;
   for (const analyzer::Trace& trace : model.traces()) traces.push_back(&trace);
   // No llvm-symbolizer: frames stay module+offset, and no process is started per input.
   analyzer::StackSymbolizer symbolizer(traces, std::nullopt);
   model.ResolveSites(symbolizer);
-  analyzer::AnalysisOptions options;
-  options.long_wait_ns = 1;  // every recorded wait is a finding
-  options.order_graph = true;
-  analyzer::Report report = analyzer::Analyze(model, symbolizer, options);
+  analyzer::Report report = analyzer::Analyze(model, symbolizer, Options());
   (void)analyzer::FormatTextReport(report, /*explain=*/true);
-  (void)analyzer::FormatJsonReport(report);
+  std::string json = analyzer::FormatJsonReport(report);
   (void)analyzer::FormatSarifReport(report, analyzer::SarifOptions{});
   (void)analyzer::FormatDotReport(report, analyzer::DotOptions{});
   (void)analyzer::FormatHtmlReport(report);
   (void)analyzer::ComputeClassStats(model);
+  return json;
+}
+
+std::string AnalyzeStreamedModel(analyzer::Model& model, analyzer::StreamedCycles& streamed) {
+  if (!streamed.active()) return "";
+  model.Finish();
+  std::vector<const analyzer::Trace*> traces;
+  for (const analyzer::Trace& trace : model.traces()) traces.push_back(&trace);
+  analyzer::StackSymbolizer symbolizer(traces, std::nullopt);
+  model.ResolveSites(symbolizer);
+  const std::optional<analyzer::Report> report =
+      analyzer::AnalyzeStreamed(model, symbolizer, Options(), streamed);
+  return report ? analyzer::FormatJsonReport(*report) : "";
 }
 
 }  // namespace lockgraph::fuzz

@@ -86,7 +86,8 @@ CLI::Validator SymbolizerPath() {
 }
 
 absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths,
-                                const std::string& input_format, bool strict) {
+                                const std::string& input_format, bool strict,
+                                StreamedCycles* streamed) {
   Model model;
   Progress progress;
   if (input_format == "std") {
@@ -122,6 +123,7 @@ absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths,
           !status.ok()) {
         return status;
       }
+      if (streamed != nullptr) streamed->AfterTrace(model);
     }
   }
   model.Finish();
@@ -160,29 +162,57 @@ absl::StatusOr<AnalyzedTraces> AnalyzeTraces(const AnalyzeFlags& flags) {
     if (!ids.ok()) return ids.status();
     baseline = *std::move(ids);
   }
-  absl::StatusOr<Model> model = LoadModel(flags.paths, flags.input_format, flags.strict);
-  if (!model.ok()) return model.status();
-
-  AnalyzedTraces analyzed{*std::move(model), Report(), false};
-  std::vector<const Trace*> traces;
-  for (const Trace& trace : analyzed.model.traces()) traces.push_back(&trace);
-  StackSymbolizer symbolizer(traces, lockgraph::LlvmSymbolizer::Find(flags.symbolizer));
-  analyzed.model.ResolveSites(symbolizer);
   AnalysisOptions options;
   options.long_wait_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(long_wait));
   options.cycles.max_length = flags.max_cycle_length;
   options.cycles.max_cycles = flags.max_cycles;
   options.order_graph = flags.format == "dot";
   options.full_stacks = flags.full_stacks;
-  analyzed.report = Analyze(analyzed.model, symbolizer, options);
 
+  // Trace files are judged a trace at a time as they are read, and most of each trace's
+  // dependencies dropped (analyzer/streamed_cycles.h). Where that cannot decide the report,
+  // the files are read again into a model that keeps every dependency.
+  std::optional<StreamedCycles> streamed;
+  if (flags.input_format != "std") streamed.emplace(options.cycles);
+  std::optional<AnalyzedTraces> analyzed;
+  std::optional<StackSymbolizer> symbolizer;
+  auto load = [&]() -> absl::Status {
+    symbolizer.reset();  // it points into the model
+    analyzed.reset();    // a model read before, freed before the next is read
+    absl::StatusOr<Model> model = LoadModel(flags.paths, flags.input_format, flags.strict,
+                                            streamed ? &*streamed : nullptr);
+    if (!model.ok()) return model.status();
+    analyzed.emplace(AnalyzedTraces{*std::move(model), Report(), false});
+    std::vector<const Trace*> traces;
+    for (const Trace& trace : analyzed->model.traces()) traces.push_back(&trace);
+    symbolizer.emplace(traces, lockgraph::LlvmSymbolizer::Find(flags.symbolizer));
+    analyzed->model.ResolveSites(*symbolizer);
+    return absl::OkStatus();
+  };
+  if (absl::Status status = load(); !status.ok()) return status;
+  if (streamed && !streamed->active()) {
+    const bool dropped = streamed->dropped_any();
+    streamed.reset();
+    if (dropped) {
+      if (absl::Status status = load(); !status.ok()) return status;
+    }
+  }
+  std::optional<Report> report;
+  if (streamed) {
+    report = AnalyzeStreamed(analyzed->model, *symbolizer, options, *streamed);
+    streamed.reset();
+    if (!report) {
+      if (absl::Status status = load(); !status.ok()) return status;
+    }
+  }
+  analyzed->report = report ? *std::move(report) : Analyze(analyzed->model, *symbolizer, options);
   const std::optional<FindingKind> fail_on = FailOnKind(flags.fail_on);
-  for (Finding& finding : analyzed.report.findings) {
+  for (Finding& finding : analyzed->report.findings) {
     finding.suppressed = suppressions && suppressions->Matches(finding);
     finding.in_baseline = baseline.contains(finding.id);
-    analyzed.failed |= fail_on && finding.counts() && finding.kind <= *fail_on;
+    analyzed->failed |= fail_on && finding.counts() && finding.kind <= *fail_on;
   }
-  return analyzed;
+  return *std::move(analyzed);
 }
 
 absl::Status WriteReport(const AnalyzeFlags& flags, const Report& report,

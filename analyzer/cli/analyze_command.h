@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "analyzer/findings/finding.h"
 #include "analyzer/model/model.h"
+#include "analyzer/streamed_cycles.h"
 
 namespace lockgraph::cli {
 
@@ -53,9 +54,12 @@ CLI::Validator SymbolizerPath();
 // Reads trace files and directories (or STD traces) into a finished model. An STD trace's
 // repaired lines are warned about on stderr, and counted in one warning of the model;
 // `strict` makes the first one an error instead.
+// With `streamed`, each trace file is given to it as soon as it is read (StreamedCycles::
+// AfterTrace), which may drop most of its dependencies from the model.
 absl::StatusOr<analyzer::Model> LoadModel(const std::vector<std::string>& paths,
                                           const std::string& input_format = "lockgraph",
-                                          bool strict = false);
+                                          bool strict = false,
+                                          analyzer::StreamedCycles* streamed = nullptr);
 
 // The analysis of flags.paths: the model and its report, suppressions and baseline applied;
 // `failed` if a finding counts at or above --fail-on.

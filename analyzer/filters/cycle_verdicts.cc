@@ -99,7 +99,9 @@ std::vector<JudgedCycle> CycleVerdicts::Judge(const LockGraph& graph,
     // The graph keeps a few witnesses per edge: the one that makes the cycle real may be
     // among those it only counted (after 100,000 threads that took A -> B one after the
     // other, a thread taking it beside one taking B -> A). Judge again with all of them.
-    if (cycle.result.verdict != CycleVerdict::kDeadlock && dropped) {
+    if (cycle.result.verdict != CycleVerdict::kDeadlock && dropped && !every_dependency_) {
+      cycle.missed_dependencies = true;
+    } else if (cycle.result.verdict != CycleVerdict::kDeadlock && dropped) {
       std::vector<std::vector<EdgeWitness>> all;
       for (uint32_t e : edges) all.push_back(AllWitnesses(graph, e));
       WitnessResult again = FindWitness(Candidates(all), model_.order());

@@ -31,6 +31,9 @@ struct JudgedCycle {
   std::vector<uint32_t> edges;  // graph edge ids; a self-edge appears twice
   std::vector<std::vector<EdgeWitness>> sources;  // per edge, the candidates judged
   WitnessResult result;
+  // Judged on the edges' kept witnesses alone where it needed all their dependencies, some of
+  // which the model had dropped (CycleVerdicts' `every_dependency` false): undecided.
+  bool missed_dependencies = false;
 
   // The witness of edge i (only when the verdict is kDeadlock).
   const EdgeWitness& chosen(size_t i) const { return sources[i][result.chosen[i]]; }
@@ -40,7 +43,11 @@ struct JudgedCycle {
 
 class CycleVerdicts {
  public:
-  explicit CycleVerdicts(const Model& model) : model_(model) {}
+  // `every_dependency`: false if the model dropped dependencies (Model::
+  // KeepDependenciesOfLastTrace) that the graph's edges may have; a cycle that would need
+  // them is then left as its kept witnesses judge it, marked JudgedCycle::missed_dependencies.
+  explicit CycleVerdicts(const Model& model, bool every_dependency = true)
+      : model_(model), every_dependency_(every_dependency) {}
 
   // Every cycle of `graph` that the search bounds allow, judged; counts what was checked
   // and what the bounds cut off into `summary`.
@@ -59,6 +66,7 @@ class CycleVerdicts {
   const std::vector<EdgeWitness>& AllWitnesses(const LockGraph& graph, uint32_t e);
 
   const Model& model_;
+  const bool every_dependency_;
   absl::flat_hash_map<uint32_t, HeldKeys> held_keys_;
   absl::flat_hash_map<std::pair<LockGraph::Level, uint32_t>, std::vector<EdgeWitness>>
       all_witnesses_;

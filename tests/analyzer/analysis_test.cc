@@ -2,14 +2,20 @@
 // why), and how traces of several processes merge.
 #include "analyzer/analysis.h"
 
+#include <optional>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "analyzer/report/json_report.h"
 #include "tests/analyzer/trace_builder.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
 
 using ::lockgraph::analyzer::Analyze;
+using ::lockgraph::analyzer::AnalyzeStreamed;
+using ::lockgraph::analyzer::FormatJsonReport;
+using ::lockgraph::analyzer::StreamedCycles;
 using ::lockgraph::analyzer::AnalysisOptions;
 using ::lockgraph::analyzer::Finding;
 using ::lockgraph::analyzer::FindingKind;
@@ -29,17 +35,41 @@ using ::testing::SizeIs;
 
 class AnalysisTest : public ::testing::Test {
  protected:
+  // The report of the whole model. Where the traces can be judged as they are read
+  // (analyzer/streamed_cycles.h), that report is checked to be the same.
   Report Run(const std::vector<TraceBuilder>& traces, AnalysisOptions options = {}) {
-    model_ = Model();
+    std::vector<std::string> paths;
     for (size_t i = 0; i < traces.size(); ++i) {
-      const std::string path = traces[i].WriteTo(dir_.path(), "t" + std::to_string(i) + ".lgtrace");
-      EXPECT_TRUE(model_.AddTraceFile(path).ok());
+      paths.push_back(traces[i].WriteTo(dir_.path(), "t" + std::to_string(i) + ".lgtrace"));
     }
+    StreamedCycles streamed(options.cycles);
+    Model streamed_model;
+    for (const std::string& path : paths) {
+      EXPECT_TRUE(streamed_model.AddTraceFile(path).ok());
+      streamed.AfterTrace(streamed_model);
+    }
+    streamed_model.Finish();
+
+    model_ = Model();
+    for (const std::string& path : paths) EXPECT_TRUE(model_.AddTraceFile(path).ok());
     model_.Finish();
     std::vector<const Trace*> list;
     for (const Trace& t : model_.traces()) list.push_back(&t);
     StackSymbolizer symbolizer(list, std::nullopt);
-    return Analyze(model_, symbolizer, options);
+    Report report = Analyze(model_, symbolizer, options);
+
+    if (streamed.active()) {
+      std::vector<const Trace*> streamed_list;
+      for (const Trace& t : streamed_model.traces()) streamed_list.push_back(&t);
+      StackSymbolizer streamed_symbolizer(streamed_list, std::nullopt);
+      const std::optional<Report> streamed_report =
+          AnalyzeStreamed(streamed_model, streamed_symbolizer, options, streamed);
+      if (streamed_report) {
+        EXPECT_EQ(FormatJsonReport(*streamed_report), FormatJsonReport(report))
+            << "the report of the traces judged as they were read";
+      }
+    }
+    return report;
   }
 
   static std::vector<std::string> Kinds(const Report& report) {
