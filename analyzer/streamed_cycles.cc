@@ -74,7 +74,7 @@ void StreamedCycles::AfterTrace(Model& model) {
   std::vector<uint32_t> keep;
   auto note = [&](EdgeWitness& w) { keep.push_back(w.dependency); };
   if (has_cycles) ForEachWitness(instance_cycles_.back(), note);
-  classes_->ForEachWitnessFrom(extent.first_dependency, note);
+  classes_->ForEachNewWitness(note);
   std::sort(keep.begin(), keep.end());
   keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
   dropped_any_ |= keep.size() < extent.end_dependency - extent.first_dependency;
@@ -84,7 +84,7 @@ void StreamedCycles::AfterTrace(Model& model) {
     w.dependency = extent.first_dependency + static_cast<uint32_t>(at - keep.begin());
   };
   if (has_cycles) ForEachWitness(instance_cycles_.back(), renumber);
-  classes_->ForEachWitnessFrom(extent.first_dependency, renumber);
+  classes_->ForEachNewWitness(renumber);
 }
 
 LockGraph StreamedCycles::TakeClassGraph(const Model& model) {

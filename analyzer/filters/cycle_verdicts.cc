@@ -92,7 +92,8 @@ std::vector<JudgedCycle> CycleVerdicts::Judge(const LockGraph& graph,
     cycle.edges = edges;
     bool dropped = false;
     for (uint32_t e : edges) {
-      cycle.sources.push_back(graph.edge(e).witnesses);
+      const auto& witnesses = graph.edge(e).witnesses;
+      cycle.sources.emplace_back(witnesses.begin(), witnesses.end());
       dropped |= graph.edge(e).more_witnesses != 0;
     }
     cycle.result = FindWitness(Candidates(cycle.sources), model_.order());

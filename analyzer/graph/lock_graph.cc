@@ -58,6 +58,13 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
   std::vector<GraphEdge>& edges = graph_.edges_;
   std::vector<uint32_t> counted;  // the edges the current dependency has counted in already
+  new_witnesses_.clear();
+  // Notes that edge `e` takes a witness of this Add (the first time, where its list stood).
+  auto note_new = [&](uint32_t e, const GraphEdge& edge) {
+    if (edge.witnesses.empty() || edge.witnesses.back().dependency < first_dependency) {
+      new_witnesses_.emplace_back(e, static_cast<uint32_t>(edge.witnesses.size()));
+    }
+  };
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     // On large graphs every lookup in `index_` misses the cache: ask for the slots of a later
     // dependency's edges now, so that they arrive while this one is filed.
@@ -87,6 +94,7 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
       // Keep witnesses from many threads: a cycle needs distinct threads on its edges. The
       // first half of the list takes any dependency, the second only threads not in it yet.
       if (edge.witnesses.size() < LockGraph::kMaxWitnesses / 2) {
+        note_new(it->second, edge);
         edge.witnesses.push_back({d, h});
         continue;
       }
@@ -97,6 +105,7 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
           for (const EdgeWitness& w : edge.witnesses) threads.push_back(deps[w.dependency].thread);
         }
         if (std::find(threads.begin(), threads.end(), dep.thread) == threads.end()) {
+          note_new(it->second, edge);
           edge.witnesses.push_back({d, h});
           threads.push_back(dep.thread);
           continue;
@@ -107,14 +116,10 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
   }
 }
 
-void LockGraphBuilder::ForEachWitnessFrom(uint32_t first_dependency,
-                                            const std::function<void(EdgeWitness&)>& visit) {
-  for (GraphEdge& edge : graph_.edges_) {
-    // An edge's witnesses are in dependency order: the later ones are at its end.
-    auto later =
-        std::find_if(edge.witnesses.begin(), edge.witnesses.end(),
-                     [&](const EdgeWitness& w) { return w.dependency >= first_dependency; });
-    for (; later != edge.witnesses.end(); ++later) visit(*later);
+void LockGraphBuilder::ForEachNewWitness(const std::function<void(EdgeWitness&)>& visit) {
+  for (const auto& [e, first] : new_witnesses_) {
+    auto& witnesses = graph_.edges_[e].witnesses;
+    for (size_t i = first; i < witnesses.size(); ++i) visit(witnesses[i]);
   }
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "analyzer/model/model.h"
 
 namespace lockgraph::analyzer {
@@ -30,7 +31,9 @@ struct EdgeWitness {
 struct GraphEdge {
   uint32_t from = 0;
   uint32_t to = 0;
-  std::vector<EdgeWitness> witnesses;  // at most kMaxWitnesses, from distinct threads first
+  // At most kMaxWitnesses, from distinct threads first. Most edges have one or two: kept in
+  // the edge, not in a heap block each (10^4 edges a trace, 10^6 in a large one).
+  absl::InlinedVector<EdgeWitness, 2> witnesses;
   uint64_t more_witnesses = 0;         // dependencies beyond that, counted
   // How often the program took this order: the counts of all its dependencies, each once
   // (two held locks of one class make one class edge, not two).
@@ -94,9 +97,8 @@ class LockGraphBuilder {
   // locks so far, or an instance graph's own). The same model each time; it may have moved.
   void Add(const Model& model, uint32_t first_dependency, uint32_t end_dependency,
            uint32_t end_lock);
-  // Each witness of dependency `first_dependency` or later, which `visit` may change.
-  void ForEachWitnessFrom(uint32_t first_dependency,
-                          const std::function<void(EdgeWitness&)>& visit);
+  // Each witness the last Add gave, which `visit` may change.
+  void ForEachNewWitness(const std::function<void(EdgeWitness&)>& visit);
   // The graph, nodes first_node..first_node+nodes-1.
   LockGraph Finish(size_t nodes) &&;
 
@@ -110,6 +112,8 @@ class LockGraphBuilder {
   // on each dependency is checked against them, and this list is contiguous where the
   // witnesses' dependencies are scattered over the model.
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> witness_threads_;
+  // The edges the last Add gave witnesses, each with the index of its first new one.
+  std::vector<std::pair<uint32_t, uint32_t>> new_witnesses_;
 };
 
 
