@@ -4,7 +4,11 @@
 // cycles, the most while a trace's graph was alive; first run), and the dependency records per
 // second of the whole.
 //
-//   build/bench/analyzer_phases [--runs=5] TRACE...
+//   build/bench/analyzer_phases [--runs=5] [--streamed] TRACE...
+//
+// --streamed: as `lockgraph analyze` reads trace files (analyzer/streamed_cycles.h): each
+// trace's instance cycles judged, and its dependencies dropped, right after it is read; then
+// "read" is the reading alone and "instance cycles" the judging of each trace as it came.
 //
 // A benchmark, not a test (docs/performance.md, "The analyzer").
 #include <algorithm>
@@ -18,6 +22,7 @@
 #include "analyzer/filters/cycle_verdicts.h"
 #include "analyzer/graph/lock_graph.h"
 #include "analyzer/model/model.h"
+#include "analyzer/streamed_cycles.h"
 
 namespace {
 
@@ -25,6 +30,7 @@ using Clock = std::chrono::steady_clock;
 using lockgraph::analyzer::CycleVerdicts;
 using lockgraph::analyzer::LockGraph;
 using lockgraph::analyzer::Model;
+using lockgraph::analyzer::StreamedCycles;
 
 double Ms(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -49,17 +55,20 @@ double Median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   int runs = 5;
+  bool streamed = false;
   std::vector<std::string> traces;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (absl::StartsWith(arg, "--runs=")) {
       runs = std::atoi(arg.c_str() + 7);
+    } else if (arg == "--streamed") {
+      streamed = true;
     } else {
       traces.push_back(arg);
     }
   }
   if (traces.empty() || runs < 1) {
-    std::fprintf(stderr, "usage: analyzer_phases [--runs=5] TRACE...\n");
+    std::fprintf(stderr, "usage: analyzer_phases [--runs=5] [--streamed] TRACE...\n");
     return 2;
   }
   // As lockgraph analyze does them (analyzer/analysis.cc): the instance graphs as
@@ -78,32 +87,47 @@ int main(int argc, char** argv) {
     parse.push_back(Ms(p0, Clock::now()));
     const Clock::time_point t0 = Clock::now();
     Model model;
+    StreamedCycles stream({});
+    double judging = 0;  // --streamed: the time in StreamedCycles::AfterTrace
+    double instance_peak = 0;
     for (const std::string& trace : traces) {
       if (absl::Status s = model.AddTraceFile(trace); !s.ok()) {
         std::fprintf(stderr, "analyzer_phases: %s\n", std::string(s.message()).c_str());
         return 2;
       }
+      if (streamed) {
+        const Clock::time_point j0 = Clock::now();
+        stream.AfterTrace(model);
+        judging += Ms(j0, Clock::now());
+        if (run == 0) instance_peak = std::max(instance_peak, ResidentMib());
+      }
+    }
+    if (streamed && !stream.active()) {
+      std::fprintf(stderr, "analyzer_phases: --streamed: these traces are analyzed whole\n");
+      return 2;
     }
     model.Finish();
     const Clock::time_point t1 = Clock::now();
     if (run == 0) resident[0] = ResidentMib();
     lockgraph::analyzer::Summary summary;
-    double instance_peak = 0;
-    LockGraph::ForEachInstanceGraph(model, [&](const LockGraph& instances) {
-      CycleVerdicts(model).Judge(instances, {}, summary);
-      if (run == 0) instance_peak = std::max(instance_peak, ResidentMib());
-    });
+    if (!streamed) {
+      LockGraph::ForEachInstanceGraph(model, [&](const LockGraph& instances) {
+        CycleVerdicts(model).Judge(instances, {}, summary);
+        if (run == 0) instance_peak = std::max(instance_peak, ResidentMib());
+      });
+    }
     const Clock::time_point t2 = Clock::now();
     if (run == 0) resident[1] = instance_peak;
-    const LockGraph classes = LockGraph::Build(model, LockGraph::kClasses);
+    const LockGraph classes = streamed ? stream.TakeClassGraph(model)
+                                       : LockGraph::Build(model, LockGraph::kClasses);
     const Clock::time_point t3 = Clock::now();
     if (run == 0) resident[2] = ResidentMib();
-    CycleVerdicts(model).Judge(classes, {}, summary);
+    CycleVerdicts(model, !streamed).Judge(classes, {}, summary);
     const Clock::time_point t4 = Clock::now();
     if (run == 0) resident[3] = resident[4] = ResidentMib();
-    dependencies = model.dependencies().size();
-    phases[0].push_back(Ms(t0, t1));
-    phases[1].push_back(Ms(t1, t2));
+    dependencies = model.dependencies_read();
+    phases[0].push_back(Ms(t0, t1) - judging);
+    phases[1].push_back(Ms(t1, t2) + judging);
     phases[2].push_back(Ms(t2, t3));
     phases[3].push_back(Ms(t3, t4));
     phases[4].push_back(Ms(t0, t4));
