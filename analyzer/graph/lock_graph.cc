@@ -32,6 +32,9 @@ void LockGraph::ForEachInstanceGraph(const Model& model,
 LockGraph LockGraph::Build(const Model& model, Level level, uint32_t first_dependency,
                            uint32_t end_dependency, uint32_t first_node, size_t nodes) {
   LockGraphBuilder builder(level, first_node);
+  // An instance graph has about an edge per dependency (each is a new pair of locks, most
+  // holding one): its index sized once, not grown and rehashed.
+  if (level == kInstances) builder.Reserve(end_dependency - first_dependency);
   builder.Add(model, first_dependency, end_dependency,
               level == kInstances ? first_node + static_cast<uint32_t>(nodes)
                                   : static_cast<uint32_t>(model.lock_count() + 1));
@@ -42,6 +45,11 @@ LockGraphBuilder::LockGraphBuilder(LockGraph::Level level, uint32_t first_node)
     : first_lock_(level == LockGraph::kInstances ? first_node : 1) {
   graph_.level_ = level;
   graph_.first_node_ = first_node;
+}
+
+void LockGraphBuilder::Reserve(size_t edges) {
+  index_.reserve(edges);
+  graph_.edges_.reserve(edges);
 }
 
 void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,

@@ -93,6 +93,8 @@ class LockGraph {
 class LockGraphBuilder {
  public:
   LockGraphBuilder(LockGraph::Level level, uint32_t first_node);
+  // Room for this many edges.
+  void Reserve(size_t edges);
   // Dependencies [first, end) of `model`, whose locks are all below `end_lock` (the model's
   // locks so far, or an instance graph's own). The same model each time; it may have moved.
   void Add(const Model& model, uint32_t first_dependency, uint32_t end_dependency,
