@@ -38,7 +38,7 @@ FindingStack HeldStack(FindingParts& parts, uint32_t lock, StackRef site, bool* 
     const Model& model = parts.model();
     const ModelLock& l = model.lock(lock);
     FindingStack first =
-        parts.Stack(l.site_stack.id != 0 ? l.site_stack : model.lock_class(l.class_id).site_stack);
+        parts.Stack(l.site_stack_id != 0 ? l.site_stack() : model.lock_class(l.class_id).site_stack);
     if (!first.frames.empty()) {
       held = std::move(first);
       *first_use = true;

@@ -111,9 +111,10 @@ class Model::TraceLoader {
     lock.file = model_.Intern(trace.String(record.file_sid));
     lock.line = record.line;
     lock.initial_value = record.initial_value;
-    lock.site_stack = Stack(record.site_stack_id);
+    lock.site_stack_id = record.site_stack_id;
     if (record.object_module != 0) {
-      lock.object = ObjectRef{trace_, record.object_module, record.object_offset};
+      lock.object_module = record.object_module;
+      lock.object_offset = record.object_offset;
     }
     const uint32_t id = static_cast<uint32_t>(model_.locks_.size());
     model_.locks_.push_back(std::move(lock));
@@ -485,8 +486,8 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
     if (c.origin == format::ClassOrigin::kStatic) objects.push_back(c.object);
   }
   for (const ModelLock& l : locks_) {
-    if (l.file.empty() && l.site_stack.id != 0) stacks.push_back(l.site_stack);
-    if (l.object.module != 0) objects.push_back(l.object);
+    if (l.file.empty() && l.site_stack_id != 0) stacks.push_back(l.site_stack());
+    if (l.object_module != 0) objects.push_back(l.object());
   }
   symbolizer.Prefetch(stacks);
   symbolizer.PrefetchObjects(objects);
@@ -553,15 +554,15 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
   std::string file;
   for (ModelLock& l : locks_) {
     l.class_id = remap[l.class_id];
-    if (l.object.module != 0) l.variable = Intern(symbolizer.Object(l.object).name);
+    if (l.object_module != 0) l.variable = Intern(symbolizer.Object(l.object()).name);
     // An object in static storage is its class: its site is the variable's declaration.
     if (const ModelClass& c = classes_[l.class_id]; c.declared) {
       l.file = Intern(c.file);
       l.line = c.line;
       continue;
     }
-    if (!l.file.empty() || l.site_stack.id == 0) continue;
-    if (resolve(l.site_stack, file, l.line, nullptr)) {
+    if (!l.file.empty() || l.site_stack_id == 0) continue;
+    if (resolve(l.site_stack(), file, l.line, nullptr)) {
       l.file = Intern(file);
     } else {
       const ModelClass& c = classes_[l.class_id];  // its own site is in the C++ library

@@ -84,21 +84,27 @@ struct ModelClass {
   bool declared = false;
 };
 
-// One per lock instance: millions in a large run. Its strings are the model's
-// (Model::Intern), a view each, not a copy each.
+// One per lock instance: millions in a large run, so its fields are laid out without
+// padding, its strings are the model's (Model::Intern), a view each, not a copy each, and its
+// stack and object are ids in its own trace, not a StackRef and an ObjectRef that would each
+// repeat the trace: 88 bytes, not 120.
 struct ModelLock {
   uint32_t trace = 0;
-  uint64_t instance = 0;  // as recorded in its trace
   uint32_t class_id = 0;
-  format::SyncKind kind = format::SyncKind::kLock;
+  uint64_t instance = 0;  // as recorded in its trace
   absl::string_view file;  // this instance's construction site
-  uint32_t line = 0;
-  int64_t initial_value = 0;
-  bool signal = false;  // a semaphore released by a thread that had not taken it
-  StackRef site_stack;  // preload objects: where first seen
-  // An unnamed wrapper lock in static storage: where it is, and (ResolveSites) its variable.
-  ObjectRef object;
+  // An unnamed wrapper lock in static storage: its variable (ResolveSites), from `object()`.
   absl::string_view variable;
+  int64_t initial_value = 0;
+  uint64_t site_stack_id = 0;  // preload objects: where first seen
+  uint64_t object_module = 0;  // an unnamed wrapper lock in static storage: where it is
+  uint64_t object_offset = 0;
+  uint32_t line = 0;
+  format::SyncKind kind = format::SyncKind::kLock;
+  bool signal = false;  // a semaphore released by a thread that had not taken it
+
+  StackRef site_stack() const { return {trace, site_stack_id}; }
+  ObjectRef object() const { return {trace, object_module, object_offset}; }
 };
 
 struct HeldRef {
