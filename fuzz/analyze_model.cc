@@ -30,10 +30,8 @@ analyzer::AnalysisOptions Options() {
 std::string AnalyzeModel(analyzer::Model& model) {
   model.Finish();
   if (model.has_events() && !analyzer::ReplayEvents(model).ok()) return "";
-  std::vector<const analyzer::Trace*> traces;
-  for (const analyzer::Trace& trace : model.traces()) traces.push_back(&trace);
   // No llvm-symbolizer: frames stay module+offset, and no process is started per input.
-  analyzer::StackSymbolizer symbolizer(traces, std::nullopt);
+  analyzer::StackSymbolizer symbolizer(model.traces(), std::nullopt);
   model.ResolveSites(symbolizer);
   analyzer::Report report = analyzer::Analyze(model, symbolizer, Options());
   (void)analyzer::FormatTextReport(report, /*explain=*/true);
@@ -48,9 +46,7 @@ std::string AnalyzeModel(analyzer::Model& model) {
 std::string AnalyzeStreamedModel(analyzer::Model& model, analyzer::StreamedCycles& streamed) {
   if (!streamed.active()) return "";
   model.Finish();
-  std::vector<const analyzer::Trace*> traces;
-  for (const analyzer::Trace& trace : model.traces()) traces.push_back(&trace);
-  analyzer::StackSymbolizer symbolizer(traces, std::nullopt);
+  analyzer::StackSymbolizer symbolizer(model.traces(), std::nullopt);
   model.ResolveSites(symbolizer);
   const std::optional<analyzer::Report> report =
       analyzer::AnalyzeStreamed(model, symbolizer, Options(), streamed);

@@ -183,9 +183,7 @@ absl::StatusOr<AnalyzedTraces> AnalyzeTraces(const AnalyzeFlags& flags) {
                                             streamed ? &*streamed : nullptr);
     if (!model.ok()) return model.status();
     analyzed.emplace(AnalyzedTraces{*std::move(model), Report(), false});
-    std::vector<const Trace*> traces;
-    for (const Trace& trace : analyzed->model.traces()) traces.push_back(&trace);
-    symbolizer.emplace(traces, lockgraph::LlvmSymbolizer::Find(flags.symbolizer));
+    symbolizer.emplace(analyzed->model.traces(), lockgraph::LlvmSymbolizer::Find(flags.symbolizer));
     analyzed->model.ResolveSites(*symbolizer);
     return absl::OkStatus();
   };

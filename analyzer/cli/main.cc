@@ -82,9 +82,7 @@ int Stats(const std::vector<std::string>& paths, const std::string& format,
   absl::StatusOr<Model> model = LoadModel(paths);
   if (!model.ok()) return Fail(model.status());
   // Classes of the preload are named by their variables and sites, as in the reports.
-  std::vector<const Trace*> traces;
-  for (const Trace& trace : model->traces()) traces.push_back(&trace);
-  StackSymbolizer symbolizer(traces, lockgraph::LlvmSymbolizer::Find(symbolizer_path));
+  StackSymbolizer symbolizer(model->traces(), lockgraph::LlvmSymbolizer::Find(symbolizer_path));
   model->ResolveSites(symbolizer);
   for (const std::string& warning : model->warnings()) {
     std::cerr << "lockgraph: warning: " << warning << "\n";

@@ -11,6 +11,16 @@ StackSymbolizer::StackSymbolizer(std::vector<const Trace*> traces,
                                  std::optional<LlvmSymbolizer> symbolizer)
     : traces_(std::move(traces)), symbolizer_(symbolizer), variables_(std::move(symbolizer)) {}
 
+StackSymbolizer::StackSymbolizer(const std::vector<Trace>& traces,
+                                 std::optional<LlvmSymbolizer> symbolizer)
+    : StackSymbolizer(
+          [&] {
+            std::vector<const Trace*> pointers;
+            for (const Trace& trace : traces) pointers.push_back(&trace);
+            return pointers;
+          }(),
+          std::move(symbolizer)) {}
+
 std::string StackSymbolizer::ModulePath(uint32_t trace, uint64_t module) const {
   if (trace >= traces_.size()) return {};
   auto it = traces_[trace]->modules.find(module);

@@ -30,6 +30,8 @@ class StackSymbolizer {
  public:
   // StackRef::trace indexes `traces`.
   StackSymbolizer(std::vector<const Trace*> traces, std::optional<LlvmSymbolizer> symbolizer);
+  // The same over every trace of a model (Model::traces()), which must outlive it.
+  StackSymbolizer(const std::vector<Trace>& traces, std::optional<LlvmSymbolizer> symbolizer);
 
   // Symbolizes the frames of these stacks in one batch per module file.
   void Prefetch(absl::Span<const StackRef> stacks);

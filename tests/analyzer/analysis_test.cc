@@ -53,15 +53,11 @@ class AnalysisTest : public ::testing::Test {
     model_ = Model();
     for (const std::string& path : paths) EXPECT_TRUE(model_.AddTraceFile(path).ok());
     model_.Finish();
-    std::vector<const Trace*> list;
-    for (const Trace& t : model_.traces()) list.push_back(&t);
-    StackSymbolizer symbolizer(list, std::nullopt);
+    StackSymbolizer symbolizer(model_.traces(), std::nullopt);
     Report report = Analyze(model_, symbolizer, options);
 
     if (streamed.active()) {
-      std::vector<const Trace*> streamed_list;
-      for (const Trace& t : streamed_model.traces()) streamed_list.push_back(&t);
-      StackSymbolizer streamed_symbolizer(streamed_list, std::nullopt);
+      StackSymbolizer streamed_symbolizer(streamed_model.traces(), std::nullopt);
       const std::optional<Report> streamed_report =
           AnalyzeStreamed(streamed_model, streamed_symbolizer, options, streamed);
       if (streamed_report) {

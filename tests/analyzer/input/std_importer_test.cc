@@ -195,9 +195,7 @@ std::vector<std::string> Dependencies(const Model& model) {
 }
 
 std::string Site(const Model& model, StackRef stack) {
-  std::vector<const Trace*> traces;
-  for (const Trace& t : model.traces()) traces.push_back(&t);
-  StackSymbolizer symbolizer(traces, std::nullopt);
+  StackSymbolizer symbolizer(model.traces(), std::nullopt);
   const std::vector<SourceFrame> frames = symbolizer.Frames(stack);
   return frames.empty() ? "" : FrameSite(frames[0]);
 }
