@@ -26,11 +26,7 @@ bool StreamedCycles::Blocked(const Model& model) {
     return true;
   }
   for (; classes_checked_ < model.class_count(); ++classes_checked_) {
-    const ModelClass& c = model.lock_class(classes_checked_ + 1);
-    // Model::ResolveSites merges such classes by the source line their stacks resolve to.
-    if (c.origin != format::ClassOrigin::kStatic && c.file.empty() && c.site_stack.id != 0) {
-      return true;
-    }
+    if (model.lock_class(classes_checked_ + 1).ResolvedBySite()) return true;
   }
   return false;
 }

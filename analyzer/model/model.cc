@@ -532,7 +532,7 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
       if (!c.variable.empty()) c.name = c.variable;
       continue;
     }
-    if (!c.file.empty() || c.site_stack.id == 0) continue;
+    if (!c.ResolvedBySite()) continue;
     if (!resolve(c.site_stack, c.file, c.line, &c.function)) continue;
     c.name = absl::StrCat(c.file, ":", c.line);
     if (c.origin == format::ClassOrigin::kHeap && c.object_offset != 0) {

@@ -82,6 +82,12 @@ struct ModelClass {
   StackRef first_use;
   std::string variable;
   bool declared = false;
+
+  // A preload class named by where it was first seen: Model::ResolveSites names it by the
+  // source line its stack resolves to, and merges it with the classes that resolve there.
+  bool ResolvedBySite() const {
+    return origin != format::ClassOrigin::kStatic && file.empty() && site_stack.id != 0;
+  }
 };
 
 // One per lock instance: millions in a large run, so its fields are laid out without
