@@ -58,7 +58,11 @@ const std::vector<EdgeWitness>& CycleVerdicts::AllWitnesses(const LockGraph& gra
                      uint8_t>>
       seen;
   const ChunkedVector<ModelDependency>& deps = model_.dependencies();
-  for (uint32_t d = 0; d < deps.size(); ++d) {
+  // Only the graph's own dependencies can make its edges: a trace's graph scans its trace, not
+  // every trace before it.
+  const uint32_t end = static_cast<uint32_t>(
+      std::min<size_t>(graph.end_dependency(), deps.size()));
+  for (uint32_t d = graph.first_dependency(); d < end; ++d) {
     const ModelDependency& dep = deps[d];
     if ((dep.flags & format::kAcquireTry) != 0 || model_.lock(dep.acquired).signal ||
         node(dep.acquired) != edge.to) {
@@ -100,16 +104,19 @@ std::vector<JudgedCycle> CycleVerdicts::Judge(const LockGraph& graph,
     // The graph keeps a few witnesses per edge: the one that makes the cycle real may be
     // among those it only counted (after 100,000 threads that took A -> B one after the
     // other, a thread taking it beside one taking B -> A). Judge again with all of them.
-    if (cycle.result.verdict != CycleVerdict::kDeadlock && dropped && !every_dependency_) {
-      cycle.missed_dependencies = true;
-    } else if (cycle.result.verdict != CycleVerdict::kDeadlock && dropped) {
-      std::vector<std::vector<EdgeWitness>> all;
-      for (uint32_t e : edges) all.push_back(AllWitnesses(graph, e));
-      WitnessResult again = FindWitness(Candidates(all), model_.order());
-      if (again.verdict == CycleVerdict::kDeadlock ||
-          again.verdict == CycleVerdict::kSearchLimit) {
-        cycle.sources = std::move(all);
-        cycle.result = std::move(again);
+    // Where the model dropped some of them, the cycle is left undecided.
+    if (cycle.result.verdict != CycleVerdict::kDeadlock && dropped) {
+      if (!every_dependency_) {
+        cycle.missed_dependencies = true;
+      } else {
+        std::vector<std::vector<EdgeWitness>> all;
+        for (uint32_t e : edges) all.push_back(AllWitnesses(graph, e));
+        WitnessResult again = FindWitness(Candidates(all), model_.order());
+        if (again.verdict == CycleVerdict::kDeadlock ||
+            again.verdict == CycleVerdict::kSearchLimit) {
+          cycle.sources = std::move(all);
+          cycle.result = std::move(again);
+        }
       }
     }
     ++summary.cycles_checked;

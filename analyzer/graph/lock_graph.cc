@@ -38,7 +38,10 @@ LockGraph LockGraph::Build(const Model& model, Level level, uint32_t first_depen
   builder.Add(model, first_dependency, end_dependency,
               level == kInstances ? first_node + static_cast<uint32_t>(nodes)
                                   : static_cast<uint32_t>(model.lock_count() + 1));
-  return std::move(builder).Finish(nodes);
+  LockGraph graph = std::move(builder).Finish(nodes);
+  graph.first_dependency_ = first_dependency;
+  graph.end_dependency_ = end_dependency;
+  return graph;
 }
 
 LockGraphBuilder::LockGraphBuilder(LockGraph::Level level, uint32_t first_node)

@@ -71,6 +71,10 @@ class LockGraph {
   const std::vector<uint32_t>& out_edges(uint32_t node) const { return out_[node - first_node_]; }
   const GraphEdge& edge(uint32_t id) const { return edges_[id]; }
   size_t edge_count() const { return edges_.size(); }
+  // The model's dependencies its edges come from: [first, end), end clamped to the model's.
+  // A trace's graph has the trace's; a graph built otherwise says all of them.
+  uint32_t first_dependency() const { return first_dependency_; }
+  uint32_t end_dependency() const { return end_dependency_; }
 
  private:
   // The edges of dependencies [first, end), between nodes first_node..first_node+nodes-1.
@@ -83,6 +87,8 @@ class LockGraph {
 
   Level level_ = kInstances;
   uint32_t first_node_ = 1;
+  uint32_t first_dependency_ = 0;
+  uint32_t end_dependency_ = UINT32_MAX;
   std::vector<std::vector<uint32_t>> out_;  // node - first_node_ -> edge ids
   std::vector<GraphEdge> edges_;
 };

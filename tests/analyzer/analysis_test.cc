@@ -221,8 +221,8 @@ TEST_F(AnalysisTest, JoinThenStartOrdersTheTwoThreads) {
 // The graph keeps 64 witnesses per edge. Here the first 100 are threads started and joined one
 // after the other, all ordered before `reverse`: the witness that makes the cycle real,
 // `forward`'s, is one the graph only counted (found by tests/stress many_threads).
-TEST_F(AnalysisTest, ACycleIsJudgedWithTheWitnessesTheGraphDidNotKeep) {
-  TraceBuilder t;
+static TraceBuilder WitnessPastTheKeptOnes(uint64_t pid) {
+  TraceBuilder t(pid);
   t.Thread(1, "main");
   t.Lock(1, "a");
   t.Lock(2, "b");
@@ -236,11 +236,30 @@ TEST_F(AnalysisTest, ACycleIsJudgedWithTheWitnessesTheGraphDidNotKeep) {
   t.Thread(3, "reverse", 1, 2 * kSequential + 1);
   t.Dependency(2, 0, {1}, 2);
   t.Dependency(3, 0, {2}, 1);
-  const Report report = Run({t});
+  return t;
+}
+
+TEST_F(AnalysisTest, ACycleIsJudgedWithTheWitnessesTheGraphDidNotKeep) {
+  const Report report = Run({WitnessPastTheKeptOnes(100)});
   ASSERT_THAT(Kinds(report), ElementsAre("deadlock"));
   std::vector<std::string> threads;
   for (const auto& edge : report.findings[0].edges) threads.push_back(edge.thread.name);
   EXPECT_THAT(threads, testing::UnorderedElementsAre("forward", "reverse"));
+}
+
+// The same in a second trace: its graph's search over every dependency of an edge looks at
+// that trace's dependencies, which follow the first trace's.
+TEST_F(AnalysisTest, ACycleOfALaterTraceIsJudgedWithItsOwnWitnessesTheGraphDidNotKeep) {
+  TraceBuilder first = TwoThreads(100);
+  first.Lock(1, "a");
+  first.Lock(2, "b");
+  first.Dependency(2, 0, {1}, 2);
+  const Report report = Run({first, WitnessPastTheKeptOnes(200)});
+  ASSERT_THAT(Kinds(report), ElementsAre("deadlock"));
+  std::vector<std::string> threads;
+  for (const auto& edge : report.findings[0].edges) threads.push_back(edge.thread.name);
+  EXPECT_THAT(threads, testing::UnorderedElementsAre("forward", "reverse"));
+  EXPECT_EQ(report.findings[0].edges[0].thread.pid, 200u);
 }
 
 // The other side of the test above: every one of 20,000 threads took A -> B before the one
