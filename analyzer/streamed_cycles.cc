@@ -62,7 +62,10 @@ void StreamedCycles::AfterTrace(Model& model) {
     instance_cycles_.push_back({graph.Subgraph(used), std::move(cycles)});
   }
 
-  if (!classes_) classes_.emplace(LockGraph::kClasses, 1);
+  if (!classes_) {
+    classes_.emplace(LockGraph::kClasses, 1);
+    classes_->TrackNewWitnesses();
+  }
   classes_->Add(model, extent.first_dependency, extent.end_dependency,
                 static_cast<uint32_t>(model.lock_count() + 1));
 

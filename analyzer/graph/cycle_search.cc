@@ -49,7 +49,7 @@ void CycleSearch::Components(const LockGraph& graph) {
     on_stack[root] = true;
     while (!calls.empty()) {
       Frame& frame = calls.back();
-      const std::vector<uint32_t>& out = graph.out_edges(frame.node);
+      const std::span<const uint32_t> out = graph.out_edges(frame.node);
       if (frame.next < out.size()) {
         const uint32_t to = graph.edge(out[frame.next++]).to;
         if (index[to] == 0) {
@@ -105,7 +105,7 @@ void CycleSearch::SearchComponent(const LockGraph& graph, const std::vector<uint
     on_path[start] = true;
     while (!calls.empty()) {
       Frame& frame = calls.back();
-      const std::vector<uint32_t>& out = graph.out_edges(frame.node);
+      const std::span<const uint32_t> out = graph.out_edges(frame.node);
       if (frame.next == out.size()) {
         on_path[frame.node] = false;
         calls.pop_back();

@@ -8,6 +8,7 @@ namespace lockgraph::analyzer {
 
 namespace {
 constexpr uint32_t kLookahead = 4;  // dependencies
+constexpr size_t kPrefetchEdges = 1 << 16;  // an index of more edges is prefetched
 }  // namespace
 
 LockGraph LockGraph::Build(const Model& model, Level level) {
@@ -72,14 +73,17 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
   new_witnesses_.clear();
   // Notes that edge `e` takes a witness of this Add (the first time, where its list stood).
   auto note_new = [&](uint32_t e, const GraphEdge& edge) {
-    if (edge.witnesses.empty() || edge.witnesses.back().dependency < first_dependency) {
+    if (track_new_ &&
+        (edge.witnesses.empty() || edge.witnesses.back().dependency < first_dependency)) {
       new_witnesses_.emplace_back(e, static_cast<uint32_t>(edge.witnesses.size()));
     }
   };
+  // On large graphs every lookup in `index_` misses the cache: ask for the slots of a later
+  // dependency's edges now, so that they arrive while this one is filed. A small index (a
+  // CI suite's trace, or a class graph) stays in the cache: there it would only hash twice.
+  const bool prefetch = index_.size() + (end_dependency - first_dependency) > kPrefetchEdges;
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
-    // On large graphs every lookup in `index_` misses the cache: ask for the slots of a later
-    // dependency's edges now, so that they arrive while this one is filed.
-    if (d + kLookahead < end_dependency) {
+    if (prefetch && d + kLookahead < end_dependency) {
       const ModelDependency& later = deps[d + kLookahead];
       for (const HeldRef& h : later.held) index_.prefetch({node(h.lock), node(later.acquired)});
     }
@@ -140,13 +144,16 @@ LockGraph LockGraphBuilder::Finish(size_t nodes) && {
 }
 
 void LockGraph::IndexOutEdges(size_t nodes) {
-  // Out-edges in edge id order, each list allocated once: filled here, in a pass of its own,
-  // rather than one push_back into a random node per new edge.
-  out_.assign(nodes, {});
-  std::vector<uint32_t> out_degree(nodes, 0);
-  for (const GraphEdge& edge : edges_) ++out_degree[edge.from - first_node_];
-  for (size_t n = 0; n < nodes; ++n) out_[n].reserve(out_degree[n]);
-  for (uint32_t e = 0; e < edges_.size(); ++e) out_[edges_[e].from - first_node_].push_back(e);
+  // Out-edges in edge id order, all in one array: counted, then placed.
+  nodes_ = static_cast<uint32_t>(nodes);
+  out_start_.assign(nodes + 1, 0);
+  for (const GraphEdge& edge : edges_) ++out_start_[edge.from - first_node_ + 1];
+  for (size_t n = 0; n < nodes; ++n) out_start_[n + 1] += out_start_[n];
+  out_list_.resize(edges_.size());
+  std::vector<uint32_t> next(out_start_.begin(), out_start_.end() - 1);
+  for (uint32_t e = 0; e < edges_.size(); ++e) {
+    out_list_[next[edges_[e].from - first_node_]++] = e;
+  }
 }
 
 LockGraph LockGraph::Subgraph(const std::vector<uint32_t>& edges) const {

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -67,8 +68,12 @@ class LockGraph {
   // Nodes are first_node()..last_node() (lock ids or class ids; from 1 unless the graph is a
   // trace's).
   uint32_t first_node() const { return first_node_; }
-  uint32_t last_node() const { return first_node_ + static_cast<uint32_t>(out_.size()) - 1; }
-  const std::vector<uint32_t>& out_edges(uint32_t node) const { return out_[node - first_node_]; }
+  uint32_t last_node() const { return first_node_ + nodes_ - 1; }
+  std::span<const uint32_t> out_edges(uint32_t node) const {
+    const uint32_t n = node - first_node_;
+    return std::span<const uint32_t>(out_list_).subspan(out_start_[n],
+                                                         out_start_[n + 1] - out_start_[n]);
+  }
   const GraphEdge& edge(uint32_t id) const { return edges_[id]; }
   size_t edge_count() const { return edges_.size(); }
   // The model's dependencies its edges come from: [first, end), end clamped to the model's.
@@ -89,7 +94,10 @@ class LockGraph {
   uint32_t first_node_ = 1;
   uint32_t first_dependency_ = 0;
   uint32_t end_dependency_ = UINT32_MAX;
-  std::vector<std::vector<uint32_t>> out_;  // node - first_node_ -> edge ids
+  uint32_t nodes_ = 0;  // with out-edge lists; 0 without
+  // The out-edges of node first_node_ + n: out_list_[out_start_[n], out_start_[n + 1]).
+  std::vector<uint32_t> out_start_;
+  std::vector<uint32_t> out_list_;
   std::vector<GraphEdge> edges_;
 };
 
@@ -105,7 +113,10 @@ class LockGraphBuilder {
   // locks so far, or an instance graph's own). The same model each time; it may have moved.
   void Add(const Model& model, uint32_t first_dependency, uint32_t end_dependency,
            uint32_t end_lock);
-  // Each witness the last Add gave, which `visit` may change.
+  // From now on, note which witnesses each Add gives (ForEachNewWitness). A graph built
+  // once has no use for it.
+  void TrackNewWitnesses() { track_new_ = true; }
+  // Each witness the last Add gave, which `visit` may change; after TrackNewWitnesses.
   void ForEachNewWitness(const std::function<void(EdgeWitness&)>& visit);
   // The graph, nodes first_node..first_node+nodes-1.
   LockGraph Finish(size_t nodes) &&;
@@ -121,6 +132,7 @@ class LockGraphBuilder {
   // witnesses' dependencies are scattered over the model.
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> witness_threads_;
   // The edges the last Add gave witnesses, each with the index of its first new one.
+  bool track_new_ = false;
   std::vector<std::pair<uint32_t, uint32_t>> new_witnesses_;
 };
 
