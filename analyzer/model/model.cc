@@ -90,7 +90,6 @@ class Model::TraceLoader {
   uint32_t Lock(const Trace& trace, uint64_t instance) {
     if (const uint32_t id = locks_.Get(instance); id != 0) return id;
     const format::InstanceRecord& record = trace.instances.at(instance);
-    const format::ClassRecord& cls = trace.classes.at(record.class_id);
     // An object shared by processes is the same lock in every trace that names it: the
     // first trace's instance stands for all (its class, its site).
     uint32_t* shared = nullptr;
@@ -106,9 +105,9 @@ class Model::TraceLoader {
     ModelLock lock;
     lock.trace = trace_;
     lock.instance = instance;
-    lock.class_id = model_.ClassFor(trace.String(cls.name_sid), cls, trace);
+    lock.class_id = Class(trace, record.class_id);
     lock.kind = record.kind;
-    lock.file = model_.Intern(trace.String(record.file_sid));
+    lock.file = File(trace, record.file_sid);
     lock.line = record.line;
     lock.initial_value = record.initial_value;
     lock.site_stack_id = record.site_stack_id;
@@ -121,6 +120,22 @@ class Model::TraceLoader {
     locks_.Insert(instance, id);
     if (shared != nullptr) *shared = id;
     return id;
+  }
+
+  // The model's class of the trace's class `id`; each looked up by name once per trace.
+  uint32_t Class(const Trace& trace, uint64_t id) {
+    if (const uint32_t known = classes_.Get(id); known != 0) return known;
+    const format::ClassRecord& cls = trace.classes.at(id);
+    const uint32_t class_id = model_.ClassFor(trace.String(cls.name_sid), cls, trace);
+    classes_.Insert(id, class_id);
+    return class_id;
+  }
+
+  // The model's copy of the trace's string `sid`, a file name: interned once per trace.
+  absl::string_view File(const Trace& trace, uint64_t sid) {
+    auto [it, inserted] = files_.try_emplace(sid);
+    if (inserted) it->second = model_.Intern(trace.String(sid));
+    return it->second;
   }
 
   StackRef Stack(uint64_t id) const { return StackRef{trace_, id}; }
@@ -192,9 +207,7 @@ class Model::TraceLoader {
     model_.observed_deadlocks_.push_back(std::move(deadlock));
   }
   void Add(const Trace& trace, const format::ClassStatsRecord& r) {
-    const format::ClassRecord& cls = trace.classes.at(r.class_id);
-    ClassStatistics& stats =
-        last_stats_[model_.ClassFor(trace.String(cls.name_sid), cls, trace)];
+    ClassStatistics& stats = last_stats_[Class(trace, r.class_id)];
     stats = ClassStatistics();
     stats.acquisitions = r.acquisitions;
     stats.contended = r.contended;
@@ -225,6 +238,8 @@ class Model::TraceLoader {
   // large traces. The reader has checked that every id is defined.
   IdTable<uint32_t> locks_;        // instance -> lock id
   IdTable<size_t> dependencies_;   // dependency id -> index + 1
+  IdTable<uint32_t> classes_;      // class id -> model class id
+  absl::flat_hash_map<uint64_t, absl::string_view> files_;  // string id -> Intern'ed
   // The recorder numbers a process's threads from 1: thread ids of this trace's tids below
   // kDenseTids, by tid (0: not seen yet), in front of the model's map.
   static constexpr uint32_t kDenseTids = 1 << 16;
