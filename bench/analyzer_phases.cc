@@ -7,20 +7,24 @@
 //   build/bench/analyzer_phases [--runs=5] [--streamed] TRACE...
 //
 // --streamed: as `lockgraph analyze` reads trace files (analyzer/streamed_cycles.h): each
-// trace's instance cycles judged, and its dependencies dropped, right after it is read; then
-// "read" is the reading alone and "instance cycles" the judging of each trace as it came.
+// trace's instance cycles judged, and its dependencies dropped, right after it is read, and
+// of several files the next parsed on another thread meanwhile
+// (analyzer/input/trace_prefetcher.h); then "read" is the reading alone (filing, and waiting
+// for the parsing thread) and "instance cycles" the judging of each trace as it came.
 //
 // A benchmark, not a test (docs/performance.md, "The analyzer").
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "analyzer/filters/cycle_verdicts.h"
 #include "analyzer/graph/lock_graph.h"
+#include "analyzer/input/trace_prefetcher.h"
 #include "analyzer/model/model.h"
 #include "analyzer/streamed_cycles.h"
 
@@ -90,8 +94,15 @@ int main(int argc, char** argv) {
     StreamedCycles stream({});
     double judging = 0;  // --streamed: the time in StreamedCycles::AfterTrace
     double instance_peak = 0;
+    std::optional<lockgraph::analyzer::TracePrefetcher> prefetcher;
+    if (streamed && traces.size() > 1) prefetcher.emplace(traces);
     for (const std::string& trace : traces) {
-      if (absl::Status s = model.AddTraceFile(trace); !s.ok()) {
+      std::optional<absl::StatusOr<lockgraph::analyzer::DecodedTrace>> parsed;
+      if (prefetcher) parsed = prefetcher->Next();
+      absl::Status s = !parsed        ? model.AddTraceFile(trace)
+                       : parsed->ok() ? model.AddDecodedTrace(**std::move(parsed))
+                                      : parsed->status();
+      if (!s.ok()) {
         std::fprintf(stderr, "analyzer_phases: %s\n", std::string(s.message()).c_str());
         return 2;
       }

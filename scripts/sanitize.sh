@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer,
 # then the runtime's tests (labels runtime, stress, faults) under ThreadSanitizer: the runtime
-# must be race-free itself. Build directories: build-asan/, build-tsan/ (or $BUILD_DIR-asan,
+# must be race-free itself; so must the analyzer's thread that parses trace files ahead
+# (TracePrefetcher, and the analysis tests that read through it). Build directories: build-asan/, build-tsan/ (or $BUILD_DIR-asan,
 # $BUILD_DIR-tsan). Each build and test run prints its time; docs/reliability.md has them.
 # Usage: scripts/sanitize.sh [asan|tsan]   (default: both)
 set -euo pipefail
@@ -30,13 +31,16 @@ for pass in "${passes[@]}"; do
     tsan)
       echo "== the runtime's tests under -fsanitize=thread =="
       configure "$base-tsan" thread
-      # Only what those tests build and run: the analyzer is single-threaded.
+      # Only what those tests build and run, and the analyzer's tests: the analyzer is
+      # single-threaded but for the thread that parses trace files ahead.
       "$phase" "tsan build" cmake --build "$base-tsan" --parallel "$(nproc)" --target lockgraph \
-        tests/runtime/all tests/stress/all tests/faults/all
+        tests/runtime/all tests/stress/all tests/faults/all analyzer_test
       # A ThreadSanitizer runtime cannot be preloaded into a program not built with it, so
       # the tests that run programs under `lockgraph run` are left to the ASan pass.
       "$phase" "tsan tests" ctest --test-dir "$base-tsan" --output-on-failure \
         --parallel "$(nproc)" --timeout 600 -L '^(runtime|stress|faults)$' -E '^Preload'
+      "$phase" "tsan analyzer tests" ctest --test-dir "$base-tsan" --output-on-failure \
+        --parallel "$(nproc)" --timeout 600 -R '^(TracePrefetcher|AnalysisTest)\.'
       ;;
     *) echo "scripts/sanitize.sh: unknown pass '$pass' (asan or tsan)" >&2; exit 2 ;;
   esac

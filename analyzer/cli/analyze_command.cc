@@ -19,6 +19,7 @@
 #include "analyzer/filters/suppressions.h"
 #include "analyzer/input/std_importer.h"
 #include "analyzer/input/trace_paths.h"
+#include "analyzer/input/trace_prefetcher.h"
 #include "analyzer/replay/event_replay.h"
 #include "analyzer/report/dot_report.h"
 #include "analyzer/report/html_report.h"
@@ -114,15 +115,28 @@ absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths,
   } else {
     absl::StatusOr<std::vector<std::string>> files = ExpandTracePaths(paths);
     if (!files.ok()) return files.status();
+    // Of several files, the next is parsed on another thread while this one is filed.
+    std::optional<TracePrefetcher> prefetcher;
+    if (files->size() > 1) prefetcher.emplace(*files);
     for (size_t i = 0; i < files->size(); ++i) {
       const std::string label =
           files->size() == 1 ? "reading the trace"
                              : absl::StrCat("reading trace ", i + 1, " of ", files->size());
-      if (absl::Status status = model.AddTraceFile(
-              (*files)[i], progress.Reporter(label, [&] { return model.record_count(); }));
-          !status.ok()) {
-        return status;
+      const ReadProgress reporter =
+          progress.Reporter(label, [&] { return model.record_count(); });
+      std::optional<absl::StatusOr<DecodedTrace>> parsed;
+      if (prefetcher) parsed = prefetcher->Next();
+      absl::Status status;
+      if (!parsed) {
+        status = model.AddTraceFile((*files)[i], reporter);
+      } else if (!parsed->ok()) {
+        status = parsed->status();
+      } else {
+        const uint64_t bytes = (*parsed)->file_bytes;
+        status = model.AddDecodedTrace(**std::move(parsed));
+        if (status.ok() && reporter) reporter(bytes, bytes);
       }
+      if (!status.ok()) return status;
       if (streamed != nullptr) streamed->AfterTrace(model);
     }
   }

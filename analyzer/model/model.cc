@@ -55,9 +55,20 @@ class Model::TraceLoader {
  public:
   TraceLoader(Model& model, uint32_t trace_index) : model_(model), trace_(trace_index) {}
 
-  void operator()(const Trace& trace, const TraceRecord& r) {
+  void operator()(const Trace& trace, const TraceRecord& r) { Record(trace, r.record); }
+  void Record(const Trace& trace, const format::Record& record) {
+    std::visit([&](const auto& r) { Record(trace, r); }, record);
+  }
+  template <typename R>
+  void Record(const Trace& trace, const R& r) {
     ++model_.record_count_;
-    std::visit([&](const auto& record) { Add(trace, record); }, r.record);
+    Add(trace, r);
+  }
+  // A dependency record whose held locks are `held`, not its own `held` (DecodedRecords).
+  void Dependency(const Trace& trace, const format::DependencyRecord& r,
+                  std::span<const format::HeldLock> held) {
+    ++model_.record_count_;
+    AddDependency(trace, r, held);
   }
 
   // Class statistics are cumulative snapshots: the last one of a class in a file counts.
@@ -166,6 +177,10 @@ class Model::TraceLoader {
         {trace_, Thread(trace, r.joiner), r.joiner_segment, r.child_pid, r.time_ns});
   }
   void Add(const Trace& trace, const format::DependencyRecord& r) {
+    AddDependency(trace, r, r.held);
+  }
+  void AddDependency(const Trace& trace, const format::DependencyRecord& r,
+                     std::span<const format::HeldLock> held_locks) {
     ModelDependency dep;
     dep.thread = Thread(trace, r.tid);
     dep.segment = r.segment;
@@ -173,9 +188,9 @@ class Model::TraceLoader {
     dep.flags = r.flags;
     dep.stack = Stack(r.stack_id);
     dep.time_ns = r.time_ns;
-    const std::span<HeldRef> held = model_.held_pool_.Allocate(r.held.size());
+    const std::span<HeldRef> held = model_.held_pool_.Allocate(held_locks.size());
     for (size_t i = 0; i < held.size(); ++i) {
-      const format::HeldLock& h = r.held[i];
+      const format::HeldLock& h = held_locks[i];
       held[i] = {Lock(trace, h.instance), h.flags, Stack(h.stack_id)};
     }
     dep.held = held;
@@ -280,29 +295,44 @@ uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& rec
 }
 
 absl::Status Model::AddTraceFile(const std::string& path, const ReadProgress& progress) {
-  return AddTrace(
-      [&](const RecordVisitor& visit) { return ReadTraceFile(path, visit, progress); });
+  return AddTrace([&](TraceLoader& loader) {
+    return ReadTraceFile(
+        path, [&](const Trace& t, const TraceRecord& r) { loader(t, r); }, progress);
+  });
 }
 
 absl::Status Model::AddTraceBytes(const std::string& name, std::string bytes) {
   auto contents = std::make_shared<const std::string>(std::move(bytes));
-  return AddTrace([&](const RecordVisitor& visit) -> absl::StatusOr<Trace> {
-    absl::StatusOr<Trace> trace = ParseTrace(*contents, name, visit);
+  return AddTrace([&](TraceLoader& loader) -> absl::StatusOr<Trace> {
+    absl::StatusOr<Trace> trace =
+        ParseTrace(*contents, name, [&](const Trace& t, const TraceRecord& r) { loader(t, r); });
     if (trace.ok()) trace->contents = contents;
     return trace;
   });
 }
 
-absl::Status Model::AddTrace(
-    const std::function<absl::StatusOr<Trace>(const RecordVisitor& visit)>& read) {
+absl::Status Model::AddDecodedTrace(DecodedTrace decoded) {
+  return AddTrace([&](TraceLoader& loader) -> absl::StatusOr<Trace> {
+    const Trace& trace = decoded.trace;
+    decoded.records.ForEach(
+        [&](const format::DependencyRecord& r, std::span<const format::HeldLock> held) {
+          loader.Dependency(trace, r, held);
+        },
+        [&](const format::DependencyCountRecord& r) { loader.Record(trace, r); },
+        [&](const format::Record& r) { loader.Record(trace, r); });
+    decoded.records = {};  // freed before the trace joins the model
+    return std::move(decoded.trace);
+  });
+}
+
+absl::Status Model::AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoader&)>& read) {
   const uint32_t index = static_cast<uint32_t>(traces_.size());
   trace_start_ns_.resize(index + 1, UINT64_MAX);
   TraceExtent extent;
   extent.first_dependency = static_cast<uint32_t>(dependencies_.size());
   extent.first_lock = static_cast<uint32_t>(locks_.size());
   TraceLoader loader(*this, index);
-  absl::StatusOr<Trace> trace =
-      read([&](const Trace& t, const TraceRecord& r) { loader(t, r); });
+  absl::StatusOr<Trace> trace = read(loader);
   if (!trace.ok()) {
     trace_start_ns_.resize(index);
     return trace.status();

@@ -27,9 +27,10 @@
 #include "absl/container/node_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "analyzer/input/decoded_trace.h"
 #include "analyzer/input/id_table.h"
-#include "analyzer/model/chunked_vector.h"
 #include "analyzer/input/trace_reader.h"
+#include "analyzer/model/chunked_vector.h"
 #include "common/thread_order.h"
 #include "common/trace_format.h"
 #include "common/wait_histogram.h"
@@ -232,6 +233,9 @@ class Model {
   // The same for a trace built in memory (an importer's output, analyzer/input/std_importer.h):
   // `name` stands for its file in messages. The bytes are kept for the full-mode replay.
   absl::Status AddTraceBytes(const std::string& name, std::string bytes);
+  // The same for a trace file parsed before (analyzer/input/trace_prefetcher.h): the model is
+  // as AddTraceFile of its file would leave it.
+  absl::Status AddDecodedTrace(DecodedTrace decoded);
   // Call once all traces are in: orders each forked process after its parent's fork, and
   // before what its parent did after joining it (lockgraph::Process::join).
   void Finish();
@@ -307,9 +311,8 @@ class Model {
     uint64_t time_ns = 0;
   };
 
-  // Files one trace, read by `read` with the visitor it is given.
-  absl::Status AddTrace(
-      const std::function<absl::StatusOr<Trace>(const RecordVisitor& visit)>& read);
+  // Files one trace, whose records `read` passes to the loader it is given.
+  absl::Status AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoader&)>& read);
 
   std::vector<Trace> traces_;
   std::vector<TraceExtent> trace_extents_;

@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "analyzer/input/trace_prefetcher.h"
 #include "analyzer/report/json_report.h"
 #include "tests/analyzer/trace_builder.h"
 #include "tests/support/temp_dir.h"
@@ -17,12 +18,14 @@ using ::lockgraph::analyzer::AnalyzeStreamed;
 using ::lockgraph::analyzer::FormatJsonReport;
 using ::lockgraph::analyzer::StreamedCycles;
 using ::lockgraph::analyzer::AnalysisOptions;
+using ::lockgraph::analyzer::DecodedTrace;
 using ::lockgraph::analyzer::Finding;
 using ::lockgraph::analyzer::FindingKind;
 using ::lockgraph::analyzer::Model;
 using ::lockgraph::analyzer::Report;
 using ::lockgraph::analyzer::StackSymbolizer;
 using ::lockgraph::analyzer::Trace;
+using ::lockgraph::analyzer::TracePrefetcher;
 using ::lockgraph::format::kAcquireShared;
 using ::lockgraph::format::kAcquireTry;
 using ::lockgraph::format::MisuseKind;
@@ -35,8 +38,10 @@ using ::testing::SizeIs;
 
 class AnalysisTest : public ::testing::Test {
  protected:
-  // The report of the whole model. Where the traces can be judged as they are read
-  // (analyzer/streamed_cycles.h), that report is checked to be the same.
+  // The report of the whole model, its files parsed ahead as `lockgraph analyze` parses them
+  // (TracePrefetcher, Model::AddDecodedTrace). It is checked to be the report of the files
+  // read in turn (Model::AddTraceFile), and where the traces can be judged as they are read
+  // (analyzer/streamed_cycles.h), the report of that.
   Report Run(const std::vector<TraceBuilder>& traces, AnalysisOptions options = {}) {
     std::vector<std::string> paths;
     for (size_t i = 0; i < traces.size(); ++i) {
@@ -51,10 +56,26 @@ class AnalysisTest : public ::testing::Test {
     streamed_model.Finish();
 
     model_ = Model();
-    for (const std::string& path : paths) EXPECT_TRUE(model_.AddTraceFile(path).ok());
+    TracePrefetcher prefetcher(paths);
+    for (size_t i = 0; i < paths.size(); ++i) {
+      std::optional<absl::StatusOr<DecodedTrace>> parsed = prefetcher.Next();
+      if (!parsed || !parsed->ok()) {
+        ADD_FAILURE() << "not parsed ahead: " << paths[i];
+        continue;
+      }
+      EXPECT_TRUE(model_.AddDecodedTrace(**std::move(parsed)).ok());
+    }
     model_.Finish();
     StackSymbolizer symbolizer(model_.traces(), std::nullopt);
     Report report = Analyze(model_, symbolizer, options);
+
+    Model read_in_turn;
+    for (const std::string& path : paths) EXPECT_TRUE(read_in_turn.AddTraceFile(path).ok());
+    read_in_turn.Finish();
+    StackSymbolizer read_symbolizer(read_in_turn.traces(), std::nullopt);
+    EXPECT_EQ(FormatJsonReport(Analyze(read_in_turn, read_symbolizer, options)),
+              FormatJsonReport(report))
+        << "the report of the files read in turn";
 
     if (streamed.active()) {
       StackSymbolizer streamed_symbolizer(streamed_model.traces(), std::nullopt);

@@ -103,6 +103,12 @@ std::vector<std::string> Kinds(const nlohmann::json& report) {
   return kinds;
 }
 
+std::vector<std::string> EdgeThreads(const nlohmann::json& finding) {
+  std::vector<std::string> threads;
+  for (const nlohmann::json& edge : finding["edges"]) threads.push_back(edge["thread"]);
+  return threads;
+}
+
 std::vector<nlohmann::json> FindingsOf(const nlohmann::json& report, const std::string& kind) {
   std::vector<nlohmann::json> out;
   for (const nlohmann::json& f : report.value("findings", nlohmann::json::array())) {

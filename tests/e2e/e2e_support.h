@@ -64,6 +64,8 @@ std::vector<std::string> Kinds(const nlohmann::json& report);
 std::vector<nlohmann::json> FindingsOf(const nlohmann::json& report, const std::string& kind);
 // The class of every lock of a finding, in order.
 std::vector<std::string> LockClasses(const nlohmann::json& finding);
+// The thread of every edge of a finding, in order (`thread 2 "forward" (pid 100)`).
+std::vector<std::string> EdgeThreads(const nlohmann::json& finding);
 // True if some frame of `stack` ("function file:line" strings) is at `site`.
 bool StackHas(const nlohmann::json& stack, const std::string& site);
 

@@ -14,6 +14,7 @@
 
 namespace {
 
+using ::lockgraph::testing::EdgeThreads;
 using ::lockgraph::testing::Kinds;
 using ::lockgraph::testing::ProcessResult;
 using ::lockgraph::testing::RunLockgraph;
@@ -37,12 +38,6 @@ void WorkersThenForward(TraceBuilder& t, uint64_t held, uint64_t acquired) {
   t.Thread(2, "forward", 1, 2 * kSequential);
   t.Thread(3, "reverse", 1, 2 * kSequential + 1);
   t.Dependency(2, 0, {held}, acquired);
-}
-
-std::vector<std::string> EdgeThreads(const nlohmann::json& finding) {
-  std::vector<std::string> threads;
-  for (const nlohmann::json& edge : finding["edges"]) threads.push_back(edge["thread"]);
-  return threads;
 }
 
 nlohmann::json AnalyzeJson(const TempDir& dir) {

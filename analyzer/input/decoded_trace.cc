@@ -1,0 +1,42 @@
+#include "analyzer/input/decoded_trace.h"
+
+#include <utility>
+#include <variant>
+
+namespace lockgraph::analyzer {
+
+void DecodedRecords::Add(const format::Record& record) {
+  if (const auto* r = std::get_if<format::DependencyRecord>(&record)) {
+    order_.push_back(Kind::kDependency);
+    // Every field but `held`, which goes to held_: copying the record would allocate a
+    // vector per dependency.
+    format::DependencyRecord& d = dependencies_.emplace_back();
+    d.id = r->id;
+    d.tid = r->tid;
+    d.segment = r->segment;
+    d.acquired = r->acquired;
+    d.flags = r->flags;
+    d.stack_id = r->stack_id;
+    d.time_ns = r->time_ns;
+    held_.insert(held_.end(), r->held.begin(), r->held.end());
+    held_ends_.push_back(held_.size());
+  } else if (const auto* c = std::get_if<format::DependencyCountRecord>(&record)) {
+    order_.push_back(Kind::kCount);
+    counts_.push_back(*c);
+  } else {
+    order_.push_back(Kind::kOther);
+    others_.push_back(record);
+  }
+}
+
+absl::StatusOr<DecodedTrace> DecodeTraceFile(const std::string& path) {
+  DecodedTrace decoded;
+  absl::StatusOr<Trace> trace = ReadTraceFile(
+      path, [&](const Trace&, const TraceRecord& r) { decoded.records.Add(r.record); },
+      [&](uint64_t, uint64_t total) { decoded.file_bytes = total; });
+  if (!trace.ok()) return trace.status();
+  decoded.trace = *std::move(trace);
+  return decoded;
+}
+
+}  // namespace lockgraph::analyzer

@@ -1,0 +1,84 @@
+// A trace file parsed whole, its records decoded and kept in file order, for a model to file
+// later, on another thread (analyzer/input/trace_prefetcher.h): parsing one file overlaps
+// filing and judging the one before it.
+//
+//   absl::StatusOr<DecodedTrace> decoded = DecodeTraceFile("a.lgtrace");
+//   decoded->records.ForEach(
+//       [&](const format::DependencyRecord& r, std::span<const format::HeldLock> held) { ... },
+//       [&](const format::DependencyCountRecord& r) { ... },
+//       [&](const format::Record& r) { ... });  // every other record
+//
+// Dependency records, nearly all of a large trace, are held flat: one array of them, one of
+// their held locks. Decoding allocates nothing per record once the arrays have grown.
+#ifndef LOCKGRAPH_ANALYZER_INPUT_DECODED_TRACE_H_
+#define LOCKGRAPH_ANALYZER_INPUT_DECODED_TRACE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "analyzer/input/trace_reader.h"
+#include "common/trace_records.h"
+
+namespace lockgraph::analyzer {
+
+class DecodedRecords {
+ public:
+  // Appends a copy of `record`.
+  void Add(const format::Record& record);
+
+  // Calls, in file order, `dependency(record, held)` for each dependency record (its `held`
+  // is empty: the held locks are `held`), `count(record)` for each dependency count record
+  // and `other(record)` for each of the rest.
+  template <typename OnDependency, typename OnCount, typename OnOther>
+  void ForEach(OnDependency&& dependency, OnCount&& count, OnOther&& other) const {
+    size_t d = 0, c = 0, o = 0, h = 0;
+    for (const Kind kind : order_) {
+      switch (kind) {
+        case Kind::kDependency: {
+          const size_t end = held_ends_[d];
+          dependency(dependencies_[d], std::span<const format::HeldLock>(held_).subspan(
+                                           h, end - h));
+          h = end;
+          ++d;
+          break;
+        }
+        case Kind::kCount:
+          count(counts_[c++]);
+          break;
+        case Kind::kOther:
+          other(others_[o++]);
+          break;
+      }
+    }
+  }
+
+  size_t size() const { return order_.size(); }
+
+ private:
+  enum class Kind : uint8_t { kDependency, kCount, kOther };
+
+  std::vector<Kind> order_;  // of every record
+  std::vector<format::DependencyRecord> dependencies_;  // each with `held` empty
+  std::vector<size_t> held_ends_;  // by dependency: the end of its held locks in held_
+  std::vector<format::HeldLock> held_;
+  std::vector<format::DependencyCountRecord> counts_;
+  std::vector<format::Record> others_;
+};
+
+struct DecodedTrace {
+  Trace trace;  // its definition tables and warnings; `records` is empty
+  DecodedRecords records;
+  uint64_t file_bytes = 0;  // the file's size
+};
+
+// Reads and parses a trace file, as ReadTraceFile does (the same errors and warnings), into
+// memory.
+absl::StatusOr<DecodedTrace> DecodeTraceFile(const std::string& path);
+
+}  // namespace lockgraph::analyzer
+
+#endif  // LOCKGRAPH_ANALYZER_INPUT_DECODED_TRACE_H_

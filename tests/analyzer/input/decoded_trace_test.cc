@@ -1,0 +1,123 @@
+// DecodeTraceFile keeps a file's records as ReadTraceFile passes them to a visitor: the same
+// records in the same order, the same definition tables, errors and warnings.
+#include "analyzer/input/decoded_trace.h"
+
+#include <fstream>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/trace_records.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/analyzer/trace_builder.h"
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+using ::lockgraph::analyzer::DecodedTrace;
+using ::lockgraph::analyzer::DecodeTraceFile;
+using ::lockgraph::analyzer::ReadTraceFile;
+using ::lockgraph::analyzer::Trace;
+using ::lockgraph::analyzer::TraceRecord;
+using ::lockgraph::testing::ReadFile;
+using ::lockgraph::testing::TempDir;
+using ::lockgraph::testing::TraceBuilder;
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+namespace format = ::lockgraph::format;
+
+// Every kind of record the flat arrays treat apart: dependencies holding none, one and three
+// locks, count records between them, and records of other kinds around them.
+TraceBuilder Mixed() {
+  TraceBuilder t;
+  t.Thread(1, "main");
+  t.Thread(2, "worker", 1, 0);
+  for (uint64_t lock = 1; lock <= 5; ++lock) t.Lock(lock, "class" + std::to_string(lock));
+  const uint64_t first = t.Dependency(1, 0, {}, 1);
+  t.Dependency(1, 0, {1}, 2);
+  t.Count(first, 41);
+  t.Dependency(2, 0, {1, 2, 3}, 4, format::kAcquireTry);
+  t.LongWait(2, 4, 200'000'000, 1);
+  t.Dependency(2, 0, {4}, 5);
+  t.Count(first, 1);
+  t.Misuse(format::MisuseKind::kReleaseUnheld, 2, 5, "released twice");
+  t.Join(1, 1, 2);
+  return t;
+}
+
+// Each record as its encoding: equal records encode alike.
+std::vector<std::string> Encoded(const lockgraph::analyzer::DecodedRecords& records) {
+  std::vector<std::string> encoded;
+  records.ForEach(
+      [&](const format::DependencyRecord& r, std::span<const format::HeldLock> held) {
+        EXPECT_TRUE(r.held.empty());
+        format::DependencyRecord whole = r;
+        whole.held.assign(held.begin(), held.end());
+        format::EncodeRecord(whole, encoded.emplace_back());
+      },
+      [&](const format::DependencyCountRecord& r) {
+        format::EncodeRecord(r, encoded.emplace_back());
+      },
+      [&](const format::Record& r) { format::EncodeRecord(r, encoded.emplace_back()); });
+  return encoded;
+}
+
+TEST(DecodedTrace, HoldsTheRecordsTheReaderVisitsInTheirOrder) {
+  TempDir dir;
+  const std::string path = Mixed().WriteTo(dir.path());
+  std::vector<std::string> visited;
+  const absl::StatusOr<Trace> read = ReadTraceFile(path, [&](const Trace&, const TraceRecord& r) {
+    format::EncodeRecord(r.record, visited.emplace_back());
+  });
+  ASSERT_TRUE(read.ok()) << read.status();
+
+  const absl::StatusOr<DecodedTrace> decoded = DecodeTraceFile(path);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_THAT(Encoded(decoded->records), ElementsAreArray(visited));
+  EXPECT_EQ(decoded->records.size(), visited.size());
+  EXPECT_TRUE(decoded->trace.records.empty());
+  EXPECT_EQ(decoded->trace.path, path);
+  EXPECT_EQ(decoded->trace.instances.size(), 5u);
+  EXPECT_EQ(decoded->trace.strings, read->strings);
+  EXPECT_EQ(decoded->file_bytes, ReadFile(path).size());
+}
+
+TEST(DecodedTrace, AnErrorIsTheReadersError) {
+  TempDir dir;
+  TraceBuilder t = Mixed();
+  // A dependency on lock 42, which the trace does not define.
+  t.Add(format::DependencyRecord{.id = 99, .tid = 1, .acquired = 42, .held = {}});
+  const std::string path = t.WriteTo(dir.path());
+  const absl::StatusOr<Trace> read = ReadTraceFile(path);
+  const absl::StatusOr<DecodedTrace> decoded = DecodeTraceFile(path);
+  ASSERT_FALSE(read.ok());
+  EXPECT_THAT(read.status().message(), HasSubstr("(dependency)"));
+  EXPECT_EQ(decoded.status(), read.status());
+}
+
+TEST(DecodedTrace, AFileCutShortKeepsItsWholeRecordsAndWarns) {
+  TempDir dir;
+  const std::string bytes = Mixed().bytes();
+  const std::string path = dir.path() + "/cut.lgtrace";
+  std::ofstream(path, std::ios::binary) << bytes.substr(0, bytes.size() - 3);
+  const absl::StatusOr<Trace> read = ReadTraceFile(path);
+  const absl::StatusOr<DecodedTrace> decoded = DecodeTraceFile(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->records.size(), read->records.size());
+  ASSERT_THAT(decoded->trace.warnings, SizeIs(1));
+  EXPECT_THAT(decoded->trace.warnings[0], HasSubstr("ends inside a record"));
+}
+
+TEST(DecodedTrace, AMissingFileIsAnError) {
+  TempDir dir;
+  const absl::StatusOr<DecodedTrace> decoded = DecodeTraceFile(dir.path() + "/none.lgtrace");
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_THAT(decoded.status().message(), HasSubstr("none.lgtrace: cannot open"));
+}
+
+}  // namespace
