@@ -41,33 +41,39 @@ void StreamedCycles::AfterTrace(Model& model) {
   }
   const TraceExtent extent = model.trace_extents().back();
 
-  // Its instance cycles, judged as the whole-model analysis judges them.
-  const LockGraph graph = LockGraph::BuildForTrace(model, extent);
-  CycleVerdicts verdicts(model);
-  std::vector<JudgedCycle> cycles = verdicts.Judge(graph, options_, summary_);
-  const bool has_cycles = !cycles.empty();
-  if (has_cycles) {
-    // Only the edges the cycles use, renumbered.
-    std::vector<uint32_t> used;
-    for (const JudgedCycle& cycle : cycles) {
-      used.insert(used.end(), cycle.edges.begin(), cycle.edges.end());
-    }
-    std::sort(used.begin(), used.end());
-    used.erase(std::unique(used.begin(), used.end()), used.end());
-    for (JudgedCycle& cycle : cycles) {
-      for (uint32_t& e : cycle.edges) {
-        e = static_cast<uint32_t>(std::lower_bound(used.begin(), used.end(), e) - used.begin());
-      }
-    }
-    instance_cycles_.push_back({graph.Subgraph(used), std::move(cycles)});
-  }
-
   if (!classes_) {
     classes_.emplace(LockGraph::kClasses, 1);
-    classes_->TrackNewWitnesses();
+    classes_->TrackEachAdd();
   }
   classes_->Add(model, extent.first_dependency, extent.end_dependency,
                 static_cast<uint32_t>(model.lock_count() + 1));
+
+  // Its instance cycles, judged as the whole-model analysis judges them. A cycle of its locks
+  // is a closed walk of their classes: where the class orders of this trace close no cycle
+  // (most traces of a test suite), there is none to judge, and no instance graph is built.
+  bool has_cycles = false;
+  if (classes_->LastAddHasCycle()) {
+    const LockGraph graph = LockGraph::BuildForTrace(model, extent);
+    CycleVerdicts verdicts(model);
+    std::vector<JudgedCycle> cycles = verdicts.Judge(graph, options_, summary_);
+    has_cycles = !cycles.empty();
+    if (has_cycles) {
+      // Only the edges the cycles use, renumbered.
+      std::vector<uint32_t> used;
+      for (const JudgedCycle& cycle : cycles) {
+        used.insert(used.end(), cycle.edges.begin(), cycle.edges.end());
+      }
+      std::sort(used.begin(), used.end());
+      used.erase(std::unique(used.begin(), used.end()), used.end());
+      for (JudgedCycle& cycle : cycles) {
+        for (uint32_t& e : cycle.edges) {
+          e = static_cast<uint32_t>(std::lower_bound(used.begin(), used.end(), e) -
+                                    used.begin());
+        }
+      }
+      instance_cycles_.push_back({graph.Subgraph(used), std::move(cycles)});
+    }
+  }
 
   // Keep what the findings and the class graph will read; drop the rest.
   std::vector<uint32_t> keep;

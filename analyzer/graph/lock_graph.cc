@@ -71,9 +71,11 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
   std::vector<GraphEdge>& edges = graph_.edges_;
   std::vector<uint32_t> counted;  // the edges the current dependency has counted in already
   new_witnesses_.clear();
+  met_.clear();
+  ++add_count_;
   // Notes that edge `e` takes a witness of this Add (the first time, where its list stood).
   auto note_new = [&](uint32_t e, const GraphEdge& edge) {
-    if (track_new_ &&
+    if (track_ &&
         (edge.witnesses.empty() || edge.witnesses.back().dependency < first_dependency)) {
       new_witnesses_.emplace_back(e, static_cast<uint32_t>(edge.witnesses.size()));
     }
@@ -102,6 +104,13 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
         edges.push_back({from, to, {}, 0});
       }
       GraphEdge& edge = edges[it->second];
+      if (track_) {
+        if (met_stamp_.size() <= it->second) met_stamp_.resize(edges.size(), 0);
+        if (met_stamp_[it->second] != add_count_) {
+          met_stamp_[it->second] = add_count_;
+          met_.push_back(it->second);
+        }
+      }
       if (std::find(counted.begin(), counted.end(), it->second) == counted.end()) {
         counted.push_back(it->second);
         edge.count += dep.count;
@@ -136,6 +145,41 @@ void LockGraphBuilder::ForEachNewWitness(const std::function<void(EdgeWitness&)>
     auto& witnesses = graph_.edges_[e].witnesses;
     for (size_t i = first; i < witnesses.size(); ++i) visit(witnesses[i]);
   }
+}
+
+bool LockGraphBuilder::LastAddHasCycle() const {
+  // Kahn's algorithm on the edges met: what remains once nodes without incoming edges are
+  // taken away, again and again, lies on a cycle.
+  absl::flat_hash_map<uint32_t, uint32_t> index;  // node -> 0..
+  std::vector<std::pair<uint32_t, uint32_t>> edges;  // (from, to), as indices
+  for (const uint32_t e : met_) {
+    const GraphEdge& edge = graph_.edges_[e];
+    if (edge.from == edge.to) return true;
+    const uint32_t from = index.try_emplace(edge.from, index.size()).first->second;
+    const uint32_t to = index.try_emplace(edge.to, index.size()).first->second;
+    edges.emplace_back(from, to);
+  }
+  std::sort(edges.begin(), edges.end());
+  std::vector<uint32_t> start(index.size() + 1, 0), in_degree(index.size(), 0);
+  for (const auto& [from, to] : edges) {
+    ++start[from + 1];
+    ++in_degree[to];
+  }
+  for (size_t n = 0; n < index.size(); ++n) start[n + 1] += start[n];
+  std::vector<uint32_t> free;  // nodes whose incoming edges are all taken away
+  for (uint32_t n = 0; n < index.size(); ++n) {
+    if (in_degree[n] == 0) free.push_back(n);
+  }
+  size_t taken = 0;
+  while (!free.empty()) {
+    const uint32_t n = free.back();
+    free.pop_back();
+    ++taken;
+    for (uint32_t i = start[n]; i < start[n + 1]; ++i) {
+      if (--in_degree[edges[i].second] == 0) free.push_back(edges[i].second);
+    }
+  }
+  return taken < index.size();
 }
 
 LockGraph LockGraphBuilder::Finish(size_t nodes) && {

@@ -113,11 +113,16 @@ class LockGraphBuilder {
   // locks so far, or an instance graph's own). The same model each time; it may have moved.
   void Add(const Model& model, uint32_t first_dependency, uint32_t end_dependency,
            uint32_t end_lock);
-  // From now on, note which witnesses each Add gives (ForEachNewWitness). A graph built
-  // once has no use for it.
-  void TrackNewWitnesses() { track_new_ = true; }
-  // Each witness the last Add gave, which `visit` may change; after TrackNewWitnesses.
+  // From now on, note what each Add gives: the witnesses (ForEachNewWitness) and the edges it
+  // met (LastAddHasCycle). A graph built at once has no use for it.
+  void TrackEachAdd() { track_ = true; }
+  // Each witness the last Add gave, which `visit` may change; after TrackEachAdd.
   void ForEachNewWitness(const std::function<void(EdgeWitness&)>& visit);
+  // True if the edges the last Add met, new or not, close a cycle among themselves (an edge
+  // from a node to itself is one); after TrackEachAdd. A cycle of those dependencies in a
+  // finer graph (a trace's lock instances under their classes) maps onto a closed walk of
+  // these edges: where this is false, that graph has no cycle.
+  bool LastAddHasCycle() const;
   // The graph, nodes first_node..first_node+nodes-1.
   LockGraph Finish(size_t nodes) &&;
 
@@ -132,8 +137,12 @@ class LockGraphBuilder {
   // witnesses' dependencies are scattered over the model.
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> witness_threads_;
   // The edges the last Add gave witnesses, each with the index of its first new one.
-  bool track_new_ = false;
+  bool track_ = false;
   std::vector<std::pair<uint32_t, uint32_t>> new_witnesses_;
+  // The edges the last Add met, each once: an edge is in it if its stamp is add_count_.
+  std::vector<uint32_t> met_;
+  std::vector<uint32_t> met_stamp_;  // by edge
+  uint32_t add_count_ = 0;
 };
 
 

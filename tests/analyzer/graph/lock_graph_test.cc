@@ -1,4 +1,5 @@
-// LockGraph::Build: which dependencies an edge keeps as witnesses, and its out-edge lists.
+// LockGraph::Build: which dependencies an edge keeps as witnesses, and its out-edge lists;
+// LockGraphBuilder::LastAddHasCycle, which spares the streamed analysis most instance graphs.
 #include "analyzer/graph/lock_graph.h"
 
 #include <set>
@@ -13,6 +14,7 @@ namespace {
 using ::lockgraph::analyzer::EdgeWitness;
 using ::lockgraph::analyzer::GraphEdge;
 using ::lockgraph::analyzer::LockGraph;
+using ::lockgraph::analyzer::LockGraphBuilder;
 using ::lockgraph::analyzer::Model;
 using ::lockgraph::testing::TempDir;
 using ::lockgraph::testing::TraceBuilder;
@@ -112,6 +114,49 @@ TEST(LockGraph, SignalsAndTryLocksAddNoEdges) {
   for (LockGraph::Level level : {LockGraph::kInstances, LockGraph::kClasses}) {
     EXPECT_EQ(LockGraph::Build(model, level).edge_count(), 0u) << level;
   }
+}
+
+// Trace by trace, whether the class orders each trace gives close a cycle among themselves:
+// the test the streamed analysis makes before it builds a trace's instance graph.
+class LastAddHasCycleTest : public ::testing::Test {
+ protected:
+  LastAddHasCycleTest() { classes_.TrackEachAdd(); }
+
+  // A trace of one thread whose dependencies are `orders`: (held lock, taken lock) of locks
+  // 1..5, of classes a, b, c, a, b.
+  bool Add(const std::vector<std::pair<uint64_t, uint64_t>>& orders) {
+    TraceBuilder t(100 + traces_);
+    t.Thread(1, "main");
+    const char* classes[] = {"a", "b", "c", "a", "b"};
+    for (uint64_t lock = 1; lock <= 5; ++lock) t.Lock(lock, classes[lock - 1]);
+    for (const auto& [held, taken] : orders) t.Dependency(1, 0, {held}, taken);
+    EXPECT_TRUE(
+        model_.AddTraceFile(t.WriteTo(dir_.path(), std::to_string(traces_++) + ".lgtrace")).ok());
+    const auto& extent = model_.trace_extents().back();
+    classes_.Add(model_, extent.first_dependency, extent.end_dependency,
+                 static_cast<uint32_t>(model_.lock_count() + 1));
+    return classes_.LastAddHasCycle();
+  }
+
+  TempDir dir_;
+  Model model_;
+  LockGraphBuilder classes_{LockGraph::kClasses, 1};
+  int traces_ = 0;
+};
+
+TEST_F(LastAddHasCycleTest, OnlyTheLastTracesOrdersCount) {
+  EXPECT_FALSE(Add({{1, 2}, {2, 3}, {1, 3}}));  // a -> b -> c, and a -> c
+  EXPECT_FALSE(Add({{3, 1}}));                  // c -> a closes a cycle only with the first
+  EXPECT_TRUE(Add({{1, 2}, {2, 3}, {3, 4}}));   // a -> b -> c -> a
+  EXPECT_FALSE(Add({}));
+}
+
+TEST_F(LastAddHasCycleTest, TwoLocksOfAClassNestedAreACycle) {
+  EXPECT_TRUE(Add({{1, 4}}));  // a -> a: two instances may be taken in either order
+}
+
+TEST_F(LastAddHasCycleTest, BothOrdersOfTwoClassesAreACycleWhateverTheInstances) {
+  EXPECT_TRUE(Add({{1, 2}, {5, 4}}));  // a -> b on locks 1, 2; b -> a on locks 5, 4
 }
 
 }  // namespace
