@@ -49,6 +49,11 @@ class VarintReader {
   explicit VarintReader(absl::string_view data) : data_(data) {}
 
   bool Read(uint64_t& value) {
+    // Most values (flags, small ids and counts) take one byte.
+    if (pos_ < data_.size() && static_cast<uint8_t>(data_[pos_]) < 0x80) {
+      value = static_cast<uint8_t>(data_[pos_++]);
+      return true;
+    }
     uint64_t result = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (pos_ >= data_.size()) return false;

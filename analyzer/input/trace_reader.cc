@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 
 #include <fcntl.h>
@@ -42,7 +43,7 @@ class Definitions {
     return absl::DataLossError(absl::StrCat("refers to undefined ", what, " ", id));
   }
   absl::Status String(uint64_t id) { return Need(id == 0 || trace_.strings.contains(id), "string", id); }
-  absl::Status Stack(uint64_t id) { return Need(id == 0 || trace_.stacks.contains(id), "stack", id); }
+  absl::Status Stack(uint64_t id) { return Need(id == 0 || stacks_.contains(id), "stack", id); }
   absl::Status Instance(uint64_t id) {
     return Need(instances_.contains(id), "lock instance", id);
   }
@@ -73,6 +74,7 @@ class Definitions {
       }
     }
     if (r.id == 0 || !trace_.stacks.try_emplace(r.id, r).second) return Redefined("stack", r.id);
+    stacks_.Insert(r.id, 1);
     return absl::OkStatus();
   }
   absl::Status Check(const format::ClassRecord& r) {
@@ -207,8 +209,10 @@ class Definitions {
 
   Trace& trace_;
   // Defined ids, for the checks of every dependency and count record: trace_.instances and a
-  // hash set of dependency ids cost a cache miss per lookup on large traces.
+  // hash set of dependency ids cost a cache miss per lookup on large traces, and the stacks a
+  // hash each (three a dependency).
   IdTable<uint8_t> instances_;
+  IdTable<uint8_t> stacks_;
   IdTable<uint8_t> dependencies_;
 };
 
@@ -268,12 +272,21 @@ class TraceParser {
       reader.Skip(length);
       ++index_;
       const auto record_type = static_cast<format::RecordType>(type);
-      // Decoded into the record kept from the last one: no allocation per dependency.
+      // Decoded into the record kept from the last one: no allocation per dependency. The
+      // held list's storage waits in spare_held_ while other records (count records, every
+      // other one) take the place.
       format::Record& record = scratch_.record;
+      if (auto* dependency = std::get_if<format::DependencyRecord>(&record)) {
+        if (record_type != format::RecordType::kDependency) {
+          spare_held_ = std::move(dependency->held);
+        }
+      } else if (record_type == format::RecordType::kDependency) {
+        record.emplace<format::DependencyRecord>().held = std::move(spare_held_);
+      }
       absl::Status status =
           type > UINT32_MAX ? absl::UnimplementedError("unknown record type")
                             : format::DecodeRecordInto(record_type, payload, record);
-      if (absl::IsUnimplemented(status)) {
+      if (!status.ok() && absl::IsUnimplemented(status)) {
         if (unknown_types_.insert(type).second) {
           trace_.warnings.push_back(absl::StrCat(name, ": byte ", at,
                                                  ": skipped records of unknown type ", type,
@@ -324,6 +337,7 @@ class TraceParser {
   Trace trace_;
   Definitions definitions_{trace_};
   TraceRecord scratch_;  // the record being read
+  std::vector<format::HeldLock> spare_held_;
   size_t index_ = 0;
   bool saw_process_ = false;
   absl::flat_hash_set<uint64_t> unknown_types_;
@@ -352,46 +366,55 @@ absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor
     close(fd);
     return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a trace file"));
   }
-  // The file streams through `buffer`, 1 MiB at a time: it holds the bytes from `offset` on,
-  // parsed up to `parsed`; a record larger than a chunk grows it.
+  // The file streams through `buffer`, read into after the bytes not parsed yet (a record not
+  // yet whole), which move to its front after each parse: at most 1 MiB, or the file's size
+  // and a byte (to see its end in one read), or more for a larger record. Not zero-filled:
+  // a string grown by a chunk per read wrote every byte twice.
   constexpr size_t kChunk = 1 << 20;
   TraceParser parser(path, visit);
-  std::string buffer;
+  size_t capacity = std::clamp<size_t>(static_cast<size_t>(st.st_size) + 1, 4096, kChunk);
+  std::unique_ptr<char[]> buffer(new char[capacity]);
+  size_t filled = 0;    // bytes in the buffer, from file byte `offset` on
   uint64_t offset = 0;
-  size_t parsed = 0;
   bool header = false, end = false;
   while (!end) {
-    const size_t filled = buffer.size();
-    buffer.resize(filled + kChunk);
+    if (filled == capacity) {  // a record larger than the buffer
+      std::unique_ptr<char[]> larger(new char[2 * capacity]);
+      std::memcpy(larger.get(), buffer.get(), filled);
+      buffer = std::move(larger);
+      capacity *= 2;
+    }
     ssize_t n;
     do {
-      n = read(fd, buffer.data() + filled, kChunk);
+      n = read(fd, buffer.get() + filled, capacity - filled);
     } while (n < 0 && errno == EINTR);
-    buffer.resize(filled + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    filled += static_cast<size_t>(std::max<ssize_t>(n, 0));
     end = n <= 0;
+    size_t parsed = 0;
     if (!header) {
-      if (buffer.size() < format::kHeaderSize && !end) continue;
-      if (absl::Status status = parser.Header(buffer); !status.ok()) {
+      if (filled < format::kHeaderSize && !end) continue;
+      if (absl::Status status = parser.Header(absl::string_view(buffer.get(), filled));
+          !status.ok()) {
         close(fd);
         return status;
       }
       header = true;
-      parsed = std::min(buffer.size(), format::kHeaderSize);
+      parsed = std::min(filled, format::kHeaderSize);
     }
-    absl::StatusOr<size_t> used =
-        parser.Records(absl::string_view(buffer).substr(parsed), offset + parsed);
+    absl::StatusOr<size_t> used = parser.Records(
+        absl::string_view(buffer.get() + parsed, filled - parsed), offset + parsed);
     if (!used.ok()) {
       close(fd);
       return used.status();
     }
     parsed += *used;
-    buffer.erase(0, parsed);  // keeps the record not yet whole
+    std::memmove(buffer.get(), buffer.get() + parsed, filled - parsed);  // the record not whole
+    filled -= parsed;
     offset += parsed;
     if (progress) progress(std::min<uint64_t>(offset, st.st_size), st.st_size);
-    parsed = 0;
   }
   close(fd);
-  return parser.Finish(buffer, offset);
+  return parser.Finish(absl::string_view(buffer.get(), filled), offset);
 }
 
 absl::StatusOr<Trace> RereadTrace(const Trace& trace, const RecordVisitor& visit,
