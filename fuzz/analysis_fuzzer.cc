@@ -2,8 +2,9 @@
 // (Model::AddTraceBytes); what the reader accepts is replayed, analyzed and written in every
 // report format (fuzz/analyze_model.h), and exported as a Chrome trace. The trace reader's own
 // target (trace_reader_fuzzer) reaches the same records faster; this one checks that nothing
-// downstream trusts a record the reader let through, and that the trace judged as it is read
-// (analyzer/streamed_cycles.h) gets the report of the whole model.
+// downstream trusts a record the reader let through, that the trace judged as it is read
+// (analyzer/streamed_cycles.h) gets the report of the whole model, and that its file decoded
+// ahead (analyzer/input/decoded_trace.h) gets the report of the file read in turn.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -13,7 +14,10 @@
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <utility>
 
+#include "absl/status/statusor.h"
+#include "analyzer/input/decoded_trace.h"
 #include "analyzer/model/model.h"
 #include "analyzer/report/chrome_trace.h"
 #include "fuzz/analyze_model.h"
@@ -52,8 +56,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::abort();
   }
 
+  // The file parsed ahead into decoded records (analyzer/input/decoded_trace.h), as
+  // `lockgraph analyze` parses several files: the model of the file read in turn.
+  const std::string& path = InputPath(data, size);
+  lockgraph::analyzer::Model read_model;
+  if (!read_model.AddTraceFile(path).ok()) std::abort();
+  absl::StatusOr<lockgraph::analyzer::DecodedTrace> decoded =
+      lockgraph::analyzer::DecodeTraceFile(path);
+  lockgraph::analyzer::Model decoded_model;
+  if (!decoded.ok() || !decoded_model.AddDecodedTrace(*std::move(decoded)).ok()) std::abort();
+  const std::string read_report = lockgraph::fuzz::AnalyzeModel(read_model);
+  const std::string decoded_report = lockgraph::fuzz::AnalyzeModel(decoded_model);
+  if (decoded_report != read_report) {
+    std::fprintf(stderr, "report of the decoded file differs:\n%s\nread in turn:\n%s\n",
+                 decoded_report.c_str(), read_report.c_str());
+    std::abort();
+  }
+
   lockgraph::analyzer::ChromeTraceExporter exporter;
-  if (exporter.AddTraceFile(InputPath(data, size)).ok()) {
+  if (exporter.AddTraceFile(path).ok()) {
     std::ostringstream out;
     (void)exporter.Write(out);
   }
