@@ -8,16 +8,13 @@ namespace lockgraph::analyzer {
 void DecodedRecords::Add(const format::Record& record) {
   if (const auto* r = std::get_if<format::DependencyRecord>(&record)) {
     order_.push_back(Kind::kDependency);
-    // Every field but `held`, which goes to held_: copying the record would allocate a
-    // vector per dependency.
-    format::DependencyRecord& d = dependencies_.emplace_back();
-    d.id = r->id;
-    d.tid = r->tid;
-    d.segment = r->segment;
-    d.acquired = r->acquired;
-    d.flags = r->flags;
-    d.stack_id = r->stack_id;
-    d.time_ns = r->time_ns;
+    dependencies_.push_back({.id = r->id,
+                             .acquired = r->acquired,
+                             .stack_id = r->stack_id,
+                             .time_ns = r->time_ns,
+                             .tid = r->tid,
+                             .segment = r->segment,
+                             .flags = r->flags});
     held_.insert(held_.end(), r->held.begin(), r->held.end());
     held_ends_.push_back(held_.size());
   } else if (const auto* c = std::get_if<format::DependencyCountRecord>(&record)) {

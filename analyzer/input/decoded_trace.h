@@ -4,7 +4,7 @@
 //
 //   absl::StatusOr<DecodedTrace> decoded = DecodeTraceFile("a.lgtrace");
 //   decoded->records.ForEach(
-//       [&](const format::DependencyRecord& r, std::span<const format::HeldLock> held) { ... },
+//       [&](const DependencyFields& r, std::span<const format::HeldLock> held) { ... },
 //       [&](const format::DependencyCountRecord& r) { ... },
 //       [&](const format::Record& r) { ... });  // every other record
 //
@@ -25,14 +25,25 @@
 
 namespace lockgraph::analyzer {
 
+// A dependency record's fields but its held locks, which DecodedRecords keeps apart: plain
+// data, so that the array of them grows by a copy, not a move of each record.
+struct DependencyFields {
+  uint64_t id = 0;
+  uint64_t acquired = 0;
+  uint64_t stack_id = 0;
+  uint64_t time_ns = 0;
+  uint32_t tid = 0;
+  uint32_t segment = 0;
+  uint8_t flags = 0;
+};
+
 class DecodedRecords {
  public:
   // Appends a copy of `record`.
   void Add(const format::Record& record);
 
-  // Calls, in file order, `dependency(record, held)` for each dependency record (its `held`
-  // is empty: the held locks are `held`), `count(record)` for each dependency count record
-  // and `other(record)` for each of the rest.
+  // Calls, in file order, `dependency(fields, held)` for each dependency record,
+  // `count(record)` for each dependency count record and `other(record)` for each of the rest.
   template <typename OnDependency, typename OnCount, typename OnOther>
   void ForEach(OnDependency&& dependency, OnCount&& count, OnOther&& other) const {
     size_t d = 0, c = 0, o = 0, h = 0;
@@ -62,7 +73,7 @@ class DecodedRecords {
   enum class Kind : uint8_t { kDependency, kCount, kOther };
 
   std::vector<Kind> order_;  // of every record
-  std::vector<format::DependencyRecord> dependencies_;  // each with `held` empty
+  std::vector<DependencyFields> dependencies_;
   std::vector<size_t> held_ends_;  // by dependency: the end of its held locks in held_
   std::vector<format::HeldLock> held_;
   std::vector<format::DependencyCountRecord> counts_;

@@ -64,8 +64,8 @@ class Model::TraceLoader {
     ++model_.record_count_;
     Add(trace, r);
   }
-  // A dependency record whose held locks are `held`, not its own `held` (DecodedRecords).
-  void Dependency(const Trace& trace, const format::DependencyRecord& r,
+  // A dependency record decoded ahead, its held locks apart (DecodedRecords).
+  void Dependency(const Trace& trace, const DependencyFields& r,
                   std::span<const format::HeldLock> held) {
     ++model_.record_count_;
     AddDependency(trace, r, held);
@@ -179,7 +179,9 @@ class Model::TraceLoader {
   void Add(const Trace& trace, const format::DependencyRecord& r) {
     AddDependency(trace, r, r.held);
   }
-  void AddDependency(const Trace& trace, const format::DependencyRecord& r,
+  // `r`: a format::DependencyRecord or a DependencyFields, whose held locks are `held_locks`.
+  template <typename D>
+  void AddDependency(const Trace& trace, const D& r,
                      std::span<const format::HeldLock> held_locks) {
     ModelDependency dep;
     dep.thread = Thread(trace, r.tid);
@@ -315,7 +317,7 @@ absl::Status Model::AddDecodedTrace(DecodedTrace decoded) {
   return AddTrace([&](TraceLoader& loader) -> absl::StatusOr<Trace> {
     const Trace& trace = decoded.trace;
     decoded.records.ForEach(
-        [&](const format::DependencyRecord& r, std::span<const format::HeldLock> held) {
+        [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
           loader.Dependency(trace, r, held);
         },
         [&](const format::DependencyCountRecord& r) { loader.Record(trace, r); },

@@ -19,6 +19,7 @@ namespace {
 
 using ::lockgraph::analyzer::DecodedTrace;
 using ::lockgraph::analyzer::DecodeTraceFile;
+using ::lockgraph::analyzer::DependencyFields;
 using ::lockgraph::analyzer::ReadTraceFile;
 using ::lockgraph::analyzer::Trace;
 using ::lockgraph::analyzer::TraceRecord;
@@ -53,10 +54,15 @@ TraceBuilder Mixed() {
 std::vector<std::string> Encoded(const lockgraph::analyzer::DecodedRecords& records) {
   std::vector<std::string> encoded;
   records.ForEach(
-      [&](const format::DependencyRecord& r, std::span<const format::HeldLock> held) {
-        EXPECT_TRUE(r.held.empty());
-        format::DependencyRecord whole = r;
-        whole.held.assign(held.begin(), held.end());
+      [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
+        const format::DependencyRecord whole = {.id = r.id,
+                                                .tid = r.tid,
+                                                .segment = r.segment,
+                                                .acquired = r.acquired,
+                                                .flags = r.flags,
+                                                .held = {held.begin(), held.end()},
+                                                .stack_id = r.stack_id,
+                                                .time_ns = r.time_ns};
         format::EncodeRecord(whole, encoded.emplace_back());
       },
       [&](const format::DependencyCountRecord& r) {

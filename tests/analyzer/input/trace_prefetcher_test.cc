@@ -52,7 +52,7 @@ TEST(TracePrefetcher, GivesEveryFileInOrder) {
     EXPECT_EQ(decoded.trace.process.pid, n);
     // The process, thread, two locks' class and instance records, and n dependencies.
     size_t dependencies = 0;
-    decoded.records.ForEach([&](const format::DependencyRecord&, auto) { ++dependencies; },
+    decoded.records.ForEach([&](const auto&, auto) { ++dependencies; },
                             [](const format::DependencyCountRecord&) {},
                             [](const format::Record&) {});
     EXPECT_EQ(dependencies, n);
