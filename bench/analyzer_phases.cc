@@ -97,12 +97,9 @@ int main(int argc, char** argv) {
     std::optional<lockgraph::analyzer::TracePrefetcher> prefetcher;
     if (streamed && traces.size() > 1) prefetcher.emplace(traces);
     for (const std::string& trace : traces) {
-      std::optional<absl::StatusOr<lockgraph::analyzer::DecodedTrace>> parsed;
-      if (prefetcher) parsed = prefetcher->Next();
-      absl::Status s = !parsed        ? model.AddTraceFile(trace)
-                       : parsed->ok() ? model.AddDecodedTrace(**std::move(parsed))
-                                      : parsed->status();
-      if (!s.ok()) {
+      if (absl::Status s = prefetcher ? model.AddPrefetchedTrace(*prefetcher, trace)
+                                      : model.AddTraceFile(trace);
+          !s.ok()) {
         std::fprintf(stderr, "analyzer_phases: %s\n", std::string(s.message()).c_str());
         return 2;
       }

@@ -2,8 +2,9 @@
 # Builds and runs the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer,
 # then the runtime's tests (labels runtime, stress, faults) under ThreadSanitizer: the runtime
 # must be race-free itself; so must the analyzer's thread that parses trace files ahead
-# (TracePrefetcher, and the analysis tests that read through it). Build directories: build-asan/, build-tsan/ (or $BUILD_DIR-asan,
-# $BUILD_DIR-tsan). Each build and test run prints its time; docs/reliability.md has them.
+# (TracePrefetcher, and the analysis tests that read through it). Build directories:
+# build-asan/, build-tsan/ (or $BUILD_DIR-asan, $BUILD_DIR-tsan). Each build and test run
+# prints its time; docs/reliability.md has them.
 # Usage: scripts/sanitize.sh [asan|tsan]   (default: both)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -124,19 +124,12 @@ absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths,
                              : absl::StrCat("reading trace ", i + 1, " of ", files->size());
       const ReadProgress reporter =
           progress.Reporter(label, [&] { return model.record_count(); });
-      std::optional<absl::StatusOr<DecodedTrace>> parsed;
-      if (prefetcher) parsed = prefetcher->Next();
-      absl::Status status;
-      if (!parsed) {
-        status = model.AddTraceFile((*files)[i], reporter);
-      } else if (!parsed->ok()) {
-        status = parsed->status();
-      } else {
-        const uint64_t bytes = (*parsed)->file_bytes;
-        status = model.AddDecodedTrace(**std::move(parsed));
-        if (status.ok() && reporter) reporter(bytes, bytes);
+      if (absl::Status status = prefetcher
+                                    ? model.AddPrefetchedTrace(*prefetcher, (*files)[i], reporter)
+                                    : model.AddTraceFile((*files)[i], reporter);
+          !status.ok()) {
+        return status;
       }
-      if (!status.ok()) return status;
       if (streamed != nullptr) streamed->AfterTrace(model);
     }
   }

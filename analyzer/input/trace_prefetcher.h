@@ -4,21 +4,15 @@
 //
 //   TracePrefetcher prefetcher(files);
 //   for (const std::string& file : files) {
-//     std::optional<absl::StatusOr<DecodedTrace>> next = prefetcher.Next();
-//     if (!next) {
-//       RETURN_IF_ERROR(model.AddTraceFile(file));  // a large file: read here, streaming
-//     } else {
-//       if (!next->ok()) return next->status();
-//       RETURN_IF_ERROR(model.AddDecodedTrace(**std::move(next)));
-//     }
+//     RETURN_IF_ERROR(model.AddPrefetchedTrace(prefetcher, file));
 //   }
 //
 // A file larger than `max_file_bytes` is left to the caller, whose model streams it through a
 // small buffer: decoded, a dependency record takes about five times its bytes in the file, and
 // up to `ahead` decoded files wait, plus the one being parsed and the one being filed. At the
-// default 4 MiB that is at most about 80 MiB; a CI suite's traces are far smaller. After an error it parses no
-// further. The result is the same as reading the files in turn: the same records, the same
-// errors and warnings, in the same order.
+// default 4 MiB that is at most about 80 MiB; a CI suite's traces are far smaller. After an
+// error it parses no further. The result is the same as reading the files in turn: the same
+// records, the same errors and warnings, in the same order.
 #ifndef LOCKGRAPH_ANALYZER_INPUT_TRACE_PREFETCHER_H_
 #define LOCKGRAPH_ANALYZER_INPUT_TRACE_PREFETCHER_H_
 

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "analyzer/input/id_table.h"
 #include "analyzer/input/runtime_counters.h"
+#include "analyzer/input/trace_prefetcher.h"
 #include "analyzer/symbols/stack_symbolizer.h"
 #include "common/source_frame.h"
 
@@ -325,6 +327,17 @@ absl::Status Model::AddDecodedTrace(DecodedTrace decoded) {
     decoded.records = {};  // freed before the trace joins the model
     return std::move(decoded.trace);
   });
+}
+
+absl::Status Model::AddPrefetchedTrace(TracePrefetcher& prefetcher, const std::string& path,
+                                       const ReadProgress& progress) {
+  std::optional<absl::StatusOr<DecodedTrace>> parsed = prefetcher.Next();
+  if (!parsed) return AddTraceFile(path, progress);
+  if (!parsed->ok()) return parsed->status();
+  const uint64_t bytes = (*parsed)->file_bytes;
+  absl::Status status = AddDecodedTrace(**std::move(parsed));
+  if (status.ok() && progress) progress(bytes, bytes);
+  return status;
 }
 
 absl::Status Model::AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoader&)>& read) {

@@ -233,9 +233,14 @@ class Model {
   // The same for a trace built in memory (an importer's output, analyzer/input/std_importer.h):
   // `name` stands for its file in messages. The bytes are kept for the full-mode replay.
   absl::Status AddTraceBytes(const std::string& name, std::string bytes);
-  // The same for a trace file parsed before (analyzer/input/trace_prefetcher.h): the model is
+  // The same for a trace file parsed before (analyzer/input/decoded_trace.h): the model is
   // as AddTraceFile of its file would leave it.
   absl::Status AddDecodedTrace(DecodedTrace decoded);
+  // The next file of `prefetcher` (analyzer/input/trace_prefetcher.h), which is `path`: by
+  // AddDecodedTrace if it was parsed ahead, else (a large file) by AddTraceFile. `progress`
+  // sees a file parsed ahead whole, once it is filed.
+  absl::Status AddPrefetchedTrace(class TracePrefetcher& prefetcher, const std::string& path,
+                                  const ReadProgress& progress = {});
   // Call once all traces are in: orders each forked process after its parent's fork, and
   // before what its parent did after joining it (lockgraph::Process::join).
   void Finish();
