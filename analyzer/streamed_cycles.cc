@@ -50,10 +50,11 @@ void StreamedCycles::AfterTrace(Model& model) {
 
   // Its instance cycles, judged as the whole-model analysis judges them. A cycle of its locks
   // is a closed walk of their classes: where the class orders of this trace close no cycle
-  // (most traces of a test suite), there is none to judge, and no instance graph is built.
+  // (most traces of a test suite), there is none to judge, and no instance graph is built;
+  // else it is built of the orders between locks whose classes lie on one class cycle.
   bool has_cycles = false;
-  if (classes_->LastAddHasCycle()) {
-    const LockGraph graph = LockGraph::BuildForTrace(model, extent);
+  if (const auto components = classes_->LastAddComponents(); !components.empty()) {
+    const LockGraph graph = LockGraph::BuildForTrace(model, extent, components);
     CycleVerdicts verdicts(model);
     std::vector<JudgedCycle> cycles = verdicts.Judge(graph, options_, summary_);
     has_cycles = !cycles.empty();

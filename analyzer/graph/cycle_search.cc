@@ -1,6 +1,9 @@
 #include "analyzer/graph/cycle_search.h"
 
 #include <algorithm>
+#include <utility>
+
+#include "analyzer/graph/cyclic_components.h"
 
 namespace lockgraph::analyzer {
 namespace {
@@ -27,62 +30,30 @@ CycleSearch::CycleSearch(const LockGraph& graph, const CycleSearchOptions& optio
   }
 }
 
-// Tarjan's strongly connected components, with an explicit stack (graphs of 10^5 locks would
-// overflow the call stack).
+// The cyclic components, with ids from 1 in the order they are searched: as Tarjan's
+// algorithm completes them in the whole graph. A graph of only the edges that can lie on a
+// cycle (LockGraph::whole_finish) has the same components, which its own search would
+// complete in another order; the whole graph's search completes each as its first member
+// met finishes, the last of them to.
 void CycleSearch::Components(const LockGraph& graph) {
   first_node_ = graph.first_node();
   component_.assign(graph.last_node() - first_node_ + 1, 0);
-  ByNode<uint32_t> index(graph, 0), low(graph, 0);
-  ByNode<bool> on_stack(graph, false);
-  std::vector<uint32_t> stack;
-  struct Frame {
-    uint32_t node;
-    size_t next;
-  };
-  std::vector<Frame> calls;
-  uint32_t counter = 0;
-  for (uint32_t root = graph.first_node(); root <= graph.last_node(); ++root) {
-    if (index[root] != 0 || graph.out_edges(root).empty()) continue;
-    calls.push_back({root, 0});
-    index[root] = low[root] = ++counter;
-    stack.push_back(root);
-    on_stack[root] = true;
-    while (!calls.empty()) {
-      Frame& frame = calls.back();
-      const std::span<const uint32_t> out = graph.out_edges(frame.node);
-      if (frame.next < out.size()) {
-        const uint32_t to = graph.edge(out[frame.next++]).to;
-        if (index[to] == 0) {
-          index[to] = low[to] = ++counter;
-          stack.push_back(to);
-          on_stack[to] = true;
-          calls.push_back({to, 0});
-        } else if (on_stack[to]) {
-          low[frame.node] = std::min(low[frame.node], index[to]);
-        }
-        continue;
-      }
-      const uint32_t node = frame.node;
-      calls.pop_back();
-      if (!calls.empty()) low[calls.back().node] = std::min(low[calls.back().node], low[node]);
-      if (low[node] != index[node]) continue;
-      std::vector<uint32_t> members;
-      uint32_t member;
-      do {
-        member = stack.back();
-        stack.pop_back();
-        on_stack[member] = false;
-        members.push_back(member);
-      } while (member != node);
-      bool cyclic = members.size() > 1;
-      if (!cyclic) {
-        for (uint32_t e : graph.out_edges(node)) cyclic |= graph.edge(e).to == node;
-      }
-      if (!cyclic) continue;
-      std::sort(members.begin(), members.end());
-      components_.push_back(std::move(members));
-      for (uint32_t m : components_.back()) component_[m - first_node_] = components_.size();
-    }
+  ForEachCyclicComponent(
+      graph.first_node(), graph.last_node(),
+      [&](uint32_t node) { return graph.out_edges(node); },
+      [&](uint32_t e) { return graph.edge(e).to; },
+      [&](std::vector<uint32_t> members) { components_.push_back(std::move(members)); });
+  if (const std::vector<uint32_t>& finish = graph.whole_finish(); !finish.empty()) {
+    auto completed = [&](const std::vector<uint32_t>& members) {
+      uint32_t last = 0;
+      for (uint32_t m : members) last = std::max(last, finish[m - first_node_]);
+      return last;
+    };
+    std::sort(components_.begin(), components_.end(),
+              [&](const auto& a, const auto& b) { return completed(a) < completed(b); });
+  }
+  for (size_t id = 0; id < components_.size(); ++id) {
+    for (uint32_t m : components_[id]) component_[m - first_node_] = id + 1;
   }
   cyclic_components_ = components_.size();
 }

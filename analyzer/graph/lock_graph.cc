@@ -3,12 +3,84 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "analyzer/graph/cyclic_components.h"
 
 namespace lockgraph::analyzer {
 
 namespace {
 constexpr uint32_t kLookahead = 4;  // dependencies
 constexpr size_t kPrefetchEdges = 1 << 16;  // an index of more edges is prefetched
+
+// The edges dependency `dep` gives, by the rules in the header: `visit(h, from, to)` for each
+// held lock h, its node and the acquired lock's. `node(lock)` is 0 for a signal.
+template <typename Node, typename Visit>
+void ForEachEdgeOf(const ModelDependency& dep, Node&& node, Visit&& visit) {
+  if ((dep.flags & format::kAcquireTry) != 0) return;  // cannot block
+  const uint32_t to = node(dep.acquired);
+  if (to == 0) return;
+  for (uint32_t h = 0; h < dep.held.size(); ++h) {
+    const uint32_t held = dep.held[h].lock;
+    if (held == dep.acquired) continue;
+    const uint32_t from = node(held);
+    if (from != 0) visit(h, from, to);
+  }
+}
+
+// When the depth-first search of a trace's whole instance graph finishes each lock (by lock -
+// first_lock; 0: never), as CycleSearch's walks it: roots in lock order, each lock's
+// out-edges in the order the trace first took them. Its out-edges listed as dependencies
+// give them, repeats included, in place of the graph: a repeat meets a lock met already.
+std::vector<uint32_t> FinishTimes(const Model& model, const TraceExtent& trace) {
+  const uint32_t first = trace.first_lock;
+  const size_t n = trace.end_lock - first;
+  std::vector<uint8_t> signal(n);
+  for (size_t i = 0; i < n; ++i) signal[i] = model.lock(first + i).signal;
+  auto node = [&](uint32_t lock) { return signal[lock - first] ? 0 : lock; };
+  const ChunkedVector<ModelDependency>& deps = model.dependencies();
+  std::vector<uint32_t> start(n + 1, 0);
+  for (uint32_t d = trace.first_dependency; d < trace.end_dependency; ++d) {
+    ForEachEdgeOf(deps[d], node, [&](uint32_t, uint32_t from, uint32_t) {
+      ++start[from - first + 1];
+    });
+  }
+  for (size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+  std::vector<uint32_t> out(start[n]);
+  {
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (uint32_t d = trace.first_dependency; d < trace.end_dependency; ++d) {
+      ForEachEdgeOf(deps[d], node, [&](uint32_t, uint32_t from, uint32_t to) {
+        out[next[from - first]++] = to;
+      });
+    }
+  }
+  std::vector<uint32_t> finish(n, 0);
+  std::vector<uint8_t> seen(n, 0);
+  struct Frame {
+    uint32_t node;  // - first
+    uint32_t next;  // index into out
+  };
+  std::vector<Frame> calls;
+  uint32_t time = 0;
+  for (uint32_t root = 0; root < n; ++root) {
+    if (seen[root] || start[root] == start[root + 1]) continue;
+    seen[root] = 1;
+    calls.push_back({root, start[root]});
+    while (!calls.empty()) {
+      Frame& frame = calls.back();
+      if (frame.next < start[frame.node + 1]) {
+        const uint32_t to = out[frame.next++] - first;
+        if (!seen[to]) {
+          seen[to] = 1;
+          calls.push_back({to, start[to]});
+        }
+        continue;
+      }
+      finish[frame.node] = ++time;
+      calls.pop_back();
+    }
+  }
+  return finish;
+}
 }  // namespace
 
 LockGraph LockGraph::Build(const Model& model, Level level) {
@@ -21,6 +93,19 @@ LockGraph LockGraph::BuildForTrace(const Model& model, const TraceExtent& trace)
                trace.first_lock, trace.end_lock - trace.first_lock);
 }
 
+LockGraph LockGraph::BuildForTrace(const Model& model, const TraceExtent& trace,
+                                   const absl::flat_hash_map<uint32_t, uint32_t>& classes) {
+  std::vector<uint32_t> group(trace.end_lock - trace.first_lock, 0);
+  for (uint32_t lock = trace.first_lock; lock < trace.end_lock; ++lock) {
+    const auto it = classes.find(model.lock(lock).class_id);
+    if (it != classes.end()) group[lock - trace.first_lock] = it->second;
+  }
+  LockGraph graph = Build(model, kInstances, trace.first_dependency, trace.end_dependency,
+                          trace.first_lock, trace.end_lock - trace.first_lock, std::move(group));
+  if (graph.edge_count() != 0) graph.whole_finish_ = FinishTimes(model, trace);
+  return graph;
+}
+
 void LockGraph::ForEachInstanceGraph(const Model& model,
                                      const std::function<void(const LockGraph&)>& visit) {
   if (model.has_process_wide_locks()) {
@@ -31,11 +116,14 @@ void LockGraph::ForEachInstanceGraph(const Model& model,
 }
 
 LockGraph LockGraph::Build(const Model& model, Level level, uint32_t first_dependency,
-                           uint32_t end_dependency, uint32_t first_node, size_t nodes) {
+                           uint32_t end_dependency, uint32_t first_node, size_t nodes,
+                           std::vector<uint32_t> group) {
   LockGraphBuilder builder(level, first_node);
   // An instance graph has about an edge per dependency (each is a new pair of locks, most
-  // holding one): its index sized once, not grown and rehashed.
-  if (level == kInstances) builder.Reserve(end_dependency - first_dependency);
+  // holding one): its index sized once, not grown and rehashed. One of a few groups of
+  // locks is small.
+  if (level == kInstances && group.empty()) builder.Reserve(end_dependency - first_dependency);
+  if (!group.empty()) builder.OnlyWithinGroups(std::move(group));
   builder.Add(model, first_dependency, end_dependency,
               level == kInstances ? first_node + static_cast<uint32_t>(nodes)
                                   : static_cast<uint32_t>(model.lock_count() + 1));
@@ -83,21 +171,19 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
   // On large graphs every lookup in `index_` misses the cache: ask for the slots of a later
   // dependency's edges now, so that they arrive while this one is filed. A small index (a
   // CI suite's trace, or a class graph) stays in the cache: there it would only hash twice.
-  const bool prefetch = index_.size() + (end_dependency - first_dependency) > kPrefetchEdges;
+  const bool prefetch = group_.empty() &&
+                        index_.size() + (end_dependency - first_dependency) > kPrefetchEdges;
+  // With groups, only the edges between two locks of one group.
+  auto group = [&](uint32_t lock) { return group_[lock - first_lock_]; };
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     if (prefetch && d + kLookahead < end_dependency) {
       const ModelDependency& later = deps[d + kLookahead];
       for (const HeldRef& h : later.held) index_.prefetch({node(h.lock), node(later.acquired)});
     }
     const ModelDependency& dep = deps[d];
-    if ((dep.flags & format::kAcquireTry) != 0) continue;  // cannot block
-    const uint32_t to = node(dep.acquired);
-    if (to == 0) continue;
     counted.clear();
-    for (uint32_t h = 0; h < dep.held.size(); ++h) {
-      const uint32_t held = dep.held[h].lock;
-      if (held == dep.acquired || node(held) == 0) continue;
-      const uint32_t from = node(held);
+    ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to) {
+      if (!group_.empty() && (group(from) == 0 || group(from) != group(to))) return;
       auto [it, inserted] = index_.try_emplace({from, to}, 0);
       if (inserted) {
         it->second = static_cast<uint32_t>(edges.size());
@@ -120,7 +206,7 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
       if (edge.witnesses.size() < LockGraph::kMaxWitnesses / 2) {
         note_new(it->second, edge);
         edge.witnesses.push_back({d, h});
-        continue;
+        return;
       }
       if (edge.witnesses.size() < LockGraph::kMaxWitnesses) {
         auto [entry, first] = witness_threads_.try_emplace(it->second);
@@ -132,11 +218,11 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
           note_new(it->second, edge);
           edge.witnesses.push_back({d, h});
           threads.push_back(dep.thread);
-          continue;
+          return;
         }
       }
       ++edge.more_witnesses;
-    }
+    });
   }
 }
 
@@ -147,39 +233,40 @@ void LockGraphBuilder::ForEachNewWitness(const std::function<void(EdgeWitness&)>
   }
 }
 
-bool LockGraphBuilder::LastAddHasCycle() const {
-  // Kahn's algorithm on the edges met: what remains once nodes without incoming edges are
-  // taken away, again and again, lies on a cycle.
-  absl::flat_hash_map<uint32_t, uint32_t> index;  // node -> 0..
-  std::vector<std::pair<uint32_t, uint32_t>> edges;  // (from, to), as indices
+absl::flat_hash_map<uint32_t, uint32_t> LockGraphBuilder::LastAddComponents() const {
+  // The edges met, between their nodes numbered 1.. in order of meeting: a small graph
+  // (the classes one trace met), where the graph's own nodes may be many.
+  absl::flat_hash_map<uint32_t, uint32_t> local;  // node -> 1..
+  std::vector<uint32_t> nodes = {0};               // 1.. -> node
+  std::vector<std::pair<uint32_t, uint32_t>> edges;  // (from, to), local
+  auto local_of = [&](uint32_t node) {
+    auto [it, inserted] = local.try_emplace(node, static_cast<uint32_t>(nodes.size()));
+    if (inserted) nodes.push_back(node);
+    return it->second;
+  };
   for (const uint32_t e : met_) {
     const GraphEdge& edge = graph_.edges_[e];
-    if (edge.from == edge.to) return true;
-    const uint32_t from = index.try_emplace(edge.from, index.size()).first->second;
-    const uint32_t to = index.try_emplace(edge.to, index.size()).first->second;
-    edges.emplace_back(from, to);
+    const uint32_t from = local_of(edge.from);
+    edges.emplace_back(from, local_of(edge.to));
   }
   std::sort(edges.begin(), edges.end());
-  std::vector<uint32_t> start(index.size() + 1, 0), in_degree(index.size(), 0);
-  for (const auto& [from, to] : edges) {
-    ++start[from + 1];
-    ++in_degree[to];
-  }
-  for (size_t n = 0; n < index.size(); ++n) start[n + 1] += start[n];
-  std::vector<uint32_t> free;  // nodes whose incoming edges are all taken away
-  for (uint32_t n = 0; n < index.size(); ++n) {
-    if (in_degree[n] == 0) free.push_back(n);
-  }
-  size_t taken = 0;
-  while (!free.empty()) {
-    const uint32_t n = free.back();
-    free.pop_back();
-    ++taken;
-    for (uint32_t i = start[n]; i < start[n + 1]; ++i) {
-      if (--in_degree[edges[i].second] == 0) free.push_back(edges[i].second);
-    }
-  }
-  return taken < index.size();
+  std::vector<uint32_t> start(nodes.size() + 1, 0), out(edges.size());
+  for (const auto& [from, to] : edges) ++start[from + 1];
+  for (size_t n = 0; n < nodes.size(); ++n) start[n + 1] += start[n];
+  for (size_t i = 0; i < edges.size(); ++i) out[i] = edges[i].second;
+  absl::flat_hash_map<uint32_t, uint32_t> components;
+  uint32_t count = 0;
+  ForEachCyclicComponent(
+      1, static_cast<uint32_t>(nodes.size() - 1),
+      [&](uint32_t n) {
+        return std::span<const uint32_t>(out).subspan(start[n], start[n + 1] - start[n]);
+      },
+      [](uint32_t n) { return n; },
+      [&](const std::vector<uint32_t>& members) {
+        ++count;
+        for (const uint32_t m : members) components.emplace(nodes[m], count);
+      });
+  return components;
 }
 
 LockGraph LockGraphBuilder::Finish(size_t nodes) && {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -51,6 +52,13 @@ class LockGraph {
   // only. The instance graph of a model without process-wide locks is the union of those of
   // its traces, and its cycle search visits them in the same order.
   static LockGraph BuildForTrace(const Model& model, const TraceExtent& trace);
+  // Of those edges, only the ones between two locks whose classes lie in one component of
+  // `classes` (class id -> component, LockGraphBuilder::LastAddComponents of the trace's
+  // class orders). Every cycle of the trace's graph does: its classes make a closed walk of
+  // those orders. Its cycles and their edges (witnesses, counts) are the whole graph's, and
+  // its cycle search meets them in the same order (whole_finish).
+  static LockGraph BuildForTrace(const Model& model, const TraceExtent& trace,
+                                 const absl::flat_hash_map<uint32_t, uint32_t>& classes);
   // The model's instance graph as the analysis takes it: without process-wide locks, a
   // trace's graph at a time (each dropped before the next is built, so memory follows the
   // largest trace), else the whole graph. `visit` sees them in the order the whole graph's
@@ -76,6 +84,11 @@ class LockGraph {
   }
   const GraphEdge& edge(uint32_t id) const { return edges_[id]; }
   size_t edge_count() const { return edges_.size(); }
+  // For a graph of some of a trace's edges (BuildForTrace with classes), when the
+  // depth-first search of the trace's whole graph finishes each node (by node - first_node;
+  // 0: never); CycleSearch takes the cycle components in the order that search completes
+  // them, as it would in the whole graph. Empty for a whole graph.
+  const std::vector<uint32_t>& whole_finish() const { return whole_finish_; }
   // The model's dependencies its edges come from: [first, end), end clamped to the model's.
   // A trace's graph has the trace's; a graph built otherwise says all of them.
   uint32_t first_dependency() const { return first_dependency_; }
@@ -83,8 +96,10 @@ class LockGraph {
 
  private:
   // The edges of dependencies [first, end), between nodes first_node..first_node+nodes-1.
+  // With `group` (by node - first_node; 0: none), only the edges between nodes of one group.
   static LockGraph Build(const Model& model, Level level, uint32_t first_dependency,
-                         uint32_t end_dependency, uint32_t first_node, size_t nodes);
+                         uint32_t end_dependency, uint32_t first_node, size_t nodes,
+                         std::vector<uint32_t> group = {});
   // Out-edge lists of nodes first_node_..first_node_+nodes-1, in edge id order.
   void IndexOutEdges(size_t nodes);
 
@@ -99,6 +114,7 @@ class LockGraph {
   std::vector<uint32_t> out_start_;
   std::vector<uint32_t> out_list_;
   std::vector<GraphEdge> edges_;
+  std::vector<uint32_t> whole_finish_;
 };
 
 // A lock graph built as dependencies come, range after range (a trace's, as it is read): the
@@ -109,20 +125,24 @@ class LockGraphBuilder {
   LockGraphBuilder(LockGraph::Level level, uint32_t first_node);
   // Room for this many edges.
   void Reserve(size_t edges);
+  // From now on, only the edges between two locks of one group: `group` by lock -
+  // first_node of an instance graph (0: in none).
+  void OnlyWithinGroups(std::vector<uint32_t> group) { group_ = std::move(group); }
   // Dependencies [first, end) of `model`, whose locks are all below `end_lock` (the model's
   // locks so far, or an instance graph's own). The same model each time; it may have moved.
   void Add(const Model& model, uint32_t first_dependency, uint32_t end_dependency,
            uint32_t end_lock);
   // From now on, note what each Add gives: the witnesses (ForEachNewWitness) and the edges it
-  // met (LastAddHasCycle). A graph built at once has no use for it.
+  // met (LastAddComponents). A graph built at once has no use for it.
   void TrackEachAdd() { track_ = true; }
   // Each witness the last Add gave, which `visit` may change; after TrackEachAdd.
   void ForEachNewWitness(const std::function<void(EdgeWitness&)>& visit);
-  // True if the edges the last Add met, new or not, close a cycle among themselves (an edge
-  // from a node to itself is one); after TrackEachAdd. A cycle of those dependencies in a
-  // finer graph (a trace's lock instances under their classes) maps onto a closed walk of
-  // these edges: where this is false, that graph has no cycle.
-  bool LastAddHasCycle() const;
+  // The cyclic components of the edges the last Add met, new or not (an edge from a node to
+  // itself makes one): node -> component, from 1, for each node of one; empty if those edges
+  // close no cycle. After TrackEachAdd. A cycle of those dependencies in a finer graph (a
+  // trace's lock instances under their classes) maps onto a closed walk of these edges,
+  // which lies in one component: where this is empty, that graph has no cycle.
+  absl::flat_hash_map<uint32_t, uint32_t> LastAddComponents() const;
   // The graph, nodes first_node..first_node+nodes-1.
   LockGraph Finish(size_t nodes) &&;
 
@@ -131,6 +151,8 @@ class LockGraphBuilder {
   // lock - first_lock_ -> its node, or 0 for a signal (no edges); extended as locks come.
   uint32_t first_lock_ = 1;
   std::vector<uint32_t> node_;
+  // If not empty, lock - first_lock_ -> its group (0: none): only edges within a group.
+  std::vector<uint32_t> group_;
   absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> index_;  // (from, to) -> edge
   // The threads of an edge's witnesses, from the moment it has kMaxWitnesses / 2: from then
   // on each dependency is checked against them, and this list is contiguous where the

@@ -12,9 +12,12 @@ namespace {
 using ::lockgraph::analyzer::CycleSearch;
 using ::lockgraph::analyzer::CycleSearchOptions;
 using ::lockgraph::analyzer::LockGraph;
+using ::lockgraph::analyzer::LockGraphBuilder;
 using ::lockgraph::analyzer::Model;
 using ::lockgraph::testing::TempDir;
 using ::lockgraph::testing::TraceBuilder;
+using ::testing::ElementsAre;
+using ::testing::Pair;
 using ::testing::SizeIs;
 
 // A model with locks 1..n (classes "l1".."ln") and one thread taking each edge.
@@ -171,6 +174,45 @@ TEST(LockGraph, ATracesGraphHasItsOwnLocksAndEdges) {
   EXPECT_THAT(in_second.cycles(), SizeIs(1));
   EXPECT_EQ(in_first.cyclic_components() + in_second.cyclic_components(),
             all.cyclic_components());
+}
+
+// The instance graph of only the locks on a class cycle (LockGraph::BuildForTrace with the
+// components of the trace's class orders) lacks the edges that led the whole graph's search
+// to its cycles; its search still meets them in the whole graph's order.
+TEST(CycleSearch, AGraphOfTheClassCyclesKeepsTheWholeGraphsOrder) {
+  TraceBuilder t;
+  t.Thread(1, "main");
+  // Lock 1 (class x) leads to the cycle 3 <-> 4 (classes r, s); 2 <-> 5 (p, q) is apart.
+  const char* classes[] = {"x", "p", "r", "s", "q"};
+  for (uint64_t lock = 1; lock <= 5; ++lock) t.Lock(lock, classes[lock - 1]);
+  for (auto [from, to] : std::vector<std::pair<uint64_t, uint64_t>>{
+           {1, 3}, {3, 4}, {4, 3}, {2, 5}, {5, 2}}) {
+    t.Dependency(1, 0, {from}, to);
+  }
+  TempDir dir;
+  Model model;
+  ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path())).ok());
+  const auto& extent = model.trace_extents().back();
+  LockGraphBuilder class_orders(LockGraph::kClasses, 1);
+  class_orders.TrackEachAdd();
+  class_orders.Add(model, extent.first_dependency, extent.end_dependency,
+                   static_cast<uint32_t>(model.lock_count() + 1));
+  const LockGraph whole = LockGraph::BuildForTrace(model, extent);
+  const LockGraph on_cycles =
+      LockGraph::BuildForTrace(model, extent, class_orders.LastAddComponents());
+  EXPECT_EQ(whole.edge_count(), 5u);
+  EXPECT_EQ(on_cycles.edge_count(), 4u);  // not 1 -> 3
+  // Each cycle by its first edge's locks: the whole graph's search completes 3 <-> 4 first
+  // (met from lock 1), where a search of the four edges alone would start at lock 2.
+  auto first_edges = [](const LockGraph& graph) {
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    for (const CycleSearch search(graph, {}); const auto& cycle : search.cycles()) {
+      edges.emplace_back(graph.edge(cycle[0]).from, graph.edge(cycle[0]).to);
+    }
+    return edges;
+  };
+  EXPECT_THAT(first_edges(whole), ElementsAre(Pair(3, 4), Pair(2, 5)));
+  EXPECT_THAT(first_edges(on_cycles), ElementsAre(Pair(3, 4), Pair(2, 5)));
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 // LockGraph::Build: which dependencies an edge keeps as witnesses, and its out-edge lists;
-// LockGraphBuilder::LastAddHasCycle, which spares the streamed analysis most instance graphs.
+// LockGraphBuilder::LastAddComponents, which spares the streamed analysis most instance graphs
+// and most of the rest, and the instance graph of only the locks on a class cycle.
 #include "analyzer/graph/lock_graph.h"
 
+#include <map>
 #include <set>
+#include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -19,7 +22,10 @@ using ::lockgraph::analyzer::Model;
 using ::lockgraph::testing::TempDir;
 using ::lockgraph::testing::TraceBuilder;
 using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::Pair;
 using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
 
 TEST(LockGraph, WitnessesPastHalfComeFromNewThreads) {
   // Edge a -> b: 40 dependencies of thread 1 (one per segment), then one of each of threads
@@ -116,26 +122,30 @@ TEST(LockGraph, SignalsAndTryLocksAddNoEdges) {
   }
 }
 
-// Trace by trace, whether the class orders each trace gives close a cycle among themselves:
-// the test the streamed analysis makes before it builds a trace's instance graph.
-class LastAddHasCycleTest : public ::testing::Test {
+// Trace by trace, the cycles the class orders each trace gives close among themselves: the
+// test the streamed analysis makes before it builds a trace's instance graph.
+class LastAddComponentsTest : public ::testing::Test {
  protected:
-  LastAddHasCycleTest() { classes_.TrackEachAdd(); }
+  LastAddComponentsTest() { classes_.TrackEachAdd(); }
 
   // A trace of one thread whose dependencies are `orders`: (held lock, taken lock) of locks
-  // 1..5, of classes a, b, c, a, b.
-  bool Add(const std::vector<std::pair<uint64_t, uint64_t>>& orders) {
+  // 1..6, of classes a, b, c, a, b, d. Returns the components by class name.
+  std::map<std::string, uint32_t> Add(const std::vector<std::pair<uint64_t, uint64_t>>& orders) {
     TraceBuilder t(100 + traces_);
     t.Thread(1, "main");
-    const char* classes[] = {"a", "b", "c", "a", "b"};
-    for (uint64_t lock = 1; lock <= 5; ++lock) t.Lock(lock, classes[lock - 1]);
+    const char* classes[] = {"a", "b", "c", "a", "b", "d"};
+    for (uint64_t lock = 1; lock <= 6; ++lock) t.Lock(lock, classes[lock - 1]);
     for (const auto& [held, taken] : orders) t.Dependency(1, 0, {held}, taken);
     EXPECT_TRUE(
         model_.AddTraceFile(t.WriteTo(dir_.path(), std::to_string(traces_++) + ".lgtrace")).ok());
     const auto& extent = model_.trace_extents().back();
     classes_.Add(model_, extent.first_dependency, extent.end_dependency,
                  static_cast<uint32_t>(model_.lock_count() + 1));
-    return classes_.LastAddHasCycle();
+    std::map<std::string, uint32_t> by_name;
+    for (const auto& [class_id, component] : classes_.LastAddComponents()) {
+      by_name[model_.lock_class(class_id).name] = component;
+    }
+    return by_name;
   }
 
   TempDir dir_;
@@ -144,19 +154,82 @@ class LastAddHasCycleTest : public ::testing::Test {
   int traces_ = 0;
 };
 
-TEST_F(LastAddHasCycleTest, OnlyTheLastTracesOrdersCount) {
-  EXPECT_FALSE(Add({{1, 2}, {2, 3}, {1, 3}}));  // a -> b -> c, and a -> c
-  EXPECT_FALSE(Add({{3, 1}}));                  // c -> a closes a cycle only with the first
-  EXPECT_TRUE(Add({{1, 2}, {2, 3}, {3, 4}}));   // a -> b -> c -> a
-  EXPECT_FALSE(Add({}));
+TEST_F(LastAddComponentsTest, OnlyTheLastTracesOrdersCount) {
+  EXPECT_THAT(Add({{1, 2}, {2, 3}, {1, 3}}), IsEmpty());  // a -> b -> c, and a -> c
+  EXPECT_THAT(Add({{3, 1}}), IsEmpty());  // c -> a closes a cycle only with the first
+  EXPECT_THAT(Add({{1, 2}, {2, 3}, {3, 4}}),  // a -> b -> c -> a
+              UnorderedElementsAre(Pair("a", 1), Pair("b", 1), Pair("c", 1)));
+  EXPECT_THAT(Add({}), IsEmpty());
 }
 
-TEST_F(LastAddHasCycleTest, TwoLocksOfAClassNestedAreACycle) {
-  EXPECT_TRUE(Add({{1, 4}}));  // a -> a: two instances may be taken in either order
+TEST_F(LastAddComponentsTest, TwoLocksOfAClassNestedAreACycle) {
+  EXPECT_THAT(Add({{1, 4}}), ElementsAre(Pair("a", 1)));  // two instances, either order
 }
 
-TEST_F(LastAddHasCycleTest, BothOrdersOfTwoClassesAreACycleWhateverTheInstances) {
-  EXPECT_TRUE(Add({{1, 2}, {5, 4}}));  // a -> b on locks 1, 2; b -> a on locks 5, 4
+TEST_F(LastAddComponentsTest, BothOrdersOfTwoClassesAreACycleWhateverTheInstances) {
+  EXPECT_THAT(Add({{1, 2}, {5, 4}}),  // a -> b on locks 1, 2; b -> a on locks 5, 4
+              UnorderedElementsAre(Pair("a", 1), Pair("b", 1)));
+}
+
+TEST_F(LastAddComponentsTest, ClassesOffTheCyclesAreInNone) {
+  // a <-> b and c -> d -> c, joined by b -> c one way only: two components.
+  const auto components = Add({{1, 2}, {2, 1}, {2, 3}, {3, 6}, {6, 3}, {6, 6}});
+  ASSERT_THAT(components, SizeIs(4));
+  EXPECT_EQ(components.at("a"), components.at("b"));
+  EXPECT_EQ(components.at("c"), components.at("d"));
+  EXPECT_NE(components.at("a"), components.at("c"));
+}
+
+// The instance graph of only the locks whose classes lie on a class cycle has the whole
+// graph's cycles, with the same witnesses and counts, and none of the other edges.
+TEST(LockGraph, InstanceGraphOfTheClassCyclesKeepsEveryCycle) {
+  TraceBuilder t;
+  t.Thread(1, "main");
+  t.Thread(2, "other");
+  // Locks 1, 2 (classes a, b) are taken both ways, and lead on to lock 3 (class c); lock 4
+  // (class d) is taken before lock 1.
+  const char* classes[] = {"a", "b", "c", "d"};
+  for (uint64_t lock = 1; lock <= 4; ++lock) t.Lock(lock, classes[lock - 1]);
+  t.Dependency(1, 0, {4}, 1);
+  t.Count(t.Dependency(1, 0, {1}, 2), 2);  // taken three times
+  t.Dependency(1, 0, {1, 2}, 3);
+  t.Dependency(2, 0, {2}, 1);
+  t.Dependency(2, 0, {4, 2}, 1);
+  TempDir dir;
+  Model model;
+  ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path())).ok());
+  const auto& extent = model.trace_extents().back();
+  LockGraphBuilder builder(LockGraph::kClasses, 1);
+  builder.TrackEachAdd();
+  builder.Add(model, extent.first_dependency, extent.end_dependency,
+              static_cast<uint32_t>(model.lock_count() + 1));
+  const LockGraph whole = LockGraph::BuildForTrace(model, extent);
+  const LockGraph cycles = LockGraph::BuildForTrace(model, extent, builder.LastAddComponents());
+  ASSERT_EQ(whole.edge_count(), 5u);  // 4 -> 1, 1 -> 2, 1 -> 3, 2 -> 3, 2 -> 1
+  ASSERT_EQ(cycles.edge_count(), 2u);
+  auto find = [](const LockGraph& graph, uint32_t from, uint32_t to) -> const GraphEdge& {
+    for (size_t e = 0; e < graph.edge_count(); ++e) {
+      if (graph.edge(e).from == from && graph.edge(e).to == to) return graph.edge(e);
+    }
+    ADD_FAILURE() << "no edge " << from << " -> " << to;
+    return graph.edge(0);
+  };
+  for (const auto& [from, to] : {std::pair<uint32_t, uint32_t>{1, 2}, {2, 1}}) {
+    const GraphEdge& kept = find(cycles, from, to);
+    const GraphEdge& original = find(whole, from, to);
+    EXPECT_EQ(kept.count, original.count);
+    EXPECT_EQ(kept.more_witnesses, original.more_witnesses);
+    ASSERT_EQ(kept.witnesses.size(), original.witnesses.size());
+    for (size_t i = 0; i < kept.witnesses.size(); ++i) {
+      EXPECT_EQ(kept.witnesses[i].dependency, original.witnesses[i].dependency);
+      EXPECT_EQ(kept.witnesses[i].held_index, original.witnesses[i].held_index);
+    }
+  }
+  EXPECT_EQ(find(cycles, 1, 2).count, 3u);
+  EXPECT_THAT(find(cycles, 2, 1).witnesses, SizeIs(2));
+  EXPECT_THAT(cycles.out_edges(1), SizeIs(1));
+  EXPECT_THAT(cycles.out_edges(3), IsEmpty());
+  EXPECT_THAT(cycles.out_edges(4), IsEmpty());
 }
 
 }  // namespace
