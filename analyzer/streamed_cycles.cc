@@ -76,19 +76,22 @@ void StreamedCycles::AfterTrace(Model& model) {
     }
   }
 
-  // Keep what the findings and the class graph will read; drop the rest.
-  std::vector<uint32_t> keep;
-  auto note = [&](EdgeWitness& w) { keep.push_back(w.dependency); };
+  // Keep what the findings and the class graph will read; drop the rest. The dependencies
+  // are the trace's: marked in a table by index in it, which then gives each its new place.
+  const uint32_t first = extent.first_dependency;
+  std::vector<uint32_t> place(extent.end_dependency - first, 0);  // 1 + new index, or 0
+  auto note = [&](EdgeWitness& w) { place[w.dependency - first] = 1; };
   if (has_cycles) ForEachWitness(instance_cycles_.back(), note);
   classes_->ForEachNewWitness(note);
-  std::sort(keep.begin(), keep.end());
-  keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
-  dropped_any_ |= keep.size() < extent.end_dependency - extent.first_dependency;
+  std::vector<uint32_t> keep;
+  for (uint32_t i = 0; i < place.size(); ++i) {
+    if (place[i] == 0) continue;
+    keep.push_back(first + i);
+    place[i] = static_cast<uint32_t>(keep.size());
+  }
+  dropped_any_ |= keep.size() < place.size();
   model.KeepDependenciesOfLastTrace(keep);
-  auto renumber = [&](EdgeWitness& w) {  // keep[i] is now first_dependency + i
-    const auto at = std::lower_bound(keep.begin(), keep.end(), w.dependency);
-    w.dependency = extent.first_dependency + static_cast<uint32_t>(at - keep.begin());
-  };
+  auto renumber = [&](EdgeWitness& w) { w.dependency = first + place[w.dependency - first] - 1; };
   if (has_cycles) ForEachWitness(instance_cycles_.back(), renumber);
   classes_->ForEachNewWitness(renumber);
 }
