@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     double judging = 0;  // --streamed: the time in StreamedCycles::AfterTrace
     double instance_peak = 0;
     std::optional<lockgraph::analyzer::TracePrefetcher> prefetcher;
-    if (streamed && traces.size() > 1) prefetcher.emplace(traces);
+    if (streamed) prefetcher.emplace(traces);
     for (const std::string& trace : traces) {
       if (absl::Status s = prefetcher ? model.AddPrefetchedTrace(*prefetcher, trace)
                                       : model.AddTraceFile(trace);

@@ -115,18 +115,15 @@ absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths,
   } else {
     absl::StatusOr<std::vector<std::string>> files = ExpandTracePaths(paths);
     if (!files.ok()) return files.status();
-    // Of several files, the next is parsed on another thread while this one is filed.
-    std::optional<TracePrefetcher> prefetcher;
-    if (files->size() > 1) prefetcher.emplace(*files);
+    // Parsed on another thread, a piece or a file ahead of the one being filed.
+    TracePrefetcher prefetcher(*files);
     for (size_t i = 0; i < files->size(); ++i) {
       const std::string label =
           files->size() == 1 ? "reading the trace"
                              : absl::StrCat("reading trace ", i + 1, " of ", files->size());
       const ReadProgress reporter =
           progress.Reporter(label, [&] { return model.record_count(); });
-      if (absl::Status status = prefetcher
-                                    ? model.AddPrefetchedTrace(*prefetcher, (*files)[i], reporter)
-                                    : model.AddTraceFile((*files)[i], reporter);
+      if (absl::Status status = model.AddPrefetchedTrace(prefetcher, (*files)[i], reporter);
           !status.ok()) {
         return status;
       }

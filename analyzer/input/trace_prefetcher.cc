@@ -6,10 +6,10 @@
 
 namespace lockgraph::analyzer {
 
-TracePrefetcher::TracePrefetcher(std::vector<std::string> paths, uint64_t max_file_bytes,
+TracePrefetcher::TracePrefetcher(std::vector<std::string> paths, size_t piece_records,
                                  size_t ahead)
     : paths_(std::move(paths)),
-      max_file_bytes_(max_file_bytes),
+      piece_records_(piece_records),
       ahead_(ahead),
       thread_([this] { Run(); }) {}
 
@@ -20,6 +20,17 @@ TracePrefetcher::~TracePrefetcher() {
   }
   room_.notify_one();
   thread_.join();
+}
+
+bool TracePrefetcher::HandOver(std::optional<Piece> piece) {
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    room_.wait(lock, [&] { return stop_ || parsed_.size() < ahead_; });
+    if (stop_) return false;
+    parsed_.push_back(std::move(piece));
+  }
+  ready_.notify_one();
+  return true;
 }
 
 void TracePrefetcher::Run() {
@@ -34,37 +45,53 @@ void TracePrefetcher::Run() {
     }
   } done{*this};
   for (const std::string& path : paths_) {
-    {
+    {  // a file is begun only once there is room for it
       std::unique_lock<std::mutex> lock(mutex_);
       room_.wait(lock, [&] { return stop_ || parsed_.size() < ahead_; });
       if (stop_) return;
     }
-    std::optional<absl::StatusOr<DecodedTrace>> next;
     struct stat st;
-    // A directory, or a file that cannot be looked at, is the caller's too: its reader
-    // names the error.
-    if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        static_cast<uint64_t>(st.st_size) <= max_file_bytes_) {
-      next = DecodeTraceFile(path);
+    // A directory, or a file that cannot be looked at, is the caller's: its reader names
+    // the error.
+    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      if (!HandOver(std::nullopt)) return;
+      continue;
     }
-    const bool failed = next && !next->ok();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      parsed_.push_back(std::move(next));
-    }
-    ready_.notify_one();
-    if (failed) return;  // the caller stops there
+    const uint64_t file_bytes = static_cast<uint64_t>(st.st_size);
+    Piece piece;
+    piece.file_bytes = file_bytes;
+    uint64_t piece_start = 0;  // the byte the piece begins at
+    bool stopped = false;
+    absl::StatusOr<Trace> trace = ReadTraceFile(
+        path, [&](const Trace&, const TraceRecord& r) {
+          if (stopped) return;
+          if (piece.records.size() >= piece_records_ || r.offset - piece_start >= kPieceBytes) {
+            piece.bytes_done = r.offset;
+            piece_start = r.offset;
+            stopped = !HandOver(std::exchange(piece, Piece()));
+            piece.file_bytes = file_bytes;
+            if (stopped) return;
+          }
+          piece.records.Add(r.record);
+        });
+    if (stopped) return;
+    const bool failed = !trace.ok();
+    piece.bytes_done = file_bytes;
+    piece.end = std::move(trace);
+    if (!HandOver(std::move(piece)) || failed) return;  // after an error, the caller stops
   }
 }
 
-std::optional<absl::StatusOr<DecodedTrace>> TracePrefetcher::Next() {
-  std::optional<absl::StatusOr<DecodedTrace>> next;
+std::optional<TracePrefetcher::Piece> TracePrefetcher::Next() {
+  std::optional<Piece> next;
   {
     std::unique_lock<std::mutex> lock(mutex_);
     ready_.wait(lock, [&] { return !parsed_.empty() || done_; });
     if (parsed_.empty()) {
-      return absl::FailedPreconditionError("no trace file left to read (after the last, or "
-                                           "after an error)");
+      Piece past;
+      past.end = absl::FailedPreconditionError(
+          "no trace file left to read (after the last, or after an error)");
+      return past;
     }
     next = std::move(parsed_.front());
     parsed_.pop_front();

@@ -1,18 +1,19 @@
 // Parses trace files ahead of their use, on a thread of its own, in order: on two cores,
-// parsing the next file (about 40% of reading a CI run's thousand traces) overlaps filing and
-// judging the one before.
+// parsing overlaps filing and judging what was parsed before. A CI run's thousand small
+// traces come a file at a time, each parsed while the one before is filed; a large file comes
+// in pieces, each parsed while the one before is filed.
 //
 //   TracePrefetcher prefetcher(files);
 //   for (const std::string& file : files) {
 //     RETURN_IF_ERROR(model.AddPrefetchedTrace(prefetcher, file));
 //   }
 //
-// A file larger than `max_file_bytes` is left to the caller, whose model streams it through a
-// small buffer: decoded, a dependency record takes about five times its bytes in the file, and
-// up to `ahead` decoded files wait, plus the one being parsed and the one being filed. At the
-// default 4 MiB that is at most about 80 MiB; a CI suite's traces are far smaller. After an
-// error it parses no further. The result is the same as reading the files in turn: the same
-// records, the same errors and warnings, in the same order.
+// A piece holds up to `piece_records` records or kPieceBytes of the file, whichever comes
+// first; up to `ahead` pieces wait, plus the one being parsed and the one being filed. At the
+// defaults that is some 25 MiB decoded at most: a dependency record takes about five times
+// its bytes in the file. After an error it parses no further. The result is
+// the same as reading the files in turn: the same records, the same errors and warnings, in
+// the same order.
 #ifndef LOCKGRAPH_ANALYZER_INPUT_TRACE_PREFETCHER_H_
 #define LOCKGRAPH_ANALYZER_INPUT_TRACE_PREFETCHER_H_
 
@@ -28,36 +29,52 @@
 
 #include "absl/status/statusor.h"
 #include "analyzer/input/decoded_trace.h"
+#include "analyzer/input/trace_reader.h"
 
 namespace lockgraph::analyzer {
 
 class TracePrefetcher {
  public:
-  static constexpr uint64_t kMaxFileBytes = 4 << 20;
+  static constexpr size_t kPieceRecords = 1 << 16;
+  static constexpr uint64_t kPieceBytes = 1 << 20;
 
-  explicit TracePrefetcher(std::vector<std::string> paths,
-                           uint64_t max_file_bytes = kMaxFileBytes, size_t ahead = 2);
-  // Stops parsing; waits for the file being parsed.
+  // Records of one file, in file order, following those of its pieces before.
+  struct Piece {
+    DecodedRecords records;
+    uint64_t bytes_done = 0;   // of the file, up to the end of this piece
+    uint64_t file_bytes = 0;   // the file's size
+    // On the file's last piece, which is its only one if the file is small: the trace (its
+    // definition tables and warnings; `Trace::records` is empty), or the file's error, which
+    // comes after the records before it.
+    std::optional<absl::StatusOr<Trace>> end;
+  };
+
+  explicit TracePrefetcher(std::vector<std::string> paths, size_t piece_records = kPieceRecords,
+                           size_t ahead = 2);
+  // Stops parsing; waits for the thread, which reads to the end of the file it is in
+  // without keeping it.
   ~TracePrefetcher();
   TracePrefetcher(const TracePrefetcher&) = delete;
   TracePrefetcher& operator=(const TracePrefetcher&) = delete;
 
-  // The next file, parsed, or its error; nullopt if it is the caller's to read (too large,
-  // or it could not be looked at: reading it gives the error). Once per path, up to the first
-  // error: a call after those is an error.
-  std::optional<absl::StatusOr<DecodedTrace>> Next();
+  // The next piece; nullopt if the next file is the caller's to read (a directory, or a
+  // path that cannot be looked at: reading it gives the error). Called past the last file,
+  // or past an error: a piece whose `end` is an error.
+  std::optional<Piece> Next();
 
  private:
   void Run();
+  // Waits for room, then queues `piece`; false if stopped meanwhile.
+  bool HandOver(std::optional<Piece> piece);
 
   const std::vector<std::string> paths_;
-  const uint64_t max_file_bytes_;
+  const size_t piece_records_;
   const size_t ahead_;
   std::mutex mutex_;
-  std::condition_variable ready_;  // a file was parsed, or done_
-  std::condition_variable room_;   // a parsed file was taken, or stop_
-  std::deque<std::optional<absl::StatusOr<DecodedTrace>>> parsed_;  // guarded by mutex_
-  bool stop_ = false;                                               // guarded by mutex_
+  std::condition_variable ready_;  // a piece was parsed, or done_
+  std::condition_variable room_;   // a parsed piece was taken, or stop_
+  std::deque<std::optional<Piece>> parsed_;  // guarded by mutex_
+  bool stop_ = false;                        // guarded by mutex_
   bool done_ = false;  // Run has returned; guarded by mutex_
   std::thread thread_;  // last: started once the rest is built
 };

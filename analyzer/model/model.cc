@@ -329,15 +329,51 @@ absl::Status Model::AddDecodedTrace(DecodedTrace decoded) {
   });
 }
 
+namespace {
+
+// Keeps a definition record in `trace`'s tables, where Model::TraceLoader looks them up: the
+// kinds it reads (strings, classes, instances), as the reader would have them by then.
+void KeepDefinition(Trace& trace, const format::Record& record) {
+  if (const auto* r = std::get_if<format::StringRecord>(&record)) {
+    trace.strings.emplace(r->id, r->text);
+  } else if (const auto* c = std::get_if<format::ClassRecord>(&record)) {
+    trace.classes.emplace(c->id, *c);
+  } else if (const auto* i = std::get_if<format::InstanceRecord>(&record)) {
+    trace.instances.emplace(i->id, *i);
+  }
+}
+
+}  // namespace
+
 absl::Status Model::AddPrefetchedTrace(TracePrefetcher& prefetcher, const std::string& path,
                                        const ReadProgress& progress) {
-  std::optional<absl::StatusOr<DecodedTrace>> parsed = prefetcher.Next();
-  if (!parsed) return AddTraceFile(path, progress);
-  if (!parsed->ok()) return parsed->status();
-  const uint64_t bytes = (*parsed)->file_bytes;
-  absl::Status status = AddDecodedTrace(**std::move(parsed));
-  if (status.ok() && progress) progress(bytes, bytes);
-  return status;
+  std::optional<TracePrefetcher::Piece> piece = prefetcher.Next();
+  if (!piece) return AddTraceFile(path, progress);
+  if (piece->end && !piece->end->ok()) return piece->end->status();
+  return AddTrace([&](TraceLoader& loader) -> absl::StatusOr<Trace> {
+    // A file in one piece comes with its tables. Of a file in several, the reader's tables
+    // are still growing on the other thread: the loader reads a copy of the definitions it
+    // needs, kept here as the pieces bring them.
+    const bool whole = piece->end.has_value();
+    Trace definitions;
+    const Trace& trace = whole ? **piece->end : definitions;
+    while (true) {
+      piece->records.ForEach(
+          [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
+            loader.Dependency(trace, r, held);
+          },
+          [&](const format::DependencyCountRecord& r) { loader.Record(trace, r); },
+          [&](const format::Record& r) {
+            if (!whole) KeepDefinition(definitions, r);
+            loader.Record(trace, r);
+          });
+      piece->records = {};
+      if (progress) progress(piece->bytes_done, piece->file_bytes);
+      if (piece->end) return std::move(*piece->end);
+      piece = prefetcher.Next();
+      if (!piece) return absl::InternalError(path + ": the rest of the file was not parsed");
+    }
+  });
 }
 
 absl::Status Model::AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoader&)>& read) {

@@ -236,9 +236,9 @@ class Model {
   // The same for a trace file parsed before (analyzer/input/decoded_trace.h): the model is
   // as AddTraceFile of its file would leave it.
   absl::Status AddDecodedTrace(DecodedTrace decoded);
-  // The next file of `prefetcher` (analyzer/input/trace_prefetcher.h), which is `path`: by
-  // AddDecodedTrace if it was parsed ahead, else (a large file) by AddTraceFile. `progress`
-  // sees a file parsed ahead whole, once it is filed.
+  // The next file of `prefetcher` (analyzer/input/trace_prefetcher.h), which is `path`,
+  // piece after piece as it parses them (if it leaves the file to the caller, by
+  // AddTraceFile). `progress` sees each piece once it is filed.
   absl::Status AddPrefetchedTrace(class TracePrefetcher& prefetcher, const std::string& path,
                                   const ReadProgress& progress = {});
   // Call once all traces are in: orders each forked process after its parent's fork, and

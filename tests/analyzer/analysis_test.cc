@@ -18,7 +18,6 @@ using ::lockgraph::analyzer::AnalyzeStreamed;
 using ::lockgraph::analyzer::FormatJsonReport;
 using ::lockgraph::analyzer::StreamedCycles;
 using ::lockgraph::analyzer::AnalysisOptions;
-using ::lockgraph::analyzer::DecodedTrace;
 using ::lockgraph::analyzer::Finding;
 using ::lockgraph::analyzer::FindingKind;
 using ::lockgraph::analyzer::Model;
@@ -38,10 +37,11 @@ using ::testing::SizeIs;
 
 class AnalysisTest : public ::testing::Test {
  protected:
-  // The report of the whole model, its files parsed ahead as `lockgraph analyze` parses them
-  // (TracePrefetcher, Model::AddDecodedTrace). It is checked to be the report of the files
-  // read in turn (Model::AddTraceFile), and where the traces can be judged as they are read
-  // (analyzer/streamed_cycles.h), the report of that.
+  // The report of the whole model, its files parsed ahead in pieces of three records
+  // (TracePrefetcher, Model::AddPrefetchedTrace), where `lockgraph analyze` takes a small
+  // file whole and a large one in pieces. It is checked to be the report of the files parsed
+  // ahead whole, and of the files read in turn (Model::AddTraceFile), and where the traces
+  // can be judged as they are read (analyzer/streamed_cycles.h), the report of that.
   Report Run(const std::vector<TraceBuilder>& traces, AnalysisOptions options = {}) {
     std::vector<std::string> paths;
     for (size_t i = 0; i < traces.size(); ++i) {
@@ -56,18 +56,24 @@ class AnalysisTest : public ::testing::Test {
     streamed_model.Finish();
 
     model_ = Model();
-    TracePrefetcher prefetcher(paths);
-    for (size_t i = 0; i < paths.size(); ++i) {
-      std::optional<absl::StatusOr<DecodedTrace>> parsed = prefetcher.Next();
-      if (!parsed || !parsed->ok()) {
-        ADD_FAILURE() << "not parsed ahead: " << paths[i];
-        continue;
-      }
-      EXPECT_TRUE(model_.AddDecodedTrace(**std::move(parsed)).ok());
+    TracePrefetcher in_pieces(paths, /*piece_records=*/3);
+    for (const std::string& path : paths) {
+      EXPECT_TRUE(model_.AddPrefetchedTrace(in_pieces, path).ok());
     }
     model_.Finish();
     StackSymbolizer symbolizer(model_.traces(), std::nullopt);
     Report report = Analyze(model_, symbolizer, options);
+
+    Model whole;
+    TracePrefetcher whole_files(paths);
+    for (const std::string& path : paths) {
+      EXPECT_TRUE(whole.AddPrefetchedTrace(whole_files, path).ok());
+    }
+    whole.Finish();
+    StackSymbolizer whole_symbolizer(whole.traces(), std::nullopt);
+    EXPECT_EQ(FormatJsonReport(Analyze(whole, whole_symbolizer, options)),
+              FormatJsonReport(report))
+        << "the report of the files parsed ahead whole";
 
     Model read_in_turn;
     for (const std::string& path : paths) EXPECT_TRUE(read_in_turn.AddTraceFile(path).ok());

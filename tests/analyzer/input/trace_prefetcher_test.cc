@@ -1,6 +1,6 @@
-// TracePrefetcher hands over the files in order, parsed as DecodeTraceFile parses them; leaves
-// large files, and what cannot be looked at, to the caller; stops after an error; and can be
-// dropped before the last file. Also run under ThreadSanitizer (scripts/sanitize.sh).
+// TracePrefetcher hands over the files in order, a small file whole and a large one in pieces;
+// leaves what cannot be looked at to the caller; stops after an error; and can be dropped
+// before the last file. Also run under ThreadSanitizer (scripts/sanitize.sh).
 #include "analyzer/input/trace_prefetcher.h"
 
 #include <optional>
@@ -16,7 +16,8 @@
 
 namespace {
 
-using ::lockgraph::analyzer::DecodedTrace;
+using ::lockgraph::analyzer::DependencyFields;
+using ::lockgraph::analyzer::Trace;
 using ::lockgraph::analyzer::TracePrefetcher;
 using ::lockgraph::testing::TempDir;
 using ::lockgraph::testing::TraceBuilder;
@@ -39,42 +40,82 @@ std::vector<std::string> WriteTraces(const TempDir& dir, uint64_t count) {
   return paths;
 }
 
+// The dependency ids of a piece, in order.
+std::vector<uint64_t> DependencyIds(const TracePrefetcher::Piece& piece) {
+  std::vector<uint64_t> ids;
+  piece.records.ForEach([&](const DependencyFields& r, auto) { ids.push_back(r.id); },
+                        [](const format::DependencyCountRecord&) {},
+                        [](const format::Record&) {});
+  return ids;
+}
+
 TEST(TracePrefetcher, GivesEveryFileInOrder) {
   TempDir dir;
   const std::vector<std::string> paths = WriteTraces(dir, 20);
   TracePrefetcher prefetcher(paths);
   for (uint64_t n = 1; n <= paths.size(); ++n) {
-    std::optional<absl::StatusOr<DecodedTrace>> next = prefetcher.Next();
-    ASSERT_TRUE(next.has_value()) << n;
-    ASSERT_TRUE(next->ok()) << next->status();
-    const DecodedTrace& decoded = **next;
-    EXPECT_EQ(decoded.trace.path, paths[n - 1]);
-    EXPECT_EQ(decoded.trace.process.pid, n);
+    std::optional<TracePrefetcher::Piece> piece = prefetcher.Next();
+    ASSERT_TRUE(piece.has_value()) << n;
+    ASSERT_TRUE(piece->end.has_value()) << "a small file comes whole";
+    ASSERT_TRUE(piece->end->ok()) << piece->end->status();
+    const Trace& trace = **piece->end;
+    EXPECT_EQ(trace.path, paths[n - 1]);
+    EXPECT_EQ(trace.process.pid, n);
+    EXPECT_EQ(trace.instances.size(), 2u);
+    EXPECT_EQ(piece->bytes_done, piece->file_bytes);
     // The process, thread, two locks' class and instance records, and n dependencies.
-    size_t dependencies = 0;
-    decoded.records.ForEach([&](const auto&, auto) { ++dependencies; },
-                            [](const format::DependencyCountRecord&) {},
-                            [](const format::Record&) {});
-    EXPECT_EQ(dependencies, n);
+    EXPECT_EQ(DependencyIds(*piece).size(), n);
   }
-  const std::optional<absl::StatusOr<DecodedTrace>> past = prefetcher.Next();
-  ASSERT_TRUE(past.has_value());
-  EXPECT_THAT(past->status().message(), HasSubstr("no trace file left"));
+  const std::optional<TracePrefetcher::Piece> past = prefetcher.Next();
+  ASSERT_TRUE(past.has_value() && past->end.has_value());
+  EXPECT_THAT(past->end->status().message(), HasSubstr("no trace file left"));
 }
 
-TEST(TracePrefetcher, LeavesLargeFilesAndDirectoriesToTheCaller) {
+TEST(TracePrefetcher, GivesALargeFileInPieces) {
+  TempDir dir;
+  const std::vector<std::string> paths = {WriteTrace(dir, 50), WriteTrace(dir, 2)};
+  TracePrefetcher prefetcher(paths, /*piece_records=*/8);
+  std::vector<uint64_t> ids;
+  uint64_t bytes_done = 0;
+  int pieces = 0;
+  std::optional<TracePrefetcher::Piece> piece;
+  do {
+    piece = prefetcher.Next();
+    ASSERT_TRUE(piece.has_value());
+    ++pieces;
+    EXPECT_LE(piece->records.size(), 8u);
+    EXPECT_GT(piece->bytes_done, bytes_done);
+    bytes_done = piece->bytes_done;
+    for (uint64_t id : DependencyIds(*piece)) ids.push_back(id);
+  } while (!piece->end.has_value());
+  ASSERT_TRUE(piece->end->ok()) << piece->end->status();
+  EXPECT_EQ(bytes_done, piece->file_bytes);
+  EXPECT_EQ((*piece->end)->path, paths[0]);
+  EXPECT_EQ((*piece->end)->instances.size(), 2u) << "the tables of the whole file";
+  // 56 records (process, string, thread, two classes, two instances... 50 dependencies).
+  EXPECT_GE(pieces, 7);
+  std::vector<uint64_t> expected;
+  for (uint64_t id = 1; id <= 50; ++id) expected.push_back(id);
+  EXPECT_EQ(ids, expected);
+  do {  // the next file, in pieces too
+    piece = prefetcher.Next();
+    ASSERT_TRUE(piece.has_value());
+  } while (!piece->end.has_value());
+  ASSERT_TRUE(piece->end->ok()) << piece->end->status();
+  EXPECT_EQ((*piece->end)->path, paths[1]);
+}
+
+TEST(TracePrefetcher, LeavesDirectoriesToTheCaller) {
   TempDir dir;
   const std::string small = WriteTrace(dir, 1);
-  const std::string large = WriteTrace(dir, 50);
-  TracePrefetcher prefetcher({small, large, dir.path(), small}, /*max_file_bytes=*/400);
-  std::optional<absl::StatusOr<DecodedTrace>> next = prefetcher.Next();
-  ASSERT_TRUE(next.has_value() && next->ok());
-  EXPECT_EQ((*next)->trace.path, small);
-  EXPECT_FALSE(prefetcher.Next().has_value()) << "the large file";
+  TracePrefetcher prefetcher({small, dir.path(), dir.path() + "/missing.lgtrace", small});
+  std::optional<TracePrefetcher::Piece> piece = prefetcher.Next();
+  ASSERT_TRUE(piece.has_value() && piece->end.has_value() && piece->end->ok());
   EXPECT_FALSE(prefetcher.Next().has_value()) << "the directory";
-  next = prefetcher.Next();
-  ASSERT_TRUE(next.has_value() && next->ok());
-  EXPECT_EQ((*next)->trace.path, small);
+  EXPECT_FALSE(prefetcher.Next().has_value()) << "the missing file";
+  piece = prefetcher.Next();
+  ASSERT_TRUE(piece.has_value() && piece->end.has_value() && piece->end->ok());
+  EXPECT_EQ((*piece->end)->path, small);
 }
 
 TEST(TracePrefetcher, StopsAfterAnError) {
@@ -85,24 +126,46 @@ TEST(TracePrefetcher, StopsAfterAnError) {
   bad.Add(format::DependencyRecord{.id = 1, .tid = 1, .acquired = 42, .held = {}});
   paths[1] = bad.WriteTo(dir.path(), "bad.lgtrace");
   TracePrefetcher prefetcher(paths);
-  std::optional<absl::StatusOr<DecodedTrace>> next = prefetcher.Next();
-  ASSERT_TRUE(next.has_value());
-  EXPECT_TRUE(next->ok()) << next->status();
-  next = prefetcher.Next();
-  ASSERT_TRUE(next.has_value());
-  EXPECT_THAT(next->status().message(), HasSubstr("bad.lgtrace: byte "));
-  next = prefetcher.Next();  // does not wait for the files after the error
-  ASSERT_TRUE(next.has_value());
-  EXPECT_THAT(next->status().message(), HasSubstr("no trace file left"));
+  std::optional<TracePrefetcher::Piece> piece = prefetcher.Next();
+  ASSERT_TRUE(piece.has_value() && piece->end.has_value());
+  EXPECT_TRUE(piece->end->ok()) << piece->end->status();
+  piece = prefetcher.Next();
+  ASSERT_TRUE(piece.has_value() && piece->end.has_value());
+  EXPECT_THAT(piece->end->status().message(), HasSubstr("bad.lgtrace: byte "));
+  piece = prefetcher.Next();  // does not wait for the files after the error
+  ASSERT_TRUE(piece.has_value() && piece->end.has_value());
+  EXPECT_THAT(piece->end->status().message(), HasSubstr("no trace file left"));
 }
 
-TEST(TracePrefetcher, CanBeDroppedBeforeTheLastFile) {
+TEST(TracePrefetcher, GivesTheRecordsBeforeAnErrorInALargeFile) {
+  TempDir dir;
+  TraceBuilder t(1);
+  t.Thread(1, "main");
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  for (int i = 0; i < 20; ++i) t.Dependency(1, 0, {1}, 2);
+  t.Add(format::DependencyRecord{.id = 99, .tid = 1, .acquired = 42, .held = {}});
+  TracePrefetcher prefetcher({t.WriteTo(dir.path(), "bad.lgtrace")}, /*piece_records=*/4);
+  size_t dependencies = 0;
+  std::optional<TracePrefetcher::Piece> piece;
+  do {
+    piece = prefetcher.Next();
+    ASSERT_TRUE(piece.has_value());
+    dependencies += DependencyIds(*piece).size();
+  } while (!piece->end.has_value());
+  EXPECT_EQ(dependencies, 20u);
+  EXPECT_THAT(piece->end->status().message(), HasSubstr("(dependency)"));
+}
+
+TEST(TracePrefetcher, CanBeDroppedBeforeTheLastFileOrPiece) {
   TempDir dir;
   const std::vector<std::string> paths = WriteTraces(dir, 30);
-  for (int taken = 0; taken <= 3; ++taken) {
-    TracePrefetcher prefetcher(paths, TracePrefetcher::kMaxFileBytes, /*ahead=*/1);
-    for (int i = 0; i < taken; ++i) EXPECT_TRUE(prefetcher.Next().has_value());
-  }  // each joins its thread, which was waiting for room or parsing
+  for (size_t piece_records : {TracePrefetcher::kPieceRecords, size_t{2}}) {
+    for (int taken = 0; taken <= 3; ++taken) {
+      TracePrefetcher prefetcher(paths, piece_records, /*ahead=*/1);
+      for (int i = 0; i < taken; ++i) EXPECT_TRUE(prefetcher.Next().has_value());
+    }  // each joins its thread, which was waiting for room or parsing
+  }
 }
 
 }  // namespace
