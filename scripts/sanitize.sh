@@ -2,7 +2,7 @@
 # Builds and runs the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer,
 # then the runtime's tests (labels runtime, stress, faults) under ThreadSanitizer: the runtime
 # must be race-free itself; so must the analyzer's thread that parses trace files ahead
-# (TracePrefetcher, and the analysis tests that read through it). Build directories:
+# (TracePrefetcher, and the decoded records it hands over). Build directories:
 # build-asan/, build-tsan/ (or $BUILD_DIR-asan, $BUILD_DIR-tsan). Each build and test run
 # prints its time; docs/reliability.md has them.
 # Usage: scripts/sanitize.sh [asan|tsan]   (default: both)
@@ -32,16 +32,17 @@ for pass in "${passes[@]}"; do
     tsan)
       echo "== the runtime's tests under -fsanitize=thread =="
       configure "$base-tsan" thread
-      # Only what those tests build and run, and the analyzer's tests: the analyzer is
-      # single-threaded but for the thread that parses trace files ahead.
+      # Only what those tests build and run, and the tests of reading trace files: the
+      # analyzer is single-threaded but for the thread that parses them ahead, which hands
+      # its pieces over (lockgraph_trace_input).
       "$phase" "tsan build" cmake --build "$base-tsan" --parallel "$(nproc)" --target lockgraph \
-        tests/runtime/all tests/stress/all tests/faults/all analyzer_test
+        tests/runtime/all tests/stress/all tests/faults/all trace_input_test
       # A ThreadSanitizer runtime cannot be preloaded into a program not built with it, so
       # the tests that run programs under `lockgraph run` are left to the ASan pass.
       "$phase" "tsan tests" ctest --test-dir "$base-tsan" --output-on-failure \
         --parallel "$(nproc)" --timeout 600 -L '^(runtime|stress|faults)$' -E '^Preload'
-      "$phase" "tsan analyzer tests" ctest --test-dir "$base-tsan" --output-on-failure \
-        --parallel "$(nproc)" --timeout 600 -R '^(TracePrefetcher|AnalysisTest)\.'
+      "$phase" "tsan trace input tests" ctest --test-dir "$base-tsan" --output-on-failure \
+        --parallel "$(nproc)" --timeout 600 -R '^(TracePrefetcher|DecodedTrace)\.'
       ;;
     *) echo "scripts/sanitize.sh: unknown pass '$pass' (asan or tsan)" >&2; exit 2 ;;
   esac
