@@ -26,6 +26,15 @@ void DecodedRecords::Add(const format::Record& record) {
   }
 }
 
+void DecodedRecords::ReserveLike(const DecodedRecords& other) {
+  order_.reserve(other.order_.size());
+  dependencies_.reserve(other.dependencies_.size());
+  held_ends_.reserve(other.held_ends_.size());
+  held_.reserve(other.held_.size());
+  counts_.reserve(other.counts_.size());
+  others_.reserve(other.others_.size());
+}
+
 absl::StatusOr<DecodedTrace> DecodeTraceFile(const std::string& path) {
   DecodedTrace decoded;
   absl::StatusOr<Trace> trace = ReadTraceFile(

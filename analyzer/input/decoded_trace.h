@@ -68,6 +68,9 @@ class DecodedRecords {
   }
 
   size_t size() const { return order_.size(); }
+  // Room for as many records of each kind as `other` holds: the next piece of a file is much
+  // like the one before, and grows no further than it.
+  void ReserveLike(const DecodedRecords& other);
 
  private:
   enum class Kind : uint8_t { kDependency, kCount, kOther };

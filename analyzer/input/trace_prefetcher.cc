@@ -68,8 +68,10 @@ void TracePrefetcher::Run() {
           if (piece.records.size() >= piece_records_ || r.offset - piece_start >= kPieceBytes) {
             piece.bytes_done = r.offset;
             piece_start = r.offset;
-            stopped = !HandOver(std::exchange(piece, Piece()));
-            piece.file_bytes = file_bytes;
+            Piece next;
+            next.records.ReserveLike(piece.records);
+            next.file_bytes = file_bytes;
+            stopped = !HandOver(std::exchange(piece, std::move(next)));
             if (stopped) return;
           }
           piece.records.Add(r.record);

@@ -102,7 +102,13 @@ class Model::TraceLoader {
 
   uint32_t Lock(const Trace& trace, uint64_t instance) {
     if (const uint32_t id = locks_.Get(instance); id != 0) return id;
-    const format::InstanceRecord& record = trace.instances.at(instance);
+    return NewLock(trace, trace.instances.at(instance));
+  }
+
+  // The lock of instance record `record`, the first time the trace names it: by its record,
+  // which comes before any other record naming it (the reader checks).
+  uint32_t NewLock(const Trace& trace, const format::InstanceRecord& record) {
+    const uint64_t instance = record.id;
     // An object shared by processes is the same lock in every trace that names it: the
     // first trace's instance stands for all (its class, its site).
     uint32_t* shared = nullptr;
@@ -158,7 +164,9 @@ class Model::TraceLoader {
   void Add(const Trace&, const format::ModuleRecord&) {}
   void Add(const Trace&, const format::StackRecord&) {}
   void Add(const Trace&, const format::ClassRecord&) {}
-  void Add(const Trace& trace, const format::InstanceRecord& r) { Lock(trace, r.id); }
+  void Add(const Trace& trace, const format::InstanceRecord& r) {
+    if (locks_.Get(r.id) == 0) NewLock(trace, r);
+  }
   void Add(const Trace&, const format::InstanceEndRecord&) {}
   void Add(const Trace& trace, const format::ThreadStartRecord& r) {
     uint64_t& start = model_.trace_start_ns_[trace_];
@@ -332,14 +340,13 @@ absl::Status Model::AddDecodedTrace(DecodedTrace decoded) {
 namespace {
 
 // Keeps a definition record in `trace`'s tables, where Model::TraceLoader looks them up: the
-// kinds it reads (strings, classes, instances), as the reader would have them by then.
+// kinds it reads later than their record (strings, classes), as the reader would have them by
+// then. An instance's lock is made at its record.
 void KeepDefinition(Trace& trace, const format::Record& record) {
   if (const auto* r = std::get_if<format::StringRecord>(&record)) {
     trace.strings.emplace(r->id, r->text);
   } else if (const auto* c = std::get_if<format::ClassRecord>(&record)) {
     trace.classes.emplace(c->id, *c);
-  } else if (const auto* i = std::get_if<format::InstanceRecord>(&record)) {
-    trace.instances.emplace(i->id, *i);
   }
 }
 
