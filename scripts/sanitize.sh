@@ -14,12 +14,8 @@ passes=("$@")
 [ ${#passes[@]} -eq 0 ] && passes=(asan tsan)
 "$root/scripts/install-deps.sh" test
 
-# -O1, as the sanitizers' documentation advises, in place of RelWithDebInfo's -O2: half the
-# compile time of the code the tests do not build at -Og (the analyzer, the runtime, the CLI),
-# which is half of these builds (docs/reliability.md, "Build and CI time").
 configure() {  # configure DIR SANITIZERS
   cmake -S "$root" -B "$1" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" \
     -DLOCKGRAPH_SANITIZE="$2" -DLOCKGRAPH_BUILD_TESTS=ON -DLOCKGRAPH_BUILD_BENCHMARKS=OFF \
     -DLOCKGRAPH_BUILD_EXAMPLES=ON >/dev/null
 }

@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/analyzer/graph/trace_graphs.h"
 #include "tests/analyzer/trace_builder.h"
 #include "tests/support/temp_dir.h"
 
@@ -12,7 +13,6 @@ namespace {
 using ::lockgraph::analyzer::CycleSearch;
 using ::lockgraph::analyzer::CycleSearchOptions;
 using ::lockgraph::analyzer::LockGraph;
-using ::lockgraph::analyzer::LockGraphBuilder;
 using ::lockgraph::analyzer::Model;
 using ::lockgraph::testing::TempDir;
 using ::lockgraph::testing::TraceBuilder;
@@ -192,14 +192,7 @@ TEST(CycleSearch, AGraphOfTheClassCyclesKeepsTheWholeGraphsOrder) {
   TempDir dir;
   Model model;
   ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path())).ok());
-  const auto& extent = model.trace_extents().back();
-  LockGraphBuilder class_orders(LockGraph::kClasses, 1);
-  class_orders.TrackEachAdd();
-  class_orders.Add(model, extent.first_dependency, extent.end_dependency,
-                   static_cast<uint32_t>(model.lock_count() + 1));
-  const LockGraph whole = LockGraph::BuildForTrace(model, extent);
-  const LockGraph on_cycles =
-      LockGraph::BuildForTrace(model, extent, class_orders.LastAddComponents());
+  const auto [whole, on_cycles] = lockgraph::testing::GraphsOfLastTrace(model);
   EXPECT_EQ(whole.edge_count(), 5u);
   EXPECT_EQ(on_cycles.edge_count(), 4u);  // not 1 -> 3
   // Each cycle by its first edge's locks: the whole graph's search completes 3 <-> 4 first

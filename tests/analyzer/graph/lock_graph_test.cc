@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/analyzer/graph/trace_graphs.h"
 #include "tests/analyzer/trace_builder.h"
 #include "tests/support/temp_dir.h"
 
@@ -198,13 +199,7 @@ TEST(LockGraph, InstanceGraphOfTheClassCyclesKeepsEveryCycle) {
   TempDir dir;
   Model model;
   ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path())).ok());
-  const auto& extent = model.trace_extents().back();
-  LockGraphBuilder builder(LockGraph::kClasses, 1);
-  builder.TrackEachAdd();
-  builder.Add(model, extent.first_dependency, extent.end_dependency,
-              static_cast<uint32_t>(model.lock_count() + 1));
-  const LockGraph whole = LockGraph::BuildForTrace(model, extent);
-  const LockGraph cycles = LockGraph::BuildForTrace(model, extent, builder.LastAddComponents());
+  const auto [whole, cycles] = lockgraph::testing::GraphsOfLastTrace(model);
   ASSERT_EQ(whole.edge_count(), 5u);  // 4 -> 1, 1 -> 2, 1 -> 3, 2 -> 3, 2 -> 1
   ASSERT_EQ(cycles.edge_count(), 2u);
   auto find = [](const LockGraph& graph, uint32_t from, uint32_t to) -> const GraphEdge& {
