@@ -1,6 +1,6 @@
-// A trace file parsed whole, its records decoded and kept in file order, for a model to file
-// later, on another thread (analyzer/input/trace_prefetcher.h): parsing one file overlaps
-// filing and judging the one before it.
+// Trace records decoded and kept in file order, for a model to file later: the pieces that
+// analyzer/input/trace_prefetcher.h parses on another thread (parsing one piece overlaps
+// filing the one before), or a whole file at once (DecodeTraceFile, Model::AddDecodedTrace).
 //
 //   absl::StatusOr<DecodedTrace> decoded = DecodeTraceFile("a.lgtrace");
 //   decoded->records.ForEach(
