@@ -3,6 +3,7 @@
 // before the last file. Also run under ThreadSanitizer (scripts/sanitize.sh).
 #include "analyzer/input/trace_prefetcher.h"
 
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -155,6 +156,29 @@ TEST(TracePrefetcher, GivesTheRecordsBeforeAnErrorInALargeFile) {
   } while (!piece->end.has_value());
   EXPECT_EQ(dependencies, 20u);
   EXPECT_THAT(piece->end->status().message(), HasSubstr("(dependency)"));
+}
+
+TEST(TracePrefetcher, GivesAFileCutShortInPiecesWithItsWarning) {
+  TempDir dir;
+  const std::string path = WriteTrace(dir, 30);
+  std::string bytes = lockgraph::testing::ReadFile(path);
+  bytes.resize(bytes.size() - 3);  // inside the last dependency record
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << bytes;
+  }
+  TracePrefetcher prefetcher({path}, /*piece_records=*/4);
+  size_t dependencies = 0;
+  std::optional<TracePrefetcher::Piece> piece;
+  do {
+    piece = prefetcher.Next();
+    ASSERT_TRUE(piece.has_value());
+    dependencies += DependencyIds(*piece).size();
+  } while (!piece->end.has_value());
+  ASSERT_TRUE(piece->end->ok()) << piece->end->status();
+  EXPECT_EQ(dependencies, 29u) << "every whole record";
+  ASSERT_EQ((*piece->end)->warnings.size(), 1u);
+  EXPECT_THAT((*piece->end)->warnings[0], HasSubstr("ends inside a record"));
 }
 
 TEST(TracePrefetcher, CanBeDroppedBeforeTheLastFileOrPiece) {
