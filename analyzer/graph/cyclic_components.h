@@ -62,6 +62,14 @@ void ForEachCyclicComponent(uint32_t first, uint32_t last, Out&& out, To&& to, V
         parent_low = std::min(parent_low, low[node - first]);
       }
       if (low[node - first] != index[node - first]) continue;
+      if (stack.back() == node) {  // a component of one node: cyclic with an edge to itself
+        stack.pop_back();
+        on_stack[node - first] = false;
+        bool self = false;
+        for (const auto& e : out(node)) self |= to(e) == node;
+        if (self) visit(std::vector<uint32_t>{node});
+        continue;
+      }
       std::vector<uint32_t> members;
       uint32_t member;
       do {
@@ -70,11 +78,6 @@ void ForEachCyclicComponent(uint32_t first, uint32_t last, Out&& out, To&& to, V
         on_stack[member - first] = false;
         members.push_back(member);
       } while (member != node);
-      bool cyclic = members.size() > 1;
-      if (!cyclic) {
-        for (const auto& e : out(node)) cyclic |= to(e) == node;
-      }
-      if (!cyclic) continue;
       std::sort(members.begin(), members.end());
       visit(std::move(members));
     }

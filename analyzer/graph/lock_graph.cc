@@ -26,11 +26,11 @@ void ForEachEdgeOf(const ModelDependency& dep, Node&& node, Visit&& visit) {
   }
 }
 
-// When the depth-first search of a trace's whole instance graph finishes each lock (by lock -
-// first_lock; 0: never), as CycleSearch's walks it: roots in lock order, each lock's
-// out-edges in the order the trace first took them. Its out-edges listed as dependencies
-// give them, repeats included, in place of the graph: a repeat meets a lock met already.
-std::vector<uint32_t> FinishTimes(const Model& model, const TraceExtent& trace) {
+// The order in which the cycle search of a trace's whole instance graph completes its cyclic
+// components: by lock - first_lock, the place (from 1) of the lock's component, 0 for a lock
+// in none. Its out-edges listed as the dependencies give them, repeats included, stand in for
+// the graph: the same search, where a repeat meets a lock met already.
+std::vector<uint32_t> WholeComponentOrder(const Model& model, const TraceExtent& trace) {
   const uint32_t first = trace.first_lock;
   const size_t n = trace.end_lock - first;
   std::vector<uint8_t> signal(n);
@@ -53,33 +53,20 @@ std::vector<uint32_t> FinishTimes(const Model& model, const TraceExtent& trace) 
       });
     }
   }
-  std::vector<uint32_t> finish(n, 0);
-  std::vector<uint8_t> seen(n, 0);
-  struct Frame {
-    uint32_t node;  // - first
-    uint32_t next;  // index into out
-  };
-  std::vector<Frame> calls;
-  uint32_t time = 0;
-  for (uint32_t root = 0; root < n; ++root) {
-    if (seen[root] || start[root] == start[root + 1]) continue;
-    seen[root] = 1;
-    calls.push_back({root, start[root]});
-    while (!calls.empty()) {
-      Frame& frame = calls.back();
-      if (frame.next < start[frame.node + 1]) {
-        const uint32_t to = out[frame.next++] - first;
-        if (!seen[to]) {
-          seen[to] = 1;
-          calls.push_back({to, start[to]});
-        }
-        continue;
-      }
-      finish[frame.node] = ++time;
-      calls.pop_back();
-    }
-  }
-  return finish;
+  std::vector<uint32_t> order(n, 0);
+  uint32_t completed = 0;
+  ForEachCyclicComponent(
+      first, static_cast<uint32_t>(first + n - 1),
+      [&](uint32_t lock) {
+        const uint32_t i = lock - first;
+        return std::span<const uint32_t>(out).subspan(start[i], start[i + 1] - start[i]);
+      },
+      [](uint32_t lock) { return lock; },
+      [&](const std::vector<uint32_t>& members) {
+        ++completed;
+        for (const uint32_t m : members) order[m - first] = completed;
+      });
+  return order;
 }
 }  // namespace
 
@@ -102,7 +89,7 @@ LockGraph LockGraph::BuildForTrace(const Model& model, const TraceExtent& trace,
   }
   LockGraph graph = Build(model, kInstances, trace.first_dependency, trace.end_dependency,
                           trace.first_lock, trace.end_lock - trace.first_lock, std::move(group));
-  if (graph.edge_count() != 0) graph.whole_finish_ = FinishTimes(model, trace);
+  if (graph.edge_count() != 0) graph.whole_order_ = WholeComponentOrder(model, trace);
   return graph;
 }
 

@@ -56,7 +56,7 @@ class LockGraph {
   // `classes` (class id -> component, LockGraphBuilder::LastAddComponents of the trace's
   // class orders). Every cycle of the trace's graph does: its classes make a closed walk of
   // those orders. Its cycles and their edges (witnesses, counts) are the whole graph's, and
-  // its cycle search meets them in the same order (whole_finish).
+  // its cycle search meets them in the same order (whole_order).
   static LockGraph BuildForTrace(const Model& model, const TraceExtent& trace,
                                  const absl::flat_hash_map<uint32_t, uint32_t>& classes);
   // The model's instance graph as the analysis takes it: without process-wide locks, a
@@ -84,11 +84,11 @@ class LockGraph {
   }
   const GraphEdge& edge(uint32_t id) const { return edges_[id]; }
   size_t edge_count() const { return edges_.size(); }
-  // For a graph of some of a trace's edges (BuildForTrace with classes), when the
-  // depth-first search of the trace's whole graph finishes each node (by node - first_node;
-  // 0: never); CycleSearch takes the cycle components in the order that search completes
-  // them, as it would in the whole graph. Empty for a whole graph.
-  const std::vector<uint32_t>& whole_finish() const { return whole_finish_; }
+  // For a graph of some of a trace's edges (BuildForTrace with classes): by node -
+  // first_node, the place (from 1) in which the cycle search of the trace's whole graph
+  // completes the node's cyclic component (0: in none). CycleSearch takes the components in
+  // that order, as it would in the whole graph. Empty for a whole graph.
+  const std::vector<uint32_t>& whole_order() const { return whole_order_; }
   // The model's dependencies its edges come from: [first, end), end clamped to the model's.
   // A trace's graph has the trace's; a graph built otherwise says all of them.
   uint32_t first_dependency() const { return first_dependency_; }
@@ -114,7 +114,7 @@ class LockGraph {
   std::vector<uint32_t> out_start_;
   std::vector<uint32_t> out_list_;
   std::vector<GraphEdge> edges_;
-  std::vector<uint32_t> whole_finish_;
+  std::vector<uint32_t> whole_order_;
 };
 
 // A lock graph built as dependencies come, range after range (a trace's, as it is read): the
