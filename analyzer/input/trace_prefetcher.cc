@@ -22,11 +22,15 @@ TracePrefetcher::~TracePrefetcher() {
   thread_.join();
 }
 
+bool TracePrefetcher::WaitForRoom(std::unique_lock<std::mutex>& lock) {
+  room_.wait(lock, [&] { return stop_ || parsed_.size() < ahead_; });
+  return !stop_;
+}
+
 bool TracePrefetcher::HandOver(std::optional<Piece> piece) {
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    room_.wait(lock, [&] { return stop_ || parsed_.size() < ahead_; });
-    if (stop_) return false;
+    if (!WaitForRoom(lock)) return false;
     parsed_.push_back(std::move(piece));
   }
   ready_.notify_one();
@@ -47,8 +51,7 @@ void TracePrefetcher::Run() {
   for (const std::string& path : paths_) {
     {  // a file is begun only once there is room for it
       std::unique_lock<std::mutex> lock(mutex_);
-      room_.wait(lock, [&] { return stop_ || parsed_.size() < ahead_; });
-      if (stop_) return;
+      if (!WaitForRoom(lock)) return;
     }
     struct stat st;
     // A directory, or a file that cannot be looked at, is the caller's: its reader names

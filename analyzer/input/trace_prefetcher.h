@@ -64,6 +64,8 @@ class TracePrefetcher {
 
  private:
   void Run();
+  // With `lock` on mutex_, waits until fewer than `ahead_` pieces wait; false if stopped.
+  bool WaitForRoom(std::unique_lock<std::mutex>& lock);
   // Waits for room, then queues `piece`; false if stopped meanwhile.
   bool HandOver(std::optional<Piece> piece);
 

@@ -52,6 +52,21 @@ void HeldPool::Clear() {
   used_ = 0;
 }
 
+namespace {
+
+// Keeps a definition record in `trace`'s tables, where Model::TraceLoader looks them up: the
+// kinds it reads later than their record (strings, classes), as the reader would have them by
+// then. An instance's lock is made at its record.
+void KeepDefinition(Trace& trace, const format::Record& record) {
+  if (const auto* r = std::get_if<format::StringRecord>(&record)) {
+    trace.strings.emplace(r->id, r->text);
+  } else if (const auto* c = std::get_if<format::ClassRecord>(&record)) {
+    trace.classes.emplace(c->id, *c);
+  }
+}
+
+}  // namespace
+
 // Files the records of one trace into the model, translating its ids into global ones.
 class Model::TraceLoader {
  public:
@@ -66,11 +81,20 @@ class Model::TraceLoader {
     ++model_.record_count_;
     Add(trace, r);
   }
-  // A dependency record decoded ahead, its held locks apart (DecodedRecords).
-  void Dependency(const Trace& trace, const DependencyFields& r,
-                  std::span<const format::HeldLock> held) {
-    ++model_.record_count_;
-    AddDependency(trace, r, held);
+  // Records decoded ahead, whose definitions are in `trace`. With `keep_definitions`, those
+  // among them are added to `trace` as they come: a file in pieces, whose reader's tables
+  // are still growing on another thread.
+  void Records(const DecodedRecords& records, Trace& trace, bool keep_definitions) {
+    records.ForEach(
+        [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
+          ++model_.record_count_;
+          AddDependency(trace, r, held);
+        },
+        [&](const format::DependencyCountRecord& r) { Record(trace, r); },
+        [&](const format::Record& r) {
+          if (keep_definitions) KeepDefinition(trace, r);
+          Record(trace, r);
+        });
   }
 
   // Class statistics are cumulative snapshots: the last one of a class in a file counts.
@@ -325,32 +349,11 @@ absl::Status Model::AddTraceBytes(const std::string& name, std::string bytes) {
 
 absl::Status Model::AddDecodedTrace(DecodedTrace decoded) {
   return AddTrace([&](TraceLoader& loader) -> absl::StatusOr<Trace> {
-    const Trace& trace = decoded.trace;
-    decoded.records.ForEach(
-        [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
-          loader.Dependency(trace, r, held);
-        },
-        [&](const format::DependencyCountRecord& r) { loader.Record(trace, r); },
-        [&](const format::Record& r) { loader.Record(trace, r); });
+    loader.Records(decoded.records, decoded.trace, false);
     decoded.records = {};  // freed before the trace joins the model
     return std::move(decoded.trace);
   });
 }
-
-namespace {
-
-// Keeps a definition record in `trace`'s tables, where Model::TraceLoader looks them up: the
-// kinds it reads later than their record (strings, classes), as the reader would have them by
-// then. An instance's lock is made at its record.
-void KeepDefinition(Trace& trace, const format::Record& record) {
-  if (const auto* r = std::get_if<format::StringRecord>(&record)) {
-    trace.strings.emplace(r->id, r->text);
-  } else if (const auto* c = std::get_if<format::ClassRecord>(&record)) {
-    trace.classes.emplace(c->id, *c);
-  }
-}
-
-}  // namespace
 
 absl::Status Model::AddPrefetchedTrace(TracePrefetcher& prefetcher, const std::string& path,
                                        const ReadProgress& progress) {
@@ -363,17 +366,9 @@ absl::Status Model::AddPrefetchedTrace(TracePrefetcher& prefetcher, const std::s
     // needs, kept here as the pieces bring them.
     const bool whole = piece->end.has_value();
     Trace definitions;
-    const Trace& trace = whole ? **piece->end : definitions;
+    Trace& trace = whole ? **piece->end : definitions;
     while (true) {
-      piece->records.ForEach(
-          [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
-            loader.Dependency(trace, r, held);
-          },
-          [&](const format::DependencyCountRecord& r) { loader.Record(trace, r); },
-          [&](const format::Record& r) {
-            if (!whole) KeepDefinition(definitions, r);
-            loader.Record(trace, r);
-          });
+      loader.Records(piece->records, trace, !whole);
       piece->records = {};
       if (progress) progress(piece->bytes_done, piece->file_bytes);
       if (piece->end) return std::move(*piece->end);

@@ -3,7 +3,9 @@
 // before the last file. Also run under ThreadSanitizer (scripts/sanitize.sh).
 #include "analyzer/input/trace_prefetcher.h"
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +52,34 @@ std::vector<uint64_t> DependencyIds(const TracePrefetcher::Piece& piece) {
   return ids;
 }
 
+// The pieces of the next file, taken up to its last.
+struct FileInPieces {
+  size_t pieces = 0;
+  size_t most_records = 0;              // in one piece
+  std::vector<uint64_t> bytes_done;     // by piece
+  std::vector<uint64_t> dependency_ids;
+  TracePrefetcher::Piece last;          // its `end` is set, unless a piece was missing
+};
+
+FileInPieces NextFile(TracePrefetcher& prefetcher) {
+  FileInPieces file;
+  while (true) {
+    std::optional<TracePrefetcher::Piece> piece = prefetcher.Next();
+    if (!piece) {
+      ADD_FAILURE() << "a piece left to the caller";
+      return file;
+    }
+    ++file.pieces;
+    file.most_records = std::max(file.most_records, piece->records.size());
+    file.bytes_done.push_back(piece->bytes_done);
+    for (uint64_t id : DependencyIds(*piece)) file.dependency_ids.push_back(id);
+    if (piece->end) {
+      file.last = *std::move(piece);
+      return file;
+    }
+  }
+}
+
 TEST(TracePrefetcher, GivesEveryFileInOrder) {
   TempDir dir;
   const std::vector<std::string> paths = WriteTraces(dir, 20);
@@ -76,34 +106,26 @@ TEST(TracePrefetcher, GivesALargeFileInPieces) {
   TempDir dir;
   const std::vector<std::string> paths = {WriteTrace(dir, 50), WriteTrace(dir, 2)};
   TracePrefetcher prefetcher(paths, /*piece_records=*/8);
-  std::vector<uint64_t> ids;
-  uint64_t bytes_done = 0;
-  int pieces = 0;
-  std::optional<TracePrefetcher::Piece> piece;
-  do {
-    piece = prefetcher.Next();
-    ASSERT_TRUE(piece.has_value());
-    ++pieces;
-    EXPECT_LE(piece->records.size(), 8u);
-    EXPECT_GT(piece->bytes_done, bytes_done);
-    bytes_done = piece->bytes_done;
-    for (uint64_t id : DependencyIds(*piece)) ids.push_back(id);
-  } while (!piece->end.has_value());
-  ASSERT_TRUE(piece->end->ok()) << piece->end->status();
-  EXPECT_EQ(bytes_done, piece->file_bytes);
-  EXPECT_EQ((*piece->end)->path, paths[0]);
-  EXPECT_EQ((*piece->end)->instances.size(), 2u) << "the tables of the whole file";
+  const FileInPieces large = NextFile(prefetcher);
+  ASSERT_TRUE(large.last.end.has_value());
+  ASSERT_TRUE(large.last.end->ok()) << large.last.end->status();
   // 56 records (process, string, thread, two classes, two instances... 50 dependencies).
-  EXPECT_GE(pieces, 7);
+  EXPECT_GE(large.pieces, 7u);
+  EXPECT_LE(large.most_records, 8u);
+  EXPECT_TRUE(std::is_sorted(large.bytes_done.begin(), large.bytes_done.end(),
+                             std::less_equal<uint64_t>()))
+      << "each piece ends past the one before";
+  EXPECT_GT(large.bytes_done.front(), 0u);
+  EXPECT_EQ(large.bytes_done.back(), large.last.file_bytes);
+  EXPECT_EQ((*large.last.end)->path, paths[0]);
+  EXPECT_EQ((*large.last.end)->instances.size(), 2u) << "the tables of the whole file";
   std::vector<uint64_t> expected;
   for (uint64_t id = 1; id <= 50; ++id) expected.push_back(id);
-  EXPECT_EQ(ids, expected);
-  do {  // the next file, in pieces too
-    piece = prefetcher.Next();
-    ASSERT_TRUE(piece.has_value());
-  } while (!piece->end.has_value());
-  ASSERT_TRUE(piece->end->ok()) << piece->end->status();
-  EXPECT_EQ((*piece->end)->path, paths[1]);
+  EXPECT_EQ(large.dependency_ids, expected);
+  const FileInPieces next = NextFile(prefetcher);  // in pieces too
+  ASSERT_TRUE(next.last.end.has_value());
+  ASSERT_TRUE(next.last.end->ok()) << next.last.end->status();
+  EXPECT_EQ((*next.last.end)->path, paths[1]);
 }
 
 TEST(TracePrefetcher, LeavesDirectoriesToTheCaller) {
@@ -147,15 +169,11 @@ TEST(TracePrefetcher, GivesTheRecordsBeforeAnErrorInALargeFile) {
   for (int i = 0; i < 20; ++i) t.Dependency(1, 0, {1}, 2);
   t.Add(format::DependencyRecord{.id = 99, .tid = 1, .acquired = 42, .held = {}});
   TracePrefetcher prefetcher({t.WriteTo(dir.path(), "bad.lgtrace")}, /*piece_records=*/4);
-  size_t dependencies = 0;
-  std::optional<TracePrefetcher::Piece> piece;
-  do {
-    piece = prefetcher.Next();
-    ASSERT_TRUE(piece.has_value());
-    dependencies += DependencyIds(*piece).size();
-  } while (!piece->end.has_value());
-  EXPECT_EQ(dependencies, 20u);
-  EXPECT_THAT(piece->end->status().message(), HasSubstr("(dependency)"));
+  const FileInPieces file = NextFile(prefetcher);
+  EXPECT_GT(file.pieces, 1u);
+  EXPECT_EQ(file.dependency_ids.size(), 20u);
+  ASSERT_TRUE(file.last.end.has_value());
+  EXPECT_THAT(file.last.end->status().message(), HasSubstr("(dependency)"));
 }
 
 TEST(TracePrefetcher, GivesAFileCutShortInPiecesWithItsWarning) {
@@ -168,17 +186,13 @@ TEST(TracePrefetcher, GivesAFileCutShortInPiecesWithItsWarning) {
     out << bytes;
   }
   TracePrefetcher prefetcher({path}, /*piece_records=*/4);
-  size_t dependencies = 0;
-  std::optional<TracePrefetcher::Piece> piece;
-  do {
-    piece = prefetcher.Next();
-    ASSERT_TRUE(piece.has_value());
-    dependencies += DependencyIds(*piece).size();
-  } while (!piece->end.has_value());
-  ASSERT_TRUE(piece->end->ok()) << piece->end->status();
-  EXPECT_EQ(dependencies, 29u) << "every whole record";
-  ASSERT_EQ((*piece->end)->warnings.size(), 1u);
-  EXPECT_THAT((*piece->end)->warnings[0], HasSubstr("ends inside a record"));
+  const FileInPieces file = NextFile(prefetcher);
+  EXPECT_GT(file.pieces, 1u);
+  ASSERT_TRUE(file.last.end.has_value());
+  ASSERT_TRUE(file.last.end->ok()) << file.last.end->status();
+  EXPECT_EQ(file.dependency_ids.size(), 29u) << "every whole record";
+  ASSERT_EQ((*file.last.end)->warnings.size(), 1u);
+  EXPECT_THAT((*file.last.end)->warnings[0], HasSubstr("ends inside a record"));
 }
 
 TEST(TracePrefetcher, CanBeDroppedBeforeTheLastFileOrPiece) {
