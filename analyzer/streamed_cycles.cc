@@ -45,6 +45,7 @@ void StreamedCycles::AfterTrace(Model& model) {
     classes_.emplace(LockGraph::kClasses, 1);
     classes_->TrackEachAdd();
   }
+  classes_->ForgetLocksBelow(extent.first_lock);  // earlier traces' locks are dropped
   classes_->Add(model, extent.first_dependency, extent.end_dependency,
                 static_cast<uint32_t>(model.lock_count() + 1));
 
@@ -91,6 +92,7 @@ void StreamedCycles::AfterTrace(Model& model) {
   }
   dropped_any_ |= keep.size() < place.size();
   model.KeepDependenciesOfLastTrace(keep);
+  dropped_any_ |= model.ShrinkLastTrace();
   auto renumber = [&](EdgeWitness& w) { w.dependency = first + place[w.dependency - first] - 1; };
   if (has_cycles) ForEachWitness(instance_cycles_.back(), renumber);
   classes_->ForEachNewWitness(renumber);

@@ -1,6 +1,8 @@
 #include "analyzer/graph/lock_graph.h"
 
 #include <algorithm>
+#include <cassert>
+#include <cstddef>
 
 #include "absl/container/flat_hash_map.h"
 #include "analyzer/graph/cyclic_components.h"
@@ -129,6 +131,17 @@ LockGraphBuilder::LockGraphBuilder(LockGraph::Level level, uint32_t first_node)
 void LockGraphBuilder::Reserve(size_t edges) {
   index_.reserve(edges);
   graph_.edges_.reserve(edges);
+}
+
+void LockGraphBuilder::ForgetLocksBelow(uint32_t lock) {
+  assert(group_.empty() && lock >= first_lock_);
+  const size_t forget = std::min<size_t>(lock - first_lock_, node_.size());
+  node_.erase(node_.begin(), node_.begin() + static_cast<std::ptrdiff_t>(forget));
+  if (node_.empty()) {
+    first_lock_ = lock;  // the next Add reads the nodes from there
+  } else {
+    first_lock_ += static_cast<uint32_t>(forget);
+  }
 }
 
 void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,

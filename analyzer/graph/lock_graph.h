@@ -128,6 +128,10 @@ class LockGraphBuilder {
   // From now on, only the edges between two locks of one group: `group` by lock -
   // first_node of an instance graph (0: in none).
   void OnlyWithinGroups(std::vector<uint32_t> group) { group_ = std::move(group); }
+  // Dependencies added from now on take no lock below `lock` (a class graph fed trace by
+  // trace, whose model drops each trace's locks: Model::ShrinkLastTrace). The table of
+  // the locks' nodes forgets those below, so it follows the largest trace.
+  void ForgetLocksBelow(uint32_t lock);
   // Dependencies [first, end) of `model`, whose locks are all below `end_lock` (the model's
   // locks so far, or an instance graph's own). The same model each time; it may have moved.
   void Add(const Model& model, uint32_t first_dependency, uint32_t end_dependency,

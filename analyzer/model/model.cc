@@ -1,6 +1,7 @@
 #include "analyzer/model/model.h"
 
 #include <algorithm>
+#include <cassert>
 #include <memory>
 #include <optional>
 #include <tuple>
@@ -158,7 +159,7 @@ class Model::TraceLoader {
       lock.object_module = record.object_module;
       lock.object_offset = record.object_offset;
     }
-    const uint32_t id = static_cast<uint32_t>(model_.locks_.size());
+    const uint32_t id = model_.end_lock();
     model_.locks_.push_back(std::move(lock));
     locks_.Insert(instance, id);
     if (shared != nullptr) *shared = id;
@@ -272,7 +273,7 @@ class Model::TraceLoader {
     }
   }
   void Add(const Trace& trace, const format::SignalReleaseRecord& r) {
-    model_.locks_[Lock(trace, r.instance)].signal = true;
+    model_.resident_lock(Lock(trace, r.instance)).signal = true;
   }
   void Add(const Trace& trace, const format::RuntimeStatsRecord& r) {
     // Counters are cumulative: the last record of a trace has the final values.
@@ -383,7 +384,11 @@ absl::Status Model::AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoad
   trace_start_ns_.resize(index + 1, UINT64_MAX);
   TraceExtent extent;
   extent.first_dependency = static_cast<uint32_t>(dependencies_.size());
-  extent.first_lock = static_cast<uint32_t>(locks_.size());
+  extent.first_lock = end_lock();
+  last_trace_classes_ = classes_.size();
+  last_trace_waits_ = waits_.size();
+  last_trace_misuses_ = misuses_.size();
+  last_trace_deadlocks_ = observed_deadlocks_.size();
   TraceLoader loader(*this, index);
   absl::StatusOr<Trace> trace = read(loader);
   if (!trace.ok()) {
@@ -401,7 +406,7 @@ absl::Status Model::AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoad
   trace->classes = {};
   traces_.push_back(*std::move(trace));
   extent.end_dependency = static_cast<uint32_t>(dependencies_.size());
-  extent.end_lock = static_cast<uint32_t>(locks_.size());
+  extent.end_lock = end_lock();
   trace_extents_.push_back(extent);
   return absl::OkStatus();
 }
@@ -421,6 +426,98 @@ void Model::KeepDependenciesOfLastTrace(const std::vector<uint32_t>& keep) {
   // If every trace before was kept the same way, the lists left in the reading pool are this
   // trace's own, moved or dropped.
   if (++traces_kept_ == traces_.size()) held_pool_.Clear();
+}
+
+bool Model::ShrinkLastTrace() {
+  const TraceExtent& extent = trace_extents_.back();
+  const uint32_t index = static_cast<uint32_t>(traces_.size() - 1);
+  Trace& trace = traces_.back();
+  // The trace's locks are resident: every trace before it dropped its own, or none did.
+  const uint32_t first = extent.first_lock;
+  std::vector<uint8_t> named(extent.end_lock - first, 0);
+  std::vector<uint64_t> stacks;  // ids in the trace
+  auto lock = [&](uint32_t id) {
+    if (id >= first) named[id - first] = 1;
+  };
+  auto stack = [&](StackRef s) {
+    if (s.trace == index && s.id != 0) stacks.push_back(s.id);
+  };
+  for (uint32_t d = extent.first_dependency; d < extent.end_dependency; ++d) {
+    const ModelDependency& dep = dependencies_[d];
+    lock(dep.acquired);
+    stack(dep.stack);
+    for (const HeldRef& h : dep.held) {
+      lock(h.lock);
+      stack(h.site);
+    }
+  }
+  for (size_t i = last_trace_waits_; i < waits_.size(); ++i) {
+    lock(waits_[i].lock);
+    stack(waits_[i].waiter_stack);
+    stack(waits_[i].holder_stack);
+  }
+  for (size_t i = last_trace_misuses_; i < misuses_.size(); ++i) {
+    lock(misuses_[i].lock);
+    stack(misuses_[i].stack);
+  }
+  for (size_t i = last_trace_deadlocks_; i < observed_deadlocks_.size(); ++i) {
+    for (const ModelDeadlockThread& t : observed_deadlocks_[i].threads) {
+      lock(t.held);
+      lock(t.waits_for);
+      stack(t.held_site);
+      stack(t.wait_stack);
+    }
+  }
+  for (size_t i = last_trace_classes_; i < classes_.size(); ++i) {
+    stack(classes_[i].site_stack);
+    stack(classes_[i].first_use);
+  }
+
+  // The resident locks below the trace's (the placeholder 0, the first time), then its own
+  // that are named.
+  for (uint32_t id = first_resident_lock_; id < first; ++id) {
+    kept_lock_ids_.push_back(id);
+    kept_locks_.push_back(std::move(resident_lock(id)));
+  }
+  const size_t kept_before = kept_locks_.size();
+  for (uint32_t i = 0; i < named.size(); ++i) {
+    if (named[i] == 0) continue;
+    kept_lock_ids_.push_back(first + i);
+    ModelLock& kept = kept_locks_.emplace_back(std::move(resident_lock(first + i)));
+    stack(kept.site_stack());
+  }
+  const bool dropped_locks = kept_locks_.size() - kept_before < named.size();
+  first_resident_lock_ = extent.end_lock;
+  locks_.clear();
+  lock_ids_.back() = {};
+
+  absl::flat_hash_map<uint64_t, format::StackRecord> kept_stacks;
+  for (const uint64_t id : stacks) {
+    if (kept_stacks.contains(id)) continue;
+    if (auto it = trace.stacks.find(id); it != trace.stacks.end()) {
+      kept_stacks.emplace(id, std::move(it->second));
+    }
+  }
+  absl::flat_hash_map<uint64_t, std::string> kept_strings;
+  for (const auto& [id, module] : trace.modules) {
+    for (const uint64_t sid : {module.path_sid, module.function_sid}) {
+      if (auto it = trace.strings.find(sid); it != trace.strings.end()) {
+        kept_strings.emplace(sid, it->second);
+      }
+    }
+  }
+  const bool dropped = dropped_locks || kept_stacks.size() < trace.stacks.size() ||
+                       kept_strings.size() < trace.strings.size();
+  trace.stacks = std::move(kept_stacks);
+  trace.strings = std::move(kept_strings);
+  return dropped;
+}
+
+const ModelLock& Model::KeptLock(uint32_t id) const {
+  const auto it = std::lower_bound(kept_lock_ids_.begin(), kept_lock_ids_.end(), id);
+  assert(it != kept_lock_ids_.end() && *it == id && "a dropped lock");
+  if (it == kept_lock_ids_.end() || *it != id) return kept_locks_.front();
+  return kept_locks_[it - kept_lock_ids_.begin()];
 }
 
 namespace {
@@ -583,9 +680,11 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
     if (c.first_use.id != 0) stacks.push_back(c.first_use);
     if (c.origin == format::ClassOrigin::kStatic) objects.push_back(c.object);
   }
-  for (const ModelLock& l : locks_) {
-    if (l.file.empty() && l.site_stack_id != 0) stacks.push_back(l.site_stack());
-    if (l.object_module != 0) objects.push_back(l.object());
+  for (const std::vector<ModelLock>* locks : {&kept_locks_, &locks_}) {
+    for (const ModelLock& l : *locks) {
+      if (l.file.empty() && l.site_stack_id != 0) stacks.push_back(l.site_stack());
+      if (l.object_module != 0) objects.push_back(l.object());
+    }
   }
   symbolizer.Prefetch(stacks);
   symbolizer.PrefetchObjects(objects);
@@ -650,22 +749,24 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
     }
   }
   std::string file;
-  for (ModelLock& l : locks_) {
-    l.class_id = remap[l.class_id];
-    if (l.object_module != 0) l.variable = Intern(symbolizer.Object(l.object()).name);
-    // An object in static storage is its class: its site is the variable's declaration.
-    if (const ModelClass& c = classes_[l.class_id]; c.declared) {
-      l.file = Intern(c.file);
-      l.line = c.line;
-      continue;
-    }
-    if (!l.file.empty() || l.site_stack_id == 0) continue;
-    if (resolve(l.site_stack(), file, l.line, nullptr)) {
-      l.file = Intern(file);
-    } else {
-      const ModelClass& c = classes_[l.class_id];  // its own site is in the C++ library
-      l.file = Intern(c.file);
-      l.line = c.line;
+  for (std::vector<ModelLock>* locks : {&kept_locks_, &locks_}) {
+    for (ModelLock& l : *locks) {
+      l.class_id = remap[l.class_id];
+      if (l.object_module != 0) l.variable = Intern(symbolizer.Object(l.object()).name);
+      // An object in static storage is its class: its site is the variable's declaration.
+      if (const ModelClass& c = classes_[l.class_id]; c.declared) {
+        l.file = Intern(c.file);
+        l.line = c.line;
+        continue;
+      }
+      if (!l.file.empty() || l.site_stack_id == 0) continue;
+      if (resolve(l.site_stack(), file, l.line, nullptr)) {
+        l.file = Intern(file);
+      } else {
+        const ModelClass& c = classes_[l.class_id];  // its own site is in the C++ library
+        l.file = Intern(c.file);
+        l.line = c.line;
+      }
     }
   }
 }

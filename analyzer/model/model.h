@@ -257,10 +257,14 @@ class Model {
   bool has_process_wide_locks() const { return !lock_by_global_name_.empty(); }
   const ModelThread& thread(uint32_t id) const { return threads_[id]; }
   const ModelClass& lock_class(uint32_t id) const { return classes_[id]; }
-  const ModelLock& lock(uint32_t id) const { return locks_[id]; }
+  // Lock `id`: every lock, unless ShrinkLastTrace dropped some; then not one of those.
+  const ModelLock& lock(uint32_t id) const {
+    return id >= first_resident_lock_ ? locks_[id - first_resident_lock_] : KeptLock(id);
+  }
   size_t thread_count() const { return threads_.size() - 1; }
   size_t class_count() const { return classes_.size() - 1; }
-  size_t lock_count() const { return locks_.size() - 1; }
+  // Every lock read, kept or not: ids 1..lock_count().
+  size_t lock_count() const { return end_lock() - 1; }
   // The dependencies kept: all of them, unless KeepDependenciesOfLastTrace dropped some.
   const ChunkedVector<ModelDependency>& dependencies() const { return dependencies_; }
   // Every dependency read, kept or not.
@@ -270,6 +274,15 @@ class Model {
   // first_dependency + i. For an analysis that takes from each trace what it needs as it is
   // read (analyzer/streamed_cycles.h), so that memory follows the largest trace, not the sum.
   void KeepDependenciesOfLastTrace(const std::vector<uint32_t>& keep);
+  // Then drops what of the last trace only its dropped dependencies needed, so that the
+  // tables too follow the largest trace, not the sum:
+  //   - its locks but those its kept dependencies, long waits, misuses and observed
+  //     deadlocks name (all the findings read). Their ids stay; no dropped id is given again,
+  //     and LockId no longer answers for the trace;
+  //   - its stacks but those these, its kept locks and the classes it brought name;
+  //   - its strings but the module paths and names (what the symbolizer reads).
+  // Only without process-wide locks, whose ids later traces use. True if it dropped any.
+  bool ShrinkLastTrace();
   const std::vector<ModelWait>& waits() const { return waits_; }
   const std::vector<ModelMisuse>& misuses() const { return misuses_; }
   // Deadlocks that happened, as the runtime's live check recorded them.
@@ -277,7 +290,8 @@ class Model {
     return observed_deadlocks_;
   }
   const std::vector<ModelRace>& races() const { return races_; }
-  // Model ids of a trace's thread and instance ids; 0 if not in the model.
+  // Model ids of a trace's thread and instance ids; 0 if not in the model (or, for an
+  // instance, if ShrinkLastTrace dropped its trace's locks).
   uint32_t ThreadId(uint32_t trace, uint32_t tid) const;
   uint32_t LockId(uint32_t trace, uint64_t instance) const {
     return trace < lock_ids_.size() ? lock_ids_[trace].Get(instance) : 0;
@@ -316,6 +330,12 @@ class Model {
     uint64_t time_ns = 0;
   };
 
+  uint32_t end_lock() const {
+    return first_resident_lock_ + static_cast<uint32_t>(locks_.size());
+  }
+  const ModelLock& KeptLock(uint32_t id) const;
+  ModelLock& resident_lock(uint32_t id) { return locks_[id - first_resident_lock_]; }
+
   // Files one trace, whose records `read` passes to the loader it is given.
   absl::Status AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoader&)>& read);
 
@@ -323,7 +343,17 @@ class Model {
   std::vector<TraceExtent> trace_extents_;
   std::vector<ModelThread> threads_ = std::vector<ModelThread>(1);
   std::vector<ModelClass> classes_ = std::vector<ModelClass>(1);
+  // Locks first_resident_lock_.. (from 0, a placeholder, until ShrinkLastTrace), and
+  // below them those it kept, ascending by id (the placeholder first).
   std::vector<ModelLock> locks_ = std::vector<ModelLock>(1);
+  uint32_t first_resident_lock_ = 0;
+  std::vector<uint32_t> kept_lock_ids_;
+  std::vector<ModelLock> kept_locks_;
+  // Where the last trace's classes, long waits, misuses and observed deadlocks begin.
+  size_t last_trace_classes_ = 0;
+  size_t last_trace_waits_ = 0;
+  size_t last_trace_misuses_ = 0;
+  size_t last_trace_deadlocks_ = 0;
   ChunkedVector<ModelDependency> dependencies_;
   HeldPool held_pool_;  // the dependencies' held lists
   HeldPool kept_held_pool_;  // those of dependencies kept by KeepDependenciesOfLastTrace

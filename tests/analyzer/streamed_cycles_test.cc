@@ -78,6 +78,74 @@ TEST_F(StreamedCyclesTest, KeepsTheWitnessesOfTheCyclesAndOfTheClassGraph) {
   }
 }
 
+// Once judged, a trace keeps only the locks, stacks and strings of what the findings read:
+// its kept dependencies, its long waits and misuses. Ids stay; counts count everything.
+TEST_F(StreamedCyclesTest, KeepsOnlyTheLocksStacksAndStringsTheFindingsRead) {
+  namespace format = lockgraph::format;
+  TraceBuilder t(100);
+  t.Thread(1, "main");
+  t.Thread(2, "taker", 1, 0);
+  t.Add(format::ModuleRecord{.id = 1, .path_sid = t.String("/usr/bin/app"), .load_bias = 0,
+                             .build_id = "", .function_sid = 0});
+  for (uint64_t s = 1; s <= 4; ++s) t.Add(format::StackRecord{s, {{1, 0x100 * s}}});
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Lock(3, "waited");
+  t.Lock(4, "misused");
+  t.Lock(5, "unused");
+  // a -> b 40 times by one thread: the first 32 witnesses (at stack 1), the others only
+  // counted and dropped (at stack 2).
+  for (int i = 0; i < 40; ++i) {
+    format::DependencyRecord r;
+    r.id = 100 + i;
+    r.tid = 2;
+    r.acquired = 2;
+    r.stack_id = i < 32 ? 1 : 2;
+    r.held.push_back({1, 0, 0});
+    t.Add(r);
+  }
+  format::LongWaitRecord wait;
+  wait.tid = 2;
+  wait.instance = 3;
+  wait.wait_ns = 1'000'000'000;
+  wait.waiter_stack = 3;
+  t.Add(wait);
+  t.Misuse(format::MisuseKind::kReleaseUnheld, 2, 4, "released twice");
+  Read(t);
+  Read(Droppable(200));
+
+  EXPECT_EQ(model_.lock_count(), 5u + 3u) << "every lock read is counted";
+  EXPECT_EQ(model_.trace_extents()[1].first_lock, 6u) << "ids are never given again";
+  for (const uint32_t id : {1u, 2u}) {
+    EXPECT_EQ(model_.lock_class(model_.lock(id).class_id).name, id == 1 ? "a" : "b");
+  }
+  EXPECT_EQ(model_.lock_class(model_.lock(model_.waits()[0].lock).class_id).name, "waited");
+  EXPECT_EQ(model_.lock_class(model_.lock(model_.misuses()[0].lock).class_id).name, "misused");
+  EXPECT_EQ(model_.LockId(0, 1), 0u) << "the trace's instance table is gone";
+
+  const auto& first = model_.traces()[0];
+  EXPECT_TRUE(first.stacks.contains(1)) << "a witness's stack";
+  EXPECT_FALSE(first.stacks.contains(2)) << "only dropped dependencies had it";
+  EXPECT_TRUE(first.stacks.contains(3)) << "the long wait's";
+  EXPECT_FALSE(first.stacks.contains(4));
+  EXPECT_EQ(first.String(first.modules.at(1).path_sid), "/usr/bin/app");
+  EXPECT_EQ(first.strings.size(), 1u) << "only the module's path";
+}
+
+// A trace whose every dependency is kept still drops a lock none of them names: a model
+// that must analyze everything again cannot take it as it is.
+TEST_F(StreamedCyclesTest, DroppingOnlyALockIsDroppingSomething) {
+  TraceBuilder t(100);
+  t.Thread(1, "main");
+  t.Lock(1, "a");
+  t.Lock(2, "b");
+  t.Lock(3, "unused");
+  t.Dependency(1, 0, {1}, 2);
+  Read(t);
+  EXPECT_EQ(model_.dependencies().size(), 1u) << "its one dependency is kept";
+  EXPECT_TRUE(streamed_.dropped_any());
+}
+
 // Each of these makes a trace's cycles depend on what other traces say.
 enum class Blocker { kProcessWideLock, kProcessJoin, kEvents, kMergeableSiteClass };
 

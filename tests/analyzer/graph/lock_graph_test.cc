@@ -123,6 +123,46 @@ TEST(LockGraph, SignalsAndTryLocksAddNoEdges) {
   }
 }
 
+// A class graph fed trace by trace, forgetting each trace's locks before the next (as the
+// streamed analysis does once the model has dropped them), is the graph built at once.
+TEST(LockGraph, ClassGraphForgettingEachTracesLocksIsTheWholeOne) {
+  TempDir dir;
+  Model model;
+  for (int i = 0; i < 3; ++i) {
+    TraceBuilder t(100 + i);
+    t.Thread(1, "main");
+    t.Thread(2, "other");
+    // Each trace has its own number of locks, so that lock ids shift between traces.
+    for (int lock = 1; lock <= 3 + i; ++lock) t.Lock(lock, lock % 2 ? "odd" : "even");
+    t.Lock(10, "sem", lockgraph::format::SyncKind::kSemaphore, "a.cc", 1, 1);
+    t.Signal(10, 2);  // a signal: no edges, in any trace
+    t.Dependency(1, 0, {1}, 2);
+    t.Dependency(2, 0, {2}, 3 + i);
+    t.Dependency(1, 0, {10}, 1);
+    t.Dependency(2, 0, {1, 2}, 3);
+    ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path(), std::to_string(i) + ".lgtrace")).ok());
+  }
+  LockGraphBuilder builder(LockGraph::kClasses, 1);
+  for (const auto& extent : model.trace_extents()) {
+    builder.ForgetLocksBelow(extent.first_lock);
+    builder.Add(model, extent.first_dependency, extent.end_dependency, extent.end_lock);
+  }
+  const LockGraph streamed = std::move(builder).Finish(model.class_count());
+  const LockGraph whole = LockGraph::Build(model, LockGraph::kClasses);
+  ASSERT_EQ(streamed.edge_count(), whole.edge_count());
+  ASSERT_EQ(whole.edge_count(), 4u);  // odd -> even, even -> odd, even -> even, odd -> odd
+  for (uint32_t e = 0; e < whole.edge_count(); ++e) {
+    EXPECT_EQ(streamed.edge(e).from, whole.edge(e).from) << e;
+    EXPECT_EQ(streamed.edge(e).to, whole.edge(e).to) << e;
+    EXPECT_EQ(streamed.edge(e).count, whole.edge(e).count) << e;
+    ASSERT_EQ(streamed.edge(e).witnesses.size(), whole.edge(e).witnesses.size()) << e;
+    for (size_t w = 0; w < whole.edge(e).witnesses.size(); ++w) {
+      EXPECT_EQ(streamed.edge(e).witnesses[w].dependency, whole.edge(e).witnesses[w].dependency);
+      EXPECT_EQ(streamed.edge(e).witnesses[w].held_index, whole.edge(e).witnesses[w].held_index);
+    }
+  }
+}
+
 // Trace by trace, the cycles the class orders each trace gives close among themselves: the
 // test the streamed analysis makes before it builds a trace's instance graph.
 class LastAddComponentsTest : public ::testing::Test {
