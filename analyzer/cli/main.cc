@@ -62,6 +62,11 @@ int Run(RunFlags& flags) {
       std::cerr << "lockgraph: " << flags.command[0] << " was ended by signal "
                 << result->signal << " (" << strsignal(result->signal) << ")\n";
     }
+    if (result->left_running) {
+      std::cerr << "lockgraph: processes " << flags.command[0] << " started were still "
+                << "running " << lockgraph::cli::kOrphanWaitMs / 1000 << " s after it ended: "
+                << "their traces are read as they are now\n";
+    }
     if (ExpandTracePaths({dir}).ok()) {
       flags.analysis.paths = {dir};
       const int analysis = Analyze(flags.analysis, std::cerr);

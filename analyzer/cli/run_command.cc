@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +63,18 @@ std::string SelfDirectory() {
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
   if (n <= 0) return ".";
   return std::filesystem::path(std::string(buf, static_cast<size_t>(n))).parent_path();
+}
+
+// Reaps the children lockgraph has left, the program's orphans, until there are none (true)
+// or `until` passes (false). Polled: a process that never ends must not hold the report.
+bool WaitForOrphans(std::chrono::steady_clock::time_point until) {
+  for (;;) {
+    const pid_t done = waitpid(-1, nullptr, WNOHANG);
+    if (done > 0 || (done < 0 && errno == EINTR)) continue;
+    if (done < 0) return errno == ECHILD;
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 }  // namespace
@@ -176,6 +189,9 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
   for (std::string& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
 
+  // The processes the program starts and leaves running become lockgraph's children, not
+  // init's, when their parent ends: lockgraph can wait for their traces (WaitForOrphans).
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
   SignalsWhileRunning signals;
   // A signal to forward that comes before the child's pid is known waits, blocked, until it is.
   sigset_t forwarded, before;
@@ -234,6 +250,8 @@ absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& comman
     }
   }
   g_child = 0;
+  result.left_running = !WaitForOrphans(std::chrono::steady_clock::now() +
+                                        std::chrono::milliseconds(kOrphanWaitMs));
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

@@ -22,7 +22,14 @@ struct RunResult {
   int exit_code = 0;  // the program's, or 128 + signal if a signal ended it
   int signal = 0;
   bool timed_out = false;  // RunSettings::timeout_ms passed: the program was killed
+  // Processes it started were still running kOrphanWaitMs after it ended (RunUnderPreload):
+  // their traces are read as they are.
+  bool left_running = false;
 };
+
+// How long RunUnderPreload waits, once the program has ended, for the processes it started
+// and left running (a daemon, Python's resource tracker) to end too.
+inline constexpr int64_t kOrphanWaitMs = 5000;
 
 // The preload library: $LOCKGRAPH_PRELOAD, else ../lib/ beside this executable, else the
 // build tree's. An error if none is there.
@@ -66,7 +73,8 @@ class TemporaryDirectory {
 };
 
 // Runs `command` (searched in PATH) with the preload and traces in `trace_dir` (made if
-// missing), and waits.
+// missing), and waits: for it, then for the processes it left running (lockgraph is their
+// subreaper), so that each trace is whole when it is read; for these at most kOrphanWaitMs.
 absl::StatusOr<RunResult> RunUnderPreload(const std::vector<std::string>& command,
                                           const std::string& trace_dir,
                                           const std::string& preload,

@@ -72,17 +72,6 @@ using json = ::nlohmann::json;
 
 // ---- The corpus programs and their sources ----
 
-// "two_lock_cycle.cc:16": how messages name a preload class.
-std::string ShortSite(const std::string& name, const std::string& marker) {
-  return absl::StrCat(name, ".cc:", LineOf(kPreloadCorpus.Source(name), marker));
-}
-
-// The label of a preload lock whose class is the site marked `marker`.
-std::string Label(const std::string& name, const std::string& marker,
-                  const std::string& kind = "pthread_mutex") {
-  return absl::StrCat(kind, " first used at ", kPreloadCorpus.Site(name, marker));
-}
-
 // The label of a preload lock in static storage: its variable.
 std::string Var(const std::string& variable, const std::string& kind = "pthread_mutex") {
   return absl::StrCat(kind, " ", variable);
@@ -755,6 +744,39 @@ TEST(PreloadProcess, ForkInFullModeReplaysWithoutWarnings) {
   EXPECT_THAT(run.report["findings"], IsEmpty()) << run.report["findings"].dump(2);
   EXPECT_THAT(run.report["warnings"], IsEmpty());
   EXPECT_EQ(Summary(run.report, "traces"), 2);
+}
+
+// A process the program leaves running when it ends becomes lockgraph's child (lockgraph is
+// its subreaper) and is waited for: its trace is read whole, and its cycle reported. The
+// orphan takes its locks only once its parent has ended.
+TEST(PreloadProcess, AnOrphanIsWaitedForAndItsCycleReported) {
+  const std::string name = "orphan_cycle";
+  const TracedRun run = RunPreloadCorpus(name);
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_THAT(run.stderr_text, Not(HasSubstr("still running")));
+  EXPECT_EQ(Summary(run.report, "traces"), 1) << "the orphan's: its parent took no lock";
+  ASSERT_THAT(Kinds(run.report), ElementsAre("deadlock")) << run.report.dump(2);
+  const json& f = run.report["findings"][0];
+  const std::string a = Var("a");
+  const std::string b = Var("b");
+  EXPECT_THAT(LabelledEdgeLines(f),
+              UnorderedElementsAre(
+                  LabelledEdgeLine(a, b, 2, kPreloadCorpus.Site(name, "held: A (forward)"),
+                                   kPreloadCorpus.Site(name, "edge: A -> B")),
+                  LabelledEdgeLine(b, a, 3, kPreloadCorpus.Site(name, "held: B (backward)"),
+                                   kPreloadCorpus.Site(name, "edge: B -> A"))));
+  ASSERT_THAT(f["edges"], SizeIs(2));
+  EXPECT_EQ(f["edges"][0]["pid"], f["edges"][1]["pid"]) << "both in the orphan";
+}
+
+// One that does not end is waited for only so long: the report comes, and says so.
+TEST(PreloadProcess, AnOrphanThatRunsOnDoesNotHoldTheReport) {
+  const std::string program = kPreloadCorpus.Program("two_lock_cycle");
+  const TracedRun run = RunUnder(
+      {"/bin/sh", "-c", "sleep 8 </dev/null >/dev/null 2>&1 & exec " + program});
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_THAT(run.stderr_text, HasSubstr("were still running 5 s after it ended"));
+  EXPECT_THAT(Kinds(run.report), ElementsAre("deadlock"));
 }
 
 TEST(PreloadProcess, ForkWithThreadsRunningWritesTwoValidTraces) {
