@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -66,6 +67,44 @@ TEST(Varint, RoundTripsBoundaryValues) {
     EXPECT_EQ(decoded, value);
     EXPECT_TRUE(reader.at_end());
     EXPECT_EQ(reader.position(), bytes.size());
+  }
+}
+
+// With 8 bytes or more left, a value is read 8 bytes at once: every length, in a stream of
+// values followed by more bytes, as in a trace record.
+TEST(Varint, ReadsEveryLengthInTheMiddleOfALongBuffer) {
+  std::vector<uint64_t> values;
+  for (int shift = 0; shift < 64; ++shift) {
+    const uint64_t p = uint64_t{1} << shift;
+    values.insert(values.end(), {p - 1, p, p + 1, p | (p >> 1) | 0x55});
+  }
+  values.push_back(kMaxValue);
+  std::string bytes;
+  for (uint64_t value : values) AppendVarint(bytes, value);
+  bytes.append(16, '\x7f');  // more bytes after the last
+  VarintReader reader(bytes);
+  size_t position = 0;
+  for (uint64_t value : values) {
+    uint64_t decoded = 12345;
+    ASSERT_TRUE(reader.Read(decoded)) << value;
+    EXPECT_EQ(decoded, value);
+    position += Encoded(value).size();
+    EXPECT_EQ(reader.position(), position) << value;
+  }
+  EXPECT_EQ(reader.remaining(), 16u);
+}
+
+TEST(Varint, RejectsAnOverlongValueInTheMiddleOfALongBuffer) {
+  for (int continued : {8, 9, 10, 11}) {
+    std::string bytes(static_cast<size_t>(continued), '\x80');
+    bytes += "\x02";  // ends the value: too long, or (after 9) more than 64 bits
+    bytes.append(16, '\x00');
+    VarintReader reader(bytes);
+    uint64_t decoded = 0;
+    EXPECT_EQ(reader.Read(decoded), continued < 9) << continued;
+    if (continued < 9) {
+      EXPECT_EQ(decoded, uint64_t{2} << (7 * continued));
+    }
   }
 }
 
