@@ -26,6 +26,15 @@ void DecodedRecords::Add(const format::Record& record) {
   }
 }
 
+void DecodedRecords::Clear() {
+  order_.clear();
+  dependencies_.clear();
+  held_ends_.clear();
+  held_.clear();
+  counts_.clear();
+  others_.clear();
+}
+
 void DecodedRecords::ReserveLike(const DecodedRecords& other) {
   order_.reserve(other.order_.size());
   dependencies_.reserve(other.dependencies_.size());

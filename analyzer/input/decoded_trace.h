@@ -68,6 +68,8 @@ class DecodedRecords {
   }
 
   size_t size() const { return order_.size(); }
+  // Empties it, keeping its memory for the records added next.
+  void Clear();
   // Room for as many records of each kind as `other` holds: the next piece of a file is much
   // like the one before, and grows no further than it.
   void ReserveLike(const DecodedRecords& other);

@@ -62,6 +62,7 @@ void TracePrefetcher::Run() {
     }
     const uint64_t file_bytes = static_cast<uint64_t>(st.st_size);
     Piece piece;
+    piece.records = Fresh(piece.records);
     piece.file_bytes = file_bytes;
     uint64_t piece_start = 0;  // the byte the piece begins at
     bool stopped = false;
@@ -72,7 +73,7 @@ void TracePrefetcher::Run() {
             piece.bytes_done = r.offset;
             piece_start = r.offset;
             Piece next;
-            next.records.ReserveLike(piece.records);
+            next.records = Fresh(piece.records);
             next.file_bytes = file_bytes;
             stopped = !HandOver(std::exchange(piece, std::move(next)));
             if (stopped) return;
@@ -85,6 +86,31 @@ void TracePrefetcher::Run() {
     piece.end = std::move(trace);
     if (!HandOver(std::move(piece)) || failed) return;  // after an error, the caller stops
   }
+}
+
+void TracePrefetcher::Recycle(DecodedRecords records) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // As many as can be in use at once: the waiting pieces, the one parsed, the one filed.
+  if (spare_.size() < ahead_ + 2) spare_.push_back(std::move(records));
+}
+
+DecodedRecords TracePrefetcher::Fresh(const DecodedRecords& like) {
+  DecodedRecords records;
+  bool spare = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!spare_.empty()) {
+      records = std::move(spare_.back());
+      spare_.pop_back();
+      spare = true;
+    }
+  }
+  if (spare) {
+    records.Clear();  // outside the lock: it frees what the records own
+  } else {
+    records.ReserveLike(like);
+  }
+  return records;
 }
 
 std::optional<TracePrefetcher::Piece> TracePrefetcher::Next() {

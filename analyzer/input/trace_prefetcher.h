@@ -61,8 +61,14 @@ class TracePrefetcher {
   // path that cannot be looked at: reading it gives the error). Called past the last file,
   // or past an error: a piece whose `end` is an error.
   std::optional<Piece> Next();
+  // Gives back the records of a piece once they are filed: a piece parsed later reuses
+  // their memory, where a new one would be allocated, and zeroed by the kernel, each time.
+  void Recycle(DecodedRecords records);
 
  private:
+  // Records to parse into: given back ones if there are, emptied, else new ones sized like
+  // `like`.
+  DecodedRecords Fresh(const DecodedRecords& like);
   void Run();
   // With `lock` on mutex_, waits until fewer than `ahead_` pieces wait; false if stopped.
   bool WaitForRoom(std::unique_lock<std::mutex>& lock);
@@ -78,6 +84,7 @@ class TracePrefetcher {
   std::deque<std::optional<Piece>> parsed_;  // guarded by mutex_
   bool stop_ = false;                        // guarded by mutex_
   bool done_ = false;  // Run has returned; guarded by mutex_
+  std::vector<DecodedRecords> spare_;  // given back; guarded by mutex_
   std::thread thread_;  // last: started once the rest is built
 };
 

@@ -370,7 +370,7 @@ absl::Status Model::AddPrefetchedTrace(TracePrefetcher& prefetcher, const std::s
     Trace& trace = whole ? **piece->end : definitions;
     while (true) {
       loader.Records(piece->records, trace, !whole);
-      piece->records = {};
+      prefetcher.Recycle(std::move(piece->records));
       if (progress) progress(piece->bytes_done, piece->file_bytes);
       if (piece->end) return std::move(*piece->end);
       piece = prefetcher.Next();

@@ -128,6 +128,37 @@ TEST(TracePrefetcher, GivesALargeFileInPieces) {
   EXPECT_EQ((*next.last.end)->path, paths[1]);
 }
 
+// Pieces given back once read are parsed into again: each then holds its own records only,
+// whether of the same file or the next, of a large file or of small ones.
+TEST(TracePrefetcher, PiecesParsedIntoRecordsGivenBackHoldOnlyTheirOwn) {
+  TempDir dir;
+  const std::vector<uint64_t> sizes = {50, 3, 40, 1};  // dependencies of each file
+  std::vector<std::string> paths;
+  for (uint64_t n : sizes) paths.push_back(WriteTrace(dir, n));
+  TracePrefetcher prefetcher(paths, /*piece_records=*/8);
+  for (size_t f = 0; f < paths.size(); ++f) {
+    std::vector<uint64_t> ids;
+    size_t pieces = 0;
+    bool last = false;
+    while (!last) {
+      std::optional<TracePrefetcher::Piece> piece = prefetcher.Next();
+      ASSERT_TRUE(piece.has_value());
+      ++pieces;
+      for (uint64_t id : DependencyIds(*piece)) ids.push_back(id);
+      last = piece->end.has_value();
+      if (last) {
+        ASSERT_TRUE(piece->end->ok()) << piece->end->status();
+        EXPECT_EQ((*piece->end)->path, paths[f]);
+      }
+      prefetcher.Recycle(std::move(piece->records));
+    }
+    std::vector<uint64_t> expected;
+    for (uint64_t id = 1; id <= sizes[f]; ++id) expected.push_back(id);
+    EXPECT_EQ(ids, expected) << paths[f];
+    EXPECT_GE(pieces, sizes[f] / 8) << paths[f];
+  }
+}
+
 TEST(TracePrefetcher, LeavesDirectoriesToTheCaller) {
   TempDir dir;
   const std::string small = WriteTrace(dir, 1);
