@@ -11,7 +11,8 @@
 // A piece holds up to `piece_records` records or kPieceBytes of the file, whichever comes
 // first; up to `ahead` pieces wait, plus the one being parsed and the one being filed. At the
 // defaults that is some 25 MiB decoded at most: a dependency record takes about five times
-// its bytes in the file. After an error it parses no further. The result is
+// its bytes in the file. Pieces given back once filed (Recycle) are parsed into again, so
+// that memory is allocated once, not per piece. After an error it parses no further. The result is
 // the same as reading the files in turn: the same records, the same errors and warnings, in
 // the same order.
 #ifndef LOCKGRAPH_ANALYZER_INPUT_TRACE_PREFETCHER_H_
