@@ -135,13 +135,10 @@ void LockGraphBuilder::Reserve(size_t edges) {
 
 void LockGraphBuilder::ForgetLocksBelow(uint32_t lock) {
   assert(group_.empty() && lock >= first_lock_);
+  // Those not read yet, if any, the next Add reads from `lock` on.
   const size_t forget = std::min<size_t>(lock - first_lock_, node_.size());
   node_.erase(node_.begin(), node_.begin() + static_cast<std::ptrdiff_t>(forget));
-  if (node_.empty()) {
-    first_lock_ = lock;  // the next Add reads the nodes from there
-  } else {
-    first_lock_ += static_cast<uint32_t>(forget);
-  }
+  first_lock_ = lock;
 }
 
 void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,

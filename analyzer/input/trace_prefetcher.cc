@@ -62,7 +62,7 @@ void TracePrefetcher::Run() {
     }
     const uint64_t file_bytes = static_cast<uint64_t>(st.st_size);
     Piece piece;
-    piece.records = Fresh(piece.records);
+    piece.records = Fresh(DecodedRecords());  // a new file: nothing to size it like
     piece.file_bytes = file_bytes;
     uint64_t piece_start = 0;  // the byte the piece begins at
     bool stopped = false;
