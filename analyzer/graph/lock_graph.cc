@@ -151,6 +151,16 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
     const ModelLock& l = model.lock(lock);
     node_.push_back(l.signal ? 0 : instances ? lock : l.class_id);
   }
+  if (thread_trace_.empty()) {  // thread ids are from 1
+    thread_trace_.push_back(0);
+    thread_place_.push_back(kFar);
+  }
+  for (uint32_t t = static_cast<uint32_t>(thread_trace_.size()); t <= model.thread_count(); ++t) {
+    const uint32_t trace = model.thread(t).trace;
+    const uint32_t place = threads_of_trace_[trace]++;
+    thread_trace_.push_back(trace);
+    thread_place_.push_back(place < kFar ? static_cast<uint8_t>(place) : kFar);
+  }
   auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
   std::vector<GraphEdge>& edges = graph_.edges_;
@@ -206,21 +216,35 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
         return;
       }
       if (edge.witnesses.size() < LockGraph::kMaxWitnesses) {
-        auto [entry, first] = witness_threads_.try_emplace(it->second);
-        std::vector<uint32_t>& threads = entry->second;
-        if (first) {
-          for (const EdgeWitness& w : edge.witnesses) threads.push_back(deps[w.dependency].thread);
+        if (crowd_of_.size() <= it->second) crowd_of_.resize(edges.size(), 0);
+        uint32_t& crowd = crowd_of_[it->second];
+        if (crowd == 0) {
+          crowds_.emplace_back();
+          crowd = static_cast<uint32_t>(crowds_.size());
+          for (const EdgeWitness& w : edge.witnesses) {
+            AddToCrowd(it->second, crowds_.back(), deps[w.dependency].thread);
+          }
         }
-        if (std::find(threads.begin(), threads.end(), dep.thread) == threads.end()) {
+        if (AddToCrowd(it->second, crowds_[crowd - 1], dep.thread)) {
           note_new(it->second, edge);
           edge.witnesses.push_back({d, h});
-          threads.push_back(dep.thread);
           return;
         }
       }
       ++edge.more_witnesses;
     });
   }
+}
+
+bool LockGraphBuilder::AddToCrowd(uint32_t edge, Crowd& crowd, uint32_t thread) {
+  const uint32_t trace = thread_trace_[thread];
+  if (crowd.trace != trace + 1) crowd = {0, trace + 1};  // the threads met before are done
+  const uint8_t place = thread_place_[thread];
+  if (place == kFar) return far_threads_.emplace(edge, thread).second;
+  const uint64_t bit = uint64_t{1} << place;
+  const bool added = (crowd.threads & bit) == 0;
+  crowd.threads |= bit;
+  return added;
 }
 
 void LockGraphBuilder::ForEachNewWitness(const std::function<void(EdgeWitness&)>& visit) {

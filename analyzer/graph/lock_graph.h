@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "analyzer/model/model.h"
 
@@ -159,9 +160,25 @@ class LockGraphBuilder {
   std::vector<uint32_t> group_;
   absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> index_;  // (from, to) -> edge
   // The threads of an edge's witnesses, from the moment it has kMaxWitnesses / 2: from then
-  // on each dependency is checked against them, and this list is contiguous where the
-  // witnesses' dependencies are scattered over the model.
-  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> witness_threads_;
+  // on each dependency is checked against them, and most are of a thread there already. A
+  // thread is of one trace, whose dependencies come together: only the threads of the
+  // latest trace an edge met can be met again. Those are bits, by place among its trace's
+  // threads, in a small table by edge (where the witnesses' dependencies are scattered over
+  // the model); a trace's threads past the 64th are looked up in a set.
+  struct Crowd {
+    uint64_t threads = 0;  // bit i: the trace's thread number i is a witness's
+    uint32_t trace = 0;    // 1 + that trace, 0: none yet
+  };
+  // Adds the thread to the edge's crowd: whether it was not in it yet.
+  bool AddToCrowd(uint32_t edge, Crowd& crowd, uint32_t thread);
+  std::vector<uint32_t> crowd_of_;  // by edge: 1 + index into crowds_, 0: not crowded yet
+  std::vector<Crowd> crowds_;
+  absl::flat_hash_set<std::pair<uint32_t, uint32_t>> far_threads_;  // (edge, thread)
+  // By thread id: its trace, and its place among that trace's threads (kFar past 63).
+  static constexpr uint8_t kFar = 64;
+  std::vector<uint32_t> thread_trace_;
+  std::vector<uint8_t> thread_place_;
+  absl::flat_hash_map<uint32_t, uint32_t> threads_of_trace_;  // trace -> threads placed
   // The edges the last Add gave witnesses, each with the index of its first new one.
   bool track_ = false;
   std::vector<std::pair<uint32_t, uint32_t>> new_witnesses_;

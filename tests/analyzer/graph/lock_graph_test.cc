@@ -57,6 +57,59 @@ TEST(LockGraph, WitnessesPastHalfComeFromNewThreads) {
   EXPECT_EQ(edge.more_witnesses, 80u - LockGraph::kMaxWitnesses);
 }
 
+TEST(LockGraph, WitnessesPastHalfAreOneAThreadPastTheSixtyFourthAndAcrossTraces) {
+  // Class edge a -> b. Trace 1 has 100 threads: 32 dependencies of thread 1 fill the first
+  // half of the list; then 20 threads, from both ends (the builder keeps a trace's first 64
+  // threads as bits and the rest in a set), two dependencies each. Trace 2 numbers its
+  // threads from 1 again: its threads 1 and 2, new threads of the model, two each.
+  TempDir dir;
+  Model model;
+  {
+    TraceBuilder t;
+    for (uint32_t tid = 1; tid <= 100; ++tid) t.Thread(tid, "t" + std::to_string(tid));
+    t.Lock(1, "a");
+    t.Lock(2, "b");
+    for (uint32_t segment = 0; segment < 32; ++segment) t.Dependency(1, segment, {1}, 2);
+    for (uint32_t i = 0; i < 10; ++i) {
+      for (const uint32_t tid : {100 - i, 2 + i}) {
+        t.Dependency(tid, 0, {1}, 2);
+        t.Dependency(tid, 1, {1}, 2);
+      }
+    }
+    ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path(), "1.lgtrace")).ok());
+  }
+  {
+    TraceBuilder t;
+    t.Thread(1, "main");
+    t.Thread(2, "worker");
+    t.Lock(1, "a");
+    t.Lock(2, "b");
+    for (uint32_t segment = 0; segment < 2; ++segment) {
+      t.Dependency(1, segment, {1}, 2);
+      t.Dependency(2, segment, {1}, 2);
+    }
+    ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path(), "2.lgtrace")).ok());
+  }
+  const LockGraph graph = LockGraph::Build(model, LockGraph::kClasses);
+  ASSERT_EQ(graph.edge_count(), 1u);
+  const GraphEdge& edge = graph.edge(0);
+  std::vector<std::pair<uint32_t, uint32_t>> later;  // (trace, tid) past the first half
+  for (size_t i = LockGraph::kMaxWitnesses / 2; i < edge.witnesses.size(); ++i) {
+    const auto& thread = model.thread(model.dependencies()[edge.witnesses[i].dependency].thread);
+    later.emplace_back(thread.trace, thread.tid);
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> expected;
+  for (uint32_t i = 0; i < 10; ++i) {
+    expected.emplace_back(0, 100 - i);
+    expected.emplace_back(0, 2 + i);
+  }
+  expected.emplace_back(1, 1);
+  expected.emplace_back(1, 2);
+  EXPECT_EQ(later, expected);
+  EXPECT_EQ(edge.more_witnesses, 22u);
+  EXPECT_EQ(edge.count, 76u);
+}
+
 TEST(LockGraph, CountsEveryDependencyOncePastTheWitnessLimit) {
   // a -> b by 70 threads, 3 times each (a dependency counts 1 when recorded, then what its
   // count records add): more dependencies than the edge keeps as witnesses.
