@@ -30,10 +30,10 @@ CycleSearch::CycleSearch(const LockGraph& graph, const CycleSearchOptions& optio
   }
 }
 
-// The cyclic components, with ids from 1 in the order they are searched: as Tarjan's
-// algorithm completes them in the whole graph. A graph of only the edges that can lie on a
-// cycle (LockGraph::whole_order) has the same components, which its own search would
-// complete in another order.
+// The cyclic components, with ids from 1 in the order they are searched: by their smallest
+// node, not as Tarjan's algorithm completes them. A graph of only the edges that can lie on a
+// cycle (LockGraph::BuildForTrace with classes) has the same components, and so meets them,
+// and their cycles, in the same order as the whole graph.
 void CycleSearch::Components(const LockGraph& graph) {
   first_node_ = graph.first_node();
   component_.assign(graph.last_node() - first_node_ + 1, 0);
@@ -42,11 +42,9 @@ void CycleSearch::Components(const LockGraph& graph) {
       [&](uint32_t node) { return graph.out_edges(node); },
       [&](uint32_t e) { return graph.edge(e).to; },
       [&](std::vector<uint32_t> members) { components_.push_back(std::move(members)); });
-  if (const std::vector<uint32_t>& order = graph.whole_order(); !order.empty()) {
-    std::sort(components_.begin(), components_.end(), [&](const auto& a, const auto& b) {
-      return order[a.front() - first_node_] < order[b.front() - first_node_];
-    });
-  }
+  // Members are sorted: front() is the smallest.
+  std::sort(components_.begin(), components_.end(),
+            [](const auto& a, const auto& b) { return a.front() < b.front(); });
   for (size_t id = 0; id < components_.size(); ++id) {
     for (uint32_t m : components_[id]) component_[m - first_node_] = id + 1;
   }

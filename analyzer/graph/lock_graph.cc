@@ -28,48 +28,6 @@ void ForEachEdgeOf(const ModelDependency& dep, Node&& node, Visit&& visit) {
   }
 }
 
-// The order in which the cycle search of a trace's whole instance graph completes its cyclic
-// components: by lock - first_lock, the place (from 1) of the lock's component, 0 for a lock
-// in none. Its out-edges listed as the dependencies give them, repeats included, stand in for
-// the graph: the same search, where a repeat meets a lock met already.
-std::vector<uint32_t> WholeComponentOrder(const Model& model, const TraceExtent& trace) {
-  const uint32_t first = trace.first_lock;
-  const size_t n = trace.end_lock - first;
-  std::vector<uint8_t> signal(n);
-  for (size_t i = 0; i < n; ++i) signal[i] = model.lock(first + i).signal;
-  auto node = [&](uint32_t lock) { return signal[lock - first] ? 0 : lock; };
-  const ChunkedVector<ModelDependency>& deps = model.dependencies();
-  std::vector<uint32_t> start(n + 1, 0);
-  for (uint32_t d = trace.first_dependency; d < trace.end_dependency; ++d) {
-    ForEachEdgeOf(deps[d], node, [&](uint32_t, uint32_t from, uint32_t) {
-      ++start[from - first + 1];
-    });
-  }
-  for (size_t i = 0; i < n; ++i) start[i + 1] += start[i];
-  std::vector<uint32_t> out(start[n]);
-  {
-    std::vector<uint32_t> next(start.begin(), start.end() - 1);
-    for (uint32_t d = trace.first_dependency; d < trace.end_dependency; ++d) {
-      ForEachEdgeOf(deps[d], node, [&](uint32_t, uint32_t from, uint32_t to) {
-        out[next[from - first]++] = to;
-      });
-    }
-  }
-  std::vector<uint32_t> order(n, 0);
-  uint32_t completed = 0;
-  ForEachCyclicComponent(
-      first, static_cast<uint32_t>(first + n - 1),
-      [&](uint32_t lock) {
-        const uint32_t i = lock - first;
-        return std::span<const uint32_t>(out).subspan(start[i], start[i + 1] - start[i]);
-      },
-      [](uint32_t lock) { return lock; },
-      [&](const std::vector<uint32_t>& members) {
-        ++completed;
-        for (const uint32_t m : members) order[m - first] = completed;
-      });
-  return order;
-}
 }  // namespace
 
 LockGraph LockGraph::Build(const Model& model, Level level) {
@@ -89,10 +47,8 @@ LockGraph LockGraph::BuildForTrace(const Model& model, const TraceExtent& trace,
     const auto it = classes.find(model.lock(lock).class_id);
     if (it != classes.end()) group[lock - trace.first_lock] = it->second;
   }
-  LockGraph graph = Build(model, kInstances, trace.first_dependency, trace.end_dependency,
-                          trace.first_lock, trace.end_lock - trace.first_lock, std::move(group));
-  if (graph.edge_count() != 0) graph.whole_order_ = WholeComponentOrder(model, trace);
-  return graph;
+  return Build(model, kInstances, trace.first_dependency, trace.end_dependency,
+               trace.first_lock, trace.end_lock - trace.first_lock, std::move(group));
 }
 
 void LockGraph::ForEachInstanceGraph(const Model& model,

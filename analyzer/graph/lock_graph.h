@@ -57,13 +57,13 @@ class LockGraph {
   // `classes` (class id -> component, LockGraphBuilder::LastAddComponents of the trace's
   // class orders). Every cycle of the trace's graph does: its classes make a closed walk of
   // those orders. Its cycles and their edges (witnesses, counts) are the whole graph's, and
-  // its cycle search meets them in the same order (whole_order).
+  // its cycle search meets them in the same order (by their components' smallest lock).
   static LockGraph BuildForTrace(const Model& model, const TraceExtent& trace,
                                  const absl::flat_hash_map<uint32_t, uint32_t>& classes);
   // The model's instance graph as the analysis takes it: without process-wide locks, a
   // trace's graph at a time (each dropped before the next is built, so memory follows the
   // largest trace), else the whole graph. `visit` sees them in the order the whole graph's
-  // cycle search meets their cycles.
+  // cycle search meets their cycles (a trace's locks are numbered after the last trace's).
   static void ForEachInstanceGraph(const Model& model,
                                    const std::function<void(const LockGraph&)>& visit);
 
@@ -85,11 +85,6 @@ class LockGraph {
   }
   const GraphEdge& edge(uint32_t id) const { return edges_[id]; }
   size_t edge_count() const { return edges_.size(); }
-  // For a graph of some of a trace's edges (BuildForTrace with classes): by node -
-  // first_node, the place (from 1) in which the cycle search of the trace's whole graph
-  // completes the node's cyclic component (0: in none). CycleSearch takes the components in
-  // that order, as it would in the whole graph. Empty for a whole graph.
-  const std::vector<uint32_t>& whole_order() const { return whole_order_; }
   // The model's dependencies its edges come from: [first, end), end clamped to the model's.
   // A trace's graph has the trace's; a graph built otherwise says all of them.
   uint32_t first_dependency() const { return first_dependency_; }
@@ -115,7 +110,6 @@ class LockGraph {
   std::vector<uint32_t> out_start_;
   std::vector<uint32_t> out_list_;
   std::vector<GraphEdge> edges_;
-  std::vector<uint32_t> whole_order_;
 };
 
 // A lock graph built as dependencies come, range after range (a trace's, as it is read): the
