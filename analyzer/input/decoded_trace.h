@@ -68,6 +68,15 @@ class DecodedRecords {
   }
 
   size_t size() const { return order_.size(); }
+  // The dependency records (fields, held locks) and the dependency count records, by their
+  // place among those of their kind in file order: what ForEach gives later, to look ahead.
+  size_t dependency_count() const { return dependencies_.size(); }
+  const DependencyFields& dependency(size_t i) const { return dependencies_[i]; }
+  std::span<const format::HeldLock> held_of(size_t i) const {
+    const size_t begin = i == 0 ? 0 : held_ends_[i - 1];
+    return std::span<const format::HeldLock>(held_).subspan(begin, held_ends_[i] - begin);
+  }
+  std::span<const format::DependencyCountRecord> counts() const { return counts_; }
   // Empties it, keeping its memory for the records added next.
   void Clear();
   // Room for as many records of each kind as `other` holds: the next piece of a file is much

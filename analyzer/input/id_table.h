@@ -35,6 +35,10 @@ class IdTable {
     return it == sparse_.end() ? V{0} : it->second;
   }
   bool contains(uint64_t id) const { return Get(id) != V{0}; }
+  // Asks for the cache line of a dense id's value, to be read by Get a little later.
+  void Prefetch(uint64_t id) const {
+    if (id < dense_.size()) __builtin_prefetch(&dense_[id]);
+  }
 
   // Gives `id` the value `value` (non-zero) unless it has one; false if it had one (which is
   // kept).

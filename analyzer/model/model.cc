@@ -86,12 +86,37 @@ class Model::TraceLoader {
   // among them are added to `trace` as they come: a file in pieces, whose reader's tables
   // are still growing on another thread.
   void Records(const DecodedRecords& records, Trace& trace, bool keep_definitions) {
+    // The ids a record names index tables of a trace's size, in no order: a cache miss each
+    // on a large trace, asked for a few records ahead. A dependency's locks; a count record's
+    // dependency, filed anywhere before it (they come at a thread's end), and its index.
+    const size_t dependencies = records.dependency_count();
+    size_t d = 0;  // dependency records filed
+    const std::span<const format::DependencyCountRecord> counts = records.counts();
+    size_t c = 0;  // count records filed
     records.ForEach(
         [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
+          if (d + kLookahead < dependencies) {
+            locks_.Prefetch(records.dependency(d + kLookahead).acquired);
+            for (const format::HeldLock& h : records.held_of(d + kLookahead)) {
+              locks_.Prefetch(h.instance);
+            }
+          }
+          ++d;
           ++model_.record_count_;
           AddDependency(trace, r, held);
         },
-        [&](const format::DependencyCountRecord& r) { Record(trace, r); },
+        [&](const format::DependencyCountRecord& r) {
+          if (c + 2 * kLookahead < counts.size()) {
+            dependencies_.Prefetch(counts[c + 2 * kLookahead].id);
+          }
+          if (c + kLookahead < counts.size()) {
+            if (const size_t later = dependencies_.Get(counts[c + kLookahead].id)) {
+              __builtin_prefetch(&model_.dependencies_[later - 1]);
+            }
+          }
+          ++c;
+          Record(trace, r);
+        },
         [&](const format::Record& r) {
           if (keep_definitions) KeepDefinition(trace, r);
           Record(trace, r);
@@ -283,6 +308,8 @@ class Model::TraceLoader {
     }
   }
   void Add(const Trace&, const format::EventBlockRecord&) { model_.has_events_ = true; }
+
+  static constexpr size_t kLookahead = 8;  // records of a kind
 
   Model& model_;
   const uint32_t trace_;

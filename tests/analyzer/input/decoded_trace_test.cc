@@ -92,6 +92,36 @@ TEST(DecodedTrace, HoldsTheRecordsTheReaderVisitsInTheirOrder) {
   EXPECT_EQ(decoded->file_bytes, ReadFile(path).size());
 }
 
+TEST(DecodedTrace, GivesEachRecordOfAKindByItsPlaceAsForEachGivesIt) {
+  // What the model looks ahead at (Model::TraceLoader::Records): the i-th dependency record
+  // and its held locks, and the count records, are those ForEach gives in that place.
+  TempDir dir;
+  const absl::StatusOr<DecodedTrace> decoded = DecodeTraceFile(Mixed().WriteTo(dir.path()));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  const lockgraph::analyzer::DecodedRecords& records = decoded->records;
+  size_t d = 0, c = 0;
+  records.ForEach(
+      [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
+        ASSERT_LT(d, records.dependency_count());
+        EXPECT_EQ(&records.dependency(d), &r) << d;
+        EXPECT_EQ(records.held_of(d).data(), held.data()) << d;
+        EXPECT_EQ(records.held_of(d).size(), held.size()) << d;
+        ++d;
+      },
+      [&](const format::DependencyCountRecord& r) {
+        ASSERT_LT(c, records.counts().size());
+        EXPECT_EQ(&records.counts()[c], &r) << c;
+        ++c;
+      },
+      [](const format::Record&) {});
+  EXPECT_EQ(d, 4u);
+  EXPECT_EQ(records.dependency_count(), 4u);
+  EXPECT_EQ(c, 2u);
+  EXPECT_THAT(records.counts(), SizeIs(2));
+  EXPECT_THAT(records.held_of(0), SizeIs(0));
+  EXPECT_THAT(records.held_of(2), SizeIs(3));
+}
+
 TEST(DecodedTrace, AnErrorIsTheReadersError) {
   TempDir dir;
   TraceBuilder t = Mixed();
