@@ -138,6 +138,19 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
                         index_.size() + (end_dependency - first_dependency) > kPrefetchEdges;
   // With groups, only the edges between two locks of one group.
   auto group = [&](uint32_t lock) { return group_[lock - first_lock_]; };
+  // The crowd of edge `e`, made the first time with the threads of its witnesses so far.
+  const bool classes = !instances;
+  auto crowd_of = [&](uint32_t e, const GraphEdge& edge) -> Crowd& {
+    if (crowd_of_.size() <= e) crowd_of_.resize(edges.size(), 0);
+    if (crowd_of_[e] == 0) {
+      crowds_.emplace_back();
+      crowd_of_[e] = static_cast<uint32_t>(crowds_.size());
+      for (const EdgeWitness& w : edge.witnesses) {
+        AddToCrowd(e, crowds_.back(), deps[w.dependency].thread);
+      }
+    }
+    return crowds_[crowd_of_[e] - 1];
+  };
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     if (prefetch && d + kLookahead < end_dependency) {
       const ModelDependency& later = deps[d + kLookahead];
@@ -169,19 +182,13 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
       if (edge.witnesses.size() < LockGraph::kMaxWitnesses / 2) {
         note_new(it->second, edge);
         edge.witnesses.push_back({d, h});
+        // Most class edges fill their list: their threads noted as they come, where reading
+        // them back from scattered dependencies would miss the cache each time.
+        if (classes) AddToCrowd(it->second, crowd_of(it->second, edge), dep.thread);
         return;
       }
       if (edge.witnesses.size() < LockGraph::kMaxWitnesses) {
-        if (crowd_of_.size() <= it->second) crowd_of_.resize(edges.size(), 0);
-        uint32_t& crowd = crowd_of_[it->second];
-        if (crowd == 0) {
-          crowds_.emplace_back();
-          crowd = static_cast<uint32_t>(crowds_.size());
-          for (const EdgeWitness& w : edge.witnesses) {
-            AddToCrowd(it->second, crowds_.back(), deps[w.dependency].thread);
-          }
-        }
-        if (AddToCrowd(it->second, crowds_[crowd - 1], dep.thread)) {
+        if (AddToCrowd(it->second, crowd_of(it->second, edge), dep.thread)) {
           note_new(it->second, edge);
           edge.witnesses.push_back({d, h});
           return;
