@@ -256,7 +256,7 @@ class Model::TraceLoader {
       held[i] = {Lock(trace, h.instance), h.flags, Stack(h.stack_id)};
     }
     dep.held = held;
-    dependencies_.Insert(r.id, model_.dependencies_.size() + 1);
+    dependencies_.Insert(r.id, static_cast<uint32_t>(model_.dependencies_.size() + 1));
     model_.dependencies_.push_back(dep);
     ++model_.dependencies_read_;
   }
@@ -316,7 +316,7 @@ class Model::TraceLoader {
   // Dense tables: a hash map lookup per held lock and per count record is a cache miss on
   // large traces. The reader has checked that every id is defined.
   IdTable<uint32_t> locks_;        // instance -> lock id
-  IdTable<size_t> dependencies_;   // dependency id -> index + 1
+  IdTable<uint32_t> dependencies_;  // dependency id -> index + 1 (indices are 32-bit)
   IdTable<uint32_t> classes_;      // class id -> model class id
   absl::flat_hash_map<uint64_t, absl::string_view> files_;  // string id -> Intern'ed
   // The recorder numbers a process's threads from 1: thread ids of this trace's tids below
