@@ -79,7 +79,8 @@ void TracePrefetcher::Run() {
             if (stopped) return;
           }
           piece.records.Add(r.record);
-        });
+        },
+        {}, {.keep_instances = false});  // for a Model, which makes each lock at its record
     if (stopped) return;
     const bool failed = !trace.ok();
     piece.bytes_done = file_bytes;

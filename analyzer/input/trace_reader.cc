@@ -31,7 +31,8 @@ uint32_t ReadLe32(absl::string_view bytes) {
 // definitions it makes.
 class Definitions {
  public:
-  explicit Definitions(Trace& trace) : trace_(trace) {}
+  Definitions(Trace& trace, bool keep_instances)
+      : trace_(trace), keep_instances_(keep_instances) {}
 
   absl::Status Add(const format::Record& record) {
     return std::visit([&](const auto& r) { return Check(r); }, record);
@@ -110,10 +111,8 @@ class Definitions {
       return s;
     }
     if (absl::Status s = Stack(r.site_stack_id); !s.ok()) return s;
-    if (r.id == 0 || !trace_.instances.try_emplace(r.id, r).second) {
-      return Redefined("lock instance", r.id);
-    }
-    instances_.Insert(r.id, 1);
+    if (r.id == 0 || !instances_.Insert(r.id, 1)) return Redefined("lock instance", r.id);
+    if (keep_instances_) trace_.instances.try_emplace(r.id, r);
     return absl::OkStatus();
   }
   absl::Status Check(const format::InstanceEndRecord& r) { return Instance(r.id); }
@@ -208,6 +207,7 @@ class Definitions {
   }
 
   Trace& trace_;
+  const bool keep_instances_;
   // Defined ids, for the checks of every dependency and count record: trace_.instances and a
   // hash set of dependency ids cost a cache miss per lookup on large traces, and the stacks a
   // hash each (three a dependency).
@@ -230,7 +230,8 @@ namespace {
 // large file streams through a small buffer (ReadTraceFile) instead of being read whole.
 class TraceParser {
  public:
-  TraceParser(const std::string& name, const RecordVisitor& visit) : visit_(visit) {
+  TraceParser(const std::string& name, const RecordVisitor& visit, const ReadOptions& options)
+      : visit_(visit), definitions_(trace_, options.keep_instances) {
     trace_.path = name;
   }
 
@@ -335,7 +336,7 @@ class TraceParser {
  private:
   const RecordVisitor& visit_;
   Trace trace_;
-  Definitions definitions_{trace_};
+  Definitions definitions_;
   TraceRecord scratch_;  // the record being read
   std::vector<format::HeldLock> spare_held_;
   size_t index_ = 0;
@@ -346,8 +347,9 @@ class TraceParser {
 }  // namespace
 
 absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name,
-                                 const RecordVisitor& visit, const ReadProgress& progress) {
-  TraceParser parser(name, visit);
+                                 const RecordVisitor& visit, const ReadProgress& progress,
+                                 const ReadOptions& options) {
+  TraceParser parser(name, visit, options);
   if (absl::Status status = parser.Header(bytes); !status.ok()) return status;
   absl::StatusOr<size_t> used = parser.Records(bytes.substr(format::kHeaderSize),
                                                format::kHeaderSize);
@@ -358,7 +360,7 @@ absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& nam
 }
 
 absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor& visit,
-                                    const ReadProgress& progress) {
+                                    const ReadProgress& progress, const ReadOptions& options) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", strerror(errno)));
   struct stat st;
@@ -371,7 +373,7 @@ absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor
   // and a byte (to see its end in one read), or more for a larger record. Not zero-filled:
   // a string grown by a chunk per read wrote every byte twice.
   constexpr size_t kChunk = 1 << 20;
-  TraceParser parser(path, visit);
+  TraceParser parser(path, visit, options);
   size_t capacity = std::clamp<size_t>(static_cast<size_t>(st.st_size) + 1, 4096, kChunk);
   std::unique_ptr<char[]> buffer(new char[capacity]);
   size_t filled = 0;    // bytes in the buffer, from file byte `offset` on

@@ -45,7 +45,7 @@ struct Trace {
   absl::flat_hash_map<uint64_t, format::ModuleRecord> modules;
   absl::flat_hash_map<uint64_t, format::StackRecord> stacks;
   // These two are emptied once a Model has filed the trace (its classes and locks carry what
-  // the analysis needs).
+  // the analysis needs). `instances` stays empty unless ReadOptions::keep_instances.
   absl::flat_hash_map<uint64_t, format::ClassRecord> classes;
   absl::flat_hash_map<uint64_t, format::InstanceRecord> instances;
 
@@ -58,15 +58,26 @@ using RecordVisitor = std::function<void(const Trace& trace, const TraceRecord& 
 // Called now and then with the bytes parsed so far and the file's size.
 using ReadProgress = std::function<void(uint64_t done, uint64_t total)>;
 
+// What a reader keeps of the definitions it passes to the visitor.
+struct ReadOptions {
+  // Trace::instances, for a reader that looks a lock instance up by id later (a dump, the
+  // Chrome trace). A Model makes each lock at its instance record and needs no such table: on
+  // a large trace its largest (10^5 records of about 100 bytes, in a hash map). Instances are
+  // checked either way.
+  bool keep_instances = true;
+};
+
 // Reads a whole trace. With a visitor, records are passed to it instead of being kept in
 // Trace::records (the definition tables are kept either way): large traces stream.
 // The file is mapped and parsed in place; memory does not grow with its size.
 absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor& visit = {},
-                                    const ReadProgress& progress = {});
+                                    const ReadProgress& progress = {},
+                                    const ReadOptions& options = {});
 // Parses the bytes of a trace; `name` is used in messages.
 absl::StatusOr<Trace> ParseTrace(absl::string_view bytes, const std::string& name,
                                  const RecordVisitor& visit = {},
-                                 const ReadProgress& progress = {});
+                                 const ReadProgress& progress = {},
+                                 const ReadOptions& options = {});
 // Reads a trace read before once more (a second pass, such as the full-mode replay): from its
 // file, or from its contents if it was built in memory.
 absl::StatusOr<Trace> RereadTrace(const Trace& trace, const RecordVisitor& visit,

@@ -150,9 +150,12 @@ class Model::TraceLoader {
     return it->second;
   }
 
-  uint32_t Lock(const Trace& trace, uint64_t instance) {
-    if (const uint32_t id = locks_.Get(instance); id != 0) return id;
-    return NewLock(trace, trace.instances.at(instance));
+  // The lock of one of the trace's instances: made at its instance record, which the reader
+  // checks comes before any record naming it (so no table of the records is kept).
+  uint32_t Lock(uint64_t instance) const {
+    const uint32_t id = locks_.Get(instance);
+    assert(id != 0);
+    return id;
   }
 
   // The lock of instance record `record`, the first time the trace names it: by its record,
@@ -246,14 +249,14 @@ class Model::TraceLoader {
     ModelDependency dep;
     dep.thread = Thread(trace, r.tid);
     dep.segment = r.segment;
-    dep.acquired = Lock(trace, r.acquired);
+    dep.acquired = Lock(r.acquired);
     dep.flags = r.flags;
     dep.stack = Stack(r.stack_id);
     dep.time_ns = r.time_ns;
     const std::span<HeldRef> held = model_.held_pool_.Allocate(held_locks.size());
     for (size_t i = 0; i < held.size(); ++i) {
       const format::HeldLock& h = held_locks[i];
-      held[i] = {Lock(trace, h.instance), h.flags, Stack(h.stack_id)};
+      held[i] = {Lock(h.instance), h.flags, Stack(h.stack_id)};
     }
     dep.held = held;
     dependencies_.Insert(r.id, static_cast<uint32_t>(model_.dependencies_.size() + 1));
@@ -264,13 +267,13 @@ class Model::TraceLoader {
     model_.dependencies_[dependencies_.Get(r.id) - 1].count += r.count;
   }
   void Add(const Trace& trace, const format::LongWaitRecord& r) {
-    model_.waits_.push_back({Thread(trace, r.tid), Lock(trace, r.instance), r.wait_ns,
+    model_.waits_.push_back({Thread(trace, r.tid), Lock(r.instance), r.wait_ns,
                              Thread(trace, r.holder_tid), Stack(r.waiter_stack),
                              Stack(r.holder_stack), (r.flags & format::kWaitTimedOut) != 0});
   }
   void Add(const Trace& trace, const format::MisuseRecord& r) {
     model_.misuses_.push_back({r.kind, Thread(trace, r.tid),
-                               r.instance != 0 ? Lock(trace, r.instance) : 0,
+                               r.instance != 0 ? Lock(r.instance) : 0,
                                Thread(trace, r.other_tid), Stack(r.stack_id),
                                trace.String(r.detail_sid)});
   }
@@ -278,8 +281,8 @@ class Model::TraceLoader {
     ModelObservedDeadlock deadlock;
     deadlock.time_ns = r.time_ns;
     for (const format::DeadlockThread& t : r.threads) {
-      deadlock.threads.push_back({Thread(trace, t.tid), Lock(trace, t.held), Stack(t.held_stack),
-                                  Lock(trace, t.waits_for), t.flags, Stack(t.wait_stack)});
+      deadlock.threads.push_back({Thread(trace, t.tid), Lock(t.held), Stack(t.held_stack),
+                                  Lock(t.waits_for), t.flags, Stack(t.wait_stack)});
     }
     model_.observed_deadlocks_.push_back(std::move(deadlock));
   }
@@ -298,7 +301,7 @@ class Model::TraceLoader {
     }
   }
   void Add(const Trace& trace, const format::SignalReleaseRecord& r) {
-    model_.resident_lock(Lock(trace, r.instance)).signal = true;
+    model_.resident_lock(Lock(r.instance)).signal = true;
   }
   void Add(const Trace& trace, const format::RuntimeStatsRecord& r) {
     // Counters are cumulative: the last record of a trace has the final values.
@@ -361,7 +364,8 @@ uint32_t Model::ClassFor(const std::string& name, const format::ClassRecord& rec
 absl::Status Model::AddTraceFile(const std::string& path, const ReadProgress& progress) {
   return AddTrace([&](TraceLoader& loader) {
     return ReadTraceFile(
-        path, [&](const Trace& t, const TraceRecord& r) { loader(t, r); }, progress);
+        path, [&](const Trace& t, const TraceRecord& r) { loader(t, r); }, progress,
+        {.keep_instances = false});
   });
 }
 
@@ -369,7 +373,8 @@ absl::Status Model::AddTraceBytes(const std::string& name, std::string bytes) {
   auto contents = std::make_shared<const std::string>(std::move(bytes));
   return AddTrace([&](TraceLoader& loader) -> absl::StatusOr<Trace> {
     absl::StatusOr<Trace> trace =
-        ParseTrace(*contents, name, [&](const Trace& t, const TraceRecord& r) { loader(t, r); });
+        ParseTrace(*contents, name, [&](const Trace& t, const TraceRecord& r) { loader(t, r); },
+                   {}, {.keep_instances = false});
     if (trace.ok()) trace->contents = contents;
     return trace;
   });

@@ -94,4 +94,47 @@ TEST(TraceReader, FileCutInsideALargeRecordWarnsAtItsStart) {
               HasSubstr("ends inside a record at byte " + std::to_string(large)));
 }
 
+// A trace of one lock instance (class 1, instance 1) and a dependency on instance `acquired`.
+std::string OneLock(uint64_t acquired) {
+  std::string bytes;
+  format::EncodeHeader(bytes);
+  format::EncodeRecord(format::ProcessRecord{.pid = 7}, bytes);
+  format::EncodeRecord(format::StringRecord{.id = 1, .text = "a"}, bytes);
+  format::EncodeRecord(format::ClassRecord{.id = 1, .name_sid = 1}, bytes);
+  format::EncodeRecord(format::InstanceRecord{.id = 1, .class_id = 1}, bytes);
+  format::EncodeRecord(format::DependencyRecord{.id = 1, .tid = 1, .acquired = acquired}, bytes);
+  return bytes;
+}
+
+TEST(TraceReader, WithoutKeepingInstancesPassesAndChecksThemAlike) {
+  const lockgraph::analyzer::ReadOptions without = {.keep_instances = false};
+  std::vector<format::RecordType> kept_types, visited_types;
+  const absl::StatusOr<Trace> kept = ParseTrace(
+      OneLock(1), "t", [&](const Trace&, const TraceRecord& r) {
+        kept_types.push_back(format::TypeOf(r.record));
+      });
+  const absl::StatusOr<Trace> read = ParseTrace(
+      OneLock(1), "t",
+      [&](const Trace&, const TraceRecord& r) {
+        visited_types.push_back(format::TypeOf(r.record));
+      },
+      {}, without);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_THAT(kept->instances, SizeIs(1));
+  EXPECT_THAT(read->instances, SizeIs(0));
+  EXPECT_THAT(read->classes, SizeIs(1));
+  EXPECT_EQ(visited_types, kept_types) << "the instance record is still visited";
+  // A dependency on an instance never defined is an error either way.
+  const absl::StatusOr<Trace> undefined = ParseTrace(OneLock(2), "t", {}, {}, without);
+  ASSERT_FALSE(undefined.ok());
+  EXPECT_THAT(undefined.status().message(), HasSubstr("undefined lock instance 2"));
+  // And so is an instance defined twice.
+  std::string twice = OneLock(1);
+  format::EncodeRecord(format::InstanceRecord{.id = 1, .class_id = 1}, twice);
+  const absl::StatusOr<Trace> again = ParseTrace(twice, "t", {}, {}, without);
+  ASSERT_FALSE(again.ok());
+  EXPECT_THAT(again.status().message(), HasSubstr("defines lock instance 1 again"));
+}
+
 }  // namespace
