@@ -120,17 +120,11 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
   auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
   std::vector<GraphEdge>& edges = graph_.edges_;
-  std::vector<uint32_t> counted;  // the edges the current dependency has counted in already
-  new_witnesses_.clear();
+  // The edges the current dependency has counted in already: as many as the locks it holds,
+  // most often one.
+  absl::InlinedVector<uint32_t, 8> counted;
   met_.clear();
   ++add_count_;
-  // Notes that edge `e` takes a witness of this Add (the first time, where its list stood).
-  auto note_new = [&](uint32_t e, const GraphEdge& edge) {
-    if (track_ &&
-        (edge.witnesses.empty() || edge.witnesses.back().dependency < first_dependency)) {
-      new_witnesses_.emplace_back(e, static_cast<uint32_t>(edge.witnesses.size()));
-    }
-  };
   // On large graphs every lookup in `index_` misses the cache: ask for the slots of a later
   // dependency's edges now, so that they arrive while this one is filed. A small index (a
   // CI suite's trace, or a class graph) stays in the cache: there it would only hash twice.
@@ -169,8 +163,9 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
       if (track_) {
         if (met_stamp_.size() <= it->second) met_stamp_.resize(edges.size(), 0);
         if (met_stamp_[it->second] != add_count_) {
+          // Met the first time in this Add: the witnesses it gives come after these.
           met_stamp_[it->second] = add_count_;
-          met_.push_back(it->second);
+          met_.emplace_back(it->second, static_cast<uint32_t>(edge.witnesses.size()));
         }
       }
       if (std::find(counted.begin(), counted.end(), it->second) == counted.end()) {
@@ -180,7 +175,6 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
       // Keep witnesses from many threads: a cycle needs distinct threads on its edges. The
       // first half of the list takes any dependency, the second only threads not in it yet.
       if (edge.witnesses.size() < LockGraph::kMaxWitnesses / 2) {
-        note_new(it->second, edge);
         edge.witnesses.push_back({d, h});
         // Most class edges fill their list: their threads noted as they come, where reading
         // them back from scattered dependencies would miss the cache each time.
@@ -189,7 +183,6 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
       }
       if (edge.witnesses.size() < LockGraph::kMaxWitnesses) {
         if (AddToCrowd(it->second, crowd_of(it->second, edge), dep.thread)) {
-          note_new(it->second, edge);
           edge.witnesses.push_back({d, h});
           return;
         }
@@ -211,7 +204,7 @@ bool LockGraphBuilder::AddToCrowd(uint32_t edge, Crowd& crowd, uint32_t thread) 
 }
 
 void LockGraphBuilder::ForEachNewWitness(const std::function<void(EdgeWitness&)>& visit) {
-  for (const auto& [e, first] : new_witnesses_) {
+  for (const auto& [e, first] : met_) {
     auto& witnesses = graph_.edges_[e].witnesses;
     for (size_t i = first; i < witnesses.size(); ++i) visit(witnesses[i]);
   }
@@ -228,7 +221,7 @@ absl::flat_hash_map<uint32_t, uint32_t> LockGraphBuilder::LastAddComponents() co
     if (inserted) nodes.push_back(node);
     return it->second;
   };
-  for (const uint32_t e : met_) {
+  for (const auto& [e, witnesses_before] : met_) {
     const GraphEdge& edge = graph_.edges_[e];
     const uint32_t from = local_of(edge.from);
     edges.emplace_back(from, local_of(edge.to));

@@ -173,11 +173,10 @@ class LockGraphBuilder {
   std::vector<uint32_t> thread_trace_;
   std::vector<uint8_t> thread_place_;
   absl::flat_hash_map<uint32_t, uint32_t> threads_of_trace_;  // trace -> threads placed
-  // The edges the last Add gave witnesses, each with the index of its first new one.
+  // The edges the last Add met, each once (an edge is in it if its stamp is add_count_),
+  // with the length of its witness list before: the witnesses past it are the Add's.
   bool track_ = false;
-  std::vector<std::pair<uint32_t, uint32_t>> new_witnesses_;
-  // The edges the last Add met, each once: an edge is in it if its stamp is add_count_.
-  std::vector<uint32_t> met_;
+  std::vector<std::pair<uint32_t, uint32_t>> met_;  // (edge, witnesses before)
   std::vector<uint32_t> met_stamp_;  // by edge
   uint32_t add_count_ = 0;
 };
