@@ -467,12 +467,16 @@ bool Model::ShrinkLastTrace() {
   // The trace's locks are resident: every trace before it dropped its own, or none did.
   const uint32_t first = extent.first_lock;
   std::vector<uint8_t> named(extent.end_lock - first, 0);
-  std::vector<uint64_t> stacks;  // ids in the trace
+  // Each stack named is kept as it is met: a trace has a few thousand, named a million times.
+  absl::flat_hash_map<uint64_t, format::StackRecord> kept_stacks;
   auto lock = [&](uint32_t id) {
     if (id >= first) named[id - first] = 1;
   };
   auto stack = [&](StackRef s) {
-    if (s.trace == index && s.id != 0) stacks.push_back(s.id);
+    if (s.trace != index || s.id == 0 || kept_stacks.contains(s.id)) return;
+    if (auto it = trace.stacks.find(s.id); it != trace.stacks.end()) {
+      kept_stacks.emplace(s.id, std::move(it->second));
+    }
   };
   for (uint32_t d = extent.first_dependency; d < extent.end_dependency; ++d) {
     const ModelDependency& dep = dependencies_[d];
@@ -523,13 +527,6 @@ bool Model::ShrinkLastTrace() {
   locks_.clear();
   lock_ids_.back() = {};
 
-  absl::flat_hash_map<uint64_t, format::StackRecord> kept_stacks;
-  for (const uint64_t id : stacks) {
-    if (kept_stacks.contains(id)) continue;
-    if (auto it = trace.stacks.find(id); it != trace.stacks.end()) {
-      kept_stacks.emplace(id, std::move(it->second));
-    }
-  }
   absl::flat_hash_map<uint64_t, std::string> kept_strings;
   for (const auto& [id, module] : trace.modules) {
     for (const uint64_t sid : {module.path_sid, module.function_sid}) {
