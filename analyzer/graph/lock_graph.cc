@@ -107,16 +107,6 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
     const ModelLock& l = model.lock(lock);
     node_.push_back(l.signal ? 0 : instances ? lock : l.class_id);
   }
-  if (thread_trace_.empty()) {  // thread ids are from 1
-    thread_trace_.push_back(0);
-    thread_place_.push_back(kFar);
-  }
-  for (uint32_t t = static_cast<uint32_t>(thread_trace_.size()); t <= model.thread_count(); ++t) {
-    const uint32_t trace = model.thread(t).trace;
-    const uint32_t place = threads_of_trace_[trace]++;
-    thread_trace_.push_back(trace);
-    thread_place_.push_back(place < kFar ? static_cast<uint8_t>(place) : kFar);
-  }
   auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
   std::vector<GraphEdge>& edges = graph_.edges_;
@@ -140,7 +130,7 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
       crowds_.emplace_back();
       crowd_of_[e] = static_cast<uint32_t>(crowds_.size());
       for (const EdgeWitness& w : edge.witnesses) {
-        AddToCrowd(e, crowds_.back(), deps[w.dependency].thread);
+        AddToCrowd(model, e, crowds_.back(), deps[w.dependency].thread);
       }
     }
     return crowds_[crowd_of_[e] - 1];
@@ -178,11 +168,11 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
         edge.witnesses.push_back({d, h});
         // Most class edges fill their list: their threads noted as they come, where reading
         // them back from scattered dependencies would miss the cache each time.
-        if (classes) AddToCrowd(it->second, crowd_of(it->second, edge), dep.thread);
+        if (classes) AddToCrowd(model, it->second, crowd_of(it->second, edge), dep.thread);
         return;
       }
       if (edge.witnesses.size() < LockGraph::kMaxWitnesses) {
-        if (AddToCrowd(it->second, crowd_of(it->second, edge), dep.thread)) {
+        if (AddToCrowd(model, it->second, crowd_of(it->second, edge), dep.thread)) {
           edge.witnesses.push_back({d, h});
           return;
         }
@@ -192,11 +182,12 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
   }
 }
 
-bool LockGraphBuilder::AddToCrowd(uint32_t edge, Crowd& crowd, uint32_t thread) {
-  const uint32_t trace = thread_trace_[thread];
+bool LockGraphBuilder::AddToCrowd(const Model& model, uint32_t edge, Crowd& crowd,
+                                  uint32_t thread) {
+  const uint32_t trace = model.thread(thread).trace;
   if (crowd.trace != trace + 1) crowd = {0, trace + 1};  // the threads met before are done
-  const uint8_t place = thread_place_[thread];
-  if (place == kFar) return far_threads_.emplace(edge, thread).second;
+  const uint32_t place = thread - model.trace_extents()[trace].first_thread;
+  if (place >= 64) return far_threads_.emplace(edge, thread).second;
   const uint64_t bit = uint64_t{1} << place;
   const bool added = (crowd.threads & bit) == 0;
   crowd.threads |= bit;

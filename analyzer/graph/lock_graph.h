@@ -157,22 +157,17 @@ class LockGraphBuilder {
   // on each dependency is checked against them, and most are of a thread there already. A
   // thread is of one trace, whose dependencies come together: only the threads of the
   // latest trace an edge met can be met again. Those are bits, by place among its trace's
-  // threads, in a small table by edge (where the witnesses' dependencies are scattered over
-  // the model); a trace's threads past the 64th are looked up in a set.
+  // threads (TraceExtent), in a small table by edge (where the witnesses' dependencies are
+  // scattered over the model); a trace's threads past the 64th are looked up in a set.
   struct Crowd {
     uint64_t threads = 0;  // bit i: the trace's thread number i is a witness's
     uint32_t trace = 0;    // 1 + that trace, 0: none yet
   };
-  // Adds the thread to the edge's crowd: whether it was not in it yet.
-  bool AddToCrowd(uint32_t edge, Crowd& crowd, uint32_t thread);
+  // Adds `thread` of `model` to the edge's crowd: whether it was not in it yet.
+  bool AddToCrowd(const Model& model, uint32_t edge, Crowd& crowd, uint32_t thread);
   std::vector<uint32_t> crowd_of_;  // by edge: 1 + index into crowds_, 0: not crowded yet
   std::vector<Crowd> crowds_;
   absl::flat_hash_set<std::pair<uint32_t, uint32_t>> far_threads_;  // (edge, thread)
-  // By thread id: its trace, and its place among that trace's threads (kFar past 63).
-  static constexpr uint8_t kFar = 64;
-  std::vector<uint32_t> thread_trace_;
-  std::vector<uint8_t> thread_place_;
-  absl::flat_hash_map<uint32_t, uint32_t> threads_of_trace_;  // trace -> threads placed
   // The edges the last Add met, each once (an edge is in it if its stamp is add_count_),
   // with the length of its witness list before: the witnesses past it are the Add's.
   bool track_ = false;

@@ -417,6 +417,7 @@ absl::Status Model::AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoad
   TraceExtent extent;
   extent.first_dependency = static_cast<uint32_t>(dependencies_.size());
   extent.first_lock = end_lock();
+  extent.first_thread = static_cast<uint32_t>(threads_.size());  // the next thread's id
   last_trace_classes_ = classes_.size();
   last_trace_waits_ = waits_.size();
   last_trace_misuses_ = misuses_.size();
@@ -439,6 +440,7 @@ absl::Status Model::AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoad
   traces_.push_back(*std::move(trace));
   extent.end_dependency = static_cast<uint32_t>(dependencies_.size());
   extent.end_lock = end_lock();
+  extent.end_thread = static_cast<uint32_t>(threads_.size());
   trace_extents_.push_back(extent);
   return absl::OkStatus();
 }

@@ -214,8 +214,9 @@ struct ClassStatistics {
   void Merge(const ClassStatistics& other);
 };
 
-// What one trace brought into the model: dependencies [first_dependency, end_dependency) and
-// the locks it named first, [first_lock, end_lock). A trace's dependencies are filed together.
+// What one trace brought into the model: dependencies [first_dependency, end_dependency),
+// the locks it named first, [first_lock, end_lock), and its threads, [first_thread,
+// end_thread). A trace's dependencies are filed together, and its threads are its own.
 // Without process-wide locks (Model::has_process_wide_locks), a trace's dependencies hold and
 // take only its own locks.
 struct TraceExtent {
@@ -223,6 +224,8 @@ struct TraceExtent {
   uint32_t end_dependency = 0;
   uint32_t first_lock = 1;
   uint32_t end_lock = 1;
+  uint32_t first_thread = 1;
+  uint32_t end_thread = 1;
 };
 
 class Model {

@@ -90,6 +90,12 @@ TEST(LockGraph, WitnessesPastHalfAreOneAThreadPastTheSixtyFourthAndAcrossTraces)
     }
     ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path(), "2.lgtrace")).ok());
   }
+  // A thread's place among its trace's threads counts from the trace's first thread.
+  ASSERT_THAT(model.trace_extents(), SizeIs(2));
+  EXPECT_EQ(model.trace_extents()[0].first_thread, 1u);
+  EXPECT_EQ(model.trace_extents()[0].end_thread, 101u);
+  EXPECT_EQ(model.trace_extents()[1].first_thread, 101u);
+  EXPECT_EQ(model.trace_extents()[1].end_thread, 103u);
   const LockGraph graph = LockGraph::Build(model, LockGraph::kClasses);
   ASSERT_EQ(graph.edge_count(), 1u);
   const GraphEdge& edge = graph.edge(0);
