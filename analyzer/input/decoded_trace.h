@@ -46,17 +46,13 @@ class DecodedRecords {
   // `count(record)` for each dependency count record and `other(record)` for each of the rest.
   template <typename OnDependency, typename OnCount, typename OnOther>
   void ForEach(OnDependency&& dependency, OnCount&& count, OnOther&& other) const {
-    size_t d = 0, c = 0, o = 0, h = 0;
+    size_t d = 0, c = 0, o = 0;
     for (const Kind kind : order_) {
       switch (kind) {
-        case Kind::kDependency: {
-          const size_t end = held_ends_[d];
-          dependency(dependencies_[d], std::span<const format::HeldLock>(held_).subspan(
-                                           h, end - h));
-          h = end;
+        case Kind::kDependency:
+          dependency(dependencies_[d], held_of(d));
           ++d;
           break;
-        }
         case Kind::kCount:
           count(counts_[c++]);
           break;
