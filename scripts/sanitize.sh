@@ -2,7 +2,8 @@
 # Builds and runs the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer,
 # then the runtime's tests (labels runtime, stress, faults) under ThreadSanitizer: the runtime
 # must be race-free itself; so must the analyzer's thread that parses trace files ahead
-# (TracePrefetcher, and the decoded records it hands over). Build directories:
+# (TracePrefetcher, and the decoded records it hands over) and the one that gathers half of a
+# large class graph (LockGraphBuilder::AddInTwo). Build directories:
 # build-asan/, build-tsan/ (or $BUILD_DIR-asan, $BUILD_DIR-tsan). Each build and test run
 # prints its time; docs/reliability.md has them.
 # Usage: scripts/sanitize.sh [asan|tsan]   (default: both)
@@ -32,17 +33,19 @@ for pass in "${passes[@]}"; do
     tsan)
       echo "== the runtime's tests under -fsanitize=thread =="
       configure "$base-tsan" thread
-      # Only what those tests build and run, and the tests of reading trace files: the
-      # analyzer is single-threaded but for the thread that parses them ahead, which hands
-      # its pieces over (lockgraph_trace_input).
+      # Only what those tests build and run, the tests of reading trace files and the lock
+      # graph's: the analyzer is single-threaded but for the thread that parses them ahead,
+      # which hands its pieces over (lockgraph_trace_input), and the one that gathers half
+      # of a large trace's class orders (LockGraphBuilder::AddInTwo).
       "$phase" "tsan build" cmake --build "$base-tsan" --parallel "$(nproc)" --target lockgraph \
-        tests/runtime/all tests/stress/all tests/faults/all trace_input_test
+        tests/runtime/all tests/stress/all tests/faults/all trace_input_test graph_test
       # A ThreadSanitizer runtime cannot be preloaded into a program not built with it, so
       # the tests that run programs under `lockgraph run` are left to the ASan pass.
       "$phase" "tsan tests" ctest --test-dir "$base-tsan" --output-on-failure \
         --parallel "$(nproc)" --timeout 600 -L '^(runtime|stress|faults)$' -E '^Preload'
-      "$phase" "tsan trace input tests" ctest --test-dir "$base-tsan" --output-on-failure \
-        --parallel "$(nproc)" --timeout 600 -R '^(TracePrefetcher|DecodedTrace)\.'
+      "$phase" "tsan analyzer thread tests" ctest --test-dir "$base-tsan" --output-on-failure \
+        --parallel "$(nproc)" --timeout 600 \
+        -R '^(TracePrefetcher\.|DecodedTrace\.|LockGraph\.AddInTwo)'
       ;;
     *) echo "scripts/sanitize.sh: unknown pass '$pass' (asan or tsan)" >&2; exit 2 ;;
   esac

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "analyzer/graph/cyclic_components.h"
 
 namespace lockgraph::analyzer {
@@ -97,8 +99,66 @@ void LockGraphBuilder::ForgetLocksBelow(uint32_t lock) {
   first_lock_ = lock;
 }
 
+// What dependencies give the edges of a graph, gathered apart from its builder (on another
+// thread), to be merged into it after the dependencies before them (LockGraphBuilder::Merge):
+// the edges in the order first met, each with its count, the number of witnesses it was
+// offered, and of those the ones a builder might keep whatever it holds already: the first
+// kMaxWitnesses / 2 offered, and after them the first of each thread. A later one of a thread
+// meets that thread's first in the list, or a full list; so does the first of each thread
+// past 2 * kMaxWitnesses threads, as at most kMaxWitnesses of those can be in the list.
+struct LockGraphBuilder::Candidates {
+  struct Candidate {
+    uint32_t dependency = 0;
+    uint32_t held_index = 0;
+    uint32_t thread = 0;
+  };
+  struct Edge {
+    uint32_t from = 0;
+    uint32_t to = 0;
+    uint64_t count = 0;
+    uint64_t offered = 0;
+    std::vector<Candidate> candidates;
+    Crowd seen;  // the threads of every witness offered
+  };
+  static constexpr size_t kMax = LockGraph::kMaxWitnesses / 2 + 2 * LockGraph::kMaxWitnesses;
+
+  std::vector<Edge> edges;
+  absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> index;  // (from, to) -> edge
+  FarThreads far_seen;  // (edge, thread)
+};
+
 void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
                            uint32_t end_dependency, uint32_t end_lock) {
+  if (graph_.level_ == LockGraph::kClasses && group_.empty() &&
+      end_dependency - first_dependency >= kTwoThreadDependencies &&
+      std::thread::hardware_concurrency() >= 2) {
+    AddInTwo(model, first_dependency, first_dependency + (end_dependency - first_dependency) / 2,
+             end_dependency, end_lock);
+    return;
+  }
+  ExtendNodes(model, end_lock);
+  met_.clear();
+  ++add_count_;
+  AddRange(model, first_dependency, end_dependency);
+}
+
+void LockGraphBuilder::AddInTwo(const Model& model, uint32_t first_dependency,
+                                uint32_t middle_dependency, uint32_t end_dependency,
+                                uint32_t end_lock) {
+  assert(group_.empty() && first_dependency <= middle_dependency &&
+         middle_dependency <= end_dependency);
+  ExtendNodes(model, end_lock);  // before the gatherer reads the nodes
+  met_.clear();
+  ++add_count_;
+  Candidates later;
+  {
+    std::jthread gatherer([&] { Gather(model, middle_dependency, end_dependency, later); });
+    AddRange(model, first_dependency, middle_dependency);
+  }  // joined
+  Merge(model, later);
+}
+
+void LockGraphBuilder::ExtendNodes(const Model& model, uint32_t end_lock) {
   // Each lock's node: a small array read per held lock, where ModelLock (with its strings)
   // would cost a cache miss. An instance graph's locks are its nodes, first_node on.
   const bool instances = graph_.level_ == LockGraph::kInstances;
@@ -107,14 +167,71 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
     const ModelLock& l = model.lock(lock);
     node_.push_back(l.signal ? 0 : instances ? lock : l.class_id);
   }
+}
+
+uint32_t LockGraphBuilder::MeetEdge(uint32_t from, uint32_t to) {
+  std::vector<GraphEdge>& edges = graph_.edges_;
+  auto [it, inserted] = index_.try_emplace({from, to}, 0);
+  if (inserted) {
+    it->second = static_cast<uint32_t>(edges.size());
+    edges.push_back({from, to, {}, 0});
+  }
+  const uint32_t e = it->second;
+  if (track_) {
+    if (met_stamp_.size() <= e) met_stamp_.resize(edges.size(), 0);
+    if (met_stamp_[e] != add_count_) {
+      // Met the first time in this Add: the witnesses it gives come after these.
+      met_stamp_[e] = add_count_;
+      met_.emplace_back(e, static_cast<uint32_t>(edges[e].witnesses.size()));
+    }
+  }
+  return e;
+}
+
+LockGraphBuilder::Crowd& LockGraphBuilder::CrowdOf(const Model& model, uint32_t e) {
+  // Made the first time with the threads of the edge's witnesses so far.
+  if (crowd_of_.size() <= e) crowd_of_.resize(graph_.edges_.size(), 0);
+  if (crowd_of_[e] == 0) {
+    crowds_.emplace_back();
+    crowd_of_[e] = static_cast<uint32_t>(crowds_.size());
+    for (const EdgeWitness& w : graph_.edges_[e].witnesses) {
+      AddToCrowd(model, e, crowds_.back(), model.dependencies()[w.dependency].thread,
+                 far_threads_);
+    }
+  }
+  return crowds_[crowd_of_[e] - 1];
+}
+
+bool LockGraphBuilder::Offer(const Model& model, uint32_t e, uint32_t dependency,
+                             uint32_t held_index, uint32_t thread) {
+  GraphEdge& edge = graph_.edges_[e];
+  // Keep witnesses from many threads: a cycle needs distinct threads on its edges. The
+  // first half of the list takes any dependency, the second only threads not in it yet.
+  if (edge.witnesses.size() < LockGraph::kMaxWitnesses / 2) {
+    edge.witnesses.push_back({dependency, held_index});
+    // Most class edges fill their list: their threads noted as they come, where reading
+    // them back from scattered dependencies would miss the cache each time.
+    if (graph_.level_ == LockGraph::kClasses) {
+      AddToCrowd(model, e, CrowdOf(model, e), thread, far_threads_);
+    }
+    return true;
+  }
+  if (edge.witnesses.size() < LockGraph::kMaxWitnesses &&
+      AddToCrowd(model, e, CrowdOf(model, e), thread, far_threads_)) {
+    edge.witnesses.push_back({dependency, held_index});
+    return true;
+  }
+  ++edge.more_witnesses;
+  return false;
+}
+
+void LockGraphBuilder::AddRange(const Model& model, uint32_t first_dependency,
+                                uint32_t end_dependency) {
   auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
-  std::vector<GraphEdge>& edges = graph_.edges_;
   // The edges the current dependency has counted in already: as many as the locks it holds,
   // most often one.
   absl::InlinedVector<uint32_t, 8> counted;
-  met_.clear();
-  ++add_count_;
   // On large graphs every lookup in `index_` misses the cache: ask for the slots of a later
   // dependency's edges now, so that they arrive while this one is filed. A small index (a
   // CI suite's trace, or a class graph) stays in the cache: there it would only hash twice.
@@ -122,19 +239,6 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
                         index_.size() + (end_dependency - first_dependency) > kPrefetchEdges;
   // With groups, only the edges between two locks of one group.
   auto group = [&](uint32_t lock) { return group_[lock - first_lock_]; };
-  // The crowd of edge `e`, made the first time with the threads of its witnesses so far.
-  const bool classes = !instances;
-  auto crowd_of = [&](uint32_t e, const GraphEdge& edge) -> Crowd& {
-    if (crowd_of_.size() <= e) crowd_of_.resize(edges.size(), 0);
-    if (crowd_of_[e] == 0) {
-      crowds_.emplace_back();
-      crowd_of_[e] = static_cast<uint32_t>(crowds_.size());
-      for (const EdgeWitness& w : edge.witnesses) {
-        AddToCrowd(model, e, crowds_.back(), deps[w.dependency].thread);
-      }
-    }
-    return crowds_[crowd_of_[e] - 1];
-  };
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     if (prefetch && d + kLookahead < end_dependency) {
       const ModelDependency& later = deps[d + kLookahead];
@@ -144,50 +248,68 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
     counted.clear();
     ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to) {
       if (!group_.empty() && (group(from) == 0 || group(from) != group(to))) return;
-      auto [it, inserted] = index_.try_emplace({from, to}, 0);
-      if (inserted) {
-        it->second = static_cast<uint32_t>(edges.size());
-        edges.push_back({from, to, {}, 0});
+      const uint32_t e = MeetEdge(from, to);
+      if (std::find(counted.begin(), counted.end(), e) == counted.end()) {
+        counted.push_back(e);
+        graph_.edges_[e].count += dep.count;
       }
-      GraphEdge& edge = edges[it->second];
-      if (track_) {
-        if (met_stamp_.size() <= it->second) met_stamp_.resize(edges.size(), 0);
-        if (met_stamp_[it->second] != add_count_) {
-          // Met the first time in this Add: the witnesses it gives come after these.
-          met_stamp_[it->second] = add_count_;
-          met_.emplace_back(it->second, static_cast<uint32_t>(edge.witnesses.size()));
-        }
-      }
-      if (std::find(counted.begin(), counted.end(), it->second) == counted.end()) {
-        counted.push_back(it->second);
-        edge.count += dep.count;
-      }
-      // Keep witnesses from many threads: a cycle needs distinct threads on its edges. The
-      // first half of the list takes any dependency, the second only threads not in it yet.
-      if (edge.witnesses.size() < LockGraph::kMaxWitnesses / 2) {
-        edge.witnesses.push_back({d, h});
-        // Most class edges fill their list: their threads noted as they come, where reading
-        // them back from scattered dependencies would miss the cache each time.
-        if (classes) AddToCrowd(model, it->second, crowd_of(it->second, edge), dep.thread);
-        return;
-      }
-      if (edge.witnesses.size() < LockGraph::kMaxWitnesses) {
-        if (AddToCrowd(model, it->second, crowd_of(it->second, edge), dep.thread)) {
-          edge.witnesses.push_back({d, h});
-          return;
-        }
-      }
-      ++edge.more_witnesses;
+      Offer(model, e, d, h, dep.thread);
     });
   }
 }
 
+void LockGraphBuilder::Gather(const Model& model, uint32_t first_dependency,
+                              uint32_t end_dependency, Candidates& out) const {
+  auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
+  const ChunkedVector<ModelDependency>& deps = model.dependencies();
+  absl::InlinedVector<uint32_t, 8> counted;
+  for (uint32_t d = first_dependency; d < end_dependency; ++d) {
+    const ModelDependency& dep = deps[d];
+    counted.clear();
+    ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to) {
+      auto [it, inserted] = out.index.try_emplace({from, to}, 0);
+      if (inserted) {
+        it->second = static_cast<uint32_t>(out.edges.size());
+        out.edges.push_back({from, to});
+      }
+      const uint32_t e = it->second;
+      Candidates::Edge& edge = out.edges[e];
+      if (std::find(counted.begin(), counted.end(), e) == counted.end()) {
+        counted.push_back(e);
+        edge.count += dep.count;
+      }
+      const bool first_of_thread = AddToCrowd(model, e, edge.seen, dep.thread, out.far_seen);
+      if ((edge.offered < LockGraph::kMaxWitnesses / 2 || first_of_thread) &&
+          edge.candidates.size() < Candidates::kMax) {
+        edge.candidates.push_back({d, h, dep.thread});
+      }
+      ++edge.offered;
+    });
+  }
+}
+
+void LockGraphBuilder::Merge(const Model& model, const Candidates& later) {
+  for (const Candidates::Edge& gathered : later.edges) {
+    const uint32_t e = MeetEdge(gathered.from, gathered.to);
+    graph_.edges_[e].count += gathered.count;
+    // Offered in turn, as Add would offer them, until the list is full: then each is turned
+    // away, as is each witness gathered but not kept as a candidate.
+    uint64_t offered = 0;
+    for (const Candidates::Candidate& c : gathered.candidates) {
+      if (graph_.edges_[e].witnesses.size() >= LockGraph::kMaxWitnesses) break;
+      Offer(model, e, c.dependency, c.held_index, c.thread);
+      ++offered;
+    }
+    graph_.edges_[e].more_witnesses += gathered.offered - offered;
+  }
+}
+
 bool LockGraphBuilder::AddToCrowd(const Model& model, uint32_t edge, Crowd& crowd,
-                                  uint32_t thread) {
+                                  uint32_t thread, FarThreads& far) {
   const uint32_t trace = model.thread(thread).trace;
   if (crowd.trace != trace + 1) crowd = {0, trace + 1};  // the threads met before are done
   const uint32_t place = thread - model.trace_extents()[trace].first_thread;
-  if (place >= 64) return far_threads_.emplace(edge, thread).second;
+  if (place >= 64) return far.emplace(edge, thread).second;
   const uint64_t bit = uint64_t{1} << place;
   const bool added = (crowd.threads & bit) == 0;
   crowd.threads |= bit;

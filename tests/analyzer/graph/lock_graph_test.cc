@@ -3,10 +3,16 @@
 // and most of the rest, and the instance graph of only the locks on a class cycle.
 #include "analyzer/graph/lock_graph.h"
 
+#include <algorithm>
+#include <functional>
 #include <map>
+#include <random>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/analyzer/graph/trace_graphs.h"
@@ -219,6 +225,110 @@ TEST(LockGraph, ClassGraphForgettingEachTracesLocksIsTheWholeOne) {
       EXPECT_EQ(streamed.edge(e).witnesses[w].dependency, whole.edge(e).witnesses[w].dependency);
       EXPECT_EQ(streamed.edge(e).witnesses[w].held_index, whole.edge(e).witnesses[w].held_index);
     }
+  }
+}
+
+// What a builder holds after each Add: the edges, the witnesses the Add gave, the cyclic
+// components of the edges it met.
+struct Built {
+  struct Edge {
+    uint32_t from, to;
+    uint64_t count, more_witnesses;
+    std::vector<std::pair<uint32_t, uint32_t>> witnesses;  // (dependency, held index)
+    bool operator==(const Edge&) const = default;
+  };
+  std::vector<Edge> edges;
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> new_witnesses;  // by trace
+  std::vector<absl::flat_hash_map<uint32_t, uint32_t>> components;       // by trace
+};
+
+// The class graph of `model`, fed trace by trace as the streamed analysis feeds it, each
+// trace by `add`.
+Built BuildClassesByTrace(
+    const Model& model,
+    const std::function<void(LockGraphBuilder&, const lockgraph::analyzer::TraceExtent&)>& add) {
+  LockGraphBuilder builder(LockGraph::kClasses, 1);
+  builder.TrackEachAdd();
+  Built built;
+  for (const auto& extent : model.trace_extents()) {
+    builder.ForgetLocksBelow(extent.first_lock);
+    add(builder, extent);
+    auto& witnesses = built.new_witnesses.emplace_back();
+    builder.ForEachNewWitness(
+        [&](EdgeWitness& w) { witnesses.emplace_back(w.dependency, w.held_index); });
+    built.components.push_back(builder.LastAddComponents());
+  }
+  const LockGraph graph = std::move(builder).Finish(model.class_count());
+  for (uint32_t e = 0; e < graph.edge_count(); ++e) {
+    const GraphEdge& edge = graph.edge(e);
+    Built::Edge& out = built.edges.emplace_back(
+        Built::Edge{edge.from, edge.to, edge.count, edge.more_witnesses, {}});
+    for (const EdgeWitness& w : edge.witnesses) {
+      out.witnesses.emplace_back(w.dependency, w.held_index);
+    }
+  }
+  return built;
+}
+
+TEST(LockGraph, AddInTwoIsAddOnOneThreadWhereverItSplits) {
+  // Three traces of random orders among four classes, so that each edge is offered hundreds
+  // of witnesses: the first and last of 6 threads (their lists stop past half, short of
+  // full), the second of 90 (full lists, and threads past the 64 a crowd keeps as bits). One to three
+  // held locks, two of a class among them at times; try-locks, a signal, count records.
+  TempDir dir;
+  Model model;
+  std::mt19937 random(7);
+  for (int trace = 0; trace < 3; ++trace) {
+    TraceBuilder t(100 + trace);
+    const uint32_t threads = trace == 1 ? 90 : 6;
+    for (uint32_t tid = 1; tid <= threads; ++tid) t.Thread(tid, "t" + std::to_string(tid));
+    const char* classes[] = {"a", "b", "c", "d"};
+    for (uint64_t lock = 1; lock <= 12; ++lock) t.Lock(lock, classes[lock % 4]);
+    t.Lock(13, "sem", lockgraph::format::SyncKind::kSemaphore, "a.cc", 1, 1);
+    t.Signal(13, 2);
+    for (int i = 0; i < 3000; ++i) {
+      // The second trace takes locks of classes a and b only: the other edges keep the
+      // lists the others leave past half.
+      std::vector<uint64_t> locks = trace == 1 ? std::vector<uint64_t>{1, 4, 5, 8, 9, 12, 13}
+                                    : std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                                            12, 13};
+      std::shuffle(locks.begin(), locks.end(), random);
+      const std::vector<uint64_t> held(locks.begin(), locks.begin() + 1 + random() % 3);
+      const uint8_t flags = random() % 20 == 0 ? lockgraph::format::kAcquireTry : 0;
+      // The first fifth of thread 1 alone: its lists' first half, then a few new threads.
+      const uint32_t tid = i < 600 ? 1 : 1 + random() % threads;
+      const uint64_t dependency = t.Dependency(tid, 0, held, locks[3], flags);
+      if (random() % 3 == 0) t.Count(dependency, 1 + random() % 5);
+    }
+    ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path(), std::to_string(trace) + ".lgtrace")).ok());
+  }
+  const Built one = BuildClassesByTrace(model, [&](LockGraphBuilder& b, const auto& extent) {
+    b.Add(model, extent.first_dependency, extent.end_dependency, extent.end_lock);
+  });
+  // The test reaches every case of the merge: full lists, lists past half, far threads.
+  size_t full = 0, past_half = 0;
+  for (const Built::Edge& edge : one.edges) {
+    full += edge.witnesses.size() == LockGraph::kMaxWitnesses;
+    past_half += edge.witnesses.size() > LockGraph::kMaxWitnesses / 2 &&
+                 edge.witnesses.size() < LockGraph::kMaxWitnesses;
+  }
+  ASSERT_GT(full, 0u);
+  ASSERT_GT(past_half, 0u);
+  ASSERT_EQ(one.edges.size(), 16u);
+
+  for (const double at : {0.0, 0.01, 0.3, 0.5, 0.97, 1.0}) {
+    SCOPED_TRACE(at);
+    const Built two = BuildClassesByTrace(model, [&](LockGraphBuilder& b, const auto& extent) {
+      const uint32_t middle =
+          extent.first_dependency +
+          static_cast<uint32_t>(at * (extent.end_dependency - extent.first_dependency));
+      b.AddInTwo(model, extent.first_dependency, middle, extent.end_dependency,
+                 extent.end_lock);
+    });
+    ASSERT_EQ(two.edges.size(), one.edges.size());
+    for (size_t e = 0; e < one.edges.size(); ++e) EXPECT_EQ(two.edges[e], one.edges[e]) << e;
+    EXPECT_EQ(two.new_witnesses, one.new_witnesses);
+    EXPECT_EQ(two.components, one.components);
   }
 }
 
