@@ -14,6 +14,10 @@
 #   which line tables keep; full debug information was a third of those builds' compile time.
 #   For the runtime, the analyzer and the test drivers only: the programs under test keep -g,
 #   as the tests check their inlined frames, which line tables do not describe.
+# - Less optimization for the analyzer in sanitizer builds: lockgraph_optimize_less_when_sanitized
+#   (TARGET) compiles it at -O1 when LOCKGRAPH_SANITIZE is set. One of its unity batches took
+#   84 s at -O2 under ASan and UBSan, 53 s at -O1. Not for the runtime: the tests check the
+#   frames it leaves on a stack, which change with its inlining (docs/reliability.md).
 # - lld, when installed (scripts/install-deps.sh installs it): links several times faster
 #   than the default ld.bfd.
 set(LOCKGRAPH_UNITY_BATCH 16 CACHE STRING
@@ -37,6 +41,14 @@ function(lockgraph_line_tables_when_sanitized)
     foreach(target ${ARGN})
       target_compile_options(${target} PRIVATE
         $<$<CXX_COMPILER_ID:GNU>:-g1> $<$<CXX_COMPILER_ID:Clang>:-gline-tables-only>)
+    endforeach()
+  endif()
+endfunction()
+
+function(lockgraph_optimize_less_when_sanitized)
+  if(LOCKGRAPH_SANITIZE)
+    foreach(target ${ARGN})
+      target_compile_options(${target} PRIVATE $<$<CONFIG:Release,RelWithDebInfo,MinSizeRel>:-O1>)
     endforeach()
   endif()
 endfunction()
