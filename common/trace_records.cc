@@ -289,14 +289,18 @@ absl::StatusOr<Record> Decode(absl::string_view payload) {
 }
 }  // namespace
 
+absl::Status DecodeDependencyInto(absl::string_view payload, DependencyRecord& record) {
+  std::vector<HeldLock> held = std::move(record.held);
+  record = DependencyRecord{};
+  record.held = std::move(held);  // every element is decoded again: no field is appended
+  return DecodeFields(payload, record);
+}
+
 absl::Status DecodeRecordInto(RecordType type, absl::string_view payload, Record& record) {
   if (type == RecordType::kDependency) {
     DependencyRecord* dependency = std::get_if<DependencyRecord>(&record);
     if (dependency == nullptr) dependency = &record.emplace<DependencyRecord>();
-    std::vector<HeldLock> held = std::move(dependency->held);
-    *dependency = DependencyRecord{};
-    dependency->held = std::move(held);  // every element is decoded again: no field is appended
-    return DecodeFields(payload, *dependency);
+    return DecodeDependencyInto(payload, *dependency);
   }
   if (type == RecordType::kDependencyCount) {  // half as many as dependencies: in place too
     return DecodeFields(payload, record.emplace<DependencyCountRecord>());

@@ -284,6 +284,8 @@ absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload);
 // held list is decoded into the list `record` already has, so that reading a trace of
 // dependencies allocates nothing per record. Errors as DecodeRecord's.
 absl::Status DecodeRecordInto(RecordType type, absl::string_view payload, Record& record);
+// The same for a dependency record, into `record` (whose held list keeps its memory).
+absl::Status DecodeDependencyInto(absl::string_view payload, DependencyRecord& record);
 
 }  // namespace lockgraph::format
 

@@ -1,10 +1,16 @@
 // libFuzzer target: the trace reader (analyzer/input/trace_reader.h) on arbitrary bytes. Every record
 // the reader accepts is visited: its type taken, the strings it names looked up, and a full-mode
-// event block decoded event by event (common/events.h), as the analysis would.
+// event block decoded event by event (common/events.h), as the analysis would. The bytes are
+// parsed again with dependency records to a visitor of their own (ReadOptions::dependencies,
+// as the analyzer's prefetcher reads): the same records, in the same order, with the same
+// result, or the target aborts.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -31,15 +37,43 @@ void Visit(const Trace& trace, const TraceRecord& record) {
   }
 }
 
+// Each record visited, by offset and encoding.
+using Seen = std::vector<std::pair<uint64_t, std::string>>;
+
+std::string Encoded(const ::lockgraph::format::Record& record) {
+  std::string bytes;
+  ::lockgraph::format::EncodeRecord(record, bytes);
+  return bytes;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view bytes(reinterpret_cast<const char*>(data), size);
-  absl::StatusOr<Trace> trace = ::lockgraph::analyzer::ParseTrace(bytes, "fuzz", Visit);
+  Seen together;
+  absl::StatusOr<Trace> trace =
+      ::lockgraph::analyzer::ParseTrace(bytes, "fuzz", [&](const Trace& t, const TraceRecord& r) {
+        Visit(t, r);
+        together.emplace_back(r.offset, Encoded(r.record));
+      });
   if (trace.ok()) {
     for (const auto& [id, text] : trace->strings) (void)trace->String(id);
   } else {
     (void)trace.status().message().size();
+  }
+  Seen apart;
+  const absl::StatusOr<Trace> again = ::lockgraph::analyzer::ParseTrace(
+      bytes, "fuzz",
+      [&](const Trace&, const TraceRecord& r) { apart.emplace_back(r.offset, Encoded(r.record)); },
+      {},
+      {.dependencies = [&](const Trace&, uint64_t offset,
+                           const ::lockgraph::format::DependencyRecord& r) {
+        apart.emplace_back(offset, Encoded(r));
+      }});
+  if (apart != together || again.ok() != trace.ok() ||
+      (!trace.ok() && again.status() != trace.status()) ||
+      (trace.ok() && again->warnings != trace->warnings)) {
+    std::abort();
   }
   return 0;
 }

@@ -5,18 +5,22 @@
 
 namespace lockgraph::analyzer {
 
+void DecodedRecords::AddDependency(const format::DependencyRecord& r) {
+  order_.push_back(Kind::kDependency);
+  dependencies_.push_back({.id = r.id,
+                           .acquired = r.acquired,
+                           .stack_id = r.stack_id,
+                           .time_ns = r.time_ns,
+                           .tid = r.tid,
+                           .segment = r.segment,
+                           .flags = r.flags});
+  held_.insert(held_.end(), r.held.begin(), r.held.end());
+  held_ends_.push_back(held_.size());
+}
+
 void DecodedRecords::Add(const format::Record& record) {
   if (const auto* r = std::get_if<format::DependencyRecord>(&record)) {
-    order_.push_back(Kind::kDependency);
-    dependencies_.push_back({.id = r->id,
-                             .acquired = r->acquired,
-                             .stack_id = r->stack_id,
-                             .time_ns = r->time_ns,
-                             .tid = r->tid,
-                             .segment = r->segment,
-                             .flags = r->flags});
-    held_.insert(held_.end(), r->held.begin(), r->held.end());
-    held_ends_.push_back(held_.size());
+    AddDependency(*r);
   } else if (const auto* c = std::get_if<format::DependencyCountRecord>(&record)) {
     order_.push_back(Kind::kCount);
     counts_.push_back(*c);

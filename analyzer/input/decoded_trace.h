@@ -41,6 +41,7 @@ class DecodedRecords {
  public:
   // Appends a copy of `record`.
   void Add(const format::Record& record);
+  void AddDependency(const format::DependencyRecord& record);
 
   // Calls, in file order, `dependency(fields, held)` for each dependency record,
   // `count(record)` for each dependency count record and `other(record)` for each of the rest.

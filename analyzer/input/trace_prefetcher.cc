@@ -66,21 +66,30 @@ void TracePrefetcher::Run() {
     piece.file_bytes = file_bytes;
     uint64_t piece_start = 0;  // the byte the piece begins at
     bool stopped = false;
+    // Whether the record at `offset` goes into the piece: a full piece is handed over first.
+    auto room = [&](uint64_t offset) {
+      if (stopped) return false;
+      if (piece.records.size() >= piece_records_ || offset - piece_start >= kPieceBytes) {
+        piece.bytes_done = offset;
+        piece_start = offset;
+        Piece next;
+        next.records = Fresh(piece.records);
+        next.file_bytes = file_bytes;
+        stopped = !HandOver(std::exchange(piece, std::move(next)));
+      }
+      return !stopped;
+    };
     absl::StatusOr<Trace> trace = ReadTraceFile(
-        path, [&](const Trace&, const TraceRecord& r) {
-          if (stopped) return;
-          if (piece.records.size() >= piece_records_ || r.offset - piece_start >= kPieceBytes) {
-            piece.bytes_done = r.offset;
-            piece_start = r.offset;
-            Piece next;
-            next.records = Fresh(piece.records);
-            next.file_bytes = file_bytes;
-            stopped = !HandOver(std::exchange(piece, std::move(next)));
-            if (stopped) return;
-          }
-          piece.records.Add(r.record);
+        path,
+        [&](const Trace&, const TraceRecord& r) {
+          if (room(r.offset)) piece.records.Add(r.record);
         },
-        {}, {.keep_instances = false});  // for a Model, which makes each lock at its record
+        {},
+        {.keep_instances = false,  // for a Model, which makes each lock at its record
+         .dependencies =
+             [&](const Trace&, uint64_t offset, const format::DependencyRecord& r) {
+               if (room(offset)) piece.records.AddDependency(r);
+             }});
     if (stopped) return;
     const bool failed = !trace.ok();
     piece.bytes_done = file_bytes;

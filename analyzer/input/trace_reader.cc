@@ -37,6 +37,7 @@ class Definitions {
   absl::Status Add(const format::Record& record) {
     return std::visit([&](const auto& r) { return Check(r); }, record);
   }
+  absl::Status Add(const format::DependencyRecord& record) { return Check(record); }
 
  private:
   absl::Status Need(bool ok, absl::string_view what, uint64_t id) {
@@ -231,7 +232,9 @@ namespace {
 class TraceParser {
  public:
   TraceParser(const std::string& name, const RecordVisitor& visit, const ReadOptions& options)
-      : visit_(visit), definitions_(trace_, options.keep_instances) {
+      : visit_(visit),
+        visit_dependency_(options.dependencies),
+        definitions_(trace_, options.keep_instances) {
     trace_.path = name;
   }
 
@@ -273,20 +276,27 @@ class TraceParser {
       reader.Skip(length);
       ++index_;
       const auto record_type = static_cast<format::RecordType>(type);
-      // Decoded into the record kept from the last one: no allocation per dependency. The
-      // held list's storage waits in spare_held_ while other records (count records, every
-      // other one) take the place.
+      // A dependency for visit_dependency_ is decoded into dependency_, kept from one to the
+      // next; any other record into the one kept from the last. Neither allocates per
+      // dependency: a held list's storage waits in spare_held_ while other records (count
+      // records, every other one) take the place.
+      const bool dependency_apart =
+          type == static_cast<uint64_t>(format::RecordType::kDependency) && visit_dependency_;
       format::Record& record = scratch_.record;
-      if (auto* dependency = std::get_if<format::DependencyRecord>(&record)) {
-        if (record_type != format::RecordType::kDependency) {
-          spare_held_ = std::move(dependency->held);
+      absl::Status status;
+      if (dependency_apart) {
+        status = format::DecodeDependencyInto(payload, dependency_);
+      } else {
+        if (auto* dependency = std::get_if<format::DependencyRecord>(&record)) {
+          if (record_type != format::RecordType::kDependency) {
+            spare_held_ = std::move(dependency->held);
+          }
+        } else if (record_type == format::RecordType::kDependency) {
+          record.emplace<format::DependencyRecord>().held = std::move(spare_held_);
         }
-      } else if (record_type == format::RecordType::kDependency) {
-        record.emplace<format::DependencyRecord>().held = std::move(spare_held_);
+        status = type > UINT32_MAX ? absl::UnimplementedError("unknown record type")
+                                   : format::DecodeRecordInto(record_type, payload, record);
       }
-      absl::Status status =
-          type > UINT32_MAX ? absl::UnimplementedError("unknown record type")
-                            : format::DecodeRecordInto(record_type, payload, record);
       if (!status.ok() && absl::IsUnimplemented(status)) {
         if (unknown_types_.insert(type).second) {
           trace_.warnings.push_back(absl::StrCat(name, ": byte ", at,
@@ -300,7 +310,7 @@ class TraceParser {
             record_type != format::RecordType::kProcess) {
           status = absl::DataLossError("the trace does not start with its process record");
         } else {
-          status = definitions_.Add(record);
+          status = dependency_apart ? definitions_.Add(dependency_) : definitions_.Add(record);
         }
         saw_process_ |= record_type == format::RecordType::kProcess;
       }
@@ -309,7 +319,9 @@ class TraceParser {
                                                 format::RecordTypeName(record_type),
                                                 "): ", status.message()));
       }
-      if (visit_) {
+      if (dependency_apart) {
+        visit_dependency_(trace_, at, dependency_);
+      } else if (visit_) {
         scratch_.offset = at;
         visit_(trace_, scratch_);
       } else {
@@ -335,9 +347,11 @@ class TraceParser {
 
  private:
   const RecordVisitor& visit_;
+  const DependencyVisitor& visit_dependency_;
   Trace trace_;
   Definitions definitions_;
   TraceRecord scratch_;  // the record being read
+  format::DependencyRecord dependency_;  // the dependency being read, for visit_dependency_
   std::vector<format::HeldLock> spare_held_;
   size_t index_ = 0;
   bool saw_process_ = false;

@@ -58,13 +58,21 @@ using RecordVisitor = std::function<void(const Trace& trace, const TraceRecord& 
 // Called now and then with the bytes parsed so far and the file's size.
 using ReadProgress = std::function<void(uint64_t done, uint64_t total)>;
 
-// What a reader keeps of the definitions it passes to the visitor.
+// Called for each dependency record in file order, once the definitions it refers to are in
+// `trace`, with the offset of its first byte: nearly all of a large trace, taken without the
+// std::variant of a TraceRecord.
+using DependencyVisitor = std::function<void(const Trace& trace, uint64_t offset,
+                                             const format::DependencyRecord& record)>;
+
+// What a reader keeps of the definitions it passes to the visitor, and where its records go.
 struct ReadOptions {
   // Trace::instances, for a reader that looks a lock instance up by id later (a dump, the
   // Chrome trace). A Model makes each lock at its instance record and needs no such table: on
   // a large trace its largest (10^5 records of about 100 bytes, in a hash map). Instances are
   // checked either way.
   bool keep_instances = true;
+  // If set, dependency records go to it, not to the visitor (nor to Trace::records).
+  DependencyVisitor dependencies;
 };
 
 // Reads a whole trace. With a visitor, records are passed to it instead of being kept in

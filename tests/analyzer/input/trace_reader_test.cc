@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/trace_records.h"
@@ -135,6 +136,94 @@ TEST(TraceReader, WithoutKeepingInstancesPassesAndChecksThemAlike) {
   const absl::StatusOr<Trace> again = ParseTrace(twice, "t", {}, {}, without);
   ASSERT_FALSE(again.ok());
   EXPECT_THAT(again.status().message(), HasSubstr("defines lock instance 1 again"));
+}
+
+
+// Every record, in file order, as a visitor sees it: its offset and its encoding.
+using Seen = std::vector<std::pair<uint64_t, std::string>>;
+
+std::string Encoded(const format::Record& record) {
+  std::string bytes;
+  format::EncodeRecord(record, bytes);
+  return bytes;
+}
+
+// Parses `bytes` twice, every record to the visitor, then the dependency records to a
+// visitor of their own: the same records in the same order, and the same result. Whether the
+// bytes parse.
+bool ExpectDependenciesApartReadAlike(const std::string& bytes) {
+  Seen together, apart;
+  const absl::StatusOr<Trace> one = ParseTrace(
+      bytes, "t",
+      [&](const Trace&, const TraceRecord& r) {
+        together.emplace_back(r.offset, Encoded(r.record));
+      },
+      {}, {.keep_instances = false});
+  const absl::StatusOr<Trace> two = ParseTrace(
+      bytes, "t",
+      [&](const Trace&, const TraceRecord& r) { apart.emplace_back(r.offset, Encoded(r.record)); },
+      {},
+      {.keep_instances = false,
+       .dependencies =
+           [&](const Trace&, uint64_t offset, const format::DependencyRecord& r) {
+             apart.emplace_back(offset, Encoded(r));
+           }});
+  EXPECT_EQ(apart, together);
+  EXPECT_EQ(two.ok(), one.ok());
+  if (!one.ok()) {
+    EXPECT_EQ(two.status(), one.status());
+  } else if (two.ok()) {
+    EXPECT_EQ(two->warnings, one->warnings);
+  }
+  return one.ok();
+}
+
+TEST(TraceReader, DependenciesToAVisitorOfTheirOwnReadAsThroughTheRecordVisitor) {
+  std::string bytes = OneLock(1);
+  format::EncodeRecord(format::InstanceRecord{.id = 2, .class_id = 1}, bytes);
+  format::EncodeRecord(format::StackRecord{.id = 9}, bytes);
+  // Dependencies with held lists of several lengths, between other records: a held list's
+  // memory passes from one dependency to the next across them.
+  for (uint64_t id = 2; id < 40; ++id) {
+    format::DependencyRecord dependency{.id = id, .tid = 1 + static_cast<uint32_t>(id % 3),
+                                        .segment = 2, .acquired = 1 + id % 2, .flags = 1,
+                                        .stack_id = 9, .time_ns = id * 1000};
+    for (uint64_t h = 0; h < id % 4; ++h) {
+      dependency.held.push_back({.instance = 2 - id % 2, .flags = 2, .stack_id = 9});
+    }
+    format::EncodeRecord(dependency, bytes);
+    if (id % 5 == 0) format::EncodeRecord(format::DependencyCountRecord{.id = id, .count = 3}, bytes);
+  }
+  ASSERT_TRUE(ExpectDependenciesApartReadAlike(bytes));
+  // Errors: a dependency on an undefined instance, or with an undefined stack; one defined
+  // twice; one first in the file; one cut short. Warnings: an unknown record type; a file
+  // ending inside a dependency.
+  EXPECT_FALSE(ExpectDependenciesApartReadAlike(OneLock(2)));
+  std::string stack = OneLock(1);
+  format::EncodeRecord(format::DependencyRecord{.id = 2, .tid = 1, .acquired = 1, .stack_id = 5},
+                       stack);
+  EXPECT_FALSE(ExpectDependenciesApartReadAlike(stack));
+  std::string twice = OneLock(1);
+  format::EncodeRecord(format::DependencyRecord{.id = 1, .tid = 1, .acquired = 1}, twice);
+  EXPECT_FALSE(ExpectDependenciesApartReadAlike(twice));
+  std::string first;
+  format::EncodeHeader(first);
+  format::EncodeRecord(format::DependencyRecord{.id = 1, .tid = 1, .acquired = 1}, first);
+  EXPECT_FALSE(ExpectDependenciesApartReadAlike(first));
+  std::string cut = OneLock(1);
+  format::AppendVarint(cut, static_cast<uint64_t>(format::RecordType::kDependency));
+  format::AppendVarint(cut, 2);
+  cut += "\x05\x80";  // an id, then a tid whose varint never ends
+  EXPECT_FALSE(ExpectDependenciesApartReadAlike(cut));
+  // A type that is a dependency's but for bits past 32: an unknown record, skipped.
+  std::string unknown = OneLock(1);
+  format::AppendVarint(unknown, static_cast<uint64_t>(format::RecordType::kDependency) +
+                                    (uint64_t{1} << 32));
+  format::AppendVarint(unknown, 1);
+  unknown += "\x01";
+  EXPECT_TRUE(ExpectDependenciesApartReadAlike(unknown));
+  const std::string whole = bytes;
+  EXPECT_TRUE(ExpectDependenciesApartReadAlike(whole.substr(0, whole.size() - 3)));  // warns
 }
 
 }  // namespace
