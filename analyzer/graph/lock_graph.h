@@ -135,10 +135,10 @@ class LockGraphBuilder {
            uint32_t end_lock);
   // As Add of [first, end), with what [middle, end) gives each edge gathered on another
   // thread meanwhile and then merged in: the same graph, and the same for TrackEachAdd. On two
-  // cores, the class graph of a large trace in a little over half the time. Not with groups.
+  // cores, the class graph of the 10^6-record benchmark in 70% of the time. Not with groups.
   void AddInTwo(const Model& model, uint32_t first_dependency, uint32_t middle_dependency,
                 uint32_t end_dependency, uint32_t end_lock);
-  // The size of a class graph's Add that AddInTwo takes, halved.
+  // A class graph's Add of at least this many dependencies is AddInTwo of its two halves.
   static constexpr uint32_t kTwoThreadDependencies = 1 << 16;
   // From now on, note what each Add gives: the witnesses (ForEachNewWitness) and the edges it
   // met (LastAddComponents). A graph built at once has no use for it.
