@@ -15,18 +15,26 @@ namespace {
 constexpr uint32_t kLookahead = 4;  // dependencies
 constexpr size_t kPrefetchEdges = 1 << 16;  // an index of more edges is prefetched
 
-// The edges dependency `dep` gives, by the rules in the header: `visit(h, from, to)` for each
-// held lock h, its node and the acquired lock's. `node(lock)` is 0 for a signal.
+// The edges dependency `dep` gives, by the rules in the header: `visit(h, from, to, first)`
+// for each held lock h, its node and the acquired lock's, `first` unless a held lock before it
+// gave the same edge (two locks of one class: the dependency counts once on their class edge).
+// `node(lock)` is 0 for a signal.
 template <typename Node, typename Visit>
 void ForEachEdgeOf(const ModelDependency& dep, Node&& node, Visit&& visit) {
   if ((dep.flags & format::kAcquireTry) != 0) return;  // cannot block
   const uint32_t to = node(dep.acquired);
   if (to == 0) return;
+  // The edges given so far, by their source (all go to `to`): as many as the locks held, most
+  // often one.
+  absl::InlinedVector<uint32_t, 8> sources;
   for (uint32_t h = 0; h < dep.held.size(); ++h) {
     const uint32_t held = dep.held[h].lock;
     if (held == dep.acquired) continue;
     const uint32_t from = node(held);
-    if (from != 0) visit(h, from, to);
+    if (from == 0) continue;
+    const bool first = std::find(sources.begin(), sources.end(), from) == sources.end();
+    if (first) sources.push_back(from);
+    visit(h, from, to, first);
   }
 }
 
@@ -229,9 +237,6 @@ void LockGraphBuilder::AddRange(const Model& model, uint32_t first_dependency,
                                 uint32_t end_dependency) {
   auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
-  // The edges the current dependency has counted in already: as many as the locks it holds,
-  // most often one.
-  absl::InlinedVector<uint32_t, 8> counted;
   // On large graphs every lookup in `index_` misses the cache: ask for the slots of a later
   // dependency's edges now, so that they arrive while this one is filed. A small index (a
   // CI suite's trace, or a class graph) stays in the cache: there it would only hash twice.
@@ -245,14 +250,10 @@ void LockGraphBuilder::AddRange(const Model& model, uint32_t first_dependency,
       for (const HeldRef& h : later.held) index_.prefetch({node(h.lock), node(later.acquired)});
     }
     const ModelDependency& dep = deps[d];
-    counted.clear();
-    ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to) {
+    ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to, bool first) {
       if (!group_.empty() && (group(from) == 0 || group(from) != group(to))) return;
       const uint32_t e = MeetEdge(from, to);
-      if (std::find(counted.begin(), counted.end(), e) == counted.end()) {
-        counted.push_back(e);
-        graph_.edges_[e].count += dep.count;
-      }
+      if (first) graph_.edges_[e].count += dep.count;
       Offer(model, e, d, h, dep.thread);
     });
   }
@@ -262,11 +263,9 @@ void LockGraphBuilder::Gather(const Model& model, uint32_t first_dependency,
                               uint32_t end_dependency, Candidates& out) const {
   auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
-  absl::InlinedVector<uint32_t, 8> counted;
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     const ModelDependency& dep = deps[d];
-    counted.clear();
-    ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to) {
+    ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to, bool first) {
       auto [it, inserted] = out.index.try_emplace({from, to}, 0);
       if (inserted) {
         it->second = static_cast<uint32_t>(out.edges.size());
@@ -274,10 +273,7 @@ void LockGraphBuilder::Gather(const Model& model, uint32_t first_dependency,
       }
       const uint32_t e = it->second;
       Candidates::Edge& edge = out.edges[e];
-      if (std::find(counted.begin(), counted.end(), e) == counted.end()) {
-        counted.push_back(e);
-        edge.count += dep.count;
-      }
+      if (first) edge.count += dep.count;
       const bool first_of_thread = AddToCrowd(model, e, edge.seen, dep.thread, out.far_seen);
       if ((edge.offered < LockGraph::kMaxWitnesses / 2 || first_of_thread) &&
           edge.candidates.size() < Candidates::kMax) {
