@@ -1,7 +1,8 @@
 // A vector that grows by blocks and never moves what it holds. Growing a std::vector of
 // millions of records copies all of them and, while it copies, needs the old and the new
 // array at once: half as much memory again as the records themselves. Blocks cost neither,
-// and a reference to an element stays valid.
+// and a reference to an element stays valid. A block's memory is written only as elements
+// come: a block allocated is not a block touched, so a small model maps few of its pages.
 //
 //   ChunkedVector<ModelDependency> deps;
 //   deps.push_back(d);
@@ -9,15 +10,21 @@
 #ifndef LOCKGRAPH_ANALYZER_MODEL_CHUNKED_VECTOR_H_
 #define LOCKGRAPH_ANALYZER_MODEL_CHUNKED_VECTOR_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <iterator>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 namespace lockgraph::analyzer {
 
-template <typename T>
+// Blocks of 2^kBlockBits elements.
+template <typename T, size_t kBlockBits = 16>
 class ChunkedVector {
+  // Elements are never destroyed: truncating frees their blocks as they are.
+  static_assert(std::is_trivially_destructible_v<T>);
+
  public:
   using value_type = T;
   using size_type = size_t;
@@ -49,6 +56,12 @@ class ChunkedVector {
   };
   using iterator = const_iterator;
 
+  ChunkedVector() = default;
+  // `n` copies of `value`.
+  explicit ChunkedVector(size_t n, const T& value = T()) {
+    for (size_t i = 0; i < n; ++i) push_back(value);
+  }
+
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   const T& operator[](size_t i) const { return blocks_[i >> kBlockBits][i & kMask]; }
@@ -58,20 +71,30 @@ class ChunkedVector {
   const_iterator end() const { return const_iterator(this, size_); }
 
   void push_back(const T& value) {
-    if ((size_ >> kBlockBits) == blocks_.size()) blocks_.push_back(std::make_unique<T[]>(kBlock));
-    (*this)[size_++] = value;
+    if ((size_ >> kBlockBits) == blocks_.size()) {
+      blocks_.emplace_back(std::allocator<T>().allocate(kBlock));
+    }
+    std::construct_at(&(*this)[size_++], value);
   }
   // Keeps the first `n` elements (n <= size()) and frees the blocks beyond them.
   void truncate(size_t n) {
     size_ = n;
     blocks_.resize((n + kMask) >> kBlockBits);
   }
+  // Empties it, keeping the first block for the elements to come.
+  void clear() {
+    size_ = 0;
+    blocks_.resize(std::min<size_t>(blocks_.size(), 1));
+  }
 
  private:
-  static constexpr size_t kBlockBits = 16;
   static constexpr size_t kBlock = size_t{1} << kBlockBits;
   static constexpr size_t kMask = kBlock - 1;
-  std::vector<std::unique_ptr<T[]>> blocks_;
+  // Storage for kBlock elements, the first ones of which are constructed.
+  struct FreeBlock {
+    void operator()(T* block) const { std::allocator<T>().deallocate(block, kBlock); }
+  };
+  std::vector<std::unique_ptr<T[], FreeBlock>> blocks_;
   size_t size_ = 0;
 };
 
