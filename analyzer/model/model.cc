@@ -28,29 +28,38 @@ void ClassStatistics::Merge(const ClassStatistics& other) {
 
 std::span<HeldRef> HeldPool::Allocate(size_t n) {
   if (n == 0) return {};  // a trace may record a dependency with nothing held: no block needed
-  if (n > kBlock) {  // a list longer than a block gets one of its own, before the current one
-    auto block = std::make_unique<HeldRef[]>(n);
-    HeldRef* start = block.get();
-    blocks_.insert(blocks_.end() - (blocks_.empty() ? 0 : 1), std::move(block));
-    return {start, n};
-  }
-  if (used_ + n > kBlock) {
-    blocks_.push_back(std::make_unique<HeldRef[]>(kBlock));
+  if (blocks_.empty() || used_ + n > blocks_.back().size) {
+    // A list longer than a block gets one of its own (the rest of the last one stays unused).
+    const size_t size = std::max(n, kBlock);
+    blocks_.push_back({std::make_unique_for_overwrite<HeldRef[]>(size), size});
     used_ = 0;
   }
-  HeldRef* start = blocks_.back().get() + used_;
+  HeldRef* start = blocks_.back().data.get() + used_;
   used_ += n;
   return {start, n};
 }
 
-void HeldPool::Clear() {
-  if (blocks_.empty()) return;
-  // The last block is at least kBlock long (a longer list's block goes before it): kept for
-  // the lists to come.
-  std::unique_ptr<HeldRef[]> last = std::move(blocks_.back());
-  blocks_.clear();
-  blocks_.push_back(std::move(last));
-  used_ = 0;
+HeldPool::Position HeldPool::end() const {
+  return blocks_.empty() ? Position{} : Position{blocks_.size() - 1, used_};
+}
+
+std::span<HeldRef> HeldPool::MoveDown(std::span<const HeldRef> list, Position& to) {
+  if (list.empty()) return {};
+  // As Allocate placed it, in the first block from `to` with room: at the latest its own.
+  while (to.used + list.size() > blocks_[to.block].size) {
+    ++to.block;
+    to.used = 0;
+  }
+  HeldRef* start = blocks_[to.block].data.get() + to.used;
+  std::copy(list.begin(), list.end(), start);  // forward: start is not after list.data()
+  to.used += list.size();
+  return {start, list.size()};
+}
+
+void HeldPool::Truncate(Position end) {
+  if (end.block >= blocks_.size()) return;
+  blocks_.resize(end.block + 1);
+  used_ = end.used;
 }
 
 namespace {
@@ -416,6 +425,7 @@ absl::Status Model::AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoad
   trace_start_ns_.resize(index + 1, UINT64_MAX);
   TraceExtent extent;
   extent.first_dependency = static_cast<uint32_t>(dependencies_.size());
+  last_trace_held_ = held_pool_.end();
   extent.first_lock = end_lock();
   extent.first_thread = static_cast<uint32_t>(threads_.size());  // the next thread's id
   last_trace_classes_ = classes_.size();
@@ -448,18 +458,17 @@ absl::Status Model::AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoad
 void Model::KeepDependenciesOfLastTrace(const std::vector<uint32_t>& keep) {
   TraceExtent& extent = trace_extents_.back();
   uint32_t to = extent.first_dependency;
+  // The trace's held lists follow those of the traces before, in the order of its
+  // dependencies: the kept ones move down over the rest as their dependencies do.
+  HeldPool::Position held_to = last_trace_held_;
   for (const uint32_t from : keep) {  // from >= to: each moves down, or stays
     ModelDependency& dep = dependencies_[to++];
     dep = dependencies_[from];
-    const std::span<HeldRef> held = kept_held_pool_.Allocate(dep.held.size());
-    std::copy(dep.held.begin(), dep.held.end(), held.begin());
-    dep.held = held;
+    dep.held = held_pool_.MoveDown(dep.held, held_to);
   }
   dependencies_.truncate(to);
+  held_pool_.Truncate(held_to);
   extent.end_dependency = to;
-  // If every trace before was kept the same way, the lists left in the reading pool are this
-  // trace's own, moved or dropped.
-  if (++traces_kept_ == traces_.size()) held_pool_.Clear();
 }
 
 bool Model::ShrinkLastTrace() {
@@ -511,22 +520,21 @@ bool Model::ShrinkLastTrace() {
     stack(classes_[i].first_use);
   }
 
-  // The resident locks below the trace's (the placeholder 0, the first time), then its own
-  // that are named.
-  for (uint32_t id = first_resident_lock_; id < first; ++id) {
-    kept_lock_ids_.push_back(id);
-    kept_locks_.push_back(std::move(resident_lock(id)));
-  }
-  const size_t kept_before = kept_locks_.size();
+  // The resident locks below the trace's (the placeholder 0, the first time), which stay where
+  // they are, then its own that are named, moved down over those that are not.
+  for (uint32_t id = first_resident_lock_; id < first; ++id) kept_lock_ids_.push_back(id);
+  const size_t kept_before = kept_lock_ids_.size();  // where the trace's first lock is
+  size_t to = kept_before;
   for (uint32_t i = 0; i < named.size(); ++i) {
     if (named[i] == 0) continue;
     kept_lock_ids_.push_back(first + i);
-    ModelLock& kept = kept_locks_.emplace_back(std::move(resident_lock(first + i)));
+    ModelLock& kept = locks_[to++];
+    kept = locks_[kept_before + i];
     stack(kept.site_stack());
   }
-  const bool dropped_locks = kept_locks_.size() - kept_before < named.size();
+  const bool dropped_locks = to - kept_before < named.size();
   first_resident_lock_ = extent.end_lock;
-  locks_.clear();
+  locks_.truncate(to);
   lock_ids_.back() = {};
 
   absl::flat_hash_map<uint64_t, std::string> kept_strings;
@@ -547,8 +555,8 @@ bool Model::ShrinkLastTrace() {
 const ModelLock& Model::KeptLock(uint32_t id) const {
   const auto it = std::lower_bound(kept_lock_ids_.begin(), kept_lock_ids_.end(), id);
   assert(it != kept_lock_ids_.end() && *it == id && "a dropped lock");
-  if (it == kept_lock_ids_.end() || *it != id) return kept_locks_.front();
-  return kept_locks_[it - kept_lock_ids_.begin()];
+  if (it == kept_lock_ids_.end() || *it != id) return locks_[0];
+  return locks_[it - kept_lock_ids_.begin()];
 }
 
 namespace {
@@ -711,12 +719,11 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
     if (c.first_use.id != 0) stacks.push_back(c.first_use);
     if (c.origin == format::ClassOrigin::kStatic) objects.push_back(c.object);
   }
-  for (const std::vector<ModelLock>* locks : {&kept_locks_, &locks_}) {
-    for (const ModelLock& l : *locks) {
-      if (l.file.empty() && l.site_stack_id != 0) stacks.push_back(l.site_stack());
-      if (l.object_module != 0) objects.push_back(l.object());
-    }
-  }
+  auto note = [&](const ModelLock& l) {
+    if (l.file.empty() && l.site_stack_id != 0) stacks.push_back(l.site_stack());
+    if (l.object_module != 0) objects.push_back(l.object());
+  };
+  for (const ModelLock& l : locks_) note(l);
   symbolizer.Prefetch(stacks);
   symbolizer.PrefetchObjects(objects);
   // The first frame of the program itself: in an unoptimized build the interposer's caller
@@ -780,26 +787,25 @@ void Model::ResolveSites(StackSymbolizer& symbolizer) {
     }
   }
   std::string file;
-  for (std::vector<ModelLock>* locks : {&kept_locks_, &locks_}) {
-    for (ModelLock& l : *locks) {
-      l.class_id = remap[l.class_id];
-      if (l.object_module != 0) l.variable = Intern(symbolizer.Object(l.object()).name);
-      // An object in static storage is its class: its site is the variable's declaration.
-      if (const ModelClass& c = classes_[l.class_id]; c.declared) {
-        l.file = Intern(c.file);
-        l.line = c.line;
-        continue;
-      }
-      if (!l.file.empty() || l.site_stack_id == 0) continue;
-      if (resolve(l.site_stack(), file, l.line, nullptr)) {
-        l.file = Intern(file);
-      } else {
-        const ModelClass& c = classes_[l.class_id];  // its own site is in the C++ library
-        l.file = Intern(c.file);
-        l.line = c.line;
-      }
+  auto relabel = [&](ModelLock& l) {
+    l.class_id = remap[l.class_id];
+    if (l.object_module != 0) l.variable = Intern(symbolizer.Object(l.object()).name);
+    // An object in static storage is its class: its site is the variable's declaration.
+    if (const ModelClass& c = classes_[l.class_id]; c.declared) {
+      l.file = Intern(c.file);
+      l.line = c.line;
+      return;
     }
-  }
+    if (!l.file.empty() || l.site_stack_id == 0) return;
+    if (resolve(l.site_stack(), file, l.line, nullptr)) {
+      l.file = Intern(file);
+    } else {
+      const ModelClass& c = classes_[l.class_id];  // its own site is in the C++ library
+      l.file = Intern(c.file);
+      l.line = c.line;
+    }
+  };
+  for (size_t i = 0; i < locks_.size(); ++i) relabel(locks_[i]);
 }
 
 }  // namespace lockgraph::analyzer

@@ -131,19 +131,35 @@ struct ModelDependency {
   std::span<const HeldRef> held;  // in the model's HeldPool, outermost first
 };
 
-// Where the held lists of a model's dependencies live: large blocks, filled in turn, that
-// never move. One allocation per many thousand dependencies instead of one per dependency.
+// Where the held lists of a model's dependencies live: large blocks, filled in turn, so that
+// a list allocated later lies after those before it. One allocation per many thousand
+// dependencies instead of one per dependency. Lists move only when some are dropped: those
+// kept move down over the dropped ones (MoveDown), in place.
 class HeldPool {
  public:
-  // Room for `n` held locks, contiguous.
+  // Room for `n` held locks, contiguous, after every list allocated before.
   std::span<HeldRef> Allocate(size_t n);
-  // Frees every list (their spans dangle), keeping one block for the next.
-  void Clear();
+
+  // A place in the pool: the lists allocated after it was taken (end()) lie after it.
+  struct Position {
+    size_t block = 0;
+    size_t used = 0;  // held locks of that block before the place
+  };
+  Position end() const;
+  // Moves `list`, which lies at or after `to`, down to `to`, and moves `to` past it: lists
+  // moved in the order they were allocated, each once, overwrite only lists before them.
+  std::span<HeldRef> MoveDown(std::span<const HeldRef> list, Position& to);
+  // Frees the lists after `end` (their spans dangle): lists are allocated after it next.
+  void Truncate(Position end);
 
  private:
   static constexpr size_t kBlock = 1 << 16;
-  std::vector<std::unique_ptr<HeldRef[]>> blocks_;
-  size_t used_ = kBlock;  // in the last block
+  struct Block {
+    std::unique_ptr<HeldRef[]> data;
+    size_t size = 0;  // kBlock, or more for a list longer than that
+  };
+  std::vector<Block> blocks_;
+  size_t used_ = 0;  // in the last block
 };
 
 struct ModelWait {
@@ -262,7 +278,8 @@ class Model {
   const ModelClass& lock_class(uint32_t id) const { return classes_[id]; }
   // Lock `id`: every lock, unless ShrinkLastTrace dropped some; then not one of those.
   const ModelLock& lock(uint32_t id) const {
-    return id >= first_resident_lock_ ? locks_[id - first_resident_lock_] : KeptLock(id);
+    return id >= first_resident_lock_ ? locks_[kept_lock_ids_.size() + id - first_resident_lock_]
+                                      : KeptLock(id);
   }
   size_t thread_count() const { return threads_.size() - 1; }
   size_t class_count() const { return classes_.size() - 1; }
@@ -334,10 +351,12 @@ class Model {
   };
 
   uint32_t end_lock() const {
-    return first_resident_lock_ + static_cast<uint32_t>(locks_.size());
+    return first_resident_lock_ + static_cast<uint32_t>(locks_.size() - kept_lock_ids_.size());
   }
   const ModelLock& KeptLock(uint32_t id) const;
-  ModelLock& resident_lock(uint32_t id) { return locks_[id - first_resident_lock_]; }
+  ModelLock& resident_lock(uint32_t id) {
+    return locks_[kept_lock_ids_.size() + id - first_resident_lock_];
+  }
 
   // Files one trace, whose records `read` passes to the loader it is given.
   absl::Status AddTrace(const std::function<absl::StatusOr<Trace>(TraceLoader&)>& read);
@@ -346,12 +365,13 @@ class Model {
   std::vector<TraceExtent> trace_extents_;
   std::vector<ModelThread> threads_ = std::vector<ModelThread>(1);
   std::vector<ModelClass> classes_ = std::vector<ModelClass>(1);
-  // Locks first_resident_lock_.. (from 0, a placeholder, until ShrinkLastTrace), and
-  // below them those it kept, ascending by id (the placeholder first).
-  std::vector<ModelLock> locks_ = std::vector<ModelLock>(1);
+  // The locks ShrinkLastTrace kept, ascending by id (their ids in kept_lock_ids_, the
+  // placeholder 0 first), then the resident ones: first_resident_lock_.. (from 0, the
+  // placeholder, until ShrinkLastTrace). In blocks, so that a large trace's hundred thousand
+  // locks are neither copied as they grow nor when it keeps them: they move down in place.
+  ChunkedVector<ModelLock, 12> locks_ = ChunkedVector<ModelLock, 12>(1);
   uint32_t first_resident_lock_ = 0;
   std::vector<uint32_t> kept_lock_ids_;
-  std::vector<ModelLock> kept_locks_;
   // Where the last trace's classes, long waits, misuses and observed deadlocks begin.
   size_t last_trace_classes_ = 0;
   size_t last_trace_waits_ = 0;
@@ -359,9 +379,8 @@ class Model {
   size_t last_trace_deadlocks_ = 0;
   ChunkedVector<ModelDependency> dependencies_;
   HeldPool held_pool_;  // the dependencies' held lists
-  HeldPool kept_held_pool_;  // those of dependencies kept by KeepDependenciesOfLastTrace
+  HeldPool::Position last_trace_held_;  // where the last trace's begin
   uint64_t dependencies_read_ = 0;
-  size_t traces_kept_ = 0;  // traces through KeepDependenciesOfLastTrace
   std::vector<ModelWait> waits_;
   std::vector<ModelMisuse> misuses_;
   std::vector<ModelObservedDeadlock> observed_deadlocks_;
