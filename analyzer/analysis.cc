@@ -45,7 +45,7 @@ void PrefetchCycleStacks(const Model& model, const std::vector<JudgedCycle>& cyc
       const EdgeWitness& w = cycle.chosen(i);
       const ModelDependency& dep = model.dependencies()[w.dependency];
       stacks.push_back(dep.stack);
-      stacks.push_back(dep.held[w.held_index].site);
+      stacks.push_back(dep.held_site(w.held_index));
     }
   }
   symbolizer.Prefetch(stacks);

@@ -87,7 +87,7 @@ Finding CycleFinding(FindingParts& parts, const LockGraph& graph, const JudgedCy
     out.from = k;
     out.to = (k + 1) % n;
     out.thread = parts.Thread(dep.thread);
-    out.held = HeldStack(parts, dep.held[w.held_index].lock, dep.held[w.held_index].site,
+    out.held = HeldStack(parts, dep.held[w.held_index].lock, dep.held_site(w.held_index),
                          &out.held_is_first_use);
     out.acquire = parts.Stack(dep.stack);
     out.flags = dep.flags;

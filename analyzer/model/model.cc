@@ -265,7 +265,7 @@ class Model::TraceLoader {
     const std::span<HeldRef> held = model_.held_pool_.Allocate(held_locks.size());
     for (size_t i = 0; i < held.size(); ++i) {
       const format::HeldLock& h = held_locks[i];
-      held[i] = {Lock(h.instance), h.flags, Stack(h.stack_id)};
+      held[i] = {Lock(h.instance), h.flags, h.stack_id};
     }
     dep.held = held;
     dependencies_.Insert(r.id, static_cast<uint32_t>(model_.dependencies_.size() + 1));
@@ -493,9 +493,9 @@ bool Model::ShrinkLastTrace() {
     const ModelDependency& dep = dependencies_[d];
     lock(dep.acquired);
     stack(dep.stack);
-    for (const HeldRef& h : dep.held) {
-      lock(h.lock);
-      stack(h.site);
+    for (size_t h = 0; h < dep.held.size(); ++h) {
+      lock(dep.held[h].lock);
+      stack(dep.held_site(h));
     }
   }
   for (size_t i = last_trace_waits_; i < waits_.size(); ++i) {

@@ -114,10 +114,11 @@ struct ModelLock {
   ObjectRef object() const { return {trace, object_module, object_offset}; }
 };
 
+// 16 bytes, not the 24 a StackRef would make: a large trace holds millions.
 struct HeldRef {
   uint32_t lock = 0;
   uint8_t flags = 0;
-  StackRef site;  // one frame: where it was taken
+  uint64_t site_id = 0;  // one frame: where it was taken, a stack of its dependency's trace
 };
 
 struct ModelDependency {
@@ -129,6 +130,9 @@ struct ModelDependency {
   uint64_t count = 1;
   uint64_t time_ns = 0;  // first seen, since its process started
   std::span<const HeldRef> held;  // in the model's HeldPool, outermost first
+
+  // Where held lock `i` was taken.
+  StackRef held_site(size_t i) const { return {stack.trace, held[i].site_id}; }
 };
 
 // Where the held lists of a model's dependencies live: large blocks, filled in turn, so that

@@ -243,7 +243,7 @@ TEST(StdImporter, CountsADependencyOncePerThreadSegmentAndHeldSet) {
   EXPECT_THAT(Dependencies(r->model), ElementsAre("T1 holds [A] takes B (segment 0, 3 times)"));
   const ModelDependency& d = r->model.dependencies()[0];
   EXPECT_EQ(Site(r->model, d.stack), "t.std:11");
-  EXPECT_EQ(Site(r->model, d.held[0].site), "t.std:10");
+  EXPECT_EQ(Site(r->model, d.held_site(0)), "t.std:10");
   // Each lock is an instance of a class named by its id, first used at its first location.
   const ModelLock& a = r->model.lock(d.held[0].lock);
   EXPECT_EQ(r->model.lock_class(a.class_id).name, "A");
@@ -266,7 +266,7 @@ TEST(StdImporter, ReentryIsNotRecordedAndNeedsAsManyReleases) {
   // A is held once more after its inner release: C at 6 is taken under it, C at 9 is not.
   EXPECT_THAT(Dependencies(r->model), ElementsAre("T1 holds [A] takes B (segment 0, 1 time)",
                                                   "T1 holds [A] takes C (segment 0, 1 time)"));
-  EXPECT_EQ(Site(r->model, r->model.dependencies()[0].held[0].site), "t.std:1");
+  EXPECT_EQ(Site(r->model, r->model.dependencies()[0].held_site(0)), "t.std:1");
 }
 
 TEST(StdImporter, ALockAndAVariableWithOneIdAreToldApart) {
