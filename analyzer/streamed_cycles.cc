@@ -1,6 +1,8 @@
 #include "analyzer/streamed_cycles.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <functional>
 #include <utility>
 
@@ -18,6 +20,36 @@ void ForEachWitness(StreamedCycles::TraceCycles& trace,
     }
   }
 }
+
+// The dependencies of a trace to keep, by index in it: a bit each, where a 32-bit place each
+// would span 4 MiB on a trace of a million and miss the cache on each of its witnesses. Once
+// marked, a kept one's new index is its rank among them.
+class KeptDependencies {
+ public:
+  explicit KeptDependencies(uint32_t n) : words_((n + 63) / 64, 0) {}
+  void Mark(uint32_t i) { words_[i / 64] |= uint64_t{1} << (i % 64); }
+  // Call once all are marked: the kept indices, ascending, and their ranks from then on.
+  std::vector<uint32_t> Finish() {
+    std::vector<uint32_t> kept;
+    before_.resize(words_.size());
+    for (uint32_t w = 0; w < words_.size(); ++w) {
+      before_[w] = static_cast<uint32_t>(kept.size());
+      for (uint64_t bits = words_[w]; bits != 0; bits &= bits - 1) {
+        kept.push_back(w * 64 + static_cast<uint32_t>(std::countr_zero(bits)));
+      }
+    }
+    return kept;
+  }
+  // The number of kept indices below `i`, after Finish.
+  uint32_t Rank(uint32_t i) const {
+    const uint64_t below = words_[i / 64] & ((uint64_t{1} << (i % 64)) - 1);
+    return before_[i / 64] + static_cast<uint32_t>(std::popcount(below));
+  }
+
+ private:
+  std::vector<uint64_t> words_;
+  std::vector<uint32_t> before_;  // by word: the kept indices in the words before it
+};
 
 }  // namespace
 
@@ -78,22 +110,18 @@ void StreamedCycles::AfterTrace(Model& model) {
   }
 
   // Keep what the findings and the class graph will read; drop the rest. The dependencies
-  // are the trace's: marked in a table by index in it, which then gives each its new place.
+  // are the trace's: marked by index in it, whose rank among the marked is its new one.
   const uint32_t first = extent.first_dependency;
-  std::vector<uint32_t> place(extent.end_dependency - first, 0);  // 1 + new index, or 0
-  auto note = [&](EdgeWitness& w) { place[w.dependency - first] = 1; };
+  KeptDependencies marked(extent.end_dependency - first);
+  auto note = [&](EdgeWitness& w) { marked.Mark(w.dependency - first); };
   if (has_cycles) ForEachWitness(instance_cycles_.back(), note);
   classes_->ForEachNewWitness(note);
-  std::vector<uint32_t> keep;
-  for (uint32_t i = 0; i < place.size(); ++i) {
-    if (place[i] == 0) continue;
-    keep.push_back(first + i);
-    place[i] = static_cast<uint32_t>(keep.size());
-  }
-  dropped_any_ |= keep.size() < place.size();
+  std::vector<uint32_t> keep = marked.Finish();
+  dropped_any_ |= keep.size() < extent.end_dependency - first;
+  for (uint32_t& i : keep) i += first;
   model.KeepDependenciesOfLastTrace(keep);
   dropped_any_ |= model.ShrinkLastTrace();
-  auto renumber = [&](EdgeWitness& w) { w.dependency = first + place[w.dependency - first] - 1; };
+  auto renumber = [&](EdgeWitness& w) { w.dependency = first + marked.Rank(w.dependency - first); };
   if (has_cycles) ForEachWitness(instance_cycles_.back(), renumber);
   classes_->ForEachNewWitness(renumber);
 }
