@@ -10,7 +10,6 @@
 #ifndef LOCKGRAPH_ANALYZER_MODEL_CHUNKED_VECTOR_H_
 #define LOCKGRAPH_ANALYZER_MODEL_CHUNKED_VECTOR_H_
 
-#include <algorithm>
 #include <cstddef>
 #include <iterator>
 #include <memory>
@@ -80,11 +79,6 @@ class ChunkedVector {
   void truncate(size_t n) {
     size_ = n;
     blocks_.resize((n + kMask) >> kBlockBits);
-  }
-  // Empties it, keeping the first block for the elements to come.
-  void clear() {
-    size_ = 0;
-    blocks_.resize(std::min<size_t>(blocks_.size(), 1));
   }
 
  private:

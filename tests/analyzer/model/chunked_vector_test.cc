@@ -47,12 +47,12 @@ TEST(ChunkedVector, TruncateKeepsTheFirstAndPushesAfterThem) {
   for (uint32_t i = 10; i < 50; ++i) EXPECT_EQ(items[i].a, i + 1000);
 }
 
-TEST(ChunkedVector, ClearEmptiesItAndCopiesFillIt) {
+TEST(ChunkedVector, CopiesFillIt) {
   ChunkedVector<Item, 4> items(20, Item{5, 6});
   ASSERT_EQ(items.size(), 20u);
   EXPECT_EQ(items[19].a, 5u);
   EXPECT_EQ(items[19].b, 6u);
-  items.clear();
+  items.truncate(0);
   EXPECT_TRUE(items.empty());
   EXPECT_EQ(items.begin(), items.end());
   items.push_back({1, 2});
