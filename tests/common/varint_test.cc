@@ -94,6 +94,40 @@ TEST(Varint, ReadsEveryLengthInTheMiddleOfALongBuffer) {
   EXPECT_EQ(reader.remaining(), 16u);
 }
 
+// With fewer than 8 bytes left of a buffer of 8 or more, the word read is the buffer's last 8
+// bytes: every length of value as a buffer's last, after 0 to 9 other bytes.
+TEST(Varint, ReadsEveryLengthAtTheEndOfABuffer) {
+  for (int shift = 0; shift < 64; ++shift) {
+    const uint64_t p = uint64_t{1} << shift;
+    for (uint64_t value : {p - 1, p, p | (p >> 1) | 0x55}) {
+      for (size_t before = 0; before < 10; ++before) {
+        const std::string bytes = std::string(before, '\x01') + Encoded(value);
+        VarintReader reader(bytes);
+        uint64_t decoded = 12345;
+        for (size_t i = 0; i < before; ++i) ASSERT_TRUE(reader.Read(decoded));
+        ASSERT_TRUE(reader.Read(decoded)) << value << " after " << before;
+        EXPECT_EQ(decoded, value) << "after " << before;
+        EXPECT_TRUE(reader.at_end()) << value << " after " << before;
+      }
+    }
+  }
+}
+
+// A value cut short by the end of a buffer, whatever came before it, is not read: the zeros the
+// last word is shifted in with must not end it.
+TEST(Varint, RejectsAValueCutShortAtTheEndOfABuffer) {
+  const std::string full = Encoded(kMaxValue);
+  for (size_t before = 0; before < 10; ++before) {
+    for (size_t len = 1; len < full.size(); ++len) {
+      const std::string bytes = std::string(before, '\x01') + full.substr(0, len);
+      VarintReader reader(bytes);
+      uint64_t decoded = 0;
+      for (size_t i = 0; i < before; ++i) ASSERT_TRUE(reader.Read(decoded));
+      EXPECT_FALSE(reader.Read(decoded)) << len << " bytes after " << before;
+    }
+  }
+}
+
 TEST(Varint, RejectsAnOverlongValueInTheMiddleOfALongBuffer) {
   for (int continued : {8, 9, 10, 11}) {
     std::string bytes(static_cast<size_t>(continued), '\x80');
