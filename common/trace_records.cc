@@ -296,6 +296,12 @@ absl::Status DecodeDependencyInto(absl::string_view payload, DependencyRecord& r
   return DecodeFields(payload, record);
 }
 
+absl::Status DecodeDependencyCountInto(absl::string_view payload,
+                                       DependencyCountRecord& record) {
+  record = DependencyCountRecord{};
+  return DecodeFields(payload, record);
+}
+
 absl::Status DecodeRecordInto(RecordType type, absl::string_view payload, Record& record) {
   if (type == RecordType::kDependency) {
     DependencyRecord* dependency = std::get_if<DependencyRecord>(&record);
@@ -303,7 +309,7 @@ absl::Status DecodeRecordInto(RecordType type, absl::string_view payload, Record
     return DecodeDependencyInto(payload, *dependency);
   }
   if (type == RecordType::kDependencyCount) {  // half as many as dependencies: in place too
-    return DecodeFields(payload, record.emplace<DependencyCountRecord>());
+    return DecodeDependencyCountInto(payload, record.emplace<DependencyCountRecord>());
   }
   absl::StatusOr<Record> decoded = DecodeRecord(type, payload);
   if (!decoded.ok()) return decoded.status();

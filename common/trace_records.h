@@ -286,6 +286,8 @@ absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload);
 absl::Status DecodeRecordInto(RecordType type, absl::string_view payload, Record& record);
 // The same for a dependency record, into `record` (whose held list keeps its memory).
 absl::Status DecodeDependencyInto(absl::string_view payload, DependencyRecord& record);
+// And for a dependency count record.
+absl::Status DecodeDependencyCountInto(absl::string_view payload, DependencyCountRecord& record);
 
 }  // namespace lockgraph::format
 

@@ -18,12 +18,16 @@ void DecodedRecords::AddDependency(const format::DependencyRecord& r) {
   held_ends_.push_back(held_.size());
 }
 
+void DecodedRecords::AddCount(const format::DependencyCountRecord& r) {
+  order_.push_back(Kind::kCount);
+  counts_.push_back(r);
+}
+
 void DecodedRecords::Add(const format::Record& record) {
   if (const auto* r = std::get_if<format::DependencyRecord>(&record)) {
     AddDependency(*r);
   } else if (const auto* c = std::get_if<format::DependencyCountRecord>(&record)) {
-    order_.push_back(Kind::kCount);
-    counts_.push_back(*c);
+    AddCount(*c);
   } else {
     order_.push_back(Kind::kOther);
     others_.push_back(record);

@@ -42,6 +42,7 @@ class DecodedRecords {
   // Appends a copy of `record`.
   void Add(const format::Record& record);
   void AddDependency(const format::DependencyRecord& record);
+  void AddCount(const format::DependencyCountRecord& record);
 
   // Calls, in file order, `dependency(fields, held)` for each dependency record,
   // `count(record)` for each dependency count record and `other(record)` for each of the rest.

@@ -89,6 +89,10 @@ void TracePrefetcher::Run() {
          .dependencies =
              [&](const Trace&, uint64_t offset, const format::DependencyRecord& r) {
                if (room(offset)) piece.records.AddDependency(r);
+             },
+         .dependency_counts =
+             [&](const Trace&, uint64_t offset, const format::DependencyCountRecord& r) {
+               if (room(offset)) piece.records.AddCount(r);
              }});
     if (stopped) return;
     const bool failed = !trace.ok();

@@ -38,6 +38,7 @@ class Definitions {
     return std::visit([&](const auto& r) { return Check(r); }, record);
   }
   absl::Status Add(const format::DependencyRecord& record) { return Check(record); }
+  absl::Status Add(const format::DependencyCountRecord& record) { return Check(record); }
 
  private:
   absl::Status Need(bool ok, absl::string_view what, uint64_t id) {
@@ -122,6 +123,14 @@ class Definitions {
   absl::Status Check(const format::ThreadJoinRecord&) { return absl::OkStatus(); }
   absl::Status Check(const format::ProcessJoinRecord&) { return absl::OkStatus(); }
   absl::Status Check(const format::DependencyRecord& r) {
+    // Nearly every record of a large trace: its ids tested at once, a Status made only for
+    // one that fails, by the checks below in their order.
+    auto stack = [&](uint64_t id) { return id == 0 || stacks_.contains(id); };
+    bool defined = instances_.contains(r.acquired) && stack(r.stack_id);
+    for (const format::HeldLock& h : r.held) {
+      defined = defined && instances_.contains(h.instance) && stack(h.stack_id);
+    }
+    if (defined && r.id != 0 && dependencies_.Insert(r.id, 1)) return absl::OkStatus();
     if (absl::Status s = Instance(r.acquired); !s.ok()) return s;
     for (const format::HeldLock& h : r.held) {
       if (absl::Status s = Instance(h.instance); !s.ok()) return s;
@@ -131,7 +140,8 @@ class Definitions {
     return Stack(r.stack_id);
   }
   absl::Status Check(const format::DependencyCountRecord& r) {
-    return Need(dependencies_.contains(r.id), "dependency", r.id);
+    if (dependencies_.contains(r.id)) [[likely]] return absl::OkStatus();
+    return Need(false, "dependency", r.id);
   }
   absl::Status Check(const format::LongWaitRecord& r) {
     if (absl::Status s = Instance(r.instance); !s.ok()) return s;
@@ -234,6 +244,7 @@ class TraceParser {
   TraceParser(const std::string& name, const RecordVisitor& visit, const ReadOptions& options)
       : visit_(visit),
         visit_dependency_(options.dependencies),
+        visit_count_(options.dependency_counts),
         definitions_(trace_, options.keep_instances) {
     trace_.path = name;
   }
@@ -277,15 +288,19 @@ class TraceParser {
       ++index_;
       const auto record_type = static_cast<format::RecordType>(type);
       // A dependency for visit_dependency_ is decoded into dependency_, kept from one to the
-      // next; any other record into the one kept from the last. Neither allocates per
-      // dependency: a held list's storage waits in spare_held_ while other records (count
-      // records, every other one) take the place.
+      // next, a count for visit_count_ into count_; any other record into the one kept from
+      // the last. None allocates per dependency: a held list's storage waits in spare_held_
+      // while other records (count records, every other one) take the place.
       const bool dependency_apart =
           type == static_cast<uint64_t>(format::RecordType::kDependency) && visit_dependency_;
+      const bool count_apart =
+          type == static_cast<uint64_t>(format::RecordType::kDependencyCount) && visit_count_;
       format::Record& record = scratch_.record;
       absl::Status status;
       if (dependency_apart) {
         status = format::DecodeDependencyInto(payload, dependency_);
+      } else if (count_apart) {
+        status = format::DecodeDependencyCountInto(payload, count_);
       } else {
         if (auto* dependency = std::get_if<format::DependencyRecord>(&record)) {
           if (record_type != format::RecordType::kDependency) {
@@ -310,7 +325,9 @@ class TraceParser {
             record_type != format::RecordType::kProcess) {
           status = absl::DataLossError("the trace does not start with its process record");
         } else {
-          status = dependency_apart ? definitions_.Add(dependency_) : definitions_.Add(record);
+          status = dependency_apart ? definitions_.Add(dependency_)
+                   : count_apart    ? definitions_.Add(count_)
+                                    : definitions_.Add(record);
         }
         saw_process_ |= record_type == format::RecordType::kProcess;
       }
@@ -321,6 +338,8 @@ class TraceParser {
       }
       if (dependency_apart) {
         visit_dependency_(trace_, at, dependency_);
+      } else if (count_apart) {
+        visit_count_(trace_, at, count_);
       } else if (visit_) {
         scratch_.offset = at;
         visit_(trace_, scratch_);
@@ -348,10 +367,12 @@ class TraceParser {
  private:
   const RecordVisitor& visit_;
   const DependencyVisitor& visit_dependency_;
+  const DependencyCountVisitor& visit_count_;
   Trace trace_;
   Definitions definitions_;
   TraceRecord scratch_;  // the record being read
   format::DependencyRecord dependency_;  // the dependency being read, for visit_dependency_
+  format::DependencyCountRecord count_;  // the count being read, for visit_count_
   std::vector<format::HeldLock> spare_held_;
   size_t index_ = 0;
   bool saw_process_ = false;

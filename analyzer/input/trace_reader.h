@@ -64,6 +64,10 @@ using ReadProgress = std::function<void(uint64_t done, uint64_t total)>;
 using DependencyVisitor = std::function<void(const Trace& trace, uint64_t offset,
                                              const format::DependencyRecord& record)>;
 
+// Called for each dependency count record, as DependencyVisitor is for dependency records.
+using DependencyCountVisitor = std::function<void(
+    const Trace& trace, uint64_t offset, const format::DependencyCountRecord& record)>;
+
 // What a reader keeps of the definitions it passes to the visitor, and where its records go.
 struct ReadOptions {
   // Trace::instances, for a reader that looks a lock instance up by id later (a dump, the
@@ -73,6 +77,8 @@ struct ReadOptions {
   bool keep_instances = true;
   // If set, dependency records go to it, not to the visitor (nor to Trace::records).
   DependencyVisitor dependencies;
+  // If set, dependency count records (half as many as dependencies) go to it, likewise.
+  DependencyCountVisitor dependency_counts;
 };
 
 // Reads a whole trace. With a visitor, records are passed to it instead of being kept in

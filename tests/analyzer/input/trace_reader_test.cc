@@ -148,32 +148,48 @@ std::string Encoded(const format::Record& record) {
   return bytes;
 }
 
-// Parses `bytes` twice, every record to the visitor, then the dependency records to a
-// visitor of their own: the same records in the same order, and the same result. Whether the
-// bytes parse.
+// Parses `bytes` three times: every record to the visitor; then the dependency records to a
+// visitor of their own; then those and the dependency count records each to their own. The
+// same records in the same order, and the same result. Whether the bytes parse.
 bool ExpectDependenciesApartReadAlike(const std::string& bytes) {
-  Seen together, apart;
+  Seen together;
   const absl::StatusOr<Trace> one = ParseTrace(
       bytes, "t",
       [&](const Trace&, const TraceRecord& r) {
         together.emplace_back(r.offset, Encoded(r.record));
       },
       {}, {.keep_instances = false});
-  const absl::StatusOr<Trace> two = ParseTrace(
-      bytes, "t",
-      [&](const Trace&, const TraceRecord& r) { apart.emplace_back(r.offset, Encoded(r.record)); },
-      {},
-      {.keep_instances = false,
-       .dependencies =
-           [&](const Trace&, uint64_t offset, const format::DependencyRecord& r) {
-             apart.emplace_back(offset, Encoded(r));
-           }});
-  EXPECT_EQ(apart, together);
-  EXPECT_EQ(two.ok(), one.ok());
-  if (!one.ok()) {
-    EXPECT_EQ(two.status(), one.status());
-  } else if (two.ok()) {
-    EXPECT_EQ(two->warnings, one->warnings);
+  for (const bool counts_apart : {false, true}) {
+    Seen apart;
+    lockgraph::analyzer::ReadOptions options = {
+        .keep_instances = false,
+        .dependencies = [&](const Trace&, uint64_t offset,
+                            const format::DependencyRecord& r) {
+          apart.emplace_back(offset, Encoded(r));
+        }};
+    if (counts_apart) {
+      options.dependency_counts = [&](const Trace&, uint64_t offset,
+                                      const format::DependencyCountRecord& r) {
+        apart.emplace_back(offset, Encoded(r));
+      };
+    }
+    const absl::StatusOr<Trace> two = ParseTrace(
+        bytes, "t",
+        [&](const Trace&, const TraceRecord& r) {
+          EXPECT_NE(format::TypeOf(r.record), format::RecordType::kDependency);
+          if (counts_apart) {
+            EXPECT_NE(format::TypeOf(r.record), format::RecordType::kDependencyCount);
+          }
+          apart.emplace_back(r.offset, Encoded(r.record));
+        },
+        {}, options);
+    EXPECT_EQ(apart, together) << "counts apart: " << counts_apart;
+    EXPECT_EQ(two.ok(), one.ok());
+    if (!one.ok()) {
+      EXPECT_EQ(two.status(), one.status());
+    } else if (two.ok()) {
+      EXPECT_EQ(two->warnings, one->warnings);
+    }
   }
   return one.ok();
 }
@@ -192,7 +208,9 @@ TEST(TraceReader, DependenciesToAVisitorOfTheirOwnReadAsThroughTheRecordVisitor)
       dependency.held.push_back({.instance = 2 - id % 2, .flags = 2, .stack_id = 9});
     }
     format::EncodeRecord(dependency, bytes);
-    if (id % 5 == 0) format::EncodeRecord(format::DependencyCountRecord{.id = id, .count = 3}, bytes);
+    if (id % 5 == 0) {
+      format::EncodeRecord(format::DependencyCountRecord{.id = id, .count = 3}, bytes);
+    }
   }
   ASSERT_TRUE(ExpectDependenciesApartReadAlike(bytes));
   // Errors: a dependency on an undefined instance, or with an undefined stack; one defined
@@ -224,6 +242,16 @@ TEST(TraceReader, DependenciesToAVisitorOfTheirOwnReadAsThroughTheRecordVisitor)
   EXPECT_TRUE(ExpectDependenciesApartReadAlike(unknown));
   const std::string whole = bytes;
   EXPECT_TRUE(ExpectDependenciesApartReadAlike(whole.substr(0, whole.size() - 3)));  // warns
+  // A count of a dependency not defined (yet); a count cut short.
+  std::string early = OneLock(1);
+  format::EncodeRecord(format::DependencyCountRecord{.id = 2, .count = 1}, early);
+  format::EncodeRecord(format::DependencyRecord{.id = 2, .tid = 1, .acquired = 1}, early);
+  EXPECT_FALSE(ExpectDependenciesApartReadAlike(early));
+  std::string short_count = OneLock(1);
+  format::AppendVarint(short_count, static_cast<uint64_t>(format::RecordType::kDependencyCount));
+  format::AppendVarint(short_count, 1);
+  short_count += "\x01";  // the id, and no count
+  EXPECT_FALSE(ExpectDependenciesApartReadAlike(short_count));
 }
 
 }  // namespace
