@@ -4,13 +4,15 @@
 // cycles, the most while a trace's graph was alive; first run), and the dependency records per
 // second of the whole.
 //
-//   build/bench/analyzer_phases [--runs=5] [--streamed] TRACE...
+//   build/bench/analyzer_phases [--runs=5] [--streamed] [--parse-only] TRACE...
 //
 // --streamed: as `lockgraph analyze` reads trace files (analyzer/streamed_cycles.h): each
 // trace's instance cycles judged, and its dependencies dropped, right after it is read, and
 // of several files the next parsed on another thread meanwhile
 // (analyzer/input/trace_prefetcher.h); then "read" is the reading alone (filing, and waiting
 // for the parsing thread) and "instance cycles" the judging of each trace as it came.
+//
+// --parse-only: the parsing alone, as the prefetcher's thread does it (nothing filed).
 //
 // A benchmark, not a test (docs/performance.md, "The analyzer").
 #include <algorithm>
@@ -61,6 +63,7 @@ double Median(std::vector<double> v) {
 int main(int argc, char** argv) {
   int runs = 5;
   bool streamed = false;
+  bool parse_only = false;  // the parsing thread's work alone, nothing filed
   std::vector<std::string> traces;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -68,12 +71,14 @@ int main(int argc, char** argv) {
       runs = std::atoi(arg.c_str() + 7);
     } else if (arg == "--streamed") {
       streamed = true;
+    } else if (arg == "--parse-only") {
+      parse_only = true;
     } else {
       traces.push_back(arg);
     }
   }
   if (traces.empty() || runs < 1) {
-    std::fprintf(stderr, "usage: analyzer_phases [--runs=5] [--streamed] TRACE...\n");
+    std::fprintf(stderr, "usage: analyzer_phases [--runs=5] [--streamed] [--parse-only] TRACE...\n");
     return 2;
   }
   // As lockgraph analyze does them (analyzer/analysis.cc): the instance graphs as
@@ -100,6 +105,7 @@ int main(int argc, char** argv) {
       }
     }
     parse.push_back(Ms(p0, Clock::now()));
+    if (parse_only) continue;
     const Clock::time_point t0 = Clock::now();
     Model model;
     StreamedCycles stream({});
@@ -152,6 +158,7 @@ int main(int argc, char** argv) {
     phases[4].push_back(Ms(t0, t4));
   }
   std::printf("%-15s %9.1f ms (of which parsing alone)\n", "read: parse", Median(parse));
+  if (parse_only) return 0;
   for (int p = 0; p < 5; ++p) {
     std::printf("%-15s %9.1f ms %8.0f MiB resident after\n", names[p], Median(phases[p]),
                 resident[p]);
