@@ -63,7 +63,7 @@ bool StreamedCycles::Blocked(const Model& model) {
   return false;
 }
 
-void StreamedCycles::AfterTrace(Model& model) {
+void StreamedCycles::AfterTrace(Model& model, bool last) {
   if (!active_) return;
   if (Blocked(model)) {
     active_ = false;
@@ -109,6 +109,7 @@ void StreamedCycles::AfterTrace(Model& model) {
     }
   }
 
+  if (last) return;  // nothing is read after it
   // Keep what the findings and the class graph will read; drop the rest. The dependencies
   // are the trace's: marked by index in it, whose rank among the marked is its new one.
   const uint32_t first = extent.first_dependency;

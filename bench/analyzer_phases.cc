@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
     }
   }
   if (traces.empty() || runs < 1) {
-    std::fprintf(stderr, "usage: analyzer_phases [--runs=5] [--streamed] [--parse-only] TRACE...\n");
+    std::fprintf(stderr,
+                 "usage: analyzer_phases [--runs=5] [--streamed] [--parse-only] TRACE...\n");
     return 2;
   }
   // As lockgraph analyze does them (analyzer/analysis.cc): the instance graphs as
@@ -113,7 +114,8 @@ int main(int argc, char** argv) {
     double instance_peak = 0;
     std::optional<lockgraph::analyzer::TracePrefetcher> prefetcher;
     if (streamed) prefetcher.emplace(traces);
-    for (const std::string& trace : traces) {
+    for (size_t t = 0; t < traces.size(); ++t) {
+      const std::string& trace = traces[t];
       if (absl::Status s = prefetcher ? model.AddPrefetchedTrace(*prefetcher, trace)
                                       : model.AddTraceFile(trace);
           !s.ok()) {
@@ -122,7 +124,7 @@ int main(int argc, char** argv) {
       }
       if (streamed) {
         const Clock::time_point j0 = Clock::now();
-        stream.AfterTrace(model);
+        stream.AfterTrace(model, /*last=*/t + 1 == traces.size());
         judging += Ms(j0, Clock::now());
         if (run == 0) instance_peak = std::max(instance_peak, ResidentMib());
       }

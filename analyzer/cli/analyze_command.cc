@@ -127,7 +127,7 @@ absl::StatusOr<Model> LoadModel(const std::vector<std::string>& paths,
           !status.ok()) {
         return status;
       }
-      if (streamed != nullptr) streamed->AfterTrace(model);
+      if (streamed != nullptr) streamed->AfterTrace(model, /*last=*/i + 1 == files->size());
     }
   }
   model.Finish();

@@ -17,10 +17,11 @@ using ::testing::SizeIs;
 
 class StreamedCyclesTest : public ::testing::Test {
  protected:
-  void Read(const TraceBuilder& trace) {
+  // Reads `trace` after those read before; `last`: no trace follows it.
+  void Read(const TraceBuilder& trace, bool last = false) {
     const std::string name = "t" + std::to_string(files_++) + ".lgtrace";
     ASSERT_TRUE(model_.AddTraceFile(trace.WriteTo(dir_.path(), name)).ok());
-    streamed_.AfterTrace(model_);
+    streamed_.AfterTrace(model_, last);
   }
 
   // A trace of thread 2 taking a -> c 100 times (one edge: its first 32 dependencies are
@@ -76,6 +77,26 @@ TEST_F(StreamedCyclesTest, KeepsTheWitnessesOfTheCyclesAndOfTheClassGraph) {
       EXPECT_EQ(model_.lock(dep.acquired).class_id, classes.edge(e).to);
     }
   }
+}
+
+// The last trace is judged as any other, but keeps all it read: nothing is read after it.
+TEST_F(StreamedCyclesTest, TheLastTraceKeepsEverything) {
+  Read(Droppable(100));
+  Read(Droppable(200), /*last=*/true);
+  EXPECT_EQ(model_.dependencies_read(), 204u);
+  EXPECT_EQ(model_.dependencies().size(), 34u + 102u) << "the first trace's kept, all of the last";
+  EXPECT_EQ(model_.trace_extents()[1].first_dependency, 34u);
+  EXPECT_EQ(model_.trace_extents()[1].end_dependency, 136u);
+  ASSERT_THAT(streamed_.instance_cycles(), SizeIs(2)) << "its cycle judged";
+
+  model_.Finish();
+  const auto classes = streamed_.TakeClassGraph(model_);
+  ASSERT_EQ(classes.edge_count(), 3u);
+  EXPECT_EQ(classes.edge(0).count, 200u);
+  EXPECT_EQ(classes.edge(0).more_witnesses, 200u - 33u);
+  // Its witnesses name its dependencies where they were read: the first of its taker's a -> c.
+  ASSERT_THAT(classes.edge(0).witnesses, SizeIs(33));
+  EXPECT_EQ(classes.edge(0).witnesses.back().dependency, 34u);
 }
 
 // Once judged, a trace keeps only the locks, stacks and strings of what the findings read:
