@@ -114,8 +114,12 @@ void LockGraphBuilder::ForgetLocksBelow(uint32_t lock) {
 // kMaxWitnesses / 2 offered, and after them the first of each thread. A later one of a thread
 // meets that thread's first in the list, or a full list; so does the first of each thread
 // past 2 * kMaxWitnesses threads, as at most kMaxWitnesses of those can be in the list.
+// The candidates of all edges are in one list, in the order offered: on a large trace most
+// offers are candidates (its edges are offered about 100 times each, by 64 threads), and one
+// list is written in turn where a list per edge was written at random and grown by copies.
 struct LockGraphBuilder::Candidates {
   struct Candidate {
+    uint32_t edge = 0;  // into `edges`
     uint32_t dependency = 0;
     uint32_t held_index = 0;
     uint32_t thread = 0;
@@ -123,14 +127,15 @@ struct LockGraphBuilder::Candidates {
   struct Edge {
     uint32_t from = 0;
     uint32_t to = 0;
+    uint32_t candidates = 0;  // of `candidates`
     uint64_t count = 0;
     uint64_t offered = 0;
-    std::vector<Candidate> candidates;
     Crowd seen;  // the threads of every witness offered
   };
   static constexpr size_t kMax = LockGraph::kMaxWitnesses / 2 + 2 * LockGraph::kMaxWitnesses;
 
   std::vector<Edge> edges;
+  std::vector<Candidate> candidates;
   absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> index;  // (from, to) -> edge
   FarThreads far_seen;  // (edge, thread)
 };
@@ -140,8 +145,11 @@ void LockGraphBuilder::Add(const Model& model, uint32_t first_dependency,
   if (graph_.level_ == LockGraph::kClasses && group_.empty() &&
       end_dependency - first_dependency >= kTwoThreadDependencies &&
       std::thread::hardware_concurrency() >= 2) {
-    AddInTwo(model, first_dependency, first_dependency + (end_dependency - first_dependency) / 2,
-             end_dependency, end_lock);
+    // The gatherer's share is the larger: a dependency costs it about two thirds of what it
+    // costs the builder, which also merges.
+    const uint32_t gathered = static_cast<uint32_t>(
+        uint64_t{end_dependency - first_dependency} * kGatheredShare / 100);
+    AddInTwo(model, first_dependency, end_dependency - gathered, end_dependency, end_lock);
     return;
   }
   ExtendNodes(model, end_lock);
@@ -263,6 +271,8 @@ void LockGraphBuilder::Gather(const Model& model, uint32_t first_dependency,
                               uint32_t end_dependency, Candidates& out) const {
   auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
+  // Most dependencies give a candidate: room for one each, in pages touched only as written.
+  out.candidates.reserve(end_dependency - first_dependency);
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     const ModelDependency& dep = deps[d];
     ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to, bool first) {
@@ -276,8 +286,9 @@ void LockGraphBuilder::Gather(const Model& model, uint32_t first_dependency,
       if (first) edge.count += dep.count;
       const bool first_of_thread = AddToCrowd(model, e, edge.seen, dep.thread, out.far_seen);
       if ((edge.offered < LockGraph::kMaxWitnesses / 2 || first_of_thread) &&
-          edge.candidates.size() < Candidates::kMax) {
-        edge.candidates.push_back({d, h, dep.thread});
+          edge.candidates < Candidates::kMax) {
+        ++edge.candidates;
+        out.candidates.push_back({e, d, h, dep.thread});
       }
       ++edge.offered;
     });
@@ -285,18 +296,30 @@ void LockGraphBuilder::Gather(const Model& model, uint32_t first_dependency,
 }
 
 void LockGraphBuilder::Merge(const Model& model, const Candidates& later) {
-  for (const Candidates::Edge& gathered : later.edges) {
-    const uint32_t e = MeetEdge(gathered.from, gathered.to);
-    graph_.edges_[e].count += gathered.count;
-    // Offered in turn, as Add would offer them, until the list is full: then each is turned
-    // away, as is each witness gathered but not kept as a candidate.
-    uint64_t offered = 0;
-    for (const Candidates::Candidate& c : gathered.candidates) {
-      if (graph_.edges_[e].witnesses.size() >= LockGraph::kMaxWitnesses) break;
-      Offer(model, e, c.dependency, c.held_index, c.thread);
-      ++offered;
-    }
-    graph_.edges_[e].more_witnesses += gathered.offered - offered;
+  // The gathered edges met in the order first met. By gathered edge: the graph's edge, the
+  // offers it takes below, and whether its list is full (most are, after the first half).
+  const size_t n = later.edges.size();
+  std::vector<uint32_t> edge_of(n);
+  std::vector<uint64_t> offered(n, 0);
+  std::vector<uint8_t> full(n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t e = MeetEdge(later.edges[i].from, later.edges[i].to);
+    edge_of[i] = e;
+    graph_.edges_[e].count += later.edges[i].count;
+    full[i] = graph_.edges_[e].witnesses.size() >= LockGraph::kMaxWitnesses;
+  }
+  // Each edge's candidates offered in turn, as Add would offer them, until its list is full
+  // (a full list stays full): then each is turned away, as is each witness gathered but not
+  // kept as a candidate. One edge's offers do not depend on another's.
+  for (const Candidates::Candidate& c : later.candidates) {
+    if (full[c.edge]) continue;
+    const uint32_t e = edge_of[c.edge];
+    Offer(model, e, c.dependency, c.held_index, c.thread);
+    ++offered[c.edge];
+    full[c.edge] = graph_.edges_[e].witnesses.size() >= LockGraph::kMaxWitnesses;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    graph_.edges_[edge_of[i]].more_witnesses += later.edges[i].offered - offered[i];
   }
 }
 

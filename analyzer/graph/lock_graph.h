@@ -140,6 +140,8 @@ class LockGraphBuilder {
                 uint32_t end_dependency, uint32_t end_lock);
   // A class graph's Add of at least this many dependencies is AddInTwo of its two halves.
   static constexpr uint32_t kTwoThreadDependencies = 1 << 16;
+  // The share of them, in percent, that AddInTwo gives the other thread.
+  static constexpr uint32_t kGatheredShare = 58;
   // From now on, note what each Add gives: the witnesses (ForEachNewWitness) and the edges it
   // met (LastAddComponents). A graph built at once has no use for it.
   void TrackEachAdd() { track_ = true; }
