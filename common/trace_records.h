@@ -69,7 +69,7 @@ struct Frame {
 
 struct StackRecord {
   uint64_t id = 0;
-  std::vector<Frame> frames;  // innermost first
+  std::vector<Frame> frames = {};  // innermost first
 };
 
 // A lock class: the locks that are logically the same (same name, or same construction site).
@@ -165,7 +165,7 @@ struct DependencyRecord {
   uint32_t segment = 0;
   uint64_t acquired = 0;
   uint8_t flags = 0;  // AcquireFlags
-  std::vector<HeldLock> held;
+  std::vector<HeldLock> held = {};
   uint64_t stack_id = 0;  // where `acquired` was taken
   uint64_t time_ns = 0;
 };

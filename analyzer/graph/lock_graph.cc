@@ -130,7 +130,7 @@ struct LockGraphBuilder::Candidates {
     uint32_t candidates = 0;  // of `candidates`
     uint64_t count = 0;
     uint64_t offered = 0;
-    Crowd seen;  // the threads of every witness offered
+    Crowd seen = {};  // the threads of every witness offered
   };
   static constexpr size_t kMax = LockGraph::kMaxWitnesses / 2 + 2 * LockGraph::kMaxWitnesses;
 
@@ -190,7 +190,10 @@ uint32_t LockGraphBuilder::MeetEdge(uint32_t from, uint32_t to) {
   auto [it, inserted] = index_.try_emplace({from, to}, 0);
   if (inserted) {
     it->second = static_cast<uint32_t>(edges.size());
-    edges.push_back({from, to, {}, 0});
+    // Made in place: GCC takes a moved temporary's inline witnesses for uninitialized.
+    GraphEdge& edge = edges.emplace_back();
+    edge.from = from;
+    edge.to = to;
   }
   const uint32_t e = it->second;
   if (track_) {

@@ -76,9 +76,9 @@ struct ReadOptions {
   // checked either way.
   bool keep_instances = true;
   // If set, dependency records go to it, not to the visitor (nor to Trace::records).
-  DependencyVisitor dependencies;
+  DependencyVisitor dependencies = {};
   // If set, dependency count records (half as many as dependencies) go to it, likewise.
-  DependencyCountVisitor dependency_counts;
+  DependencyCountVisitor dependency_counts = {};
 };
 
 // Reads a whole trace. With a visitor, records are passed to it instead of being kept in

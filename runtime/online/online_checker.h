@@ -43,8 +43,8 @@ struct LockDescription {
   std::vector<uintptr_t> site_stack;
   format::ClassOrigin origin = format::ClassOrigin::kSite;
   uintptr_t object_address = 0;  // in static storage: the object, to name by its variable
-  VariableName variable;  // once named (NameVariables), its variable
-  std::vector<uintptr_t> first_use_stack;  // kStatic, kHeap: where the first object was used
+  VariableName variable = {};  // once named (NameVariables), its variable
+  std::vector<uintptr_t> first_use_stack = {};  // kStatic, kHeap: where the first object was used
 };
 
 struct HeldDescription {
