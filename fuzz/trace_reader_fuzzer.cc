@@ -1,9 +1,9 @@
 // libFuzzer target: the trace reader (analyzer/input/trace_reader.h) on arbitrary bytes. Every record
 // the reader accepts is visited: its type taken, the strings it names looked up, and a full-mode
 // event block decoded event by event (common/events.h), as the analysis would. The bytes are
-// parsed again with dependency records to a visitor of their own (ReadOptions::dependencies,
-// as the analyzer's prefetcher reads): the same records, in the same order, with the same
-// result, or the target aborts.
+// parsed again with dependency and dependency count records to visitors of their own
+// (ReadOptions::dependencies, dependency_counts, as the analyzer's prefetcher reads): the same
+// records, in the same order, with the same result, or the target aborts.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -68,8 +68,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       {},
       {.dependencies = [&](const Trace&, uint64_t offset,
                            const ::lockgraph::format::DependencyRecord& r) {
-        apart.emplace_back(offset, Encoded(r));
-      }});
+         apart.emplace_back(offset, Encoded(r));
+       },
+       .dependency_counts = [&](const Trace&, uint64_t offset,
+                                const ::lockgraph::format::DependencyCountRecord& r) {
+         apart.emplace_back(offset, Encoded(r));
+       }});
   if (apart != together || again.ok() != trace.ok() ||
       (!trace.ok() && again.status() != trace.status()) ||
       (trace.ok() && again->warnings != trace->warnings)) {
