@@ -43,17 +43,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!model.AddTraceBytes("fuzz.lgtrace", bytes).ok()) return 0;
   const std::string report = lockgraph::fuzz::AnalyzeModel(model);
 
-  // The trace judged as it is read, its dependencies dropped: the same report, or none.
-  lockgraph::analyzer::Model streamed_model;
-  lockgraph::analyzer::StreamedCycles streamed({});
-  if (!streamed_model.AddTraceBytes("fuzz.lgtrace", bytes).ok()) std::abort();
-  streamed.AfterTrace(streamed_model);
-  const std::string streamed_report =
-      lockgraph::fuzz::AnalyzeStreamedModel(streamed_model, streamed);
-  if (!streamed_report.empty() && streamed_report != report) {
-    std::fprintf(stderr, "streamed report differs:\n%s\nwhole model:\n%s\n",
-                 streamed_report.c_str(), report.c_str());
-    std::abort();
+  // The trace judged as it is read, its dependencies dropped (as if more traces followed) or
+  // kept (as the last): the same report, or none.
+  for (const bool last : {false, true}) {
+    lockgraph::analyzer::Model streamed_model;
+    lockgraph::analyzer::StreamedCycles streamed({});
+    if (!streamed_model.AddTraceBytes("fuzz.lgtrace", bytes).ok()) std::abort();
+    streamed.AfterTrace(streamed_model, last);
+    const std::string streamed_report =
+        lockgraph::fuzz::AnalyzeStreamedModel(streamed_model, streamed);
+    if (!streamed_report.empty() && streamed_report != report) {
+      std::fprintf(stderr, "streamed report (last: %d) differs:\n%s\nwhole model:\n%s\n",
+                   last, streamed_report.c_str(), report.c_str());
+      std::abort();
+    }
   }
 
   // The file parsed ahead into decoded records (analyzer/input/decoded_trace.h), as
