@@ -140,8 +140,7 @@ class Definitions {
     return Stack(r.stack_id);
   }
   absl::Status Check(const format::DependencyCountRecord& r) {
-    if (dependencies_.contains(r.id)) [[likely]] return absl::OkStatus();
-    return Need(false, "dependency", r.id);
+    return Need(dependencies_.contains(r.id), "dependency", r.id);
   }
   absl::Status Check(const format::LongWaitRecord& r) {
     if (absl::Status s = Instance(r.instance); !s.ok()) return s;
