@@ -261,6 +261,9 @@ void LockGraphBuilder::AddRange(const Model& model, uint32_t first_dependency,
       for (const HeldRef& h : later.held) index_.prefetch({node(h.lock), node(later.acquired)});
     }
     const ModelDependency& dep = deps[d];
+    // Most dependencies of a trace with few class cycles take a lock of none: their held
+    // locks are not read.
+    if (!group_.empty() && group(dep.acquired) == 0) continue;
     ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to, bool first) {
       if (!group_.empty() && (group(from) == 0 || group(from) != group(to))) return;
       const uint32_t e = MeetEdge(from, to);
