@@ -95,7 +95,7 @@ LockGraphBuilder::LockGraphBuilder(LockGraph::Level level, uint32_t first_node)
 }
 
 void LockGraphBuilder::Reserve(size_t edges) {
-  index_.reserve(edges);
+  index_.Reserve(edges);
   graph_.edges_.reserve(edges);
 }
 
@@ -136,7 +136,7 @@ struct LockGraphBuilder::Candidates {
 
   std::vector<Edge> edges;
   std::vector<Candidate> candidates;
-  absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> index;  // (from, to) -> edge
+  EdgeIndex index;  // (from, to) -> edge
   FarThreads far_seen;  // (edge, thread)
 };
 
@@ -187,15 +187,13 @@ void LockGraphBuilder::ExtendNodes(const Model& model, uint32_t end_lock) {
 
 uint32_t LockGraphBuilder::MeetEdge(uint32_t from, uint32_t to) {
   std::vector<GraphEdge>& edges = graph_.edges_;
-  auto [it, inserted] = index_.try_emplace({from, to}, 0);
+  const auto [e, inserted] = index_.TryEmplace(from, to, static_cast<uint32_t>(edges.size()));
   if (inserted) {
-    it->second = static_cast<uint32_t>(edges.size());
     // Made in place: GCC takes a moved temporary's inline witnesses for uninitialized.
     GraphEdge& edge = edges.emplace_back();
     edge.from = from;
     edge.to = to;
   }
-  const uint32_t e = it->second;
   if (track_) {
     if (met_stamp_.size() <= e) met_stamp_.resize(edges.size(), 0);
     if (met_stamp_[e] != add_count_) {
@@ -258,7 +256,7 @@ void LockGraphBuilder::AddRange(const Model& model, uint32_t first_dependency,
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     if (prefetch && d + kLookahead < end_dependency) {
       const ModelDependency& later = deps[d + kLookahead];
-      for (const HeldRef& h : later.held) index_.prefetch({node(h.lock), node(later.acquired)});
+      for (const HeldRef& h : later.held) index_.Prefetch(node(h.lock), node(later.acquired));
     }
     const ModelDependency& dep = deps[d];
     // Most dependencies of a trace with few class cycles take a lock of none: their held
@@ -282,12 +280,9 @@ void LockGraphBuilder::Gather(const Model& model, uint32_t first_dependency,
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     const ModelDependency& dep = deps[d];
     ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to, bool first) {
-      auto [it, inserted] = out.index.try_emplace({from, to}, 0);
-      if (inserted) {
-        it->second = static_cast<uint32_t>(out.edges.size());
-        out.edges.push_back({from, to});
-      }
-      const uint32_t e = it->second;
+      const auto [e, inserted] =
+          out.index.TryEmplace(from, to, static_cast<uint32_t>(out.edges.size()));
+      if (inserted) out.edges.push_back({from, to});
       Candidates::Edge& edge = out.edges[e];
       if (first) edge.count += dep.count;
       const bool first_of_thread = AddToCrowd(model, e, edge.seen, dep.thread, out.far_seen);

@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
+#include "analyzer/graph/edge_index.h"
 #include "analyzer/model/model.h"
 
 namespace lockgraph::analyzer {
@@ -180,7 +181,7 @@ class LockGraphBuilder {
   std::vector<uint32_t> node_;
   // If not empty, lock - first_lock_ -> its group (0: none): only edges within a group.
   std::vector<uint32_t> group_;
-  absl::flat_hash_map<std::pair<uint32_t, uint32_t>, uint32_t> index_;  // (from, to) -> edge
+  EdgeIndex index_;  // (from, to) -> edge
   // The threads of an edge's witnesses, from the moment it has kMaxWitnesses / 2: from then
   // on each dependency is checked against them, and most are of a thread there already. A
   // thread is of one trace, whose dependencies come together: only the threads of the
