@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
+#include <optional>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
@@ -244,31 +245,65 @@ bool LockGraphBuilder::Offer(const Model& model, uint32_t e, uint32_t dependency
 
 void LockGraphBuilder::AddRange(const Model& model, uint32_t first_dependency,
                                 uint32_t end_dependency) {
+  if (!group_.empty()) {
+    AddWithinGroups(model, first_dependency, end_dependency);
+    return;
+  }
   auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
   // On large graphs every lookup in `index_` misses the cache: ask for the slots of a later
   // dependency's edges now, so that they arrive while this one is filed. A small index (a
   // CI suite's trace, or a class graph) stays in the cache: there it would only hash twice.
-  const bool prefetch = group_.empty() &&
-                        index_.size() + (end_dependency - first_dependency) > kPrefetchEdges;
-  // With groups, only the edges between two locks of one group.
-  auto group = [&](uint32_t lock) { return group_[lock - first_lock_]; };
+  const bool prefetch = index_.size() + (end_dependency - first_dependency) > kPrefetchEdges;
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     if (prefetch && d + kLookahead < end_dependency) {
       const ModelDependency& later = deps[d + kLookahead];
       for (const HeldRef& h : later.held) index_.Prefetch(node(h.lock), node(later.acquired));
     }
     const ModelDependency& dep = deps[d];
-    // Most dependencies of a trace with few class cycles take a lock of none: their held
-    // locks are not read.
-    if (!group_.empty() && group(dep.acquired) == 0) continue;
     ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to, bool first) {
-      if (!group_.empty() && (group(from) == 0 || group(from) != group(to))) return;
       const uint32_t e = MeetEdge(from, to);
       if (first) graph_.edges_[e].count += dep.count;
       Offer(model, e, d, h, dep.thread);
     });
   }
+}
+
+void LockGraphBuilder::AddWithinGroups(const Model& model, uint32_t first_dependency,
+                                       uint32_t end_dependency) {
+  auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
+  auto group = [&](uint32_t lock) { return group_[lock - first_lock_]; };
+  const ChunkedVector<ModelDependency>& deps = model.dependencies();
+  auto add = [&](uint32_t d) {
+    const ModelDependency& dep = deps[d];
+    ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to, bool first) {
+      if (group(from) == 0 || group(from) != group(to)) return;
+      const uint32_t e = MeetEdge(from, to);
+      if (first) graph_.edges_[e].count += dep.count;
+      Offer(model, e, d, h, dep.thread);
+    });
+  };
+  // The groups are the locks of a trace's class cycles, few: most dependencies take a lock
+  // of none and are passed over before their held locks are read. That pass is most of the
+  // time; over many, another thread passes over the later half meanwhile, and its few
+  // dependencies left are added after the earlier half's, in order.
+  uint32_t middle = end_dependency;
+  std::vector<uint32_t> later;
+  std::optional<std::jthread> finder;
+  if (end_dependency - first_dependency >= kTwoThreadDependencies &&
+      std::thread::hardware_concurrency() >= 2) {
+    middle = first_dependency + (end_dependency - first_dependency) / 2;
+    finder.emplace([&, middle] {
+      for (uint32_t d = middle; d < end_dependency; ++d) {
+        if (group(deps[d].acquired) != 0) later.push_back(d);
+      }
+    });
+  }
+  for (uint32_t d = first_dependency; d < middle; ++d) {
+    if (group(deps[d].acquired) != 0) add(d);
+  }
+  finder.reset();  // joined
+  for (const uint32_t d : later) add(d);
 }
 
 void LockGraphBuilder::Gather(const Model& model, uint32_t first_dependency,

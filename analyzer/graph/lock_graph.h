@@ -131,7 +131,7 @@ class LockGraphBuilder {
   // Dependencies [first, end) of `model`, whose locks are all below `end_lock` (the model's
   // locks so far, or an instance graph's own). The same model each time; it may have moved.
   // A class graph's Add of many dependencies takes the second half on another thread
-  // (AddInTwo).
+  // (AddInTwo); so does an Add within groups, to pass over the dependencies of none.
   void Add(const Model& model, uint32_t first_dependency, uint32_t end_dependency,
            uint32_t end_lock);
   // As Add of [first, end), with what [middle, end) gives each edge gathered on another
@@ -139,7 +139,8 @@ class LockGraphBuilder {
   // cores, the class graph of the 10^6-record benchmark in 70% of the time. Not with groups.
   void AddInTwo(const Model& model, uint32_t first_dependency, uint32_t middle_dependency,
                 uint32_t end_dependency, uint32_t end_lock);
-  // A class graph's Add of at least this many dependencies is AddInTwo of its two halves.
+  // A class graph's Add of at least this many dependencies is AddInTwo of its two halves;
+  // within groups, another thread passes over the later half.
   static constexpr uint32_t kTwoThreadDependencies = 1 << 16;
   // The share of them, in percent, that AddInTwo gives the other thread.
   static constexpr uint32_t kGatheredShare = 58;
@@ -162,6 +163,8 @@ class LockGraphBuilder {
   void ExtendNodes(const Model& model, uint32_t end_lock);
   // Dependencies [first, end) of an Add.
   void AddRange(const Model& model, uint32_t first_dependency, uint32_t end_dependency);
+  // AddRange with groups: only the edges within one.
+  void AddWithinGroups(const Model& model, uint32_t first_dependency, uint32_t end_dependency);
   // The edge from -> to, made if new; noted as met by this Add (TrackEachAdd).
   uint32_t MeetEdge(uint32_t from, uint32_t to);
   // Offers held lock `held_index` of `dependency` (of `thread`) as a witness of edge `e`:

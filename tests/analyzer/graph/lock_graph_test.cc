@@ -436,4 +436,61 @@ TEST(LockGraph, InstanceGraphOfTheClassCyclesKeepsEveryCycle) {
   EXPECT_THAT(cycles.out_edges(4), IsEmpty());
 }
 
+// The same of a trace large enough that another thread passes over the later half of its
+// dependencies (LockGraphBuilder::AddWithinGroups): every edge between two locks of classes
+// on the cycle is the whole graph's, witnesses and counts alike, in both halves.
+TEST(LockGraph, InstanceGraphOfALargeTracesClassCyclesIsTheWholeGraphsPart) {
+  TraceBuilder t;
+  for (uint32_t tid = 1; tid <= 8; ++tid) t.Thread(tid, "t" + std::to_string(tid));
+  // Locks 1..36 of classes a..f in turn, taken in class order (a before b before c ...) but
+  // for a lock of b now and then held while one of a is taken: a and b make the only cycle.
+  const char* classes[] = {"a", "b", "c", "d", "e", "f"};
+  for (uint64_t lock = 1; lock <= 36; ++lock) t.Lock(lock, classes[(lock - 1) % 6]);
+  auto class_of = [](uint64_t lock) { return (lock - 1) % 6; };
+  std::mt19937 random(11);
+  const int kDependencies = LockGraphBuilder::kTwoThreadDependencies + 5000;
+  for (int i = 0, written = 0; written < kDependencies; ++i) {
+    uint64_t held = 1 + random() % 36, taken = 1 + random() % 36;
+    if (i % 97 == 0) {
+      held = 2 + 6 * (random() % 6);   // of class b
+      taken = 1 + 6 * (random() % 6);  // of class a
+    } else if (class_of(held) >= class_of(taken)) {
+      continue;
+    }
+    const uint64_t dependency = t.Dependency(1 + i % 8, 0, {held}, taken);
+    if (random() % 4 == 0) t.Count(dependency, 2);
+    ++written;
+  }
+  TempDir dir;
+  Model model;
+  ASSERT_TRUE(model.AddTraceFile(t.WriteTo(dir.path())).ok());
+  ASSERT_GE(model.dependencies().size(), LockGraphBuilder::kTwoThreadDependencies);
+  const auto [whole, cycles] = lockgraph::testing::GraphsOfLastTrace(model);
+  std::map<std::pair<uint32_t, uint32_t>, const GraphEdge*> expected;
+  for (size_t e = 0; e < whole.edge_count(); ++e) {
+    const GraphEdge& edge = whole.edge(e);
+    if (model.lock(edge.from).class_id == model.lock(edge.to).class_id) continue;  // none
+    const std::string& from = model.lock_class(model.lock(edge.from).class_id).name;
+    const std::string& to = model.lock_class(model.lock(edge.to).class_id).name;
+    if ((from == "a" || from == "b") && (to == "a" || to == "b")) {
+      expected[{edge.from, edge.to}] = &edge;
+    }
+  }
+  ASSERT_EQ(expected.size(), 72u);  // each lock of a to each of b, and back
+  ASSERT_EQ(cycles.edge_count(), expected.size());
+  for (size_t e = 0; e < cycles.edge_count(); ++e) {
+    const GraphEdge& edge = cycles.edge(e);
+    const auto it = expected.find({edge.from, edge.to});
+    ASSERT_NE(it, expected.end()) << edge.from << " -> " << edge.to;
+    const GraphEdge& original = *it->second;
+    EXPECT_EQ(edge.count, original.count);
+    EXPECT_EQ(edge.more_witnesses, original.more_witnesses);
+    ASSERT_EQ(edge.witnesses.size(), original.witnesses.size());
+    for (size_t i = 0; i < edge.witnesses.size(); ++i) {
+      EXPECT_EQ(edge.witnesses[i].dependency, original.witnesses[i].dependency);
+      EXPECT_EQ(edge.witnesses[i].held_index, original.witnesses[i].held_index);
+    }
+  }
+}
+
 }  // namespace
