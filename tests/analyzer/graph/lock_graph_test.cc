@@ -390,6 +390,17 @@ TEST_F(LastAddComponentsTest, ClassesOffTheCyclesAreInNone) {
   EXPECT_NE(components.at("a"), components.at("c"));
 }
 
+// An edge of the instance graph of the class cycles has what the whole graph's has.
+void ExpectSameOrder(const GraphEdge& kept, const GraphEdge& original) {
+  EXPECT_EQ(kept.count, original.count);
+  EXPECT_EQ(kept.more_witnesses, original.more_witnesses);
+  ASSERT_EQ(kept.witnesses.size(), original.witnesses.size());
+  for (size_t i = 0; i < kept.witnesses.size(); ++i) {
+    EXPECT_EQ(kept.witnesses[i].dependency, original.witnesses[i].dependency);
+    EXPECT_EQ(kept.witnesses[i].held_index, original.witnesses[i].held_index);
+  }
+}
+
 // The instance graph of only the locks whose classes lie on a class cycle has the whole
 // graph's cycles, with the same witnesses and counts, and none of the other edges.
 TEST(LockGraph, InstanceGraphOfTheClassCyclesKeepsEveryCycle) {
@@ -419,15 +430,7 @@ TEST(LockGraph, InstanceGraphOfTheClassCyclesKeepsEveryCycle) {
     return graph.edge(0);
   };
   for (const auto& [from, to] : {std::pair<uint32_t, uint32_t>{1, 2}, {2, 1}}) {
-    const GraphEdge& kept = find(cycles, from, to);
-    const GraphEdge& original = find(whole, from, to);
-    EXPECT_EQ(kept.count, original.count);
-    EXPECT_EQ(kept.more_witnesses, original.more_witnesses);
-    ASSERT_EQ(kept.witnesses.size(), original.witnesses.size());
-    for (size_t i = 0; i < kept.witnesses.size(); ++i) {
-      EXPECT_EQ(kept.witnesses[i].dependency, original.witnesses[i].dependency);
-      EXPECT_EQ(kept.witnesses[i].held_index, original.witnesses[i].held_index);
-    }
+    ExpectSameOrder(find(cycles, from, to), find(whole, from, to));
   }
   EXPECT_EQ(find(cycles, 1, 2).count, 3u);
   EXPECT_THAT(find(cycles, 2, 1).witnesses, SizeIs(2));
@@ -482,14 +485,7 @@ TEST(LockGraph, InstanceGraphOfALargeTracesClassCyclesIsTheWholeGraphsPart) {
     const GraphEdge& edge = cycles.edge(e);
     const auto it = expected.find({edge.from, edge.to});
     ASSERT_NE(it, expected.end()) << edge.from << " -> " << edge.to;
-    const GraphEdge& original = *it->second;
-    EXPECT_EQ(edge.count, original.count);
-    EXPECT_EQ(edge.more_witnesses, original.more_witnesses);
-    ASSERT_EQ(edge.witnesses.size(), original.witnesses.size());
-    for (size_t i = 0; i < edge.witnesses.size(); ++i) {
-      EXPECT_EQ(edge.witnesses[i].dependency, original.witnesses[i].dependency);
-      EXPECT_EQ(edge.witnesses[i].held_index, original.witnesses[i].held_index);
-    }
+    ExpectSameOrder(edge, *it->second);
   }
 }
 
