@@ -260,29 +260,26 @@ void LockGraphBuilder::AddRange(const Model& model, uint32_t first_dependency,
       const ModelDependency& later = deps[d + kLookahead];
       for (const HeldRef& h : later.held) index_.Prefetch(node(h.lock), node(later.acquired));
     }
-    const ModelDependency& dep = deps[d];
-    ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to, bool first) {
-      const uint32_t e = MeetEdge(from, to);
-      if (first) graph_.edges_[e].count += dep.count;
-      Offer(model, e, d, h, dep.thread);
-    });
+    AddDependency(model, d);
   }
+}
+
+void LockGraphBuilder::AddDependency(const Model& model, uint32_t d) {
+  auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
+  auto group = [&](uint32_t lock) { return group_[lock - first_lock_]; };
+  const ModelDependency& dep = model.dependencies()[d];
+  ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to, bool first) {
+    if (!group_.empty() && (group(from) == 0 || group(from) != group(to))) return;
+    const uint32_t e = MeetEdge(from, to);
+    if (first) graph_.edges_[e].count += dep.count;
+    Offer(model, e, d, h, dep.thread);
+  });
 }
 
 void LockGraphBuilder::AddWithinGroups(const Model& model, uint32_t first_dependency,
                                        uint32_t end_dependency) {
-  auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
   auto group = [&](uint32_t lock) { return group_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
-  auto add = [&](uint32_t d) {
-    const ModelDependency& dep = deps[d];
-    ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to, bool first) {
-      if (group(from) == 0 || group(from) != group(to)) return;
-      const uint32_t e = MeetEdge(from, to);
-      if (first) graph_.edges_[e].count += dep.count;
-      Offer(model, e, d, h, dep.thread);
-    });
-  };
   // The groups are the locks of a trace's class cycles, few: most dependencies take a lock
   // of none and are passed over before their held locks are read. That pass is most of the
   // time; over many, another thread passes over the later half meanwhile, and its few
@@ -300,10 +297,10 @@ void LockGraphBuilder::AddWithinGroups(const Model& model, uint32_t first_depend
     });
   }
   for (uint32_t d = first_dependency; d < middle; ++d) {
-    if (group(deps[d].acquired) != 0) add(d);
+    if (group(deps[d].acquired) != 0) AddDependency(model, d);
   }
   finder.reset();  // joined
-  for (const uint32_t d : later) add(d);
+  for (const uint32_t d : later) AddDependency(model, d);
 }
 
 void LockGraphBuilder::Gather(const Model& model, uint32_t first_dependency,

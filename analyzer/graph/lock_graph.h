@@ -165,6 +165,9 @@ class LockGraphBuilder {
   void AddRange(const Model& model, uint32_t first_dependency, uint32_t end_dependency);
   // AddRange with groups: only the edges within one.
   void AddWithinGroups(const Model& model, uint32_t first_dependency, uint32_t end_dependency);
+  // The edges dependency `d` gives (with groups, those within one), each met and offered it
+  // as a witness.
+  void AddDependency(const Model& model, uint32_t d);
   // The edge from -> to, made if new; noted as met by this Add (TrackEachAdd).
   uint32_t MeetEdge(uint32_t from, uint32_t to);
   // Offers held lock `held_index` of `dependency` (of `thread`) as a witness of edge `e`:
