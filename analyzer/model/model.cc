@@ -31,7 +31,9 @@ std::span<HeldRef> HeldPool::Allocate(size_t n) {
   if (blocks_.empty() || used_ + n > blocks_.back().size) {
     // A list longer than a block gets one of its own (the rest of the last one stays unused).
     const size_t size = std::max(n, kBlock);
-    blocks_.push_back({std::make_unique<HeldRef[]>(size), size});
+    blocks_.push_back({std::unique_ptr<HeldRef[], FreeBlock>(static_cast<HeldRef*>(
+                           ::operator new(size * sizeof(HeldRef)))),
+                       size});
     used_ = 0;
   }
   HeldRef* start = blocks_.back().data.get() + used_;

@@ -158,8 +158,12 @@ class HeldPool {
 
  private:
   static constexpr size_t kBlock = 1 << 16;
+  struct FreeBlock {
+    void operator()(HeldRef* block) const { ::operator delete(block); }
+  };
   struct Block {
-    std::unique_ptr<HeldRef[]> data;
+    // Written only as lists are allocated: no pass that zeroes it first.
+    std::unique_ptr<HeldRef[], FreeBlock> data;
     size_t size = 0;  // kBlock, or more for a list longer than that
   };
   std::vector<Block> blocks_;
