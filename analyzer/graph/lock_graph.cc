@@ -249,7 +249,6 @@ void LockGraphBuilder::AddRange(const Model& model, uint32_t first_dependency,
     AddWithinGroups(model, first_dependency, end_dependency);
     return;
   }
-  auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
   // On large graphs every lookup in `index_` misses the cache: ask for the slots of a later
   // dependency's edges now, so that they arrive while this one is filed. A small index (a
@@ -258,18 +257,17 @@ void LockGraphBuilder::AddRange(const Model& model, uint32_t first_dependency,
   for (uint32_t d = first_dependency; d < end_dependency; ++d) {
     if (prefetch && d + kLookahead < end_dependency) {
       const ModelDependency& later = deps[d + kLookahead];
-      for (const HeldRef& h : later.held) index_.Prefetch(node(h.lock), node(later.acquired));
+      for (const HeldRef& h : later.held) index_.Prefetch(NodeOf(h.lock), NodeOf(later.acquired));
     }
     AddDependency(model, d);
   }
 }
 
 void LockGraphBuilder::AddDependency(const Model& model, uint32_t d) {
-  auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
-  auto group = [&](uint32_t lock) { return group_[lock - first_lock_]; };
   const ModelDependency& dep = model.dependencies()[d];
+  auto node = [this](uint32_t lock) { return NodeOf(lock); };
   ForEachEdgeOf(dep, node, [&](uint32_t h, uint32_t from, uint32_t to, bool first) {
-    if (!group_.empty() && (group(from) == 0 || group(from) != group(to))) return;
+    if (!group_.empty() && (GroupOf(from) == 0 || GroupOf(from) != GroupOf(to))) return;
     const uint32_t e = MeetEdge(from, to);
     if (first) graph_.edges_[e].count += dep.count;
     Offer(model, e, d, h, dep.thread);
@@ -278,7 +276,6 @@ void LockGraphBuilder::AddDependency(const Model& model, uint32_t d) {
 
 void LockGraphBuilder::AddWithinGroups(const Model& model, uint32_t first_dependency,
                                        uint32_t end_dependency) {
-  auto group = [&](uint32_t lock) { return group_[lock - first_lock_]; };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
   // The groups are the locks of a trace's class cycles, few: most dependencies take a lock
   // of none and are passed over before their held locks are read. That pass is most of the
@@ -292,12 +289,12 @@ void LockGraphBuilder::AddWithinGroups(const Model& model, uint32_t first_depend
     middle = first_dependency + (end_dependency - first_dependency) / 2;
     finder.emplace([&, middle] {
       for (uint32_t d = middle; d < end_dependency; ++d) {
-        if (group(deps[d].acquired) != 0) later.push_back(d);
+        if (GroupOf(deps[d].acquired) != 0) later.push_back(d);
       }
     });
   }
   for (uint32_t d = first_dependency; d < middle; ++d) {
-    if (group(deps[d].acquired) != 0) AddDependency(model, d);
+    if (GroupOf(deps[d].acquired) != 0) AddDependency(model, d);
   }
   finder.reset();  // joined
   for (const uint32_t d : later) AddDependency(model, d);
@@ -305,7 +302,7 @@ void LockGraphBuilder::AddWithinGroups(const Model& model, uint32_t first_depend
 
 void LockGraphBuilder::Gather(const Model& model, uint32_t first_dependency,
                               uint32_t end_dependency, Candidates& out) const {
-  auto node = [&](uint32_t lock) { return node_[lock - first_lock_]; };
+  auto node = [this](uint32_t lock) { return NodeOf(lock); };
   const ChunkedVector<ModelDependency>& deps = model.dependencies();
   // Most dependencies give a candidate: room for one each, in pages touched only as written.
   out.candidates.reserve(end_dependency - first_dependency);

@@ -168,6 +168,9 @@ class LockGraphBuilder {
   // The edges dependency `d` gives (with groups, those within one), each met and offered it
   // as a witness.
   void AddDependency(const Model& model, uint32_t d);
+  // Lock `lock`'s node (0: a signal), and with groups its group (0: none).
+  uint32_t NodeOf(uint32_t lock) const { return node_[lock - first_lock_]; }
+  uint32_t GroupOf(uint32_t lock) const { return group_[lock - first_lock_]; }
   // The edge from -> to, made if new; noted as met by this Add (TrackEachAdd).
   uint32_t MeetEdge(uint32_t from, uint32_t to);
   // Offers held lock `held_index` of `dependency` (of `thread`) as a witness of edge `e`:
