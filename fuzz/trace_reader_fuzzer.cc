@@ -3,7 +3,8 @@
 // event block decoded event by event (common/events.h), as the analysis would. The bytes are
 // parsed again with dependency and dependency count records to visitors of their own
 // (ReadOptions::dependencies, dependency_counts, as the analyzer's prefetcher reads): the same
-// records, in the same order, with the same result, or the target aborts.
+// records, in the same order, with the same result, and each count record with its
+// dependency's place among the dependency records before it, or the target aborts.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -62,6 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)trace.status().message().size();
   }
   Seen apart;
+  std::vector<uint64_t> dependency_ids;  // by place in the file
   const absl::StatusOr<Trace> again = ::lockgraph::analyzer::ParseTrace(
       bytes, "fuzz",
       [&](const Trace&, const TraceRecord& r) { apart.emplace_back(r.offset, Encoded(r.record)); },
@@ -69,9 +71,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       {.dependencies = [&](const Trace&, uint64_t offset,
                            const ::lockgraph::format::DependencyRecord& r) {
          apart.emplace_back(offset, Encoded(r));
+         dependency_ids.push_back(r.id);
        },
        .dependency_counts = [&](const Trace&, uint64_t offset,
-                                const ::lockgraph::format::DependencyCountRecord& r) {
+                                const ::lockgraph::format::DependencyCountRecord& r,
+                                uint32_t dependency) {
+         // A count's dependency, by its place among those before it.
+         if (dependency >= dependency_ids.size() || dependency_ids[dependency] != r.id) {
+           std::abort();
+         }
          apart.emplace_back(offset, Encoded(r));
        }});
   if (apart != together || again.ok() != trace.ok() ||

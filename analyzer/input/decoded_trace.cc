@@ -1,5 +1,6 @@
 #include "analyzer/input/decoded_trace.h"
 
+#include <cassert>
 #include <utility>
 #include <variant>
 
@@ -18,16 +19,15 @@ void DecodedRecords::AddDependency(const format::DependencyRecord& r) {
   held_ends_.push_back(held_.size());
 }
 
-void DecodedRecords::AddCount(const format::DependencyCountRecord& r) {
+void DecodedRecords::AddCount(const format::DependencyCountRecord& r, uint32_t dependency) {
   order_.push_back(Kind::kCount);
-  counts_.push_back(r);
+  counts_.push_back({dependency, r.count});
 }
 
 void DecodedRecords::Add(const format::Record& record) {
+  assert(!std::holds_alternative<format::DependencyCountRecord>(record));
   if (const auto* r = std::get_if<format::DependencyRecord>(&record)) {
     AddDependency(*r);
-  } else if (const auto* c = std::get_if<format::DependencyCountRecord>(&record)) {
-    AddCount(*c);
   } else {
     order_.push_back(Kind::kOther);
     others_.push_back(record);
@@ -56,7 +56,12 @@ absl::StatusOr<DecodedTrace> DecodeTraceFile(const std::string& path) {
   DecodedTrace decoded;
   absl::StatusOr<Trace> trace = ReadTraceFile(
       path, [&](const Trace&, const TraceRecord& r) { decoded.records.Add(r.record); },
-      [&](uint64_t, uint64_t total) { decoded.file_bytes = total; });
+      [&](uint64_t, uint64_t total) { decoded.file_bytes = total; },
+      {.dependencies = [&](const Trace&, uint64_t, const format::DependencyRecord& r) {
+         decoded.records.AddDependency(r);
+       },
+       .dependency_counts = [&](const Trace&, uint64_t, const format::DependencyCountRecord& r,
+                                uint32_t dependency) { decoded.records.AddCount(r, dependency); }});
   if (!trace.ok()) return trace.status();
   decoded.trace = *std::move(trace);
   return decoded;

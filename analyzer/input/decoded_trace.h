@@ -5,7 +5,7 @@
 //   absl::StatusOr<DecodedTrace> decoded = DecodeTraceFile("a.lgtrace");
 //   decoded->records.ForEach(
 //       [&](const DependencyFields& r, std::span<const format::HeldLock> held) { ... },
-//       [&](const format::DependencyCountRecord& r) { ... },
+//       [&](const DependencyCount& r) { ... },
 //       [&](const format::Record& r) { ... });  // every other record
 //
 // Dependency records, nearly all of a large trace, are held flat: one array of them, one of
@@ -37,12 +37,19 @@ struct DependencyFields {
   uint8_t flags = 0;
 };
 
+// A dependency count record, by the place of its dependency among its file's dependency
+// records (0: the first), as the reader found it (DependencyCountVisitor), not by its id.
+struct DependencyCount {
+  uint32_t dependency = 0;
+  uint64_t count = 0;
+};
+
 class DecodedRecords {
  public:
-  // Appends a copy of `record`.
+  // Appends a copy of `record`, of a kind other than a dependency count.
   void Add(const format::Record& record);
   void AddDependency(const format::DependencyRecord& record);
-  void AddCount(const format::DependencyCountRecord& record);
+  void AddCount(const format::DependencyCountRecord& record, uint32_t dependency);
 
   // Calls, in file order, `dependency(fields, held)` for each dependency record,
   // `count(record)` for each dependency count record and `other(record)` for each of the rest.
@@ -74,7 +81,7 @@ class DecodedRecords {
     const size_t begin = i == 0 ? 0 : held_ends_[i - 1];
     return std::span<const format::HeldLock>(held_).subspan(begin, held_ends_[i] - begin);
   }
-  std::span<const format::DependencyCountRecord> counts() const { return counts_; }
+  std::span<const DependencyCount> counts() const { return counts_; }
   // Empties it, keeping its memory for the records added next.
   void Clear();
   // Room for as many records of each kind as `other` holds: the next piece of a file is much
@@ -88,7 +95,7 @@ class DecodedRecords {
   std::vector<DependencyFields> dependencies_;
   std::vector<size_t> held_ends_;  // by dependency: the end of its held locks in held_
   std::vector<format::HeldLock> held_;
-  std::vector<format::DependencyCountRecord> counts_;
+  std::vector<DependencyCount> counts_;
   std::vector<format::Record> others_;
 };
 

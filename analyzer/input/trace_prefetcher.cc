@@ -91,8 +91,9 @@ void TracePrefetcher::Run() {
                if (room(offset)) piece.records.AddDependency(r);
              },
          .dependency_counts =
-             [&](const Trace&, uint64_t offset, const format::DependencyCountRecord& r) {
-               if (room(offset)) piece.records.AddCount(r);
+             [&](const Trace&, uint64_t offset, const format::DependencyCountRecord& r,
+                 uint32_t dependency) {
+               if (room(offset)) piece.records.AddCount(r, dependency);
              }});
     if (stopped) return;
     const bool failed = !trace.ok();

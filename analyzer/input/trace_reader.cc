@@ -38,7 +38,13 @@ class Definitions {
     return std::visit([&](const auto& r) { return Check(r); }, record);
   }
   absl::Status Add(const format::DependencyRecord& record) { return Check(record); }
-  absl::Status Add(const format::DependencyCountRecord& record) { return Check(record); }
+  // Also gives the place of the record's dependency among the file's dependency records.
+  absl::Status Add(const format::DependencyCountRecord& record, uint32_t& dependency) {
+    if (absl::Status s = Check(record); !s.ok()) return s;
+    dependency = record.id <= in_order_ ? static_cast<uint32_t>(record.id - 1)
+                                        : places_.Get(record.id) - 1;
+    return absl::OkStatus();
+  }
 
  private:
   absl::Status Need(bool ok, absl::string_view what, uint64_t id) {
@@ -130,14 +136,31 @@ class Definitions {
     for (const format::HeldLock& h : r.held) {
       defined = defined && instances_.contains(h.instance) && stack(h.stack_id);
     }
-    if (defined && r.id != 0 && dependencies_.Insert(r.id, 1)) return absl::OkStatus();
+    if (defined && r.id != 0 && dependency_count_ != UINT32_MAX &&
+        dependencies_.Insert(r.id, 1)) {
+      Place(r.id);
+      return absl::OkStatus();
+    }
     if (absl::Status s = Instance(r.acquired); !s.ok()) return s;
     for (const format::HeldLock& h : r.held) {
       if (absl::Status s = Instance(h.instance); !s.ok()) return s;
       if (absl::Status s = Stack(h.stack_id); !s.ok()) return s;
     }
-    if (r.id == 0 || !dependencies_.Insert(r.id, 1)) return Redefined("dependency", r.id);
-    return Stack(r.stack_id);
+    if (r.id == 0 || dependencies_.contains(r.id)) return Redefined("dependency", r.id);
+    if (absl::Status s = Stack(r.stack_id); !s.ok()) return s;
+    // Places are 32-bit, as the model's indices of dependencies are.
+    return absl::DataLossError(
+        absl::StrCat("more than ", UINT32_MAX - 1, " dependency records in one file"));
+  }
+  // Notes the place of the dependency `id` just defined.
+  void Place(uint64_t id) {
+    const uint32_t place = dependency_count_++;
+    if (!out_of_order_ && id == uint64_t{place} + 1) {
+      in_order_ = place + 1;
+    } else {
+      out_of_order_ = true;
+      places_.Insert(id, place + 1);
+    }
   }
   absl::Status Check(const format::DependencyCountRecord& r) {
     return Need(dependencies_.contains(r.id), "dependency", r.id);
@@ -224,6 +247,13 @@ class Definitions {
   IdTable<uint8_t> instances_;
   IdTable<uint8_t> stacks_;
   IdTable<uint8_t> dependencies_;
+  // The place of each dependency among the file's dependency records. The recorder numbers
+  // them as it writes them, mostly: while the k-th has id k, its place is known without a
+  // table, which holds only the places of those from the first out of that order on.
+  uint32_t dependency_count_ = 0;
+  uint32_t in_order_ = 0;  // the first in_order_ have ids 1..in_order_
+  bool out_of_order_ = false;
+  IdTable<uint32_t> places_;  // id -> place + 1, from the first out of order on
 };
 
 }  // namespace
@@ -325,7 +355,7 @@ class TraceParser {
           status = absl::DataLossError("the trace does not start with its process record");
         } else {
           status = dependency_apart ? definitions_.Add(dependency_)
-                   : count_apart    ? definitions_.Add(count_)
+                   : count_apart    ? definitions_.Add(count_, count_dependency_)
                                     : definitions_.Add(record);
         }
         saw_process_ |= record_type == format::RecordType::kProcess;
@@ -338,7 +368,7 @@ class TraceParser {
       if (dependency_apart) {
         visit_dependency_(trace_, at, dependency_);
       } else if (count_apart) {
-        visit_count_(trace_, at, count_);
+        visit_count_(trace_, at, count_, count_dependency_);
       } else if (visit_) {
         scratch_.offset = at;
         visit_(trace_, scratch_);
@@ -372,6 +402,7 @@ class TraceParser {
   TraceRecord scratch_;  // the record being read
   format::DependencyRecord dependency_;  // the dependency being read, for visit_dependency_
   format::DependencyCountRecord count_;  // the count being read, for visit_count_
+  uint32_t count_dependency_ = 0;        // its dependency's place
   std::vector<format::HeldLock> spare_held_;
   size_t index_ = 0;
   bool saw_process_ = false;

@@ -64,9 +64,13 @@ using ReadProgress = std::function<void(uint64_t done, uint64_t total)>;
 using DependencyVisitor = std::function<void(const Trace& trace, uint64_t offset,
                                              const format::DependencyRecord& record)>;
 
-// Called for each dependency count record, as DependencyVisitor is for dependency records.
-using DependencyCountVisitor = std::function<void(
-    const Trace& trace, uint64_t offset, const format::DependencyCountRecord& record)>;
+// Called for each dependency count record, as DependencyVisitor is for dependency records,
+// with the place of the record's dependency among the file's dependency records (0: the
+// first): found where the reader checks that dependency is defined, so that a reader of
+// the records in that order needs no table of its own from dependency ids.
+using DependencyCountVisitor =
+    std::function<void(const Trace& trace, uint64_t offset,
+                       const format::DependencyCountRecord& record, uint32_t dependency)>;
 
 // What a reader keeps of the definitions it passes to the visitor, and where its records go.
 struct ReadOptions {

@@ -82,9 +82,28 @@ void KeepDefinition(Trace& trace, const format::Record& record) {
 // Files the records of one trace into the model, translating its ids into global ones.
 class Model::TraceLoader {
  public:
-  TraceLoader(Model& model, uint32_t trace_index) : model_(model), trace_(trace_index) {}
+  TraceLoader(Model& model, uint32_t trace_index)
+      : model_(model),
+        trace_(trace_index),
+        first_dependency_(static_cast<uint32_t>(model.dependencies_.size())) {}
 
   void operator()(const Trace& trace, const TraceRecord& r) { Record(trace, r.record); }
+  // What a reader of the trace for the loader is given: the loader as the visitor of its
+  // dependency and count records (each count by its dependency's place in the file: the
+  // loader keeps no table of dependency ids).
+  ReadOptions Options() {
+    return {.keep_instances = false,
+            .dependencies =
+                [this](const Trace& trace, uint64_t, const format::DependencyRecord& r) {
+                  Record(trace, r);
+                },
+            .dependency_counts = [this](const Trace&, uint64_t,
+                                        const format::DependencyCountRecord& r,
+                                        uint32_t dependency) {
+              ++model_.record_count_;
+              AddCount(dependency, r.count);
+            }};
+  }
   void Record(const Trace& trace, const format::Record& record) {
     std::visit([&](const auto& r) { Record(trace, r); }, record);
   }
@@ -99,10 +118,10 @@ class Model::TraceLoader {
   void Records(const DecodedRecords& records, Trace& trace, bool keep_definitions) {
     // The ids a record names index tables of a trace's size, in no order: a cache miss each
     // on a large trace, asked for a few records ahead. A dependency's locks; a count record's
-    // dependency, filed anywhere before it (they come at a thread's end), and its index.
+    // dependency, filed anywhere before it (they come at a thread's end).
     const size_t dependencies = records.dependency_count();
     size_t d = 0;  // dependency records filed
-    const std::span<const format::DependencyCountRecord> counts = records.counts();
+    const std::span<const DependencyCount> counts = records.counts();
     size_t c = 0;  // count records filed
     records.ForEach(
         [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
@@ -116,17 +135,17 @@ class Model::TraceLoader {
           ++model_.record_count_;
           AddDependency(trace, r, held);
         },
-        [&](const format::DependencyCountRecord& r) {
-          if (c + 2 * kLookahead < counts.size()) {
-            dependencies_.Prefetch(counts[c + 2 * kLookahead].id);
-          }
+        [&](const DependencyCount& r) {
           if (c + kLookahead < counts.size()) {
-            if (const size_t later = dependencies_.Get(counts[c + kLookahead].id)) {
-              __builtin_prefetch(&model_.dependencies_[later - 1]);
+            // Its dependency may come between: not filed yet, nothing to ask for.
+            const size_t later = first_dependency_ + counts[c + kLookahead].dependency;
+            if (later < model_.dependencies_.size()) {
+              __builtin_prefetch(&model_.dependencies_[later]);
             }
           }
           ++c;
-          Record(trace, r);
+          ++model_.record_count_;
+          AddCount(r.dependency, r.count);
         },
         [&](const format::Record& r) {
           if (keep_definitions) KeepDefinition(trace, r);
@@ -270,12 +289,16 @@ class Model::TraceLoader {
       held[i] = {Lock(h.instance), h.flags, h.stack_id};
     }
     dep.held = held;
-    dependencies_.Insert(r.id, static_cast<uint32_t>(model_.dependencies_.size() + 1));
     model_.dependencies_.push_back(dep);
     ++model_.dependencies_read_;
   }
-  void Add(const Trace&, const format::DependencyCountRecord& r) {
-    model_.dependencies_[dependencies_.Get(r.id) - 1].count += r.count;
+  // Count records come apart (Options), by their dependency's place: never through here.
+  void Add(const Trace&, const format::DependencyCountRecord&) {
+    assert(false && "a count record without its dependency's place");
+  }
+  // `dependency`: the place of the counted dependency among the trace's.
+  void AddCount(uint32_t dependency, uint64_t count) {
+    model_.dependencies_[first_dependency_ + dependency].count += count;
   }
   void Add(const Trace& trace, const format::LongWaitRecord& r) {
     model_.waits_.push_back({Thread(trace, r.tid), Lock(r.instance), r.wait_ns,
@@ -327,11 +350,11 @@ class Model::TraceLoader {
 
   Model& model_;
   const uint32_t trace_;
-  // Dense tables: a hash map lookup per held lock and per count record is a cache miss on
-  // large traces. The reader has checked that every id is defined.
-  IdTable<uint32_t> locks_;        // instance -> lock id
-  IdTable<uint32_t> dependencies_;  // dependency id -> index + 1 (indices are 32-bit)
-  IdTable<uint32_t> classes_;      // class id -> model class id
+  const uint32_t first_dependency_;  // the index of the trace's first dependency
+  // Dense tables: a hash map lookup per held lock is a cache miss on large traces. The
+  // reader has checked that every id is defined.
+  IdTable<uint32_t> locks_;    // instance -> lock id
+  IdTable<uint32_t> classes_;  // class id -> model class id
   absl::flat_hash_map<uint64_t, absl::string_view> files_;  // string id -> Intern'ed
   // The recorder numbers a process's threads from 1: thread ids of this trace's tids below
   // kDenseTids, by tid (0: not seen yet), in front of the model's map.
@@ -376,7 +399,7 @@ absl::Status Model::AddTraceFile(const std::string& path, const ReadProgress& pr
   return AddTrace([&](TraceLoader& loader) {
     return ReadTraceFile(
         path, [&](const Trace& t, const TraceRecord& r) { loader(t, r); }, progress,
-        {.keep_instances = false});
+        loader.Options());
   });
 }
 
@@ -385,7 +408,7 @@ absl::Status Model::AddTraceBytes(const std::string& name, std::string bytes) {
   return AddTrace([&](TraceLoader& loader) -> absl::StatusOr<Trace> {
     absl::StatusOr<Trace> trace =
         ParseTrace(*contents, name, [&](const Trace& t, const TraceRecord& r) { loader(t, r); },
-                   {}, {.keep_instances = false});
+                   {}, loader.Options());
     if (trace.ok()) trace->contents = contents;
     return trace;
   });

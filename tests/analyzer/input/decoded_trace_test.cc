@@ -19,6 +19,7 @@ namespace {
 
 using ::lockgraph::analyzer::DecodedTrace;
 using ::lockgraph::analyzer::DecodeTraceFile;
+using ::lockgraph::analyzer::DependencyCount;
 using ::lockgraph::analyzer::DependencyFields;
 using ::lockgraph::analyzer::ReadTraceFile;
 using ::lockgraph::analyzer::Trace;
@@ -65,8 +66,11 @@ std::vector<std::string> Encoded(const lockgraph::analyzer::DecodedRecords& reco
                                                 .time_ns = r.time_ns};
         format::EncodeRecord(whole, encoded.emplace_back());
       },
-      [&](const format::DependencyCountRecord& r) {
-        format::EncodeRecord(r, encoded.emplace_back());
+      [&](const DependencyCount& r) {
+        // A count names its dependency by place, of the file's: here, of the records'.
+        const format::DependencyCountRecord whole = {
+            .id = records.dependency(r.dependency).id, .count = r.count};
+        format::EncodeRecord(whole, encoded.emplace_back());
       },
       [&](const format::Record& r) { format::EncodeRecord(r, encoded.emplace_back()); });
   return encoded;
@@ -108,7 +112,7 @@ TEST(DecodedTrace, GivesEachRecordOfAKindByItsPlaceAsForEachGivesIt) {
         EXPECT_EQ(records.held_of(d).size(), held.size()) << d;
         ++d;
       },
-      [&](const format::DependencyCountRecord& r) {
+      [&](const DependencyCount& r) {
         ASSERT_LT(c, records.counts().size());
         EXPECT_EQ(&records.counts()[c], &r) << c;
         ++c;
@@ -118,6 +122,11 @@ TEST(DecodedTrace, GivesEachRecordOfAKindByItsPlaceAsForEachGivesIt) {
   EXPECT_EQ(records.dependency_count(), 4u);
   EXPECT_EQ(c, 2u);
   EXPECT_THAT(records.counts(), SizeIs(2));
+  // Both count the first dependency, by its place.
+  EXPECT_EQ(records.counts()[0].dependency, 0u);
+  EXPECT_EQ(records.counts()[0].count, 41u);
+  EXPECT_EQ(records.counts()[1].dependency, 0u);
+  EXPECT_EQ(records.counts()[1].count, 1u);
   EXPECT_THAT(records.held_of(0), SizeIs(0));
   EXPECT_THAT(records.held_of(2), SizeIs(3));
 }

@@ -47,7 +47,7 @@ std::vector<std::string> WriteTraces(const TempDir& dir, uint64_t count) {
 std::vector<uint64_t> DependencyIds(const TracePrefetcher::Piece& piece) {
   std::vector<uint64_t> ids;
   piece.records.ForEach([&](const DependencyFields& r, auto) { ids.push_back(r.id); },
-                        [](const format::DependencyCountRecord&) {},
+                        [](const lockgraph::analyzer::DependencyCount&) {},
                         [](const format::Record&) {});
   return ids;
 }

@@ -20,8 +20,10 @@ using ::lockgraph::analyzer::ReadTraceFile;
 using ::lockgraph::analyzer::Trace;
 using ::lockgraph::analyzer::TraceRecord;
 using ::lockgraph::testing::TempDir;
+using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
+using ::testing::Pair;
 using ::testing::SizeIs;
 namespace format = ::lockgraph::format;
 
@@ -161,16 +163,22 @@ bool ExpectDependenciesApartReadAlike(const std::string& bytes) {
       {}, {.keep_instances = false});
   for (const bool counts_apart : {false, true}) {
     Seen apart;
+    std::vector<uint64_t> dependency_ids;  // by place in the file
     lockgraph::analyzer::ReadOptions options = {
         .keep_instances = false,
         .dependencies = [&](const Trace&, uint64_t offset,
                             const format::DependencyRecord& r) {
           apart.emplace_back(offset, Encoded(r));
+          dependency_ids.push_back(r.id);
         }};
     if (counts_apart) {
+      // Each with the place of its dependency among those before it.
       options.dependency_counts = [&](const Trace&, uint64_t offset,
-                                      const format::DependencyCountRecord& r) {
+                                      const format::DependencyCountRecord& r,
+                                      uint32_t dependency) {
         apart.emplace_back(offset, Encoded(r));
+        ASSERT_LT(dependency, dependency_ids.size()) << "at byte " << offset;
+        EXPECT_EQ(dependency_ids[dependency], r.id) << "at byte " << offset;
       };
     }
     const absl::StatusOr<Trace> two = ParseTrace(
@@ -192,6 +200,27 @@ bool ExpectDependenciesApartReadAlike(const std::string& bytes) {
     }
   }
   return one.ok();
+}
+
+TEST(TraceReader, CountRecordsComeWithTheirDependencysPlaceInOrderOfIdsOrNot) {
+  // Dependency 1 (OneLock), 2 and 3 in id order; then 10, 4 and 7, as a recorder with more
+  // than one writer may give them. Each count names one of them by id.
+  std::string bytes = OneLock(1);
+  for (uint64_t id : {2, 3, 10, 4, 7}) {
+    format::EncodeRecord(format::DependencyRecord{.id = id, .tid = 1, .acquired = 1}, bytes);
+  }
+  for (uint64_t id : {7, 1, 10, 3, 4, 2}) {
+    format::EncodeRecord(format::DependencyCountRecord{.id = id, .count = id * 100}, bytes);
+  }
+  std::vector<std::pair<uint64_t, uint32_t>> counted;  // (count, place)
+  const absl::StatusOr<Trace> read = ParseTrace(
+      bytes, "t", [](const Trace&, const TraceRecord&) {}, {},
+      {.dependencies = [](const Trace&, uint64_t, const format::DependencyRecord&) {},
+       .dependency_counts = [&](const Trace&, uint64_t, const format::DependencyCountRecord& r,
+                                uint32_t dependency) { counted.emplace_back(r.count, dependency); }});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_THAT(counted, ElementsAre(Pair(700, 5), Pair(100, 0), Pair(1000, 3), Pair(300, 2),
+                                   Pair(400, 4), Pair(200, 1)));
 }
 
 TEST(TraceReader, DependenciesToAVisitorOfTheirOwnReadAsThroughTheRecordVisitor) {
