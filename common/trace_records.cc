@@ -67,13 +67,17 @@ template <typename V> void Fields(V& v, ProcessJoinRecord& r) {
   v(r.joiner, "joiner"); v(r.joiner_segment, "joiner_segment"); v(r.child_pid, "child_pid");
   v(r.time_ns, "time");
 }
-template <typename V> void Fields(V& v, HeldLock& r) {
+// Inlined: a call per held lock was a tenth of reading a trace of dependencies.
+template <typename V> ABSL_ATTRIBUTE_ALWAYS_INLINE void Fields(V& v, HeldLock& r) {
   v(r.instance, "instance"); v(r.flags, "flags"); v(r.stack_id, "stack");
 }
-template <typename V> void Fields(V& v, DependencyRecord& r) {
+// A dependency's fields, of a DependencyRecord, or of a DependencyHead with its held locks
+// apart (HeldAppender).
+template <typename V, typename R, typename Held> void DependencyFields(V& v, R& r, Held& held) {
   v(r.id, "id"); v(r.tid, "tid"); v(r.segment, "segment"); v(r.acquired, "acquired");
-  v(r.flags, "flags"); v(r.held, "held"); v(r.stack_id, "stack"); v(r.time_ns, "time");
+  v(r.flags, "flags"); v(held, "held"); v(r.stack_id, "stack"); v(r.time_ns, "time");
 }
+template <typename V> void Fields(V& v, DependencyRecord& r) { DependencyFields(v, r, r.held); }
 template <typename V> void Fields(V& v, DependencyCountRecord& r) {
   v(r.id, "id"); v(r.count, "count");
 }
@@ -177,6 +181,10 @@ class Decoder {
       value = static_cast<T>(raw);
     } else if constexpr (std::is_integral_v<T>) {
       if (!reader_.ReadAs(value)) return Fail(name);
+    } else if constexpr (requires { value.Append(); }) {  // elements added one by one
+      uint64_t count;
+      if (!reader_.Read(count) || count > reader_.remaining()) return Fail(name);
+      for (uint64_t i = 0; i < count; ++i) Fields(*this, value.Append());
     } else if constexpr (requires { value.size(); value.begin(); }) {
       uint64_t count;
       // Each element takes at least one byte, which bounds a corrupt count.
@@ -294,6 +302,32 @@ absl::Status DecodeDependencyInto(absl::string_view payload, DependencyRecord& r
   record = DependencyRecord{};
   record.held = std::move(held);  // every element is decoded again: no field is appended
   return DecodeFields(payload, record);
+}
+
+namespace {
+// A held list decoded onto the end of the held locks of many records, a lock at a time (a
+// resize of the whole array per record was a call each).
+class HeldAppender {
+ public:
+  explicit HeldAppender(std::vector<HeldLock>& all) : all_(all), first_(all.size()) {}
+  HeldLock& Append() { return all_.emplace_back(); }
+  void Undo() { all_.resize(first_); }
+
+ private:
+  std::vector<HeldLock>& all_;
+  const size_t first_;
+};
+}  // namespace
+
+absl::Status DecodeDependencyAppending(absl::string_view payload, DependencyHead& head,
+                                       std::vector<HeldLock>& held) {
+  head = DependencyHead{};
+  HeldAppender appended(held);
+  Decoder decoder(payload);
+  DependencyFields(decoder, head, appended);
+  if (decoder.error().empty()) return absl::OkStatus();
+  appended.Undo();
+  return absl::DataLossError(decoder.error());
 }
 
 absl::Status DecodeDependencyCountInto(absl::string_view payload,

@@ -170,6 +170,18 @@ struct DependencyRecord {
   uint64_t time_ns = 0;
 };
 
+// A dependency record's fields but its held locks, for a reader that keeps the held locks of
+// many records in one array (DecodeDependencyAppending): plain data.
+struct DependencyHead {
+  uint64_t id = 0;
+  uint64_t acquired = 0;
+  uint64_t stack_id = 0;
+  uint64_t time_ns = 0;
+  uint32_t tid = 0;
+  uint32_t segment = 0;
+  uint8_t flags = 0;
+};
+
 struct DependencyCountRecord {
   uint64_t id = 0;
   uint64_t count = 0;  // further occurrences since the last count record of this dependency
@@ -286,6 +298,10 @@ absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload);
 absl::Status DecodeRecordInto(RecordType type, absl::string_view payload, Record& record);
 // The same for a dependency record, into `record` (whose held list keeps its memory).
 absl::Status DecodeDependencyInto(absl::string_view payload, DependencyRecord& record);
+// The same for a dependency record, into `head` and its held locks onto the end of `held`
+// (on an error, `held` is left as it was): the held locks of many records in one array.
+absl::Status DecodeDependencyAppending(absl::string_view payload, DependencyHead& head,
+                                       std::vector<HeldLock>& held);
 // And for a dependency count record.
 absl::Status DecodeDependencyCountInto(absl::string_view payload, DependencyCountRecord& record);
 

@@ -86,10 +86,9 @@ void TracePrefetcher::Run() {
         },
         {},
         {.keep_instances = false,  // for a Model, which makes each lock at its record
-         .dependencies =
-             [&](const Trace&, uint64_t offset, const format::DependencyRecord& r) {
-               if (room(offset)) piece.records.AddDependency(r);
-             },
+         .dependencies_into = [&](uint64_t offset) -> DecodedRecords* {
+           return room(offset) ? &piece.records : nullptr;
+         },
          .dependency_counts =
              [&](const Trace&, uint64_t offset, const format::DependencyCountRecord& r,
                  uint32_t dependency) {

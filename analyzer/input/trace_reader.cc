@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "analyzer/input/decoded_records.h"
 #include "analyzer/input/id_table.h"
 #include "common/events.h"
 #include "common/varint.h"
@@ -38,6 +39,9 @@ class Definitions {
     return std::visit([&](const auto& r) { return Check(r); }, record);
   }
   absl::Status Add(const format::DependencyRecord& record) { return Check(record); }
+  absl::Status Add(const format::DependencyHead& head, std::span<const format::HeldLock> held) {
+    return CheckDependency(head, held);
+  }
   // Also gives the place of the record's dependency among the file's dependency records.
   absl::Status Add(const format::DependencyCountRecord& record, uint32_t& dependency) {
     if (absl::Status s = Check(record); !s.ok()) return s;
@@ -128,12 +132,15 @@ class Definitions {
   absl::Status Check(const format::ThreadEndRecord&) { return absl::OkStatus(); }
   absl::Status Check(const format::ThreadJoinRecord&) { return absl::OkStatus(); }
   absl::Status Check(const format::ProcessJoinRecord&) { return absl::OkStatus(); }
-  absl::Status Check(const format::DependencyRecord& r) {
+  absl::Status Check(const format::DependencyRecord& r) { return CheckDependency(r, r.held); }
+  // `r`: a DependencyRecord or a DependencyHead, whose held locks are `held`.
+  template <typename D>
+  absl::Status CheckDependency(const D& r, std::span<const format::HeldLock> held) {
     // Nearly every record of a large trace: its ids tested at once, a Status made only for
     // one that fails, by the checks below in their order.
     auto stack = [&](uint64_t id) { return id == 0 || stacks_.contains(id); };
     bool defined = instances_.contains(r.acquired) && stack(r.stack_id);
-    for (const format::HeldLock& h : r.held) {
+    for (const format::HeldLock& h : held) {
       defined = defined && instances_.contains(h.instance) && stack(h.stack_id);
     }
     if (defined && r.id != 0 && dependency_count_ != UINT32_MAX &&
@@ -142,7 +149,7 @@ class Definitions {
       return absl::OkStatus();
     }
     if (absl::Status s = Instance(r.acquired); !s.ok()) return s;
-    for (const format::HeldLock& h : r.held) {
+    for (const format::HeldLock& h : held) {
       if (absl::Status s = Instance(h.instance); !s.ok()) return s;
       if (absl::Status s = Stack(h.stack_id); !s.ok()) return s;
     }
@@ -273,6 +280,7 @@ class TraceParser {
   TraceParser(const std::string& name, const RecordVisitor& visit, const ReadOptions& options)
       : visit_(visit),
         visit_dependency_(options.dependencies),
+        dependencies_into_(options.dependencies_into),
         visit_count_(options.dependency_counts),
         definitions_(trace_, options.keep_instances) {
     trace_.path = name;
@@ -316,17 +324,27 @@ class TraceParser {
       reader.Skip(length);
       ++index_;
       const auto record_type = static_cast<format::RecordType>(type);
-      // A dependency for visit_dependency_ is decoded into dependency_, kept from one to the
-      // next, a count for visit_count_ into count_; any other record into the one kept from
-      // the last. None allocates per dependency: a held list's storage waits in spare_held_
-      // while other records (count records, every other one) take the place.
-      const bool dependency_apart =
-          type == static_cast<uint64_t>(format::RecordType::kDependency) && visit_dependency_;
+      // A dependency for dependencies_into_ is decoded into the records it gives, one for
+      // visit_dependency_ into dependency_, kept from one to the next, a count for
+      // visit_count_ into count_; any other record into the one kept from the last. None
+      // allocates per dependency: a held list's storage waits in spare_held_ while other
+      // records (count records, every other one) take the place.
+      const bool is_dependency = type == static_cast<uint64_t>(format::RecordType::kDependency);
+      DecodedRecords* into = nullptr;  // holds the dependency, decoded, as its last record
+      const bool dependency_apart = is_dependency && !dependencies_into_ && visit_dependency_;
       const bool count_apart =
           type == static_cast<uint64_t>(format::RecordType::kDependencyCount) && visit_count_;
       format::Record& record = scratch_.record;
       absl::Status status;
-      if (dependency_apart) {
+      if (is_dependency && dependencies_into_) {
+        DecodedRecords* target = dependencies_into_(at);
+        if (target == nullptr) {
+          dropped_.Clear();
+          target = &dropped_;
+        }
+        status = target->DecodeDependency(payload);
+        if (status.ok()) into = target;
+      } else if (dependency_apart) {
         status = format::DecodeDependencyInto(payload, dependency_);
       } else if (count_apart) {
         status = format::DecodeDependencyCountInto(payload, count_);
@@ -354,17 +372,21 @@ class TraceParser {
             record_type != format::RecordType::kProcess) {
           status = absl::DataLossError("the trace does not start with its process record");
         } else {
-          status = dependency_apart ? definitions_.Add(dependency_)
-                   : count_apart    ? definitions_.Add(count_, count_dependency_)
-                                    : definitions_.Add(record);
+          const size_t last = into != nullptr ? into->dependency_count() - 1 : 0;
+          status = into != nullptr   ? definitions_.Add(into->dependency(last), into->held_of(last))
+                   : dependency_apart ? definitions_.Add(dependency_)
+                   : count_apart      ? definitions_.Add(count_, count_dependency_)
+                                      : definitions_.Add(record);
         }
         saw_process_ |= record_type == format::RecordType::kProcess;
       }
       if (!status.ok()) {
+        if (into != nullptr) into->DropLastDependency();
         return absl::DataLossError(absl::StrCat(name, ": byte ", at, ": record ", index_, " (",
                                                 format::RecordTypeName(record_type),
                                                 "): ", status.message()));
       }
+      if (into != nullptr) continue;  // in its records already
       if (dependency_apart) {
         visit_dependency_(trace_, at, dependency_);
       } else if (count_apart) {
@@ -396,11 +418,13 @@ class TraceParser {
  private:
   const RecordVisitor& visit_;
   const DependencyVisitor& visit_dependency_;
+  const std::function<DecodedRecords*(uint64_t)>& dependencies_into_;
   const DependencyCountVisitor& visit_count_;
   Trace trace_;
   Definitions definitions_;
   TraceRecord scratch_;  // the record being read
   format::DependencyRecord dependency_;  // the dependency being read, for visit_dependency_
+  DecodedRecords dropped_;  // a dependency dependencies_into_ gives no records for
   format::DependencyCountRecord count_;  // the count being read, for visit_count_
   uint32_t count_dependency_ = 0;        // its dependency's place
   std::vector<format::HeldLock> spare_held_;

@@ -26,6 +26,8 @@
 
 namespace lockgraph::analyzer {
 
+class DecodedRecords;  // analyzer/input/decoded_records.h
+
 struct TraceRecord {
   uint64_t offset = 0;  // of the record's first byte in the file
   format::Record record;
@@ -81,6 +83,10 @@ struct ReadOptions {
   bool keep_instances = true;
   // If set, dependency records go to it, not to the visitor (nor to Trace::records).
   DependencyVisitor dependencies = {};
+  // If set instead, each dependency record is decoded straight into the records it gives for
+  // the record at byte `offset` (nullptr: the record is checked, and dropped): no record in
+  // between to copy from.
+  std::function<DecodedRecords*(uint64_t offset)> dependencies_into = {};
   // If set, dependency count records (half as many as dependencies) go to it, likewise.
   DependencyCountVisitor dependency_counts = {};
 };

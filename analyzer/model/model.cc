@@ -124,7 +124,7 @@ class Model::TraceLoader {
     const std::span<const DependencyCount> counts = records.counts();
     size_t c = 0;  // count records filed
     records.ForEach(
-        [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
+        [&](const format::DependencyHead& r, std::span<const format::HeldLock> held) {
           if (d + kLookahead < dependencies) {
             locks_.Prefetch(records.dependency(d + kLookahead).acquired);
             for (const format::HeldLock& h : records.held_of(d + kLookahead)) {
@@ -272,7 +272,7 @@ class Model::TraceLoader {
   void Add(const Trace& trace, const format::DependencyRecord& r) {
     AddDependency(trace, r, r.held);
   }
-  // `r`: a format::DependencyRecord or a DependencyFields, whose held locks are `held_locks`.
+  // `r`: a format::DependencyRecord or a DependencyHead, whose held locks are `held_locks`.
   template <typename D>
   void AddDependency(const Trace& trace, const D& r,
                      std::span<const format::HeldLock> held_locks) {

@@ -2,6 +2,7 @@
 // DecodeRecord, the header bytes are fixed, and bad payloads give errors naming the field.
 #include "common/trace_records.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -384,6 +385,33 @@ TEST(TraceRecords, DependencyRecordRoundTripsHeldLocks) {
   DependencyRecord none = SampleDependency();
   none.held.clear();
   ExpectRoundTrip(none, RecordType::kDependency);
+}
+TEST(TraceRecords, DependencyDecodesAppendingItsHeldLocksToThoseOfOthers) {
+  const DependencyRecord original = SampleDependency();
+  ASSERT_FALSE(original.held.empty());
+  std::string encoded;
+  EncodeRecord(original, encoded);
+  const Framed framed = Unframe(encoded);
+  lockgraph::format::DependencyHead head;
+  std::vector<HeldLock> held = {{.instance = 77}};  // another record's
+  ASSERT_TRUE(lockgraph::format::DecodeDependencyAppending(framed.payload, head, held).ok());
+  EXPECT_EQ(head.id, original.id);
+  EXPECT_EQ(head.tid, original.tid);
+  EXPECT_EQ(head.segment, original.segment);
+  EXPECT_EQ(head.acquired, original.acquired);
+  EXPECT_EQ(head.flags, original.flags);
+  EXPECT_EQ(head.stack_id, original.stack_id);
+  EXPECT_EQ(head.time_ns, original.time_ns);
+  ASSERT_EQ(held.size(), 1 + original.held.size());
+  EXPECT_EQ(held[0].instance, 77u);
+  EXPECT_TRUE(std::equal(original.held.begin(), original.held.end(), held.begin() + 1));
+  // A payload cut short is an error that leaves the list as it was.
+  const std::vector<HeldLock> before = held;
+  const absl::Status cut = lockgraph::format::DecodeDependencyAppending(
+      framed.payload.substr(0, framed.payload.size() - 2), head, held);
+  EXPECT_FALSE(cut.ok());
+  EXPECT_NE(cut.message().find("truncated"), absl::string_view::npos) << cut.message();
+  EXPECT_EQ(held, before);
 }
 TEST(TraceRecords, DependencyCountRecordRoundTrips) {
   ExpectRoundTrip(SampleDependencyCount(), RecordType::kDependencyCount);

@@ -20,7 +20,6 @@ namespace {
 using ::lockgraph::analyzer::DecodedTrace;
 using ::lockgraph::analyzer::DecodeTraceFile;
 using ::lockgraph::analyzer::DependencyCount;
-using ::lockgraph::analyzer::DependencyFields;
 using ::lockgraph::analyzer::ReadTraceFile;
 using ::lockgraph::analyzer::Trace;
 using ::lockgraph::analyzer::TraceRecord;
@@ -55,7 +54,7 @@ TraceBuilder Mixed() {
 std::vector<std::string> Encoded(const lockgraph::analyzer::DecodedRecords& records) {
   std::vector<std::string> encoded;
   records.ForEach(
-      [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
+      [&](const format::DependencyHead& r, std::span<const format::HeldLock> held) {
         const format::DependencyRecord whole = {.id = r.id,
                                                 .tid = r.tid,
                                                 .segment = r.segment,
@@ -105,7 +104,7 @@ TEST(DecodedTrace, GivesEachRecordOfAKindByItsPlaceAsForEachGivesIt) {
   const lockgraph::analyzer::DecodedRecords& records = decoded->records;
   size_t d = 0, c = 0;
   records.ForEach(
-      [&](const DependencyFields& r, std::span<const format::HeldLock> held) {
+      [&](const format::DependencyHead& r, std::span<const format::HeldLock> held) {
         ASSERT_LT(d, records.dependency_count());
         EXPECT_EQ(&records.dependency(d), &r) << d;
         EXPECT_EQ(records.held_of(d).data(), held.data()) << d;

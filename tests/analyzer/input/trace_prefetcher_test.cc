@@ -19,7 +19,6 @@
 
 namespace {
 
-using ::lockgraph::analyzer::DependencyFields;
 using ::lockgraph::analyzer::Trace;
 using ::lockgraph::analyzer::TracePrefetcher;
 using ::lockgraph::testing::TempDir;
@@ -46,7 +45,7 @@ std::vector<std::string> WriteTraces(const TempDir& dir, uint64_t count) {
 // The dependency ids of a piece, in order.
 std::vector<uint64_t> DependencyIds(const TracePrefetcher::Piece& piece) {
   std::vector<uint64_t> ids;
-  piece.records.ForEach([&](const DependencyFields& r, auto) { ids.push_back(r.id); },
+  piece.records.ForEach([&](const format::DependencyHead& r, auto) { ids.push_back(r.id); },
                         [](const lockgraph::analyzer::DependencyCount&) {},
                         [](const format::Record&) {});
   return ids;
