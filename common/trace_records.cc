@@ -288,13 +288,6 @@ absl::Status DecodeFields(absl::string_view payload, T& record) {
   if (!decoder.error().empty()) return absl::DataLossError(decoder.error());
   return absl::OkStatus();
 }
-
-template <typename T>
-absl::StatusOr<Record> Decode(absl::string_view payload) {
-  T record;
-  if (absl::Status status = DecodeFields(payload, record); !status.ok()) return status;
-  return Record(std::move(record));
-}
 }  // namespace
 
 absl::Status DecodeDependencyInto(absl::string_view payload, DependencyRecord& record) {
@@ -336,46 +329,59 @@ absl::Status DecodeDependencyCountInto(absl::string_view payload,
   return DecodeFields(payload, record);
 }
 
-absl::Status DecodeRecordInto(RecordType type, absl::string_view payload, Record& record) {
-  if (type == RecordType::kDependency) {
-    DependencyRecord* dependency = std::get_if<DependencyRecord>(&record);
-    if (dependency == nullptr) dependency = &record.emplace<DependencyRecord>();
-    return DecodeDependencyInto(payload, *dependency);
+namespace {
+// Decodes `payload` into `record` as a T: in place if it holds a T already, without a record
+// made apart and moved in.
+template <typename T>
+absl::Status DecodeInPlace(absl::string_view payload, Record& record) {
+  T* r = std::get_if<T>(&record);
+  if (r == nullptr) {
+    r = &record.emplace<T>();
+  } else {
+    *r = T{};
   }
-  if (type == RecordType::kDependencyCount) {  // half as many as dependencies: in place too
-    return DecodeDependencyCountInto(payload, record.emplace<DependencyCountRecord>());
-  }
-  absl::StatusOr<Record> decoded = DecodeRecord(type, payload);
-  if (!decoded.ok()) return decoded.status();
-  record = *std::move(decoded);
-  return absl::OkStatus();
+  return DecodeFields(payload, *r);
 }
+}  // namespace
 
-absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload) {
+absl::Status DecodeRecordInto(RecordType type, absl::string_view payload, Record& record) {
   switch (type) {
-    case RecordType::kProcess: return Decode<ProcessRecord>(payload);
-    case RecordType::kString: return Decode<StringRecord>(payload);
-    case RecordType::kModule: return Decode<ModuleRecord>(payload);
-    case RecordType::kStack: return Decode<StackRecord>(payload);
-    case RecordType::kClass: return Decode<ClassRecord>(payload);
-    case RecordType::kInstance: return Decode<InstanceRecord>(payload);
-    case RecordType::kInstanceEnd: return Decode<InstanceEndRecord>(payload);
-    case RecordType::kThreadStart: return Decode<ThreadStartRecord>(payload);
-    case RecordType::kThreadEnd: return Decode<ThreadEndRecord>(payload);
-    case RecordType::kThreadJoin: return Decode<ThreadJoinRecord>(payload);
-    case RecordType::kDependency: return Decode<DependencyRecord>(payload);
-    case RecordType::kDependencyCount: return Decode<DependencyCountRecord>(payload);
-    case RecordType::kLongWait: return Decode<LongWaitRecord>(payload);
-    case RecordType::kMisuse: return Decode<MisuseRecord>(payload);
-    case RecordType::kClassStats: return Decode<ClassStatsRecord>(payload);
-    case RecordType::kSignalRelease: return Decode<SignalReleaseRecord>(payload);
-    case RecordType::kRuntimeStats: return Decode<RuntimeStatsRecord>(payload);
-    case RecordType::kEventBlock: return Decode<EventBlockRecord>(payload);
-    case RecordType::kProcessJoin: return Decode<ProcessJoinRecord>(payload);
-    case RecordType::kDeadlock: return Decode<DeadlockRecord>(payload);
+    case RecordType::kDependency: {  // its held list keeps its memory
+      DependencyRecord* dependency = std::get_if<DependencyRecord>(&record);
+      if (dependency == nullptr) dependency = &record.emplace<DependencyRecord>();
+      return DecodeDependencyInto(payload, *dependency);
+    }
+    case RecordType::kDependencyCount:
+      return DecodeDependencyCountInto(payload, record.emplace<DependencyCountRecord>());
+    case RecordType::kProcess: return DecodeInPlace<ProcessRecord>(payload, record);
+    case RecordType::kString: return DecodeInPlace<StringRecord>(payload, record);
+    case RecordType::kModule: return DecodeInPlace<ModuleRecord>(payload, record);
+    case RecordType::kStack: return DecodeInPlace<StackRecord>(payload, record);
+    case RecordType::kClass: return DecodeInPlace<ClassRecord>(payload, record);
+    case RecordType::kInstance: return DecodeInPlace<InstanceRecord>(payload, record);
+    case RecordType::kInstanceEnd: return DecodeInPlace<InstanceEndRecord>(payload, record);
+    case RecordType::kThreadStart: return DecodeInPlace<ThreadStartRecord>(payload, record);
+    case RecordType::kThreadEnd: return DecodeInPlace<ThreadEndRecord>(payload, record);
+    case RecordType::kThreadJoin: return DecodeInPlace<ThreadJoinRecord>(payload, record);
+    case RecordType::kLongWait: return DecodeInPlace<LongWaitRecord>(payload, record);
+    case RecordType::kMisuse: return DecodeInPlace<MisuseRecord>(payload, record);
+    case RecordType::kClassStats: return DecodeInPlace<ClassStatsRecord>(payload, record);
+    case RecordType::kSignalRelease: return DecodeInPlace<SignalReleaseRecord>(payload, record);
+    case RecordType::kRuntimeStats: return DecodeInPlace<RuntimeStatsRecord>(payload, record);
+    case RecordType::kEventBlock: return DecodeInPlace<EventBlockRecord>(payload, record);
+    case RecordType::kProcessJoin: return DecodeInPlace<ProcessJoinRecord>(payload, record);
+    case RecordType::kDeadlock: return DecodeInPlace<DeadlockRecord>(payload, record);
   }
   return absl::UnimplementedError(
       absl::StrCat("unknown record type ", static_cast<uint32_t>(type)));
+}
+
+absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload) {
+  Record record;
+  if (absl::Status status = DecodeRecordInto(type, payload, record); !status.ok()) {
+    return status;
+  }
+  return record;
 }
 
 absl::string_view RecordTypeName(RecordType type) {

@@ -292,9 +292,10 @@ void EncodeHeader(std::string& out);
 // a missing field or an out-of-range value is an error naming the field, except an appended
 // field (InstanceRecord::global_name_sid), which older writers did not write: absent, it is 0.
 absl::StatusOr<Record> DecodeRecord(RecordType type, absl::string_view payload);
-// The same into `record`, which a reader keeps from one record to the next: a dependency's
-// held list is decoded into the list `record` already has, so that reading a trace of
-// dependencies allocates nothing per record. Errors as DecodeRecord's.
+// The same into `record`, which a reader keeps from one record to the next: in place where it
+// holds a record of that type already, and a dependency's held list into the list `record`
+// already has, so that reading a trace of dependencies allocates nothing per record. Errors as
+// DecodeRecord's; after one, `record` holds what was decoded of the payload.
 absl::Status DecodeRecordInto(RecordType type, absl::string_view payload, Record& record);
 // The same for a dependency record, into `record` (whose held list keeps its memory).
 absl::Status DecodeDependencyInto(absl::string_view payload, DependencyRecord& record);

@@ -55,7 +55,7 @@ class Definitions {
     if (ok) return absl::OkStatus();
     return absl::DataLossError(absl::StrCat("refers to undefined ", what, " ", id));
   }
-  absl::Status String(uint64_t id) { return Need(id == 0 || trace_.strings.contains(id), "string", id); }
+  absl::Status String(uint64_t id) { return Need(id == 0 || strings_.contains(id), "string", id); }
   absl::Status Stack(uint64_t id) { return Need(id == 0 || stacks_.contains(id), "stack", id); }
   absl::Status Instance(uint64_t id) {
     return Need(instances_.contains(id), "lock instance", id);
@@ -69,7 +69,7 @@ class Definitions {
     return absl::OkStatus();
   }
   absl::Status Check(const format::StringRecord& r) {
-    if (r.id == 0 || trace_.strings.contains(r.id)) return Redefined("string", r.id);
+    if (r.id == 0 || !strings_.Insert(r.id, 1)) return Redefined("string", r.id);
     trace_.strings[r.id] = r.text;
     return absl::OkStatus();
   }
@@ -107,11 +107,12 @@ class Definitions {
         !s.ok()) {
       return s;
     }
-    if (r.id == 0 || !trace_.classes.try_emplace(r.id, r).second) return Redefined("class", r.id);
+    if (r.id == 0 || !classes_.Insert(r.id, 1)) return Redefined("class", r.id);
+    trace_.classes.try_emplace(r.id, r);
     return absl::OkStatus();
   }
   absl::Status Check(const format::InstanceRecord& r) {
-    if (absl::Status s = Need(trace_.classes.contains(r.class_id), "class", r.class_id); !s.ok()) {
+    if (absl::Status s = Need(classes_.contains(r.class_id), "class", r.class_id); !s.ok()) {
       return s;
     }
     for (uint64_t id : {r.file_sid, r.name_sid, r.global_name_sid}) {
@@ -196,7 +197,7 @@ class Definitions {
     return absl::OkStatus();
   }
   absl::Status Check(const format::ClassStatsRecord& r) {
-    return Need(trace_.classes.contains(r.class_id), "class", r.class_id);
+    return Need(classes_.contains(r.class_id), "class", r.class_id);
   }
   absl::Status Check(const format::SignalReleaseRecord& r) { return Instance(r.instance); }
   // Every event must decode and name objects and stacks defined before the block.
@@ -250,9 +251,12 @@ class Definitions {
   const bool keep_instances_;
   // Defined ids, for the checks of every dependency and count record: trace_.instances and a
   // hash set of dependency ids cost a cache miss per lookup on large traces, and the stacks a
-  // hash each (three a dependency).
+  // hash each (three a dependency); the strings and classes a hash each of those an instance
+  // record names (a tenth of a large trace's records).
   IdTable<uint8_t> instances_;
   IdTable<uint8_t> stacks_;
+  IdTable<uint8_t> strings_;
+  IdTable<uint8_t> classes_;
   IdTable<uint8_t> dependencies_;
   // The place of each dependency among the file's dependency records. The recorder numbers
   // them as it writes them, mostly: while the k-th has id k, its place is known without a

@@ -364,6 +364,18 @@ TEST(TraceRecords, InstanceRecordWithoutGlobalNameIsWrittenAsBefore) {
   absl::StatusOr<Record> decoded = DecodeRecord(RecordType::kInstance, old_payload);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(std::get<InstanceRecord>(*decoded).global_name_sid, 0u);
+  // Decoded in place over a record that had the field, it is 0 again: nothing of the
+  // record before stays.
+  Record reused = named;
+  ASSERT_TRUE(lockgraph::format::DecodeRecordInto(RecordType::kInstance, old_payload, reused).ok());
+  EXPECT_TRUE(Tie(std::get<InstanceRecord>(reused)) == Tie(plain));
+  // Nor of a record of another type.
+  std::string string_record;
+  EncodeRecord(StringRecord{.id = 3, .text = "x"}, string_record);
+  ASSERT_TRUE(lockgraph::format::DecodeRecordInto(RecordType::kString,
+                                                  Unframe(string_record).payload, reused)
+                  .ok());
+  EXPECT_EQ(std::get<StringRecord>(reused).text, "x");
 }
 TEST(TraceRecords, ProcessJoinRecordRoundTrips) {
   ExpectRoundTrip(SampleProcessJoin(), RecordType::kProcessJoin);
