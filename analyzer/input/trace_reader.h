@@ -93,7 +93,8 @@ struct ReadOptions {
 
 // Reads a whole trace. With a visitor, records are passed to it instead of being kept in
 // Trace::records (the definition tables are kept either way): large traces stream.
-// The file is mapped and parsed in place; memory does not grow with its size.
+// The file streams through a buffer of at most 1 MiB (more for a larger record); memory does
+// not grow with its size.
 absl::StatusOr<Trace> ReadTraceFile(const std::string& path, const RecordVisitor& visit = {},
                                     const ReadProgress& progress = {},
                                     const ReadOptions& options = {});
