@@ -252,7 +252,7 @@ class Definitions {
   // Defined ids, for the checks of every dependency and count record: trace_.instances and a
   // hash set of dependency ids cost a cache miss per lookup on large traces, and the stacks a
   // hash each (three a dependency); the strings and classes a hash each of those an instance
-  // record names (a tenth of a large trace's records).
+  // record names (a fifth of the records of a suite's traces).
   IdTable<uint8_t> instances_;
   IdTable<uint8_t> stacks_;
   IdTable<uint8_t> strings_;
