@@ -99,10 +99,7 @@ class Model::TraceLoader {
                 },
             .dependency_counts = [this](const Trace&, uint64_t,
                                         const format::DependencyCountRecord& r,
-                                        uint32_t dependency) {
-              ++model_.record_count_;
-              AddCount(dependency, r.count);
-            }};
+                                        uint32_t dependency) { AddCount(dependency, r.count); }};
   }
   void Record(const Trace& trace, const format::Record& record) {
     std::visit([&](const auto& r) { Record(trace, r); }, record);
@@ -144,7 +141,6 @@ class Model::TraceLoader {
             }
           }
           ++c;
-          ++model_.record_count_;
           AddCount(r.dependency, r.count);
         },
         [&](const format::Record& r) {
@@ -296,8 +292,10 @@ class Model::TraceLoader {
   void Add(const Trace&, const format::DependencyCountRecord&) {
     assert(false && "a count record without its dependency's place");
   }
-  // `dependency`: the place of the counted dependency among the trace's.
+  // Files a count record: `dependency` is the place of the counted dependency among the
+  // trace's.
   void AddCount(uint32_t dependency, uint64_t count) {
+    ++model_.record_count_;
     model_.dependencies_[first_dependency_ + dependency].count += count;
   }
   void Add(const Trace& trace, const format::LongWaitRecord& r) {
